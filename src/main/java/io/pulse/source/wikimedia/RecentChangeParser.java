@@ -1,0 +1,197 @@
+package io.pulse.source.wikimedia;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+
+/**
+ * Parses one raw recentchange JSON event. A streaming parser: fields Pulse does not use (comments,
+ * parsed comments, revisions) are skipped without being materialised, which keeps the aggregator's
+ * hot path cheap, and every type error names the field it found.
+ * Thread-safe and allocation-light; one instance serves ingest and aggregation.
+ */
+public final class RecentChangeParser {
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .build();
+
+    private final EventLimits limits;
+
+    public RecentChangeParser(EventLimits limits) {
+        this.limits = limits;
+    }
+
+    public ParseResult parse(String json) {
+        if (json == null || json.isBlank()) {
+            return new ParseResult.Rejected("empty event");
+        }
+        if (json.length() > limits.maxEventChars()) {
+            return new ParseResult.Rejected("event larger than " + limits.maxEventChars() + " characters");
+        }
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return new ParseResult.Rejected("not a JSON object");
+            }
+            Fields f = new Fields();
+            readEvent(p, f);
+            if (p.nextToken() != null) {
+                return new ParseResult.Rejected("trailing content after the JSON object");
+            }
+            return f.toResult(limits);
+        } catch (InvalidField e) {
+            return new ParseResult.Rejected(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            return new ParseResult.Rejected("malformed JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static void readEvent(JsonParser p, Fields f) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "meta" -> readMeta(p, t, f);
+                case "type" -> f.type = text(p, t, "type");
+                case "title" -> f.title = text(p, t, "title");
+                case "user" -> f.user = text(p, t, "user");
+                case "wiki" -> f.wiki = text(p, t, "wiki");
+                case "bot" -> f.bot = bool(p, t, "bot");
+                case "namespace" -> f.namespace = integer(p, t, "namespace");
+                case "timestamp" -> f.timestamp = integer(p, t, "timestamp");
+                case "length" -> readLength(p, t, f);
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static void readMeta(JsonParser p, JsonToken t, Fields f) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        expect(t == JsonToken.START_OBJECT, "meta", "an object");
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "id" -> f.id = text(p, v, "meta.id");
+                case "domain" -> f.domain = text(p, v, "meta.domain");
+                case "dt" -> f.dt = text(p, v, "meta.dt");
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static void readLength(JsonParser p, JsonToken t, Fields f) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        expect(t == JsonToken.START_OBJECT, "length", "an object");
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "old" -> f.lengthOld = integer(p, v, "length.old");
+                case "new" -> f.lengthNew = integer(p, v, "length.new");
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static String text(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(t == JsonToken.VALUE_STRING, field, "a string");
+        return p.getText();
+    }
+
+    private static Boolean bool(JsonParser p, JsonToken t, String field) {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE, field, "a boolean");
+        return t == JsonToken.VALUE_TRUE;
+    }
+
+    private static Long integer(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(t == JsonToken.VALUE_NUMBER_INT, field, "an integer");
+        return p.getLongValue();
+    }
+
+    private static void expect(boolean ok, String field, String what) {
+        if (!ok) {
+            throw new InvalidField("field '" + field + "' must be " + what);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** The raw fields as read; validated and converted in {@link #toResult}. */
+    private static final class Fields {
+        String id, domain, dt, type, title, user, wiki;
+        Boolean bot;
+        Long namespace, timestamp, lengthOld, lengthNew;
+
+        ParseResult toResult(EventLimits limits) {
+            if ("canary".equals(domain)) {
+                return new ParseResult.Ignored("canary event");
+            }
+            String missing = id == null ? "meta.id"
+                    : domain == null ? "meta.domain"
+                    : type == null ? "type"
+                    : title == null ? "title"
+                    : wiki == null ? "wiki"
+                    : timestamp == null && dt == null ? "timestamp" : null;
+            if (missing != null) {
+                return new ParseResult.Rejected("missing field '" + missing + "'");
+            }
+            if (namespace != null && namespace != namespace.intValue()) {
+                return new ParseResult.Rejected("field 'namespace' is out of range");
+            }
+            long eventTimeMs;
+            if (timestamp != null) {
+                if (timestamp > Long.MAX_VALUE / 1000 || timestamp < Long.MIN_VALUE / 1000) {
+                    // seconds * 1000 would wrap around, possibly into a plausible event time
+                    return new ParseResult.Rejected("field 'timestamp' is out of range");
+                }
+                eventTimeMs = timestamp * 1000;
+            } else {
+                try {
+                    eventTimeMs = OffsetDateTime.parse(dt).toInstant().toEpochMilli();
+                } catch (DateTimeParseException e) {
+                    return new ParseResult.Rejected("field 'meta.dt' is not an ISO-8601 date-time");
+                }
+            }
+            String timeProblem = limits.checkEventTime(eventTimeMs);
+            if (timeProblem != null) {
+                return new ParseResult.Rejected(timeProblem + ": " + Instant.ofEpochMilli(eventTimeMs));
+            }
+            long delta = (lengthNew == null ? 0 : lengthNew) - (lengthOld == null ? 0 : lengthOld);
+            int ns = namespace == null ? RecentChange.NO_NAMESPACE : namespace.intValue();
+            return new ParseResult.Accepted(new RecentChange(id, domain, wiki, type, ns, title, user,
+                    Boolean.TRUE.equals(bot), eventTimeMs, delta));
+        }
+    }
+
+    private static final class InvalidField extends RuntimeException {
+        InvalidField(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

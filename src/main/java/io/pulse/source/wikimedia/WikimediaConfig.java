@@ -1,0 +1,92 @@
+package io.pulse.source.wikimedia;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the Wikimedia recentchange source ({@code pulse.wikimedia.*}). */
+@ConfigMapping(prefix = "pulse.wikimedia")
+public interface WikimediaConfig {
+
+    /** Connect to the feed at start-up. Off for replicas that only aggregate. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The SSE feed: live EventStreams, or a local replay of a recording. */
+    @WithDefault("https://stream.wikimedia.org/v2/stream/recentchange")
+    URI url();
+
+    /** Wikimedia answers 403 without a descriptive agent: {@code name/version (contact) library/version}. */
+    String userAgent();
+
+    Filter filter();
+
+    Connection connection();
+
+    Limits limits();
+
+    Ingest ingest();
+
+    interface Filter {
+        /** Wikis to keep, by {@code wiki} (enwiki) or domain (en.wikipedia.org); empty keeps all. */
+        Optional<List<String>> wikis();
+
+        /** Event types to keep (edit, new, log, categorize, external); empty keeps all. */
+        Optional<List<String>> types();
+
+        /** Bot changes: include, exclude or only. */
+        @WithDefault("include")
+        BotPolicy bots();
+    }
+
+    interface Connection {
+        @WithDefault("10s")
+        Duration connectTimeout();
+
+        /** A connection silent this long is stalled and replaced (upstream sends 20-50 events/s). */
+        @WithDefault("30s")
+        Duration idleTimeout();
+
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        @WithDefault("60s")
+        Duration maxBackoff();
+
+        /** Relative jitter on each back-off delay, so that many clients do not reconnect in step. */
+        @WithDefault("0.3")
+        double jitter();
+    }
+
+    interface Limits {
+        /** Larger events are dead-lettered instead of aggregated. */
+        @WithDefault("524288")
+        int maxEventBytes();
+
+        /** Events stamped further ahead than this are dead-lettered (they would drag the watermark). */
+        @WithDefault("1h")
+        Duration maxFutureSkew();
+    }
+
+    interface Ingest {
+        /** Sends awaiting a Kafka acknowledgement at once: backpressure beyond it reaches the socket. */
+        @WithDefault("512")
+        int maxInFlight();
+
+        /** Event ids remembered to drop the re-deliveries of a timestamp-based resume. */
+        @WithDefault("50000")
+        int dedupCapacity();
+
+        /** How often the resume position is persisted. */
+        @WithDefault("1s")
+        Duration checkpointInterval();
+    }
+
+    enum BotPolicy {
+        INCLUDE, EXCLUDE, ONLY
+    }
+}
