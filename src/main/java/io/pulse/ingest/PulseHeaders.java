@@ -1,0 +1,17 @@
+package io.pulse.ingest;
+
+/** Kafka headers Pulse puts on the records it writes. */
+public final class PulseHeaders {
+
+    /** Why a record was dead-lettered, in words. */
+    public static final String REASON = "pulse-dlq-reason";
+    /** Which stage dead-lettered it: ingest or aggregate. */
+    public static final String STAGE = "pulse-dlq-stage";
+    /** The SSE {@code id:} the event arrived with (its resume position upstream). */
+    public static final String SSE_ID = "pulse-sse-id";
+    /** The upstream event id ({@code meta.id}). */
+    public static final String EVENT_ID = "pulse-event-id";
+
+    private PulseHeaders() {
+    }
+}

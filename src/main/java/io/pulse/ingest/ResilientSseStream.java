@@ -1,0 +1,107 @@
+package io.pulse.ingest;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * An endless SSE feed over successive connections. Upstream feeds close connections routinely
+ * (Wikimedia every ~15 minutes), so a close is the normal path: reconnect at once (or after the
+ * server's {@code retry:}), sending {@code Last-Event-ID}. Errors back off exponentially with
+ * jitter, never sooner than the server's {@code Retry-After}; the first event received resets it.
+ */
+public class ResilientSseStream {
+
+    private static final Logger LOG = Logger.getLogger(ResilientSseStream.class);
+
+    private final SseConnector connector;
+    private final URI url;
+    private final SseSettings settings;
+    private final AtomicLong reconnects = new AtomicLong();
+    private volatile String lastEventId;
+    private volatile long serverRetryMs = -1;
+    private volatile int failuresInARow;
+    private volatile boolean connected;
+
+    public ResilientSseStream(SseConnector connector, URI url, SseSettings settings) {
+        this.connector = connector;
+        this.url = url;
+        this.settings = settings;
+    }
+
+    /** Events with data, forever, resuming after {@code resumeFrom} (null: from now). */
+    public Multi<SseEvent> events(String resumeFrom) {
+        lastEventId = resumeFrom;
+        return Multi.createFrom().deferred(() -> connector.open(url, lastEventId))
+                .onItem().invoke(this::onEvent)
+                .onFailure().invoke(this::onDisconnect)
+                .onFailure().retry().when(failures -> failures
+                        .onItem().transformToUniAndConcatenate(f -> after(nextDelay(f), f)))
+                .select().where(event -> event.data() != null);
+    }
+
+    public String lastEventId() {
+        return lastEventId;
+    }
+
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    public boolean connected() {
+        return connected;
+    }
+
+    private void onEvent(SseEvent event) {
+        connected = true;
+        failuresInARow = 0;
+        if (event.id() != null) {
+            lastEventId = event.id();
+        }
+        if (event.retryMs() >= 0) {
+            serverRetryMs = event.retryMs();
+        }
+    }
+
+    private void onDisconnect(Throwable failure) {
+        connected = false;
+        reconnects.incrementAndGet();
+        if (failure instanceof StreamInterruptedException) {
+            LOG.infof("SSE stream %s interrupted (%s); resuming after %s", url, failure.getMessage(), lastEventId);
+        } else {
+            LOG.warnf("SSE stream %s failed: %s; resuming after %s", url, failure.toString(), lastEventId);
+        }
+    }
+
+    /**
+     * The retry trigger. It must carry a non-null item: Mutiny drops null items, so a void Uni would
+     * never trigger the retry. And Mutiny refuses to delay by zero, nextDelay's "reconnect at once".
+     */
+    private static Uni<Throwable> after(Duration delay, Throwable failure) {
+        Uni<Throwable> trigger = Uni.createFrom().item(failure);
+        return delay.isZero() || delay.isNegative() ? trigger : trigger.onItem().delayIt().by(delay);
+    }
+
+    Duration nextDelay(Throwable failure) {
+        int attempt = failuresInARow++;
+        long base = Math.max(settings.initialBackoff().toMillis(), serverRetryMs);
+        if (attempt == 0 && failure instanceof StreamInterruptedException) {
+            // Routine close after a healthy session: come back after the server's retry (or at once).
+            return Duration.ofMillis(Math.max(serverRetryMs, 0));
+        }
+        long exponential = base << Math.min(attempt, 20);
+        long capped = Math.min(settings.maxBackoff().toMillis(), exponential);
+        double spread = 1 + settings.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+        long delay = Math.round(capped * spread);
+        if (failure instanceof SseHttpException http && http.retryAfter() != null) {
+            delay = Math.max(delay, http.retryAfter().toMillis());
+        }
+        return Duration.ofMillis(delay);
+    }
+}

@@ -1,0 +1,85 @@
+package io.pulse.ingest;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+import io.smallrye.mutiny.Multi;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.mutiny.core.http.HttpClient;
+import io.vertx.mutiny.core.http.HttpClientResponse;
+
+/**
+ * Opens one SSE connection and exposes it as a {@code Multi} of decoded events. Reads are
+ * backpressured: when downstream stops requesting, the response is paused and TCP pushes back on
+ * the server. One call, one connection; reconnecting is {@link ResilientSseStream}'s job.
+ */
+public class SseConnector {
+
+    private final HttpClient http;
+    private final SseSettings settings;
+
+    public SseConnector(HttpClient http, SseSettings settings) {
+        this.http = http;
+        this.settings = settings;
+    }
+
+    public Multi<SseEvent> open(URI url, String lastEventId) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setAbsoluteURI(url.toString())
+                .setFollowRedirects(true)
+                .setConnectTimeout(settings.connectTimeout().toMillis())
+                .putHeader("Accept", "text/event-stream")
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("User-Agent", settings.userAgent());
+        if (lastEventId != null && !lastEventId.isEmpty()) {
+            options.putHeader("Last-Event-ID", lastEventId);
+        }
+        return http.request(options)
+                .onItem().transformToUni(request -> request.send())
+                .onItem().transformToMulti(this::events);
+    }
+
+    private Multi<SseEvent> events(HttpClientResponse response) {
+        if (response.statusCode() != 200) {
+            return response.body()
+                    .onFailure().recoverWithItem(() -> null)
+                    .onItem().transformToMulti(body -> Multi.createFrom().failure(new SseHttpException(
+                            response.statusCode(), retryAfter(response.getHeader("Retry-After")),
+                            body == null ? null : abbreviate(body.toString()))));
+        }
+        SseDecoder decoder = new SseDecoder(settings.maxEventBytes());
+        return response.toMulti()
+                // A feed that stays open but sends nothing is dead: fail so the client reconnects.
+                .ifNoItem().after(settings.idleTimeout())
+                .failWith(() -> new StreamInterruptedException("no data for " + settings.idleTimeout()))
+                .onItem().transformToIterable(buffer -> decoder.feed(buffer.getBytes()))
+                .onCompletion().failWith(() -> new StreamInterruptedException("server closed the stream"));
+    }
+
+    /** {@code Retry-After} is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+    static Duration retryAfter(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (DateTimeParseException unreadable) {
+                return null;
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+    }
+}

@@ -1,0 +1,201 @@
+package io.pulse.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Test;
+
+import io.smallrye.mutiny.Multi;
+
+class ResilientSseStreamTest {
+
+    private static final URI URL = URI.create("http://localhost/stream");
+    private static final Duration INITIAL = Duration.ofMillis(100);
+    private static final Duration MAX = Duration.ofSeconds(10);
+
+    // ---------------------------------------------------------------- nextDelay
+
+    @Test
+    void shouldReconnectAtOnceAfterTheFirstRoutineInterruption() {
+        ResilientSseStream stream = stream(0.0);
+
+        assertEquals(Duration.ZERO, stream.nextDelay(new StreamInterruptedException("server closed the stream")));
+    }
+
+    @Test
+    void shouldBackOffWhenInterruptionsRepeat() {
+        ResilientSseStream stream = stream(0.0);
+
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            delays.add(stream.nextDelay(new StreamInterruptedException("no data for 60s")).toMillis());
+        }
+
+        assertEquals(List.of(0L, 200L, 400L), delays);
+    }
+
+    @Test
+    void shouldBackOffExponentiallyUpToTheMaximum() {
+        ResilientSseStream stream = stream(0.0);
+
+        for (int attempt = 0; attempt < 30; attempt++) {
+            long expected = Math.min(MAX.toMillis(), INITIAL.toMillis() * (long) Math.pow(2, attempt));
+            assertEquals(expected, stream.nextDelay(new IOException("connection refused")).toMillis(),
+                    "attempt " + attempt);
+        }
+    }
+
+    @Test
+    void shouldNotReconnectAtOnceWhenTheFirstFailureIsAnError() {
+        ResilientSseStream stream = stream(0.0);
+
+        assertEquals(INITIAL, stream.nextDelay(new SseHttpException(503, null, "unavailable")));
+    }
+
+    @Test
+    void shouldKeepTheJitterWithinItsBounds() {
+        double jitter = 0.25;
+        Set<Long> seen = new HashSet<>();
+        for (int run = 0; run < 50; run++) {
+            ResilientSseStream stream = stream(jitter);
+            for (int attempt = 0; attempt < 10; attempt++) {
+                long centre = Math.min(MAX.toMillis(), INITIAL.toMillis() << attempt);
+                long delay = stream.nextDelay(new IOException("reset")).toMillis();
+                assertTrue(delay >= Math.round(centre * (1 - jitter)) && delay <= Math.round(centre * (1 + jitter)),
+                        "attempt " + attempt + ": " + delay + " ms around " + centre);
+                if (attempt == 9) {
+                    seen.add(delay);
+                }
+            }
+        }
+        assertTrue(seen.size() > 1, "the delays are spread, not all equal: " + seen);
+    }
+
+    @Test
+    void shouldNeverRetrySoonerThanRetryAfter() {
+        ResilientSseStream stream = stream(0.5);
+        Duration retryAfter = Duration.ofMinutes(5);
+
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Duration delay = stream.nextDelay(new SseHttpException(429, retryAfter, "slow down"));
+            assertEquals(retryAfter, delay, "the backoff (at most 15 s here) is shorter than Retry-After");
+        }
+    }
+
+    @Test
+    void shouldKeepTheBackoffWhenRetryAfterIsShorter() {
+        ResilientSseStream stream = stream(0.0);
+
+        assertEquals(INITIAL, stream.nextDelay(new SseHttpException(503, Duration.ofMillis(1), null)));
+    }
+
+    @Test
+    void shouldHonourTheServerRetryAfterARoutineInterruption() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().items(retryOnly(2500), event("1", "a")));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
+        stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(Duration.ofMillis(2500), stream.nextDelay(new StreamInterruptedException("closed")));
+        assertEquals(Duration.ofMillis(5000), stream.nextDelay(new IOException("refused")),
+                "the server retry is also the base of the backoff");
+    }
+
+    @Test
+    void shouldResetTheBackoffOnceAnEventArrives() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().items(event("1", "a")));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
+        stream.nextDelay(new IOException("refused"));
+        stream.nextDelay(new IOException("refused"));
+
+        stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(Duration.ZERO, stream.nextDelay(new StreamInterruptedException("closed")));
+    }
+
+    // ---------------------------------------------------------------- reconnecting
+
+    @Test
+    void shouldResumeAfterTheLastEventIdWhenTheServerClosesTheStream() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createBy().concatenating().streams(
+                Multi.createFrom().items(event("1", "a"), event("2", "b")),
+                Multi.createFrom().failure(new StreamInterruptedException("server closed the stream"))));
+        connector.connections.add(() -> Multi.createFrom().items(retryOnly(10), event("3", "c")));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
+
+        List<SseEvent> events = stream.events("0").collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(List.of("a", "b", "c"), events.stream().map(SseEvent::data).toList(),
+                "retry-only blocks are not passed on");
+        assertEquals(List.of("0", "2"), connector.lastEventIds);
+        assertEquals("3", stream.lastEventId());
+        assertEquals(1, stream.reconnects());
+    }
+
+    @Test
+    void shouldReconnectAfterAnErrorOnceTheBackoffHasPassed() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().failure(new SseHttpException(503, null, "unavailable")));
+        connector.connections.add(() -> Multi.createFrom().failure(new IOException("connection reset")));
+        connector.connections.add(() -> Multi.createFrom().items(event("1", "a")));
+        SseSettings quick = new SseSettings("pulse-test", Duration.ofSeconds(1), Duration.ofSeconds(60), 1 << 20,
+                Duration.ofMillis(1), Duration.ofMillis(2), 0.0);
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, quick);
+
+        List<SseEvent> events = stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(List.of("a"), events.stream().map(SseEvent::data).toList());
+        assertEquals(3, connector.lastEventIds.size());
+        assertEquals(2, stream.reconnects());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static ResilientSseStream stream(double jitter) {
+        return new ResilientSseStream(null, URL, settings(jitter));
+    }
+
+    private static SseSettings settings(double jitter) {
+        return new SseSettings("pulse-test", Duration.ofSeconds(1), Duration.ofSeconds(60), 1 << 20, INITIAL, MAX,
+                jitter);
+    }
+
+    private static SseEvent event(String id, String data) {
+        return new SseEvent(id, "message", data, -1, false, false, data.length());
+    }
+
+    private static SseEvent retryOnly(long retryMs) {
+        return new SseEvent(null, null, null, retryMs, false, false, 0);
+    }
+
+    /** Plays scripted connections in order and records the Last-Event-ID each one was opened with. */
+    private static final class FakeConnector extends SseConnector {
+        final Deque<Supplier<Multi<SseEvent>>> connections = new ArrayDeque<>();
+        final List<String> lastEventIds = new ArrayList<>();
+
+        FakeConnector() {
+            super(null, null);
+        }
+
+        @Override
+        public Multi<SseEvent> open(URI url, String lastEventId) {
+            lastEventIds.add(lastEventId);
+            Supplier<Multi<SseEvent>> next = connections.poll();
+            return next == null ? Multi.createFrom().failure(new IllegalStateException("no more connections"))
+                    : next.get();
+        }
+    }
+}
