@@ -1,0 +1,26 @@
+package io.pulse.aggregate;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Event-time windowing of the aggregator ({@code pulse.aggregate.*}). */
+@ConfigMapping(prefix = "pulse.aggregate")
+public interface AggregateConfig {
+
+    /** Tumbling window length. Changing it for an existing database mixes window sizes: use a new one. */
+    @WithDefault("1m")
+    Duration window();
+
+    /**
+     * How far behind the newest event time of a partition an event may be before it counts as late.
+     * Late events still add to their window (totals stay exact) and are counted in {@code late_events}.
+     */
+    @WithDefault("2m")
+    Duration allowedLateness();
+
+    /** Retries of a failed batch transaction back off up to this (PostgreSQL down, lock timeouts). */
+    @WithDefault("10s")
+    Duration maxRetryBackoff();
+}

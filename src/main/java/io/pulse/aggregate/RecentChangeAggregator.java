@@ -1,0 +1,92 @@
+package io.pulse.aggregate;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pulse.source.wikimedia.ParseResult;
+import io.pulse.source.wikimedia.RecentChangeParser;
+import io.pulse.source.wikimedia.WikimediaChannels;
+import io.pulse.source.wikimedia.WikimediaDeadLetters;
+import io.pulse.store.AggregateStore;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+
+/**
+ * Reads the events topic in poll-sized batches and folds each batch into the window tables, one
+ * transaction per batch together with the partitions' offsets. A failed transaction is retried
+ * with back-off until it commits: the partition waits (backpressure) rather than skipping data.
+ */
+@ApplicationScoped
+public class RecentChangeAggregator {
+
+    private static final Logger LOG = Logger.getLogger(RecentChangeAggregator.class);
+
+    private final AggregateStore store;
+    private final RecentChangeParser parser;
+    private final BatchAggregator aggregator;
+    private final WikimediaDeadLetters deadLetters;
+    private final AggregatorStatus status;
+    private final MeterRegistry registry;
+    private final AggregateConfig config;
+    private final String group;
+    private final String topic;
+
+    @Inject
+    public RecentChangeAggregator(AggregateStore store, RecentChangeParser parser, AggregateConfig config,
+            WikimediaDeadLetters deadLetters, AggregatorStatus status, MeterRegistry registry,
+            @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
+            @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String topic) {
+        this.store = store;
+        this.parser = parser;
+        this.config = config;
+        this.aggregator = new BatchAggregator(WindowSpec.of(config.window(), config.allowedLateness()));
+        this.deadLetters = deadLetters;
+        this.status = status;
+        this.registry = registry;
+        this.group = group;
+        this.topic = topic;
+    }
+
+    @Incoming(WikimediaChannels.EVENTS_IN)
+    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        List<ConsumedRecord> records = new ArrayList<>(batch.getRecords().size());
+        for (KafkaRecord<String, String> record : batch.getRecords()) {
+            var r = (IncomingKafkaRecord<String, String>) record;
+            records.add(new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
+                    parser.parse(r.getPayload())));
+        }
+        return store.apply(group, topic, records, aggregator, this::deadLetter)
+                .onFailure().invoke(failure -> {
+                    status.failed(failure);
+                    LOG.warnf("Aggregating a batch of %d records failed, retrying: %s", records.size(), failure.toString());
+                })
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
+                .invoke(plan -> {
+                    status.committed(plan);
+                    registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
+                    registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
+                    registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
+                })
+                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    private Uni<Void> deadLetter(List<ConsumedRecord> rejected) {
+        List<Uni<Void>> sends = new ArrayList<>(rejected.size());
+        for (ConsumedRecord r : rejected) {
+            String reason = ((ParseResult.Rejected) r.parsed()).reason();
+            sends.add(deadLetters.send("aggregate", r.key(), r.value(), reason, null));
+        }
+        return Uni.join().all(sends).andFailFast().replaceWithVoid();
+    }
+}

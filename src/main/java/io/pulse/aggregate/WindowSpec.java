@@ -1,0 +1,30 @@
+package io.pulse.aggregate;
+
+import java.time.Duration;
+
+/** Tumbling event-time windows and the lateness rule. */
+public record WindowSpec(long sizeMs, long allowedLatenessMs) {
+
+    public WindowSpec {
+        if (sizeMs <= 0 || allowedLatenessMs < 0) {
+            throw new IllegalArgumentException("window size must be positive and lateness not negative");
+        }
+    }
+
+    public static WindowSpec of(Duration size, Duration allowedLateness) {
+        return new WindowSpec(size.toMillis(), allowedLateness.toMillis());
+    }
+
+    public long windowStart(long eventTimeMs) {
+        return Math.floorDiv(eventTimeMs, sizeMs) * sizeMs;
+    }
+
+    /**
+     * An event is late when the watermark (newest event time seen minus the allowed lateness)
+     * has already passed the end of its window.
+     */
+    public boolean isLate(long eventTimeMs, long maxEventTimeSeenMs) {
+        return maxEventTimeSeenMs != Long.MIN_VALUE
+                && windowStart(eventTimeMs) + sizeMs <= maxEventTimeSeenMs - allowedLatenessMs;
+    }
+}

@@ -1,0 +1,152 @@
+package io.pulse.store;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.pulse.aggregate.AggregationPlan;
+import io.pulse.aggregate.BatchAggregator;
+import io.pulse.aggregate.ConsumedRecord;
+import io.pulse.aggregate.Measures;
+import io.pulse.aggregate.PartitionProgress;
+import io.pulse.aggregate.WindowKeys;
+import io.pulse.aggregate.WindowedAggregates;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Applies one batch of records to PostgreSQL in a single transaction: lock the partitions' stored
+ * offsets, plan against them, add the aggregates, dead-letter the rejects, advance the offsets.
+ * Either all of it commits or none does, so a crash at any point neither loses nor double-counts.
+ * Uses the reactive client directly: {@code unnest} array upserts are one round trip per table.
+ */
+@ApplicationScoped
+public class AggregateStore {
+
+    private final Pool pool;
+
+    public AggregateStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<AggregationPlan> apply(String group, String topic, List<ConsumedRecord> records,
+            BatchAggregator aggregator, Function<List<ConsumedRecord>, Uni<Void>> deadLetter) {
+        Integer[] partitions = records.stream().map(ConsumedRecord::partition).distinct().sorted()
+                .toArray(Integer[]::new);
+        return pool.withTransaction(conn -> conn.preparedQuery(UpsertStatements.ENSURE_OFFSETS)
+                .execute(Tuple.of(group, topic, partitions))
+                .chain(() -> conn.preparedQuery(UpsertStatements.LOCK_OFFSETS).execute(Tuple.of(group, topic, partitions)))
+                .map(rows -> {
+                    Map<Integer, PartitionProgress> stored = new HashMap<>();
+                    rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
+                    return aggregator.plan(records, stored);
+                })
+                .call(plan -> writeAggregates(conn, plan.aggregates()))
+                .call(plan -> advance(conn, group, topic, plan.progress().values()))
+                .call(plan -> plan.rejected().isEmpty() ? Uni.createFrom().voidItem() : deadLetter.apply(plan.rejected())));
+    }
+
+    /** The next offset to read per partition, for seeking on assignment; partitions never seen are absent. */
+    public Uni<Map<Integer, Long>> storedOffsets(String group, String topic, Collection<Integer> partitions) {
+        return pool.preparedQuery(UpsertStatements.READ_OFFSETS)
+                .execute(Tuple.of(group, topic, partitions.toArray(Integer[]::new)))
+                .map(rows -> {
+                    Map<Integer, Long> offsets = new HashMap<>();
+                    rows.forEach(row -> offsets.put(row.getInteger(0), row.getLong(1)));
+                    return offsets;
+                });
+    }
+
+    private static PartitionProgress progressOf(Row row) {
+        OffsetDateTime max = row.getOffsetDateTime(2);
+        return new PartitionProgress(row.getInteger(0), row.getLong(1),
+                max == null ? Long.MIN_VALUE : max.toInstant().toEpochMilli());
+    }
+
+    private Uni<Void> advance(SqlConnection conn, String group, String topic, Collection<PartitionProgress> progress) {
+        List<PartitionProgress> sorted = progress.stream().sorted(Comparator.comparingInt(PartitionProgress::partition)).toList();
+        Integer[] partitions = new Integer[sorted.size()];
+        Long[] next = new Long[sorted.size()];
+        OffsetDateTime[] maxTimes = new OffsetDateTime[sorted.size()];
+        for (int i = 0; i < sorted.size(); i++) {
+            PartitionProgress p = sorted.get(i);
+            partitions[i] = p.partition();
+            next[i] = p.nextOffset();
+            maxTimes[i] = p.maxEventTimeMs() == Long.MIN_VALUE ? null : time(p.maxEventTimeMs());
+        }
+        return conn.preparedQuery(UpsertStatements.ADVANCE_OFFSETS)
+                .execute(Tuple.tuple(List.of(group, topic, partitions, next, maxTimes)))
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> writeAggregates(SqlConnection conn, WindowedAggregates a) {
+        if (a.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        long size = a.windowSizeMs();
+        // Fixed key order: concurrent replicas lock shared rows in the same order and cannot deadlock.
+        List<Map.Entry<WindowKeys.Wiki, Measures>> wikis = sorted(a.wikis(),
+                Comparator.comparingLong(WindowKeys.Wiki::windowStart).thenComparing(WindowKeys.Wiki::wiki));
+        List<Map.Entry<WindowKeys.Type, Measures>> types = sorted(a.types(),
+                Comparator.comparingLong(WindowKeys.Type::windowStart).thenComparing(WindowKeys.Type::wiki)
+                        .thenComparing(WindowKeys.Type::type));
+        List<Map.Entry<WindowKeys.Namespace, Measures>> namespaces = sorted(a.namespaces(),
+                Comparator.comparingLong(WindowKeys.Namespace::windowStart).thenComparing(WindowKeys.Namespace::wiki)
+                        .thenComparingInt(WindowKeys.Namespace::namespace));
+        List<Map.Entry<WindowKeys.User, Measures>> users = sorted(a.users(),
+                Comparator.comparingLong(WindowKeys.User::windowStart).thenComparing(WindowKeys.User::wiki)
+                        .thenComparing(WindowKeys.User::user));
+        List<Map.Entry<WindowKeys.Page, Measures>> pages = sorted(a.pages(),
+                Comparator.comparingLong(WindowKeys.Page::windowStart).thenComparing(WindowKeys.Page::wiki)
+                        .thenComparing(WindowKeys.Page::title));
+
+        Columns w = new Columns(wikis.size());
+        wikis.forEach(e -> w.window(e.getKey().windowStart(), size).text(e.getKey().wiki())
+                .measures(e.getValue(), true, true).number(e.getValue().lateEvents()).next());
+        Columns t = new Columns(types.size());
+        types.forEach(e -> t.window(e.getKey().windowStart(), size).text(e.getKey().wiki()).text(e.getKey().type())
+                .measures(e.getValue(), true, false).next());
+        Columns n = new Columns(namespaces.size());
+        namespaces.forEach(e -> n.window(e.getKey().windowStart(), size).text(e.getKey().wiki())
+                .integer(e.getKey().namespace()).measures(e.getValue(), true, true).next());
+        Columns u = new Columns(users.size());
+        users.forEach(e -> u.window(e.getKey().windowStart(), size).text(e.getKey().wiki()).text(e.getKey().user())
+                .bool(e.getValue().anyBot()).measures(e.getValue(), false, true).next());
+        Columns p = new Columns(pages.size());
+        pages.forEach(e -> p.window(e.getKey().windowStart(), size).text(e.getKey().wiki()).text(e.getKey().title())
+                .integer(e.getValue().namespace()).measures(e.getValue(), true, true).next());
+        Columns d = new Columns(users.size());
+        users.forEach(e -> d.start(e.getKey().windowStart()).text(e.getKey().wiki()).text(e.getKey().user()).next());
+
+        return conn.preparedQuery(UpsertStatements.WIKI).execute(w.tuple())
+                .chain(() -> conn.preparedQuery(UpsertStatements.TYPE).execute(t.tuple()))
+                .chain(() -> conn.preparedQuery(UpsertStatements.NAMESPACE).execute(n.tuple()))
+                .chain(() -> conn.preparedQuery(UpsertStatements.PAGE).execute(p.tuple()))
+                .chain(() -> users.isEmpty() ? Uni.createFrom().nullItem()
+                        : conn.preparedQuery(UpsertStatements.USER).execute(u.tuple())
+                                .chain(() -> conn.preparedQuery(UpsertStatements.DISTINCT_USERS).execute(d.tuple())))
+                .replaceWithVoid();
+    }
+
+    private static <K> List<Map.Entry<K, Measures>> sorted(Map<K, Measures> map, Comparator<K> order) {
+        List<Map.Entry<K, Measures>> entries = new ArrayList<>(map.entrySet());
+        entries.sort(Map.Entry.comparingByKey(order));
+        return entries;
+    }
+
+    static OffsetDateTime time(long epochMs) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMs), ZoneOffset.UTC);
+    }
+}

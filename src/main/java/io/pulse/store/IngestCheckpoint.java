@@ -1,0 +1,25 @@
+package io.pulse.store;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+
+/** Where an ingest source resumes: the last SSE id all of whose predecessors reached Kafka. */
+@Entity
+@Table(name = "ingest_checkpoints")
+public class IngestCheckpoint extends PanacheEntityBase {
+
+    @Id
+    public String source;
+
+    @Column(name = "last_event_id")
+    public String lastEventId;
+
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+}

@@ -1,0 +1,53 @@
+package io.pulse.store;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+
+/**
+ * On partition assignment, positions the consumer at the offsets committed in PostgreSQL with the
+ * aggregates, not at Kafka's own committed offsets (which Pulse never writes). Runs on the Kafka
+ * polling thread, where waiting for the query is allowed. Should the query fail, the consumer starts
+ * from the earliest offset and the transactional offset check skips what was already counted.
+ */
+@ApplicationScoped
+@Identifier(StoredOffsetSeeker.NAME)
+public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
+
+    public static final String NAME = "pulse-stored-offsets";
+    private static final Logger LOG = Logger.getLogger(StoredOffsetSeeker.class);
+
+    private final AggregateStore store;
+    private final String group;
+
+    public StoredOffsetSeeker(AggregateStore store,
+            @ConfigProperty(name = "mp.messaging.incoming.wikimedia-events-in.group.id") String group) {
+        this.store = store;
+        this.group = group;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        partitions.stream().map(TopicPartition::topic).distinct().forEach(topic -> {
+            var ofTopic = partitions.stream().filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).toList();
+            try {
+                Map<Integer, Long> offsets = store.storedOffsets(group, topic, ofTopic).await().atMost(Duration.ofSeconds(30));
+                offsets.forEach((partition, offset) -> consumer.seek(new TopicPartition(topic, partition), offset));
+                LOG.infof("Assigned %s %s; resuming at stored offsets %s", topic, ofTopic, offsets);
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not read stored offsets for %s %s (%s); the offset check will skip counted records",
+                        topic, ofTopic, e.toString());
+            }
+        });
+    }
+}
