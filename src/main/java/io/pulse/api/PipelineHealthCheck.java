@@ -1,0 +1,49 @@
+package io.pulse.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.pulse.aggregate.AggregatorStatus;
+import io.pulse.source.wikimedia.WikimediaConfig;
+import io.pulse.source.wikimedia.WikimediaIngest;
+
+/**
+ * Readiness of the pipeline. A failing database or a reconnecting feed makes Pulse degraded, not
+ * down: it keeps serving what is stored and catches up by itself, so it stays in the load balancer.
+ */
+@Readiness
+@ApplicationScoped
+public class PipelineHealthCheck implements HealthCheck {
+
+    private final AggregatorStatus aggregator;
+    private final WikimediaIngest ingest;
+    private final WikimediaConfig wikimedia;
+
+    public PipelineHealthCheck(AggregatorStatus aggregator, WikimediaIngest ingest, WikimediaConfig wikimedia) {
+        this.aggregator = aggregator;
+        this.ingest = ingest;
+        this.wikimedia = wikimedia;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        boolean ingestDegraded = wikimedia.enabled() && !ingest.connected();
+        var builder = HealthCheckResponse.named("pulse-pipeline").up()
+                .withData("degraded", aggregator.degraded() || ingestDegraded)
+                .withData("aggregator.consecutiveFailures", aggregator.consecutiveFailures())
+                .withData("aggregator.committedEvents", aggregator.committedEvents())
+                .withData("ingest.enabled", wikimedia.enabled())
+                .withData("ingest.connected", ingest.connected())
+                .withData("ingest.reconnects", ingest.reconnects());
+        if (aggregator.lastError() != null && aggregator.degraded()) {
+            builder.withData("aggregator.lastError", aggregator.lastError());
+        }
+        if (ingest.position() != null) {
+            builder.withData("ingest.position", ingest.position());
+        }
+        return builder.build();
+    }
+}

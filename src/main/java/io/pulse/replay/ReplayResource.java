@@ -1,0 +1,69 @@
+package io.pulse.replay;
+
+import java.time.Duration;
+import java.util.stream.LongStream;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/** Serves the bundled recording as an EventStreams-compatible SSE feed, honouring {@code Last-Event-ID}. */
+@Path("/replay")
+public class ReplayResource {
+
+    private final ReplayConfig config;
+    private volatile Recording recording;
+
+    public ReplayResource(ReplayConfig config) {
+        this.config = config;
+    }
+
+    @GET
+    @Path("/wikimedia/recentchange")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> recentchange(@HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) {
+        if (!config.enabled()) {
+            throw new NotFoundException("Replay is disabled (pulse.replay.enabled=false)");
+        }
+        long from = Recording.resumeOffset(lastEventId);
+        Multi<Long> offsets = Multi.createFrom().<Recording> item(this::recording)
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onItem().transformToMultiAndConcatenate(r -> Multi.createFrom()
+                        .items(LongStream.range(from, r.events().size()).boxed()));
+        if (config.eventsPerSecond() > 0) {
+            Duration every = Duration.ofNanos(1_000_000_000L / config.eventsPerSecond());
+            offsets = Multi.createBy().combining().streams(offsets,
+                    Multi.createFrom().ticks().every(every).onOverflow().drop()).asTuple()
+                    .map(pair -> pair.getItem1());
+        }
+        return offsets.map(offset -> sse.newEventBuilder()
+                .name("message")
+                .id(Recording.eventId(offset))
+                .reconnectDelay(2000)
+                .mediaType(MediaType.TEXT_PLAIN_TYPE)
+                .data(recording().events().get(offset.intValue()))
+                .build());
+    }
+
+    private Recording recording() {
+        Recording r = recording;
+        if (r == null) {
+            synchronized (this) {
+                if (recording == null) {
+                    recording = Recording.fromClasspath(config.recording());
+                }
+                r = recording;
+            }
+        }
+        return r;
+    }
+}
