@@ -1,0 +1,145 @@
+package io.pulse.testkit;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import kafka.server.KafkaRaftServer;
+
+/**
+ * A real single-node KRaft Kafka broker (combined broker and controller) running inside this JVM.
+ * {@link #stop()} and {@link #start()} keep the ports and the data, so clients see a broker restart.
+ * A throwaway broker lives in a fresh directory under /tmp that {@link #close()} deletes.
+ */
+public final class LocalKafka implements AutoCloseable {
+
+    private final Path logDir;
+    private final boolean throwaway;
+    private final int preferredPort;
+    /** Set when this object controls a broker owned by another class loader's copy of this class. */
+    private final Map<String, Object> owner;
+    private int port;
+    private int controllerPort;
+    private KafkaRaftServer server;
+
+    private LocalKafka(Path logDir, boolean throwaway, int preferredPort, Map<String, Object> owner) {
+        this.logDir = logDir.toAbsolutePath();
+        this.throwaway = throwaway;
+        this.preferredPort = preferredPort;
+        this.owner = owner;
+    }
+
+    /** A broker in a fresh directory under /tmp, deleted on close (or once the JVM has died). */
+    public static LocalKafka throwaway() {
+        KRaftNode.failInsteadOfExiting();
+        Path logDir = Dirs.newTempDir("pulse-kafka-");
+        Dirs.deleteWhenJvmDies(logDir, List.of());
+        return new LocalKafka(logDir, true, 0, null);
+    }
+
+    /** A broker whose topics survive restarts, kept in {@code logDir}; listens on {@code preferredPort} if free. */
+    public static LocalKafka persistent(Path logDir, int preferredPort) {
+        return new LocalKafka(logDir, false, preferredPort, null);
+    }
+
+    /** Describes this running broker with JDK types only, for {@link #attach} in another class loader. */
+    Map<String, Object> share() {
+        return Map.of("logDir", logDir.toString(), "port", port,
+                "start", (Runnable) this::start, "stop", (Runnable) this::stop);
+    }
+
+    /** A handle on a broker that another class loader's copy of this class owns (see PulseInfra). */
+    static LocalKafka attach(Map<String, Object> shared) {
+        LocalKafka attached = new LocalKafka(Path.of((String) shared.get("logDir")), false, 0, shared);
+        attached.port = (Integer) shared.get("port");
+        return attached;
+    }
+
+    /** Formats the directory on first use, then starts the broker; also restarts it after {@link #stop()}. */
+    public synchronized LocalKafka start() {
+        if (owner != null) {
+            ((Runnable) owner.get("start")).run();
+        } else if (server == null) {
+            if (port == 0) {
+                port = Ports.preferredOrFree(preferredPort);
+                do {
+                    controllerPort = Ports.preferredOrFree(preferredPort > 0 ? preferredPort + 1 : 0);
+                } while (controllerPort == port);
+            }
+            KRaftNode.formatIfNeeded(logDir);
+            server = KRaftNode.start(KRaftNode.config(logDir, port, controllerPort));
+        }
+        return this;
+    }
+
+    /** Controlled shutdown; the broker's data and ports stay for the next {@link #start()}. */
+    public synchronized void stop() {
+        if (owner != null) {
+            ((Runnable) owner.get("stop")).run();
+        } else if (server != null) {
+            KafkaRaftServer stopping = server;
+            server = null;
+            KRaftNode.stop(stopping);
+        }
+    }
+
+    /** Stops and starts the broker on the same ports with the same data, like a broker restart in production. */
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (owner != null) {
+            return; // The owner cleans up when the JVM exits.
+        }
+        try {
+            stop();
+        } finally {
+            if (throwaway) {
+                Dirs.deleteRecursively(logDir);
+            }
+        }
+    }
+
+    public synchronized String bootstrapServers() {
+        if (port == 0) {
+            throw new IllegalStateException("Kafka has not been started");
+        }
+        return "127.0.0.1:" + port;
+    }
+
+    /** A new admin client for this broker; the caller closes it. */
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    }
+
+    /** Creates the topic (replication factor 1); a topic that already exists is left as it is. */
+    public void createTopic(String name, int partitions) {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Cannot create topic " + name, e.getCause());
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Timed out creating topic " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topic " + name, e);
+        }
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+}
