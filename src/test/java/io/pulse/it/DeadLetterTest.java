@@ -1,0 +1,98 @@
+package io.pulse.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import io.pulse.ingest.PulseHeaders;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+
+/**
+ * Bad input never stops the stream and never disappears: each malformed event lands in the
+ * dead-letter topic with its reason, is counted, and the next good event is aggregated.
+ */
+@QuarkusTest
+class DeadLetterTest {
+
+    static final String DLQ = "pulse.wikimedia.recentchange.dlq";
+
+    @Test
+    void shouldDeadLetterEveryKindOfBadSseEventAndKeepGoing() {
+        TestSseServer server = SseServerResource.server();
+        double countedBefore = deadLetterCount("ingest");
+        String marker = "dlq-" + System.nanoTime();
+        long now = Instant.now().getEpochSecond();
+
+        server.append(List.of(
+                "this is not json " + marker,
+                "{\"meta\":{\"id\":\"" + marker + "-1\",\"domain\":\"test.wikipedia.org\"},\"comment\":\"" + marker + "\"}",
+                event(marker + "-2", "deadletterwiki", now).replace("\"bot\":false", "\"bot\":\"yes\""),
+                event(marker + "-3", "deadletterwiki", now + 365L * 24 * 3600),
+                event(marker + "-4", "deadletterwiki", now).replace("\"comment\":\"\"",
+                        "\"comment\":\"" + "x".repeat(1_100_000) + "\"")));
+        server.appendRaw(("{\"meta\":{\"id\":\"" + marker + "-5\"},\"title\":\"caf")
+                .getBytes(StandardCharsets.UTF_8));
+        byte[] invalid = "{\"title\":\"\u00ff\u00fe\"}".getBytes(StandardCharsets.ISO_8859_1); // not UTF-8
+        server.appendRaw(invalid);
+        server.append(List.of(event(marker + "-ok", "deadletterwiki", now)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'deadletterwiki'")).isEqualTo(1));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("ingest") - countedBefore)
+                .isEqualTo(7));
+
+        List<String> reasons = TopicReader.readAll(DLQ).stream()
+                .filter(r -> "ingest".equals(TopicReader.header(r, PulseHeaders.STAGE)))
+                .map(r -> TopicReader.header(r, PulseHeaders.REASON))
+                .toList();
+        assertThat(reasons).anyMatch(r -> r.startsWith("malformed JSON"));
+        assertThat(reasons).anyMatch(r -> r.equals("missing field 'type'"));
+        assertThat(reasons).anyMatch(r -> r.equals("field 'bot' must be a boolean"));
+        assertThat(reasons).anyMatch(r -> r.startsWith("event time more than"));
+        assertThat(reasons).anyMatch(r -> r.contains("exceeds the limit"));
+        assertThat(reasons).anyMatch(r -> r.equals("event data is not valid UTF-8"));
+    }
+
+    @Test
+    void shouldDeadLetterARecordTheAggregatorCannotReadAndCountTheNextOne() {
+        double countedBefore = deadLetterCount("aggregate");
+        long now = Instant.now().getEpochSecond();
+        String marker = "aggregate-dlq-" + System.nanoTime();
+
+        TopicReader.produce(WikimediaPipelineTest.TOPIC, List.of("{\"truncated\": " + marker,
+                event(marker + "-ok", "aggregatordlqwiki", now)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'aggregatordlqwiki'")).isEqualTo(1));
+        assertThat(deadLetterCount("aggregate") - countedBefore).isEqualTo(1);
+        List<ConsumerRecord<String, String>> dead = TopicReader.readAll(DLQ).stream()
+                .filter(r -> r.value().contains(marker)).toList();
+        assertThat(dead).hasSize(1);
+        assertThat(TopicReader.header(dead.get(0), PulseHeaders.STAGE)).isEqualTo("aggregate");
+        assertThat(TopicReader.header(dead.get(0), PulseHeaders.REASON)).startsWith("malformed JSON");
+    }
+
+    static String event(String id, String wiki, long timestamp) {
+        return "{\"$schema\":\"/mediawiki/recentchange/1.0.0\",\"meta\":{\"id\":\"" + id
+                + "\",\"domain\":\"test.wikipedia.org\",\"dt\":\"2024-01-01T00:00:00Z\"},\"type\":\"edit\","
+                + "\"namespace\":0,\"title\":\"Dead letters\",\"comment\":\"\",\"timestamp\":" + timestamp
+                + ",\"user\":\"Tester\",\"bot\":false,\"length\":{\"old\":10,\"new\":15},\"wiki\":\"" + wiki + "\"}";
+    }
+
+    /** The dead-letter counter as Prometheus exposes it. */
+    static double deadLetterCount(String stage) {
+        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines()
+                .filter(l -> l.startsWith("pulse_dead_letters_total{") && l.contains("stage=\"" + stage + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+}

@@ -1,0 +1,110 @@
+package io.pulse.it;
+
+import static io.pulse.it.StoredAggregates.restrictTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.pulse.aggregate.AggregationPlan;
+import io.pulse.aggregate.BatchAggregator;
+import io.pulse.aggregate.ConsumedRecord;
+import io.pulse.aggregate.WindowSpec;
+import io.pulse.source.wikimedia.RecentChangeParser;
+import io.pulse.store.AggregateStore;
+import io.smallrye.mutiny.Uni;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Exactly-once counting: a transaction that fails after writing its aggregates leaves no trace and
+ * is retried; records delivered again (after a crash, a rebalance, a second replica) are skipped.
+ */
+@QuarkusTest
+class ExactlyOnceTest {
+
+    @Inject
+    AggregateStore store;
+
+    @Inject
+    RecentChangeParser parser;
+
+    @Test
+    void shouldRollBackAFailedBatchAndCountItOnceOnRetry() {
+        List<String> lines = renameWiki(ExpectedAggregates.readLines("editgroups-qs_batch_with_new_items.jsonl"),
+                "exactlyoncewiki");
+        ExpectedAggregates expected = ExpectedAggregates.of(lines, 60);
+        // The first two attempts to advance the offsets fail, after the aggregates were written.
+        // A sequence, not a table, counts the attempts: it survives the rollback it causes.
+        StoredAggregates.execute("""
+                CREATE SEQUENCE IF NOT EXISTS injected_failures;
+                CREATE OR REPLACE FUNCTION fail_offset_commit() RETURNS trigger AS $$
+                BEGIN
+                    IF nextval('injected_failures') <= 2 THEN
+                        RAISE EXCEPTION 'injected failure after writing the aggregates';
+                    END IF;
+                    RETURN NEW;
+                END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER fail_offset_commit BEFORE UPDATE ON consumer_offsets
+                    FOR EACH ROW EXECUTE FUNCTION fail_offset_commit();
+                """);
+        try {
+            TopicReader.produce(WikimediaPipelineTest.TOPIC, lines);
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    restrictTo(StoredAggregates.wikiWindows("exactlyoncewiki"), expected.wikiWindows))
+                    .isEqualTo(expected.wikiWindows));
+            assertThat(StoredAggregates.scalar("SELECT last_value FROM injected_failures"))
+                    .as("the failures were really injected").isGreaterThanOrEqualTo(3);
+            assertThat(restrictTo(StoredAggregates.userChanges("exactlyoncewiki"), expected.wikiWindows))
+                    .isEqualTo(expected.userChanges);
+        } finally {
+            StoredAggregates.execute("DROP TRIGGER IF EXISTS fail_offset_commit ON consumer_offsets");
+        }
+    }
+
+    @Test
+    void shouldSkipRecordsAlreadyCountedWhenTheyAreDeliveredAgain() {
+        List<String> lines = renameWiki(ExpectedAggregates.readLines("polars-book-wikimedia.ndjson"),
+                "redeliverywiki").subList(0, 30);
+        BatchAggregator aggregator = new BatchAggregator(WindowSpec.of(Duration.ofMinutes(1), Duration.ofMinutes(2)));
+        String group = "redelivery-test";
+        String topic = "pulse.test.redelivery";
+
+        AggregationPlan first = apply(group, topic, records(lines, 0, 20), aggregator);
+        AggregationPlan again = apply(group, topic, records(lines, 0, 20), aggregator);
+        AggregationPlan overlapping = apply(group, topic, records(lines, 10, 30), aggregator);
+
+        assertThat(first.aggregates().events()).isEqualTo(20);
+        assertThat(again.aggregates().events()).isZero();
+        assertThat(again.alreadyCounted()).isEqualTo(20);
+        assertThat(overlapping.aggregates().events()).isEqualTo(10);
+        assertThat(overlapping.alreadyCounted()).isEqualTo(10);
+        assertThat(StoredAggregates.scalar("SELECT sum(changes) FROM wiki_edit_counts WHERE wiki = 'redeliverywiki'"))
+                .isEqualTo(30);
+        assertThat(StoredAggregates.scalar("SELECT next_offset FROM consumer_offsets WHERE consumer_group = ?"
+                + " AND topic = ? AND kafka_partition = 0", group, topic)).isEqualTo(30);
+    }
+
+    private AggregationPlan apply(String group, String topic, List<ConsumedRecord> records, BatchAggregator aggregator) {
+        return store.apply(group, topic, records, aggregator, rejected -> Uni.createFrom().voidItem())
+                .await().atMost(Duration.ofSeconds(30));
+    }
+
+    private List<ConsumedRecord> records(List<String> lines, int from, int to) {
+        List<ConsumedRecord> records = new ArrayList<>();
+        for (int offset = from; offset < to; offset++) {
+            records.add(new ConsumedRecord(0, offset, null, lines.get(offset), parser.parse(lines.get(offset))));
+        }
+        return records;
+    }
+
+    static List<String> renameWiki(List<String> lines, String wiki) {
+        return lines.stream().map(l -> l.replaceAll("\"wiki\": ?\"[a-z]+\"", "\"wiki\": \"" + wiki + "\"")).toList();
+    }
+}

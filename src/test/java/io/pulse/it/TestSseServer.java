@@ -1,0 +1,215 @@
+package io.pulse.it;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * A stand-in for Wikimedia EventStreams on localhost. Like the real service it sends one
+ * {@code id:} per event holding a millisecond timestamp, and resumes a {@code Last-Event-ID} at the
+ * first event with that timestamp or later: a resume therefore re-delivers events, which the
+ * client must drop. Events appended while clients are connected are pushed live. Faults are
+ * scripted per connection: drop after N events, answer an HTTP error with Retry-After, stall
+ * without closing, cut a line in the middle, or send raw bytes.
+ */
+public final class TestSseServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One event as served: raw data bytes and the timestamp its id carries. */
+    record Served(byte[] data, long timestampMs) {
+    }
+
+    /** What one connection asked for. */
+    public record Connection(String lastEventId, String userAgent, int status) {
+    }
+
+    private final Vertx vertx = Vertx.vertx();
+    private final List<Served> events = new CopyOnWriteArrayList<>();
+    private final List<Connection> connections = new CopyOnWriteArrayList<>();
+    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final AtomicInteger sent = new AtomicInteger();
+    private final List<HttpServerRequest> open = new CopyOnWriteArrayList<>();
+    private HttpServer server;
+
+    /** A scripted behaviour applied to the next connection(s). */
+    public sealed interface Fault {
+        /** Close the connection after this many events (counted per connection). */
+        record DropAfter(int events) implements Fault {
+        }
+
+        /** Answer with this status and Retry-After (seconds), without streaming. */
+        record HttpError(int status, int retryAfterSeconds) implements Fault {
+        }
+
+        /** Stop sending after this many events but keep the connection open. */
+        record StallAfter(int events) implements Fault {
+        }
+
+        /** After this many events, send half of the next event's data line, then close. */
+        record CutLineAfter(int events) implements Fault {
+        }
+    }
+
+    public TestSseServer start() {
+        server = vertx.createHttpServer().requestHandler(this::handle);
+        try {
+            server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("SSE test server did not start", e);
+        }
+        return this;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.actualPort() + "/v2/stream/recentchange";
+    }
+
+    /** Appends raw JSON events; their ids carry the event's {@code timestamp} (seconds) in milliseconds. */
+    public void append(List<String> jsonEvents) {
+        for (String json : jsonEvents) {
+            long ts = timestampMs(json);
+            if (ts == 0 && !events.isEmpty()) {
+                ts = events.get(events.size() - 1).timestampMs(); // unreadable events sit where they arrive
+            }
+            events.add(new Served(json.getBytes(StandardCharsets.UTF_8), ts));
+        }
+    }
+
+    /** Appends data bytes verbatim (e.g. invalid UTF-8), stamped with the previous event's time. */
+    public void appendRaw(byte[] data) {
+        long ts = events.isEmpty() ? 0 : events.get(events.size() - 1).timestampMs();
+        events.add(new Served(data, ts));
+    }
+
+    /** Scripts the next connections, one fault per connection, in order. */
+    public void inject(Fault... scripted) {
+        faults.addAll(List.of(scripted));
+    }
+
+    /** Closes every open connection, so that the clients reconnect and meet the scripted faults. */
+    public void disconnectAll() {
+        open.forEach(request -> request.connection().close());
+    }
+
+    public List<Connection> connections() {
+        return new ArrayList<>(connections);
+    }
+
+    public int eventsSent() {
+        return sent.get();
+    }
+
+    public int size() {
+        return events.size();
+    }
+
+    private void handle(HttpServerRequest request) {
+        String lastEventId = request.getHeader("Last-Event-ID");
+        Fault fault = faults.isEmpty() ? null : faults.remove(0);
+        HttpServerResponse response = request.response();
+        if (fault instanceof Fault.HttpError error) {
+            connections.add(new Connection(lastEventId, request.getHeader("User-Agent"), error.status()));
+            response.setStatusCode(error.status()).putHeader("Retry-After", Integer.toString(error.retryAfterSeconds()))
+                    .end("slow down");
+            return;
+        }
+        connections.add(new Connection(lastEventId, request.getHeader("User-Agent"), 200));
+        response.setChunked(true).putHeader("Content-Type", "text/event-stream; charset=utf-8");
+        response.write(":ok\n\n");
+        int[] cursor = { resumeIndex(lastEventId) };
+        int[] sentHere = { 0 };
+        long[] lastWrite = { System.nanoTime() };
+        long timer = vertx.setPeriodic(5, id -> {
+            if (response.closed()) {
+                vertx.cancelTimer(id);
+                return;
+            }
+            if (fault instanceof Fault.StallAfter stall && sentHere[0] >= stall.events()) {
+                return; // silent, but the connection stays open
+            }
+            while (cursor[0] < events.size() && !response.writeQueueFull()) {
+                if (fault instanceof Fault.DropAfter drop && sentHere[0] >= drop.events()) {
+                    vertx.cancelTimer(id);
+                    request.connection().close();
+                    return;
+                }
+                Served e = events.get(cursor[0]);
+                if (fault instanceof Fault.CutLineAfter cut && sentHere[0] >= cut.events()) {
+                    vertx.cancelTimer(id);
+                    byte[] half = new byte[e.data().length / 2];
+                    System.arraycopy(e.data(), 0, half, 0, half.length);
+                    response.write(Buffer.buffer("event: message\nid: " + idFor(e.timestampMs()) + "\ndata: ")
+                            .appendBytes(half));
+                    vertx.setTimer(20, t -> request.connection().close());
+                    return;
+                }
+                response.write(Buffer.buffer("event: message\nid: " + idFor(e.timestampMs()) + "\ndata: ")
+                        .appendBytes(e.data()).appendString("\n\n"));
+                cursor[0]++;
+                sentHere[0]++;
+                sent.incrementAndGet();
+                lastWrite[0] = System.nanoTime();
+            }
+            if (System.nanoTime() - lastWrite[0] > TimeUnit.SECONDS.toNanos(2)) {
+                response.write(":\n\n"); // heartbeat while idle, as a busy live feed never is silent
+                lastWrite[0] = System.nanoTime();
+            }
+        });
+        open.add(request);
+        response.closeHandler(v -> {
+            vertx.cancelTimer(timer);
+            open.remove(request);
+        });
+    }
+
+    /** EventStreams semantics: the first event whose timestamp is at or after the id's timestamp. */
+    private int resumeIndex(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return 0;
+        }
+        long ts;
+        try {
+            ts = JSON.readTree(lastEventId).get(0).get("timestamp").asLong();
+        } catch (Exception e) {
+            return 0;
+        }
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).timestampMs() >= ts) {
+                return i;
+            }
+        }
+        return events.size();
+    }
+
+    static String idFor(long timestampMs) {
+        return "[{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":0,\"timestamp\":" + timestampMs
+                + "},{\"topic\":\"codfw.mediawiki.recentchange\",\"partition\":0,\"offset\":-1}]";
+    }
+
+    private static long timestampMs(String json) {
+        try {
+            JsonNode ts = JSON.readTree(json).get("timestamp");
+            return ts != null && ts.canConvertToLong() ? ts.asLong() * 1000 : 0;
+        } catch (Exception notJson) {
+            return 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        vertx.close();
+    }
+}
