@@ -14,6 +14,7 @@ public class AggregatorStatus {
     private final AtomicLong lateEvents = new AtomicLong();
     private volatile String lastError;
     private volatile Instant lastCommit;
+    private volatile long firstReceivedAt = Long.MAX_VALUE;
 
     void failed(Throwable failure) {
         consecutiveFailures.incrementAndGet();
@@ -25,6 +26,17 @@ public class AggregatorStatus {
         committedEvents.addAndGet(plan.aggregates().events());
         lateEvents.addAndGet(plan.aggregates().lateEvents());
         lastCommit = Instant.now();
+    }
+
+    void received(long earliestReceivedAtMs) {
+        if (earliestReceivedAtMs < firstReceivedAt) {
+            firstReceivedAt = earliestReceivedAtMs;
+        }
+    }
+
+    /** When the ingest received the first event this aggregator committed, or null. */
+    public Instant firstReceivedAt() {
+        return firstReceivedAt == Long.MAX_VALUE ? null : Instant.ofEpochMilli(firstReceivedAt);
     }
 
     public boolean degraded() {

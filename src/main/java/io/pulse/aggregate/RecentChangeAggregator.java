@@ -1,17 +1,22 @@
 package io.pulse.aggregate;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.pulse.ingest.PulseHeaders;
 import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChangeParser;
 import io.pulse.source.wikimedia.WikimediaChannels;
@@ -41,6 +46,7 @@ public class RecentChangeAggregator {
     private final AggregateConfig config;
     private final String group;
     private final String topic;
+    private final Timer latency;
 
     @Inject
     public RecentChangeAggregator(AggregateStore store, RecentChangeParser parser, AggregateConfig config,
@@ -56,15 +62,22 @@ public class RecentChangeAggregator {
         this.registry = registry;
         this.group = group;
         this.topic = topic;
+        this.latency = Timer.builder("pulse.pipeline.latency")
+                .description("From the SSE data line received by the ingest to the committed aggregate row")
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .register(registry);
     }
 
     @Incoming(WikimediaChannels.EVENTS_IN)
     public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
         List<ConsumedRecord> records = new ArrayList<>(batch.getRecords().size());
+        long[] receivedAt = new long[batch.getRecords().size()];
+        int i = 0;
         for (KafkaRecord<String, String> record : batch.getRecords()) {
             var r = (IncomingKafkaRecord<String, String>) record;
             records.add(new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
                     parser.parse(r.getPayload())));
+            receivedAt[i++] = receivedAt(r);
         }
         return store.apply(group, topic, records, aggregator, this::deadLetter)
                 .onFailure().invoke(failure -> {
@@ -73,12 +86,38 @@ public class RecentChangeAggregator {
                 })
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
                 .invoke(plan -> {
+                    recordLatency(receivedAt);
                     status.committed(plan);
                     registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
                     registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
                     registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
                 })
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    /** End-to-end latency: SSE {@code data:} line received by the ingest → aggregates committed. */
+    private void recordLatency(long[] receivedAt) {
+        long now = System.currentTimeMillis();
+        long earliest = Long.MAX_VALUE;
+        for (long at : receivedAt) {
+            if (at > 0) {
+                latency.record(Math.max(0, now - at), TimeUnit.MILLISECONDS);
+                earliest = Math.min(earliest, at);
+            }
+        }
+        status.received(earliest);
+    }
+
+    private static long receivedAt(IncomingKafkaRecord<String, String> record) {
+        Header header = record.getHeaders().lastHeader(PulseHeaders.RECEIVED_AT);
+        if (header == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(new String(header.value(), StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private Uni<Void> deadLetter(List<ConsumedRecord> rejected) {

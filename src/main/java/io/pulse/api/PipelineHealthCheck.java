@@ -41,6 +41,12 @@ public class PipelineHealthCheck implements HealthCheck {
         if (aggregator.lastError() != null && aggregator.degraded()) {
             builder.withData("aggregator.lastError", aggregator.lastError());
         }
+        if (aggregator.firstReceivedAt() != null) {
+            builder.withData("aggregator.firstEventReceivedAt", aggregator.firstReceivedAt().toString());
+        }
+        if (aggregator.lastCommit() != null) {
+            builder.withData("aggregator.lastCommitAt", aggregator.lastCommit().toString());
+        }
         if (ingest.position() != null) {
             builder.withData("ingest.position", ingest.position());
         }

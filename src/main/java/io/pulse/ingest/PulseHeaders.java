@@ -9,6 +9,8 @@ public final class PulseHeaders {
     public static final String STAGE = "pulse-dlq-stage";
     /** The SSE {@code id:} the event arrived with (its resume position upstream). */
     public static final String SSE_ID = "pulse-sse-id";
+    /** When the ingest received the event's {@code data:} line, epoch milliseconds: end-to-end latency starts here. */
+    public static final String RECEIVED_AT = "pulse-received-at";
     /** The upstream event id ({@code meta.id}). */
     public static final String EVENT_ID = "pulse-event-id";
 

@@ -158,6 +158,7 @@ public class WikimediaIngest {
     }
 
     private Uni<Void> handle(SseEvent event) {
+        long receivedAt = System.currentTimeMillis();
         if (event.name() != null && !"message".equals(event.name())) {
             return count("other-event");
         }
@@ -178,11 +179,12 @@ public class WikimediaIngest {
         if (!recentIds.firstSighting(change.eventId())) {
             return count("duplicate");
         }
-        return publish(change, event);
+        return publish(change, event, receivedAt);
     }
 
-    private Uni<Void> publish(RecentChange change, SseEvent event) {
+    private Uni<Void> publish(RecentChange change, SseEvent event, long receivedAt) {
         RecordHeaders headers = new RecordHeaders();
+        headers.add(PulseHeaders.RECEIVED_AT, Long.toString(receivedAt).getBytes(StandardCharsets.US_ASCII));
         headers.add(PulseHeaders.EVENT_ID, change.eventId().getBytes(StandardCharsets.UTF_8));
         if (event.id() != null) {
             headers.add(PulseHeaders.SSE_ID, event.id().getBytes(StandardCharsets.UTF_8));
