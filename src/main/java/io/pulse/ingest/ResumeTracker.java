@@ -1,22 +1,37 @@
 package io.pulse.ingest;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Tracks the resume position of a feed whose events are published concurrently. Acknowledgements
  * can arrive out of order; the position only moves over a gap-free prefix of completed events, so
- * a restart from the persisted position can re-deliver events but never skip one.
+ * a restart from the persisted position can re-deliver events but never skip one. Alongside the
+ * upstream id it keeps, per Kafka partition, the offset where that prefix ends: everything the
+ * previous run published after it can be read back on restart and dropped as already published.
  */
 public final class ResumeTracker {
 
-    private final TreeMap<Long, String> completedAhead = new TreeMap<>();
+    private record Completion(String eventId, int partition, long offset) {
+    }
+
+    private final TreeMap<Long, Completion> completedAhead = new TreeMap<>();
+    private final Map<Integer, Long> prefixEnds = new HashMap<>();
     private long nextSeq;
     private long contiguous = -1;
     private String position;
     private long inFlight;
 
     public synchronized void resetTo(String resumeFrom) {
+        resetTo(resumeFrom, Map.of());
+    }
+
+    /** @param publishedBefore per partition, the end offset of everything published before this run */
+    public synchronized void resetTo(String resumeFrom, Map<Integer, Long> publishedBefore) {
         completedAhead.clear();
+        prefixEnds.clear();
+        prefixEnds.putAll(publishedBefore);
         nextSeq = 0;
         contiguous = -1;
         inFlight = 0;
@@ -29,15 +44,23 @@ public final class ResumeTracker {
         return nextSeq++;
     }
 
-    /** The event {@code seq}, received with SSE id {@code eventId}, is safely handled (published, dead-lettered or dropped). */
+    /** The event {@code seq}, received with SSE id {@code eventId}, is safely handled without a Kafka record of its own. */
     public synchronized void complete(long seq, String eventId) {
+        complete(seq, eventId, -1, -1);
+    }
+
+    /** The event {@code seq} is acknowledged by Kafka at {@code partition}/{@code offset} (or -1 when not published). */
+    public synchronized void complete(long seq, String eventId, int partition, long offset) {
         inFlight--;
-        completedAhead.put(seq, eventId == null ? "" : eventId);
+        completedAhead.put(seq, new Completion(eventId == null ? "" : eventId, partition, offset));
         while (!completedAhead.isEmpty() && completedAhead.firstKey() == contiguous + 1) {
-            String id = completedAhead.pollFirstEntry().getValue();
+            Completion done = completedAhead.pollFirstEntry().getValue();
             contiguous++;
-            if (!id.isEmpty()) {
-                position = id;
+            if (!done.eventId().isEmpty()) {
+                position = done.eventId();
+            }
+            if (done.partition() >= 0) {
+                prefixEnds.merge(done.partition(), done.offset() + 1, Math::max);
             }
         }
     }
@@ -45,6 +68,11 @@ public final class ResumeTracker {
     /** The id to resume after: every event up to it is handled. */
     public synchronized String position() {
         return position;
+    }
+
+    /** Per partition, the offset after the last record of the gap-free prefix. */
+    public synchronized Map<Integer, Long> kafkaPositions() {
+        return Map.copyOf(prefixEnds);
     }
 
     public synchronized long inFlight() {

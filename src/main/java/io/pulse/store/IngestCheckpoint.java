@@ -20,6 +20,10 @@ public class IngestCheckpoint extends PanacheEntityBase {
     @Column(name = "last_event_id")
     public String lastEventId;
 
+    /** Per partition, the offset after the last record covered by {@link #lastEventId}: "0:1234,1:987". */
+    @Column(name = "kafka_positions")
+    public String kafkaPositions;
+
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

@@ -1,7 +1,9 @@
 package io.pulse.store;
 
 import java.time.Instant;
-import java.util.Optional;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,29 +17,55 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class IngestCheckpointStore {
 
-    public Uni<Optional<String>> load(String source) {
+    /** A resume position: the upstream id and where its prefix ends in each Kafka partition. */
+    public record Position(String lastEventId, Map<Integer, Long> kafkaPositions) {
+
+        public static final Position NONE = new Position(null, Map.of());
+
+        static Position of(IngestCheckpoint c) {
+            return c == null ? NONE : new Position(c.lastEventId, decode(c.kafkaPositions));
+        }
+    }
+
+    public Uni<Position> load(String source) {
         return onVertxContext(() -> find(source));
     }
 
-    public Uni<Void> save(String source, String lastEventId) {
-        return onVertxContext(() -> upsert(source, lastEventId));
+    public Uni<Void> save(String source, Position position) {
+        return onVertxContext(() -> upsert(source, position));
     }
 
     @WithSession
-    Uni<Optional<String>> find(String source) {
-        return IngestCheckpoint.<IngestCheckpoint> findById(source)
-                .map(c -> Optional.ofNullable(c == null ? null : c.lastEventId));
+    Uni<Position> find(String source) {
+        return IngestCheckpoint.<IngestCheckpoint> findById(source).map(Position::of);
     }
 
     @WithTransaction
-    Uni<Void> upsert(String source, String lastEventId) {
+    Uni<Void> upsert(String source, Position position) {
         return IngestCheckpoint.<IngestCheckpoint> findById(source).chain(existing -> {
             IngestCheckpoint c = existing != null ? existing : new IngestCheckpoint();
             c.source = source;
-            c.lastEventId = lastEventId;
+            c.lastEventId = position.lastEventId();
+            c.kafkaPositions = encode(position.kafkaPositions());
             c.updatedAt = Instant.now();
             return c.<IngestCheckpoint> persist();
         }).replaceWithVoid();
+    }
+
+    static String encode(Map<Integer, Long> positions) {
+        return positions.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
+    }
+
+    static Map<Integer, Long> decode(String positions) {
+        Map<Integer, Long> out = new HashMap<>();
+        if (positions != null && !positions.isBlank()) {
+            for (String pair : positions.split(",")) {
+                String[] pe = pair.split(":");
+                out.put(Integer.parseInt(pe[0].trim()), Long.parseLong(pe[1].trim()));
+            }
+        }
+        return out;
     }
 
     /** Hibernate Reactive needs a Vert.x context of its own; ingest callbacks may come from any thread. */

@@ -77,6 +77,15 @@ public final class StoredAggregates {
         }
     }
 
+    public static String text(String sql) {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static void execute(String sql) {
         try (Connection c = connect(); var st = c.createStatement()) {
             st.execute(sql);

@@ -81,6 +81,13 @@ public interface WikimediaConfig {
         @WithDefault("50000")
         int dedupCapacity();
 
+        /**
+         * On start, records read back before each checkpointed Kafka offset (besides all after it),
+         * whose event ids are dropped if the feed sends them again.
+         */
+        @WithDefault("2000")
+        int resumeMargin();
+
         /** How often the resume position is persisted. */
         @WithDefault("1s")
         Duration checkpointInterval();

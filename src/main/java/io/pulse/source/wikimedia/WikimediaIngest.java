@@ -2,19 +2,21 @@ package io.pulse.source.wikimedia;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulse.ingest.PublishedTail;
 import io.pulse.ingest.PulseHeaders;
 import io.pulse.ingest.RecentIds;
 import io.pulse.ingest.ResilientSseStream;
@@ -27,11 +29,14 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.http.HttpClient;
 
 /**
  * Wikimedia recentchange feed → Kafka. Reads the SSE feed from the persisted resume position,
@@ -55,17 +60,22 @@ public class WikimediaIngest {
     private final MeterRegistry registry;
     private final Vertx vertx;
     private final ResumeTracker tracker = new ResumeTracker();
-    private final RecentIds recentIds;
+    private final PublishedTail publishedTail;
+    private final String eventsTopic;
+    private volatile RecentIds recentIds;
     private volatile ResilientSseStream stream;
     private volatile Cancellable subscription;
     private volatile Cancellable checkpointTicker;
-    private volatile String savedPosition;
+    private volatile HttpClient http;
+    private volatile IngestCheckpointStore.Position savedPosition;
 
     @Inject
     public WikimediaIngest(WikimediaConfig config, RecentChangeParser parser,
             @Channel(WikimediaChannels.EVENTS_OUT) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
             MutinyEmitter<String> events,
-            WikimediaDeadLetters deadLetters, IngestCheckpointStore checkpoints, MeterRegistry registry, Vertx vertx) {
+            WikimediaDeadLetters deadLetters, IngestCheckpointStore checkpoints, MeterRegistry registry, Vertx vertx,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "mp.messaging.outgoing." + WikimediaChannels.EVENTS_OUT + ".topic") String eventsTopic) {
         this.config = config;
         this.parser = parser;
         this.filter = RecentChangeFilter.from(config.filter());
@@ -74,7 +84,8 @@ public class WikimediaIngest {
         this.checkpoints = checkpoints;
         this.registry = registry;
         this.vertx = vertx;
-        this.recentIds = new RecentIds(config.ingest().dedupCapacity());
+        this.publishedTail = new PublishedTail(bootstrapServers, Duration.ofSeconds(60), config.ingest().resumeMargin());
+        this.eventsTopic = eventsTopic;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -94,17 +105,21 @@ public class WikimediaIngest {
         SseSettings settings = new SseSettings(config.userAgent(), config.connection().connectTimeout(),
                 config.connection().idleTimeout(), config.limits().maxEventBytes(),
                 config.connection().initialBackoff(), config.connection().maxBackoff(), config.connection().jitter());
-        var http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(2).setKeepAlive(false)
+        http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(2).setKeepAlive(false)
                 .setTryUseCompression(true));
         stream = new ResilientSseStream(new SseConnector(http, settings), config.url(), settings);
         LOG.infof("Wikimedia ingest reading %s", config.url());
         subscription = checkpoints.load(SOURCE)
                 .onFailure().invoke(f -> LOG.warnf("Cannot read the ingest checkpoint yet: %s", f.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely()
+                .onItem().transformToUni(this::recover)
+                .onFailure().invoke(f -> LOG.warnf("Cannot read back the events topic yet: %s", f.toString()))
+                .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely()
                 .onItem().transformToMulti(this::resumeFrom)
                 .onItem().transformToUni(event -> {
                     long seq = tracker.begin();
-                    return handle(event).invoke(() -> tracker.complete(seq, event.id()));
+                    return handle(event).invoke(published -> tracker.complete(seq, event.id(),
+                            published == null ? -1 : published.partition(), published == null ? -1 : published.offset()));
                 }).merge(config.ingest().maxInFlight())
                 .subscribe().with(done -> { }, failure -> LOG.error("Wikimedia ingest stopped", failure));
         checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
@@ -135,6 +150,7 @@ public class WikimediaIngest {
             LOG.warnf("Could not persist the final ingest position: %s", e.toString());
         }
         subscription = null;
+        http.closeAndForget();
     }
 
     public String position() {
@@ -149,40 +165,58 @@ public class WikimediaIngest {
         return stream == null ? 0 : stream.reconnects();
     }
 
-    private Multi<SseEvent> resumeFrom(Optional<String> checkpoint) {
-        String position = checkpoint.orElse(null);
-        tracker.resetTo(position);
-        savedPosition = position;
-        LOG.infof("Wikimedia ingest resuming %s", position == null ? "from now" : "after " + position);
+    /**
+     * Reads back the events the previous run published after its checkpoint (it may have been
+     * killed before recording them): the feed will send them again and they must be dropped.
+     */
+    private Uni<Recovered> recover(IngestCheckpointStore.Position checkpoint) {
+        return Uni.createFrom().item(() -> {
+            PublishedTail.Scan scan = publishedTail.eventIdsAfter(eventsTopic, checkpoint.kafkaPositions());
+            return new Recovered(checkpoint, scan);
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private record Recovered(IngestCheckpointStore.Position checkpoint, PublishedTail.Scan scan) {
+    }
+
+    private Multi<SseEvent> resumeFrom(Recovered recovered) {
+        String position = recovered.checkpoint().lastEventId();
+        recentIds = new RecentIds(config.ingest().dedupCapacity());
+        recentIds.rememberAll(recovered.scan().eventIds());
+        tracker.resetTo(position, recovered.scan().endOffsets());
+        savedPosition = recovered.checkpoint();
+        LOG.infof("Wikimedia ingest resuming %s (%d events already published after the checkpoint)",
+                position == null ? "from now" : "after " + position, recovered.scan().eventIds().size());
         return stream.events(position);
     }
 
-    private Uni<Void> handle(SseEvent event) {
+    /** @return the Kafka acknowledgement of the published event, or null when it was not published */
+    private Uni<RecordMetadata> handle(SseEvent event) {
         long receivedAt = System.currentTimeMillis();
         if (event.name() != null && !"message".equals(event.name())) {
-            return count("other-event");
+            return notPublished(count("other-event"));
         }
         if (event.isMalformed()) {
-            return deadLetter(event, event.problem());
+            return notPublished(deadLetter(event, event.problem()));
         }
         ParseResult result = parser.parse(event.data());
         if (result instanceof ParseResult.Rejected rejected) {
-            return deadLetter(event, rejected.reason());
+            return notPublished(deadLetter(event, rejected.reason()));
         }
         if (result instanceof ParseResult.Ignored) {
-            return count("canary");
+            return notPublished(count("canary"));
         }
         RecentChange change = ((ParseResult.Accepted) result).change();
         if (!filter.accepts(change)) {
-            return count("filtered");
+            return notPublished(count("filtered"));
         }
         if (!recentIds.firstSighting(change.eventId())) {
-            return count("duplicate");
+            return notPublished(count("duplicate"));
         }
         return publish(change, event, receivedAt);
     }
 
-    private Uni<Void> publish(RecentChange change, SseEvent event, long receivedAt) {
+    private Uni<RecordMetadata> publish(RecentChange change, SseEvent event, long receivedAt) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(PulseHeaders.RECEIVED_AT, Long.toString(receivedAt).getBytes(StandardCharsets.US_ASCII));
         headers.add(PulseHeaders.EVENT_ID, change.eventId().getBytes(StandardCharsets.UTF_8));
@@ -191,10 +225,14 @@ public class WikimediaIngest {
         }
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()
                 .withKey(change.partitionKey()).withHeaders(headers).build();
-        return Uni.createFrom().deferred(() -> events.sendMessage(Message.of(event.data()).addMetadata(metadata)))
+        return Uni.createFrom().deferred(() -> {
+                    OutgoingMessageMetadata<RecordMetadata> ack = new OutgoingMessageMetadata<>();
+                    return events.sendMessage(Message.of(event.data()).addMetadata(metadata).addMetadata(ack))
+                            .map(sent -> ack.getResult());
+                })
                 .onFailure().invoke(f -> LOG.warnf("Publishing to Kafka failed, retrying: %s", f.toString()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), RETRY_MAX).indefinitely()
-                .chain(() -> count("published"));
+                .call(() -> count("published"));
     }
 
     private Uni<Void> deadLetter(SseEvent event, String reason) {
@@ -203,14 +241,19 @@ public class WikimediaIngest {
                 .chain(() -> count("dead-lettered"));
     }
 
+    private static Uni<RecordMetadata> notPublished(Uni<Void> handled) {
+        return handled.map(done -> (RecordMetadata) null);
+    }
+
     private Uni<Void> count(String outcome) {
         registry.counter("pulse.ingest.events", "source", SOURCE, "outcome", outcome).increment();
         return Uni.createFrom().voidItem();
     }
 
     private Uni<Void> saveCheckpoint() {
-        String position = tracker.position();
-        if (position == null || position.equals(savedPosition)) {
+        IngestCheckpointStore.Position position = new IngestCheckpointStore.Position(tracker.position(),
+                tracker.kafkaPositions());
+        if (position.lastEventId() == null || position.equals(savedPosition)) {
             return Uni.createFrom().voidItem();
         }
         return checkpoints.save(SOURCE, position).invoke(() -> savedPosition = position);

@@ -1,0 +1,86 @@
+package io.pulse.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads back what an earlier run published after its last checkpoint: the event ids found in the
+ * records from the checkpointed offsets to the end of each partition. The previous process may have
+ * been killed after Kafka acknowledged those events but before the checkpoint recorded them; the
+ * upstream feed will send them again, and these ids are how the ingest recognises them.
+ * Blocking: call it from a worker thread.
+ */
+public final class PublishedTail {
+
+    private final String bootstrapServers;
+    private final Duration timeout;
+    private final int margin;
+
+    /**
+     * @param margin records read before each checkpointed offset too: a timestamp-based resume
+     *               re-sends the events sharing the checkpoint's timestamp, published just before it
+     */
+    public PublishedTail(String bootstrapServers, Duration timeout, int margin) {
+        this.bootstrapServers = bootstrapServers;
+        this.timeout = timeout;
+        this.margin = margin;
+    }
+
+    public record Scan(Set<String> eventIds, Map<Integer, Long> endOffsets) {
+    }
+
+    /** Event ids from {@code margin} records before {@code from} to the end (partitions missing from it: the last {@code margin}), and every partition's end. */
+    public Scan eventIdsAfter(String topic, Map<Integer, Long> from) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            Map<Integer, Long> ends = new HashMap<>();
+            consumer.endOffsets(partitions, timeout).forEach((tp, end) -> ends.put(tp.partition(), end));
+            Map<Integer, Long> starts = new HashMap<>();
+            ends.forEach((p, end) -> starts.put(p, Math.max(0, Math.min(end, from.getOrDefault(p, end)) - margin)));
+            List<TopicPartition> toRead = partitions.stream()
+                    .filter(tp -> starts.get(tp.partition()) < ends.get(tp.partition()))
+                    .toList();
+            Set<String> ids = new HashSet<>();
+            consumer.assign(toRead);
+            toRead.forEach(tp -> consumer.seek(tp, starts.get(tp.partition())));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (toRead.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp.partition()))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Reading back " + topic + " took longer than " + timeout);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    Header id = record.headers().lastHeader(PulseHeaders.EVENT_ID);
+                    if (id != null) {
+                        ids.add(new String(id.value(), StandardCharsets.UTF_8));
+                    }
+                }
+            }
+            return new Scan(ids, ends);
+        }
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        return p;
+    }
+}

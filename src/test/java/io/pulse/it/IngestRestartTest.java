@@ -1,0 +1,84 @@
+package io.pulse.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.pulse.ingest.PulseHeaders;
+import io.pulse.source.wikimedia.WikimediaIngest;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A restart resumes from the persisted position. When that position is stale (the process was
+ * killed after Kafka acknowledged events but before the checkpoint recorded them), the feed sends
+ * those events again and the ingest must recognise them: nothing is published twice.
+ */
+@QuarkusTest
+class IngestRestartTest {
+
+    @Inject
+    WikimediaIngest ingest;
+
+    @Test
+    void shouldPublishNothingTwiceWhenRestartingFromAStaleCheckpoint() {
+        TestSseServer server = SseServerResource.server();
+        long base = Instant.now().minusSeconds(3600).getEpochSecond();
+        String run = "restart-" + System.nanoTime();
+        List<String> first = events(run + "-a", base, 40);
+        List<String> second = events(run + "-b", base + 40, 40);
+
+        server.append(first);
+        String lastOfFirst = TestSseServer.idFor((base + 39) * 1000);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT count(*) FROM ingest_checkpoints WHERE last_event_id = ?", lastOfFirst)).isEqualTo(1));
+        String stalePositions = StoredAggregates.text("SELECT kafka_positions FROM ingest_checkpoints WHERE source = 'wikimedia'");
+
+        server.append(second);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(restartWikiChanges()).isEqualTo(80));
+
+        // Restart as if killed before the checkpoint covered the second half.
+        ingest.stop();
+        StoredAggregates.execute("UPDATE ingest_checkpoints SET last_event_id = '" + lastOfFirst
+                + "', kafka_positions = '" + stalePositions + "' WHERE source = 'wikimedia'");
+        int sentBefore = server.eventsSent();
+        ingest.start();
+
+        // The feed re-sends the second half (and the first half's last second) ...
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.eventsSent() >= sentBefore + 41);
+        // ... and the position moves past it again without publishing anything twice.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT count(*) FROM ingest_checkpoints WHERE last_event_id = ?",
+                TestSseServer.idFor((base + 79) * 1000))).isEqualTo(1));
+        Map<String, Long> published = TopicReader.readAll(WikimediaPipelineTest.TOPIC).stream()
+                .map(r -> TopicReader.header(r, PulseHeaders.EVENT_ID))
+                .filter(id -> id != null && id.startsWith(run))
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        assertThat(published).hasSize(80);
+        assertThat(published.values()).allMatch(count -> count == 1);
+        assertThat(restartWikiChanges()).isEqualTo(80);
+    }
+
+    private static long restartWikiChanges() {
+        return StoredAggregates.scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'restartwiki'");
+    }
+
+    /** Events one second apart, as a live feed's timestamps only move forward. */
+    private static List<String> events(String idPrefix, long firstSecond, int count) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(DeadLetterTest.event(idPrefix + "-" + i, "restartwiki", firstSecond + i));
+        }
+        return out;
+    }
+}
