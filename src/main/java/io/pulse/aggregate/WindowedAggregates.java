@@ -17,6 +17,7 @@ public final class WindowedAggregates {
     final Map<WindowKeys.Namespace, Measures> namespaces = new HashMap<>();
     final Map<WindowKeys.User, Measures> users = new HashMap<>();
     final Map<WindowKeys.Page, Measures> pages = new HashMap<>();
+    final Map<String, String> wikiDomains = new HashMap<>();
     private long events;
     private long lateEvents;
 
@@ -34,6 +35,7 @@ public final class WindowedAggregates {
         if (c.user() != null) {
             users.computeIfAbsent(new WindowKeys.User(w, c.wiki(), c.user()), k -> new Measures()).add(c, late);
         }
+        wikiDomains.putIfAbsent(c.wiki(), c.domain());
         events++;
         if (late) {
             lateEvents++;
@@ -62,6 +64,11 @@ public final class WindowedAggregates {
 
     public Map<WindowKeys.Page, Measures> pages() {
         return pages;
+    }
+
+    /** wiki id → domain (enwiki → en.wikipedia.org), so that queries can filter by either. */
+    public Map<String, String> wikiDomains() {
+        return wikiDomains;
     }
 
     public long events() {

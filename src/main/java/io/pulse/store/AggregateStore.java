@@ -130,6 +130,10 @@ public class AggregateStore {
         Columns d = new Columns(users.size());
         users.forEach(e -> d.start(e.getKey().windowStart()).text(e.getKey().wiki()).text(e.getKey().user()).next());
 
+        List<String> wikiIds = a.wikiDomains().keySet().stream().sorted().toList();
+        Columns domains = new Columns(wikiIds.size());
+        wikiIds.forEach(id -> domains.text(id).text(a.wikiDomains().get(id)).next());
+
         return conn.preparedQuery(UpsertStatements.WIKI).execute(w.tuple())
                 .chain(() -> conn.preparedQuery(UpsertStatements.TYPE).execute(t.tuple()))
                 .chain(() -> conn.preparedQuery(UpsertStatements.NAMESPACE).execute(n.tuple()))
@@ -137,6 +141,7 @@ public class AggregateStore {
                 .chain(() -> users.isEmpty() ? Uni.createFrom().nullItem()
                         : conn.preparedQuery(UpsertStatements.USER).execute(u.tuple())
                                 .chain(() -> conn.preparedQuery(UpsertStatements.DISTINCT_USERS).execute(d.tuple())))
+                .chain(() -> conn.preparedQuery(UpsertStatements.WIKI_DOMAINS).execute(domains.tuple()))
                 .replaceWithVoid();
     }
 

@@ -78,6 +78,12 @@ final class UpsertStatements {
             ON CONFLICT DO NOTHING
             """;
 
+    static final String WIKI_DOMAINS = """
+            INSERT INTO wiki_domains (wiki, domain)
+            SELECT * FROM unnest($1::text[], $2::text[])
+            ON CONFLICT (wiki) DO NOTHING
+            """;
+
     /** Make sure every partition of the batch has a row to lock, even the first time it is seen. */
     static final String ENSURE_OFFSETS = """
             INSERT INTO consumer_offsets (consumer_group, topic, kafka_partition, next_offset)
