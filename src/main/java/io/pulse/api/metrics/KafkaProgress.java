@@ -1,0 +1,79 @@
+package io.pulse.api.metrics;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * How many records a topic holds in all its partitions (sum of end offsets), read with the Kafka
+ * admin client without blocking. The difference to the offsets committed in PostgreSQL is the
+ * consumer lag of the whole stream, whichever replicas consume it.
+ */
+@ApplicationScoped
+public class KafkaProgress {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final Admin admin;
+    /** Partition lists are re-read now and then: scaling out adds partitions. */
+    private static final long PARTITIONS_TTL_NANOS = Duration.ofSeconds(30).toNanos();
+
+    private record Known(List<TopicPartition> partitions, long readAtNanos) {
+    }
+
+    private final Map<String, Known> partitions = new ConcurrentHashMap<>();
+
+    public KafkaProgress(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "pulse-metrics");
+        this.admin = Admin.create(config);
+    }
+
+    /** Sum of the topic's end offsets; 0 while the topic does not exist yet. */
+    public Uni<Long> endOffsets(String topic) {
+        return partitionsOf(topic)
+                .chain(tps -> {
+                    if (tps.isEmpty()) {
+                        return Uni.createFrom().item(0L);
+                    }
+                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                    tps.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                    return Uni.createFrom().completionStage(admin.listOffsets(latest).all().toCompletionStage())
+                            .map(result -> result.values().stream().mapToLong(r -> r.offset()).sum());
+                })
+                .onFailure().invoke(f -> partitions.remove(topic)) // partitions may have been added
+                .onFailure().recoverWithItem(0L);
+    }
+
+    private Uni<List<TopicPartition>> partitionsOf(String topic) {
+        Known known = partitions.get(topic);
+        if (known != null && System.nanoTime() - known.readAtNanos() < PARTITIONS_TTL_NANOS) {
+            return Uni.createFrom().item(known.partitions());
+        }
+        return Uni.createFrom().completionStage(admin.describeTopics(List.of(topic)).allTopicNames().toCompletionStage())
+                .map(d -> d.get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList())
+                .invoke(tps -> partitions.put(topic, new Known(tps, System.nanoTime())))
+                .onFailure().recoverWithItem(List.of());
+    }
+
+    @PreDestroy
+    void close() {
+        admin.close(Duration.ofSeconds(2));
+    }
+}

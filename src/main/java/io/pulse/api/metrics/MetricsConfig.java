@@ -1,0 +1,31 @@
+package io.pulse.api.metrics;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The live metrics stream ({@code pulse.metrics.*}). */
+@ConfigMapping(prefix = "pulse.metrics")
+public interface MetricsConfig {
+
+    /** How often a snapshot is sent. */
+    @WithDefault("1s")
+    Duration interval();
+
+    /** Concurrent {@code /metrics/stream} subscribers beyond which new ones get 503. */
+    @WithDefault("1000")
+    int maxSubscribers();
+
+    /** Event-time windows summed for the "recent" figures (top pages, users, wikis, bot share). */
+    @WithDefault("5")
+    int recentWindows();
+
+    /** Entries in the top pages and top users lists. */
+    @WithDefault("10")
+    int topN();
+
+    /** Wikis listed in the per-wiki counts. */
+    @WithDefault("50")
+    int maxWikis();
+}

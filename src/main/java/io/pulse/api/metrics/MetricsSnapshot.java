@@ -1,0 +1,49 @@
+package io.pulse.api.metrics;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One live view of the whole stream. Times of the "minute" and "recent" figures are event times,
+ * relative to the newest event aggregated (a replay of an old recording shows its own minutes).
+ * Every figure comes from PostgreSQL and Kafka, not from this replica's memory, so all replicas
+ * serve the same totals.
+ */
+public record MetricsSnapshot(
+        long sequence,
+        Instant generatedAt,
+        String wiki,
+        Pipeline pipeline,
+        EventTime eventTime,
+        Minute currentMinute,
+        Minute lastMinute,
+        Recent recent) {
+
+    /** Throughput and backlog of the whole pipeline (not filtered by wiki). */
+    public record Pipeline(double ingestedPerSecond, double aggregatedPerSecond, long published, long aggregated,
+            long consumerLag, long deadLetters) {
+    }
+
+    /** The newest event time aggregated and the watermark (oldest partition's newest time minus the lateness). */
+    public record EventTime(Instant newest, Instant watermark) {
+    }
+
+    /** One event-time window: changes by type, and how many were by bots. */
+    public record Minute(Instant start, long changes, long botChanges, Map<String, Long> byType) {
+    }
+
+    /** The last {@code recentWindows} windows up to the newest. */
+    public record Recent(Instant from, Instant to, long changes, long botChanges, double botShare, long lateEvents,
+            List<WikiCount> wikis, List<PageCount> topPages, List<UserCount> topUsers) {
+    }
+
+    public record WikiCount(String wiki, long changes, long botChanges) {
+    }
+
+    public record PageCount(String wiki, String title, long changes) {
+    }
+
+    public record UserCount(String wiki, String user, boolean bot, long changes) {
+    }
+}

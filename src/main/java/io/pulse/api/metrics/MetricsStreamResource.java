@@ -1,0 +1,80 @@
+package io.pulse.api.metrics;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+import io.smallrye.mutiny.Multi;
+
+/**
+ * Live metrics for browsers: {@code new EventSource('/metrics/stream')} receives a {@code snapshot}
+ * event at once and then every interval. Each event has an {@code id:}; snapshots are state, not
+ * deltas, so a reconnecting client simply gets the current one.
+ */
+@Path("/metrics/stream")
+public class MetricsStreamResource {
+
+    private static final Pattern WIKI = Pattern.compile("^[a-z0-9_.-]{1,64}$");
+    static final long RECONNECT_MS = 2000;
+
+    private final SnapshotHub hub;
+
+    public MetricsStreamResource(SnapshotHub hub) {
+        this.hub = hub;
+    }
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Live metrics snapshots over Server-Sent Events",
+            description = "Named `snapshot` events with JSON data (MetricsSnapshot) on connect and then every "
+                    + "`pulse.metrics.interval`. Figures cover the whole stream on every replica.")
+    @APIResponse(responseCode = "200", description = "An endless text/event-stream")
+    @APIResponse(responseCode = "400", description = "Invalid wiki filter (problem JSON)")
+    @APIResponse(responseCode = "503", description = "Subscriber limit reached (problem JSON, Retry-After)")
+    public Multi<OutboundSseEvent> stream(
+            @Parameter(description = "Only this wiki, by id (enwiki) or domain (en.wikipedia.org)") @QueryParam("wiki") String wiki,
+            @Context Sse sse) {
+        if (wiki != null && !WIKI.matcher(wiki).matches()) {
+            throw problem(Response.Status.BAD_REQUEST, "Invalid wiki", "wiki must match " + WIKI.pattern(), "wiki");
+        }
+        Multi<MetricsSnapshot> snapshots;
+        try {
+            snapshots = hub.subscribe(wiki == null || wiki.isBlank() ? null : wiki);
+        } catch (SnapshotHub.TooManySubscribers full) {
+            WebApplicationException e = problem(Response.Status.SERVICE_UNAVAILABLE, "Too many subscribers",
+                    full.getMessage(), null);
+            e.getResponse().getHeaders().add("Retry-After", "5");
+            throw e;
+        }
+        return snapshots.map(s -> sse.newEventBuilder()
+                .name("snapshot")
+                .id(Long.toString(s.sequence()))
+                .reconnectDelay(RECONNECT_MS)
+                .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                .data(MetricsSnapshot.class, s)
+                .build());
+    }
+
+    private static WebApplicationException problem(Response.Status status, String title, String detail, String parameter) {
+        Map<String, Object> body = parameter == null
+                ? Map.of("type", "about:blank", "title", title, "status", status.getStatusCode(), "detail", detail,
+                        "instance", "/metrics/stream")
+                : Map.of("type", "about:blank", "title", title, "status", status.getStatusCode(), "detail", detail,
+                        "instance", "/metrics/stream", "parameter", parameter);
+        return new WebApplicationException(Response.status(status).type("application/problem+json").entity(body).build());
+    }
+}

@@ -1,0 +1,116 @@
+package io.pulse.api.metrics;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.smallrye.mutiny.subscription.Cancellable;
+
+/**
+ * Fans snapshots out to live subscribers. One feed per wiki filter computes a snapshot per interval,
+ * whatever the number of subscribers; a feed starts with its first subscriber and stops with its last.
+ * Each subscriber is conflated: if it cannot keep up, it skips to the latest snapshot, so a stalled
+ * browser never slows the feed, the pipeline or the other subscribers.
+ */
+@ApplicationScoped
+public class SnapshotHub {
+
+    private static final Logger LOG = Logger.getLogger(SnapshotHub.class);
+
+    private final SnapshotSource source;
+    private final MetricsConfig config;
+    private final Map<String, Feed> feeds = new HashMap<>();
+    private final AtomicInteger subscribers = new AtomicInteger();
+
+    public SnapshotHub(SnapshotSource source, MetricsConfig config) {
+        this.source = source;
+        this.config = config;
+    }
+
+    /** Thrown when {@code pulse.metrics.max-subscribers} are already connected. */
+    public static final class TooManySubscribers extends RuntimeException {
+        TooManySubscribers(int max) {
+            super("The live metrics stream already serves its maximum of " + max + " subscribers", null, false, false);
+        }
+    }
+
+    /** The current snapshot at once, then one per interval. @throws TooManySubscribers at the cap */
+    public Multi<MetricsSnapshot> subscribe(String wiki) {
+        if (subscribers.incrementAndGet() > config.maxSubscribers()) {
+            subscribers.decrementAndGet();
+            throw new TooManySubscribers(config.maxSubscribers());
+        }
+        Feed feed = acquire(wiki);
+        MetricsSnapshot latest = feed.latest;
+        Multi<MetricsSnapshot> first = latest != null ? Multi.createFrom().item(latest)
+                : Multi.createFrom().uni(source.snapshot(wiki, feed.sequence));
+        return Multi.createBy().concatenating().streams(first, feed.processor)
+                .onOverflow().dropPreviousItems()
+                .onTermination().invoke(() -> release(feed));
+    }
+
+    public int subscribers() {
+        return subscribers.get();
+    }
+
+    private synchronized Feed acquire(String wiki) {
+        Feed feed = feeds.computeIfAbsent(key(wiki), k -> new Feed(wiki).start());
+        feed.references++;
+        return feed;
+    }
+
+    private synchronized void release(Feed feed) {
+        subscribers.decrementAndGet();
+        if (--feed.references == 0) {
+            feeds.remove(key(feed.wiki));
+            feed.ticker.cancel();
+            feed.processor.onComplete();
+        }
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        feeds.values().forEach(f -> {
+            f.ticker.cancel();
+            f.processor.onComplete();
+        });
+        feeds.clear();
+    }
+
+    private static String key(String wiki) {
+        return wiki == null ? "" : wiki;
+    }
+
+    private final class Feed {
+        final String wiki;
+        final BroadcastProcessor<MetricsSnapshot> processor = BroadcastProcessor.create();
+        volatile MetricsSnapshot latest;
+        volatile long sequence;
+        int references;
+        Cancellable ticker;
+
+        Feed(String wiki) {
+            this.wiki = wiki;
+        }
+
+        Feed start() {
+            ticker = Multi.createFrom().ticks().every(config.interval())
+                    .onOverflow().drop() // a slow database skips ticks instead of queueing them
+                    .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, ++sequence)
+                            .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))
+                            .onFailure().recoverWithNull())
+                    .subscribe().with(snapshot -> {
+                        latest = snapshot;
+                        processor.onNext(snapshot);
+                    });
+            return this;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.pulse.api.metrics;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.pulse.aggregate.AggregateConfig;
+import io.pulse.source.wikimedia.WikimediaChannels;
+import io.pulse.store.SnapshotQueries;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Computes one {@link MetricsSnapshot} from PostgreSQL (committed aggregates and offsets of every
+ * replica) and Kafka (end offsets): the same answer on every replica. Rates are differences between
+ * successive pipeline samples, which all wiki filters share.
+ */
+@ApplicationScoped
+public class SnapshotSource {
+
+    private final SnapshotQueries queries;
+    private final KafkaProgress kafka;
+    private final MetricsConfig config;
+    private final long windowMs;
+    private final Duration lateness;
+    private final String group;
+    private final String eventsTopic;
+    private final String deadLetterTopic;
+    private volatile PipelineSample previous;
+    private volatile PipelineSample latest;
+
+    record PipelineSample(long atNanos, long published, long aggregated, long deadLetters, SnapshotQueries.Progress progress,
+            double ingestedPerSecond, double aggregatedPerSecond) {
+    }
+
+    @Inject
+    public SnapshotSource(SnapshotQueries queries, KafkaProgress kafka, MetricsConfig config, AggregateConfig aggregate,
+            @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
+            @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String eventsTopic,
+            @ConfigProperty(name = "mp.messaging.outgoing." + WikimediaChannels.DEAD_LETTERS + ".topic") String deadLetterTopic) {
+        this.queries = queries;
+        this.kafka = kafka;
+        this.config = config;
+        this.windowMs = aggregate.window().toMillis();
+        this.lateness = aggregate.allowedLateness();
+        this.group = group;
+        this.eventsTopic = eventsTopic;
+        this.deadLetterTopic = deadLetterTopic;
+    }
+
+    public Uni<MetricsSnapshot> snapshot(String wiki, long sequence) {
+        return pipeline().chain(sample -> {
+            SnapshotQueries.Progress progress = sample.progress();
+            MetricsSnapshot.Pipeline pipeline = new MetricsSnapshot.Pipeline(sample.ingestedPerSecond(),
+                    sample.aggregatedPerSecond(), sample.published(), sample.aggregated(),
+                    Math.max(0, sample.published() - sample.aggregated()), sample.deadLetters());
+            if (progress.newestEventTime() == null) {
+                return Uni.createFrom().item(new MetricsSnapshot(sequence, Instant.now(), wiki, pipeline,
+                        new MetricsSnapshot.EventTime(null, null), null, null, null));
+            }
+            long newest = progress.newestEventTime().toEpochMilli();
+            Instant current = Instant.ofEpochMilli(Math.floorDiv(newest, windowMs) * windowMs);
+            Instant last = current.minusMillis(windowMs);
+            Instant recentFrom = current.minusMillis(windowMs * (config.recentWindows() - 1));
+            return Uni.combine().all().unis(
+                    queries.typeCounts(last, current, wiki),
+                    queries.totals(recentFrom, current, wiki),
+                    queries.wikiCounts(recentFrom, current, wiki, config.maxWikis()),
+                    queries.topPages(recentFrom, current, wiki, config.topN()),
+                    queries.topUsers(recentFrom, current, wiki, config.topN()))
+                    .with((types, totals, wikis, pages, users) -> new MetricsSnapshot(sequence, Instant.now(), wiki,
+                            pipeline,
+                            new MetricsSnapshot.EventTime(progress.newestEventTime(),
+                                    progress.oldestPartitionTime().minus(lateness)),
+                            minute(types, current), minute(types, last),
+                            new MetricsSnapshot.Recent(recentFrom, current.plusMillis(windowMs), totals.changes(),
+                                    totals.botChanges(),
+                                    totals.changes() == 0 ? 0 : (double) totals.botChanges() / totals.changes(),
+                                    totals.lateEvents(),
+                                    wikis.stream().map(w -> new MetricsSnapshot.WikiCount(w.wiki(), w.changes(), w.botChanges())).toList(),
+                                    pages.stream().map(p -> new MetricsSnapshot.PageCount(p.wiki(), p.title(), p.changes())).toList(),
+                                    users.stream().map(u -> new MetricsSnapshot.UserCount(u.wiki(), u.user(), u.bot(), u.changes())).toList())));
+        });
+    }
+
+    private static MetricsSnapshot.Minute minute(List<SnapshotQueries.TypeCount> types, Instant window) {
+        long changes = 0;
+        long bots = 0;
+        for (SnapshotQueries.TypeCount t : types) {
+            if (t.windowStart().equals(window)) {
+                changes += t.changes();
+                bots += t.botChanges();
+            }
+        }
+        return new MetricsSnapshot.Minute(window, changes, bots, SnapshotQueries.byType(types, window));
+    }
+
+    /** A fresh pipeline sample, shared by all filters for half an interval. */
+    private Uni<PipelineSample> pipeline() {
+        PipelineSample cached = latest;
+        if (cached != null && System.nanoTime() - cached.atNanos() < config.interval().toNanos() / 2) {
+            return Uni.createFrom().item(cached);
+        }
+        return Uni.combine().all().unis(kafka.endOffsets(eventsTopic), kafka.endOffsets(deadLetterTopic),
+                queries.progress(group, eventsTopic))
+                .with((published, deadLetters, progress) -> {
+                    long now = System.nanoTime();
+                    PipelineSample before = previous;
+                    double seconds = before == null ? 0 : (now - before.atNanos()) / 1e9;
+                    double ingested = seconds <= 0 ? 0 : Math.max(0, published - before.published()) / seconds;
+                    double aggregated = seconds <= 0 ? 0 : Math.max(0, progress.aggregated() - before.aggregated()) / seconds;
+                    PipelineSample sample = new PipelineSample(now, published, progress.aggregated(), deadLetters,
+                            progress, round(ingested), round(aggregated));
+                    previous = sample;
+                    latest = sample;
+                    return sample;
+                });
+    }
+
+    private static double round(double rate) {
+        return Math.round(rate * 10) / 10.0;
+    }
+}

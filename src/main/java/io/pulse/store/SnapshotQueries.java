@@ -1,0 +1,142 @@
+package io.pulse.store;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The reads behind a live metrics snapshot. Read-only and transaction-free; each query is a range
+ * scan on the tables' (window_start, ...) primary keys. A null wiki means every wiki; a wiki may be
+ * given as its id (enwiki) or its domain (en.wikipedia.org).
+ */
+@ApplicationScoped
+public class SnapshotQueries {
+
+    private static final String WIKI_FILTER =
+            "($2::text IS NULL OR wiki = $2 OR wiki IN (SELECT d.wiki FROM wiki_domains d WHERE d.domain = $2))";
+
+    private final Pool pool;
+
+    public SnapshotQueries(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Where the aggregator stands: newest event time, oldest partition's newest time, records counted. */
+    public record Progress(Instant newestEventTime, Instant oldestPartitionTime, long aggregated) {
+    }
+
+    public record TypeCount(Instant windowStart, String type, long changes, long botChanges) {
+    }
+
+    public record WikiCount(String wiki, long changes, long botChanges, long lateEvents) {
+    }
+
+    public record PageCount(String wiki, String title, long changes) {
+    }
+
+    public record UserCount(String wiki, String user, boolean bot, long changes) {
+    }
+
+    public Uni<Progress> progress(String group, String topic) {
+        return pool.preparedQuery("""
+                SELECT max(max_event_time), min(max_event_time), coalesce(sum(next_offset), 0)
+                FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2""")
+                .execute(Tuple.of(group, topic))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new Progress(instant(r.getOffsetDateTime(0)), instant(r.getOffsetDateTime(1)), r.getLong(2));
+                });
+    }
+
+    public Uni<List<TypeCount>> typeCounts(Instant from, Instant to, String wiki) {
+        return pool.preparedQuery("""
+                SELECT window_start, change_type, sum(changes), sum(bot_changes) FROM type_edit_counts
+                WHERE window_start BETWEEN $1 AND $3 AND %s
+                GROUP BY window_start, change_type""".formatted(WIKI_FILTER))
+                .execute(Tuple.of(time(from), wiki, time(to)))
+                .map(rows -> {
+                    List<TypeCount> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new TypeCount(instant(r.getOffsetDateTime(0)), r.getString(1),
+                            r.getLong(2), r.getLong(3))));
+                    return out;
+                });
+    }
+
+    public Uni<List<WikiCount>> wikiCounts(Instant from, Instant to, String wiki, int limit) {
+        return pool.preparedQuery("""
+                SELECT wiki, sum(changes) AS c, sum(bot_changes), sum(late_events) FROM wiki_edit_counts
+                WHERE window_start BETWEEN $1 AND $3 AND %s
+                GROUP BY wiki ORDER BY c DESC, wiki LIMIT $4""".formatted(WIKI_FILTER))
+                .execute(Tuple.of(time(from), wiki, time(to), limit))
+                .map(rows -> {
+                    List<WikiCount> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new WikiCount(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3))));
+                    return out;
+                });
+    }
+
+    /** Totals over every wiki matching the filter (the per-wiki list above is cut at its limit). */
+    public Uni<WikiCount> totals(Instant from, Instant to, String wiki) {
+        return pool.preparedQuery("""
+                SELECT coalesce(sum(changes), 0), coalesce(sum(bot_changes), 0), coalesce(sum(late_events), 0)
+                FROM wiki_edit_counts WHERE window_start BETWEEN $1 AND $3 AND %s""".formatted(WIKI_FILTER))
+                .execute(Tuple.of(time(from), wiki, time(to)))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new WikiCount(wiki, r.getLong(0), r.getLong(1), r.getLong(2));
+                });
+    }
+
+    public Uni<List<PageCount>> topPages(Instant from, Instant to, String wiki, int limit) {
+        return pool.preparedQuery("""
+                SELECT wiki, title, sum(changes) AS c FROM page_edit_counts
+                WHERE window_start BETWEEN $1 AND $3 AND %s
+                GROUP BY wiki, title ORDER BY c DESC, wiki, title LIMIT $4""".formatted(WIKI_FILTER))
+                .execute(Tuple.of(time(from), wiki, time(to), limit))
+                .map(rows -> {
+                    List<PageCount> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new PageCount(r.getString(0), r.getString(1), r.getLong(2))));
+                    return out;
+                });
+    }
+
+    public Uni<List<UserCount>> topUsers(Instant from, Instant to, String wiki, int limit) {
+        return pool.preparedQuery("""
+                SELECT wiki, user_name, bool_or(is_bot), sum(changes) AS c FROM user_edit_counts
+                WHERE window_start BETWEEN $1 AND $3 AND %s
+                GROUP BY wiki, user_name ORDER BY c DESC, wiki, user_name LIMIT $4""".formatted(WIKI_FILTER))
+                .execute(Tuple.of(time(from), wiki, time(to), limit))
+                .map(rows -> {
+                    List<UserCount> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new UserCount(r.getString(0), r.getString(1), r.getBoolean(2), r.getLong(3))));
+                    return out;
+                });
+    }
+
+    /** Changes per type in one window, from the type counts. */
+    public static Map<String, Long> byType(List<TypeCount> counts, Instant window) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        counts.stream().filter(c -> c.windowStart().equals(window))
+                .sorted((a, b) -> a.type().compareTo(b.type()))
+                .forEach(c -> out.merge(c.type(), c.changes(), Long::sum));
+        return out;
+    }
+
+    private static OffsetDateTime time(Instant i) {
+        return i == null ? null : AggregateStore.time(i.toEpochMilli());
+    }
+
+    private static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+}
