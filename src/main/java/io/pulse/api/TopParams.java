@@ -1,0 +1,19 @@
+package io.pulse.api;
+
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import io.pulse.api.query.QueryParameters;
+import io.pulse.api.query.Requests;
+
+/** The parameters of the top-N endpoints. */
+public class TopParams extends RangeParams {
+
+    @RestQuery
+    @Parameter(description = ApiDocs.LIMIT, example = "20")
+    String limit;
+
+    Requests.Top parse(QueryParameters parameters) {
+        return parameters.top(from, to, last, wiki, bot, limit);
+    }
+}

@@ -1,0 +1,71 @@
+package io.pulse.api.problem;
+
+import java.util.UUID;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Every error of the HTTP API as an RFC 9457 problem: invalid parameters (400), JAX-RS errors such
+ * as an unknown path (404) or method (405), and anything unexpected (500). Clients never see a
+ * stack trace or an exception message: a 500 carries an incident id that is logged with the cause.
+ */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> invalidParameters(InvalidParametersException e, HttpServerRequest request) {
+        return respond(Problem.invalidParameters(e.errors(), request.path()));
+    }
+
+    /** JAX-RS errors; a response the thrower already built (a problem of its own) goes out unchanged. */
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, HttpServerRequest request) {
+        Response original = e.getResponse();
+        if (original.hasEntity()) {
+            return original;
+        }
+        int status = original.getStatus();
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type == null ? "HTTP " + status : type.getReasonPhrase();
+        Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(Problem.ofStatus(status, title, detailFor(status), request.path()));
+        // Keep what the status needs to be acted on: Allow of a 405, Retry-After of a 503.
+        for (String header : new String[] { "Allow", "Retry-After" }) {
+            if (original.getHeaderString(header) != null) {
+                response.header(header, original.getHeaderString(header));
+            }
+        }
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> unexpected(Throwable e, HttpServerRequest request) {
+        String incident = UUID.randomUUID().toString();
+        LOG.errorf(e, "Unexpected failure serving %s %s (incident %s)", request.method(), request.path(), incident);
+        return respond(Problem.ofStatus(500, "Internal Server Error",
+                "The request could not be served; the error was logged as incident " + incident, request.path()));
+    }
+
+    private static String detailFor(int status) {
+        return switch (status) {
+            case 404 -> "There is no resource at this path; see /q/openapi for the API";
+            case 405 -> "This method is not allowed on this resource";
+            case 406 -> "This resource only produces application/json";
+            case 415 -> "This media type is not supported here";
+            case 503 -> "The service is unavailable for now; try again later";
+            default -> "The request could not be served as sent";
+        };
+    }
+
+    private static RestResponse<Problem> respond(Problem problem) {
+        return RestResponse.ResponseBuilder.<Problem> create(problem.status()).entity(problem).type(Problem.MEDIA_TYPE).build();
+    }
+}

@@ -1,0 +1,129 @@
+package io.pulse.api.query;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.pulse.api.problem.InvalidParametersException;
+import io.pulse.api.problem.ParameterError;
+
+/**
+ * Parses single request parameters, collecting every error rather than stopping at the first, so
+ * that one 400 answer lists them all. Error details describe what is expected and never echo the
+ * value sent. One instance per request.
+ */
+final class ParameterParser {
+
+    static final Pattern WIKI = Pattern.compile("[a-z0-9_.-]{1,64}");
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})([mhd])");
+    private static final Pattern SMALL_NUMBER = Pattern.compile("[0-9]{1,6}");
+    /** Characters MediaWiki never allows in a user name (besides control characters). */
+    private static final String USER_FORBIDDEN = "#<>[]|{}@=";
+    private static final int MAX_USER_BYTES = 255;
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+    private final List<ParameterError> errors = new ArrayList<>();
+
+    void reject(String parameter, String detail) {
+        errors.add(new ParameterError(parameter, detail));
+    }
+
+    void throwIfInvalid() {
+        if (!errors.isEmpty()) {
+            throw new InvalidParametersException(errors);
+        }
+    }
+
+    int limit(String raw, int defaultValue, int max) {
+        if (raw == null) {
+            return defaultValue;
+        }
+        int value = SMALL_NUMBER.matcher(raw).matches() ? Integer.parseInt(raw) : 0;
+        if (value < 1 || value > max) {
+            reject("limit", "limit must be a whole number from 1 to " + max);
+        }
+        return value;
+    }
+
+    /** The value of {@code options} named by {@code raw} (lower case), or the default when absent. */
+    <E extends Enum<E>> E choice(String parameter, String raw, E defaultValue, List<E> options) {
+        if (raw == null) {
+            return defaultValue;
+        }
+        for (E option : options) {
+            if (option.name().toLowerCase(Locale.ROOT).equals(raw)) {
+                return option;
+            }
+        }
+        reject(parameter, parameter + " must be one of " + options.stream()
+                .map(o -> o.name().toLowerCase(Locale.ROOT)).toList());
+        return defaultValue;
+    }
+
+    String wiki(String raw) {
+        if (raw != null && !WIKI.matcher(raw).matches()) {
+            reject("wiki", "wiki must be a wiki id such as enwiki or a domain such as en.wikipedia.org"
+                    + " (1 to 64 characters among a-z, 0-9, _, . and -)");
+        }
+        return raw;
+    }
+
+    /** A MediaWiki user name; underscores read as spaces, as in MediaWiki URLs. */
+    String user(String raw) {
+        String name = raw == null ? "" : raw.replace('_', ' ').strip();
+        if (name.isEmpty()) {
+            reject("user", "user must not be empty");
+        } else if (name.getBytes(StandardCharsets.UTF_8).length > MAX_USER_BYTES) {
+            reject("user", "user may not be longer than " + MAX_USER_BYTES + " bytes (UTF-8)");
+        } else if (name.chars().anyMatch(c -> USER_FORBIDDEN.indexOf(c) >= 0 || Character.isISOControl(c))) {
+            reject("user", "user may not contain control characters nor any of " + USER_FORBIDDEN);
+        }
+        return name;
+    }
+
+    /** {@code <n>m}, {@code <n>h} or {@code <n>d}, positive; null when invalid. */
+    Duration duration(String parameter, String raw) {
+        Matcher m = DURATION.matcher(raw);
+        long n = m.matches() ? Long.parseLong(m.group(1)) : 0;
+        if (n <= 0) {
+            reject(parameter, parameter + " must be " + TimeRange.DURATION_FORMAT);
+            return null;
+        }
+        return switch (m.group(2)) {
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    /** An ISO-8601 date-time with offset, such as 2026-01-31T12:00:00Z; null when invalid. */
+    Instant instant(String parameter, String raw) {
+        try {
+            Instant t = OffsetDateTime.parse(raw).toInstant();
+            if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+                reject(parameter, parameter + " must be between 1970 and 9999");
+                return null;
+            }
+            return t;
+        } catch (DateTimeParseException e) {
+            reject(parameter, parameter + " must be an ISO-8601 instant with an offset, such as 2026-01-31T12:00:00Z");
+            return null;
+        }
+    }
+
+    static String format(Duration d) {
+        long minutes = d.toMinutes();
+        if (minutes * 60_000 != d.toMillis()) {
+            return d.toString();
+        }
+        return minutes % 1440 == 0 ? minutes / 1440 + "d" : minutes % 60 == 0 ? minutes / 60 + "h" : minutes + "m";
+    }
+}

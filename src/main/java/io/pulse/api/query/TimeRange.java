@@ -1,0 +1,77 @@
+package io.pulse.api.query;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * The range an answer covers: [from, to), aligned on window (or step) boundaries. Requested ranges
+ * are widened to whole windows: {@code from} floored, {@code to} ceiled, so what is reported is
+ * exactly what was summed.
+ */
+@Schema(description = "The range covered, [from, to), aligned on window (or step) boundaries")
+public record TimeRange(Instant from, Instant to) {
+
+    static final String DURATION_FORMAT = "a positive number of minutes, hours or days such as 15m, 1h or 7d";
+    static final Duration DEFAULT_LAST = Duration.ofHours(1);
+
+    /**
+     * Either {@code last} (relative to {@code now}), or both {@code from} and {@code to}; neither
+     * means the last hour. Null, with the errors recorded, when the parameters are invalid.
+     */
+    static TimeRange parse(ParameterParser p, String from, String to, String last, Instant now,
+            Duration alignment, Duration maxRange) {
+        if (last != null && (from != null || to != null)) {
+            p.reject("last", "give either last or from and to, not both");
+            return null;
+        }
+        Instant start;
+        Instant end;
+        if (from == null && to == null) {
+            Duration span = last == null ? DEFAULT_LAST : p.duration("last", last);
+            if (span == null) {
+                return null;
+            }
+            if (span.compareTo(maxRange) > 0) {
+                p.reject("last", "the range may not be longer than " + ParameterParser.format(maxRange));
+                return null;
+            }
+            start = now.minus(span);
+            end = now;
+        } else {
+            if (from == null || to == null) {
+                p.reject(from == null ? "from" : "to", "from and to must be given together");
+                return null;
+            }
+            start = p.instant("from", from);
+            end = p.instant("to", to);
+            if (start == null || end == null) {
+                return null;
+            }
+            if (!start.isBefore(end)) {
+                p.reject("from", "from must be before to");
+                return null;
+            }
+            if (Duration.between(start, end).compareTo(maxRange) > 0) {
+                p.reject("from", "the range may not be longer than " + ParameterParser.format(maxRange));
+                return null;
+            }
+        }
+        return new TimeRange(floor(start, alignment), ceil(end, alignment));
+    }
+
+    public Duration length() {
+        return Duration.between(from, to);
+    }
+
+    static Instant floor(Instant t, Duration unit) {
+        long u = unit.toMillis();
+        return Instant.ofEpochMilli(Math.floorDiv(t.toEpochMilli(), u) * u);
+    }
+
+    static Instant ceil(Instant t, Duration unit) {
+        long u = unit.toMillis();
+        return Instant.ofEpochMilli(-Math.floorDiv(-t.toEpochMilli(), u) * u);
+    }
+}

@@ -1,0 +1,153 @@
+package io.pulse.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.pulse.api.problem.Problem;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+
+/**
+ * Every bad request is a 400 RFC 9457 problem naming the parameter; unknown paths and methods and
+ * unexpected failures are problems too, and none of them shows a stack trace or an exception.
+ */
+@QuarkusTest
+class ApiProblemTest {
+
+    static final String PROBLEM_JSON = "application/problem+json";
+
+    static Stream<Arguments> badRequests() {
+        String top = "/api/top/users";
+        String pages = "/api/top/pages";
+        String series = "/api/timeseries";
+        String activity = "/api/users/Ss112/activity";
+        return Stream.of(
+                Arguments.of(top + "?limit=0", "limit"),
+                Arguments.of(top + "?limit=101", "limit"),
+                Arguments.of(top + "?limit=abc", "limit"),
+                Arguments.of(pages + "?limit=-5", "limit"),
+                Arguments.of("/api/namespaces?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
+                Arguments.of("/api/wikis?from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
+                Arguments.of("/api/types?from=2026-01-01T00:00:00Z", "to"),
+                Arguments.of(top + "?to=2026-01-01T00:00:00Z", "from"),
+                Arguments.of(top + "?last=1h&from=2026-01-01T00:00:00Z&to=2026-01-01T01:00:00Z", "last"),
+                Arguments.of(top + "?from=yesterday&to=2026-01-01T00:00:00Z", "from"),
+                Arguments.of(top + "?from=2026-01-01T00:00:00Z&to=2026-13-01T00:00:00Z", "to"),
+                Arguments.of(top + "?from=2026-01-01T00:00:00&to=2026-01-01T01:00:00", "from"),
+                Arguments.of(top + "?last=15", "last"),
+                Arguments.of(top + "?last=15s", "last"),
+                Arguments.of(top + "?last=0m", "last"),
+                Arguments.of(top + "?last=-15m", "last"),
+                Arguments.of(top + "?last=32d", "last"),
+                Arguments.of(top + "?from=2026-01-01T00:00:00Z&to=2026-02-15T00:00:00Z", "from"),
+                Arguments.of(top + "?wiki=x' OR '1'='1", "wiki"),
+                Arguments.of(top + "?wiki=EnWiki", "wiki"),
+                Arguments.of(top + "?wiki=" + "a".repeat(65), "wiki"),
+                Arguments.of(top + "?bot=maybe", "bot"),
+                Arguments.of(series + "?metric=edits", "metric"),
+                Arguments.of(series + "?step=2m30s", "step"),
+                Arguments.of(series + "?step=90s", "step"),
+                Arguments.of(series + "?step=fortnight", "step"),
+                Arguments.of(series + "?step=40d", "step"),
+                Arguments.of(series + "?step=1m&last=31d", "step"),
+                Arguments.of(series + "?by=page", "by"),
+                Arguments.of(series + "?metric=distinct_users&by=type", "by"),
+                Arguments.of(series + "?metric=bytes_added&by=bot", "by"),
+                Arguments.of(series + "?metric=bytes_removed&bot=exclude", "bot"),
+                Arguments.of(series + "?wiki=en.wikipedia.org'--", "wiki"),
+                Arguments.of(activity + "?limit=1001", "limit"),
+                Arguments.of(activity + "?last=1y", "last"),
+                Arguments.of(activity + "?wiki=../etc", "wiki"),
+                Arguments.of("/api/users/x' OR '1'='1/activity", "user"),
+                Arguments.of("/api/users/%7Bname%7D/activity", "user"),
+                Arguments.of("/api/users/a%23b/activity", "user"),
+                Arguments.of("/api/users/a%01b/activity", "user"),
+                Arguments.of("/api/users/%20/activity", "user"),
+                Arguments.of("/api/users/" + "u".repeat(256) + "/activity", "user"));
+    }
+
+    @ParameterizedTest(name = "{0} -> 400 on {1}")
+    @MethodSource("badRequests")
+    void shouldAnswerABadParameterWithAProblemNamingIt(String pathAndQuery, String parameter) {
+        problem(given().urlEncodingEnabled(!pathAndQuery.contains("%")).when()
+                .get(pathAndQuery), 400)
+                .body("type", equalTo(Problem.INVALID_PARAMETER))
+                .body("title", equalTo("Invalid request parameter"))
+                .body("parameter", equalTo(parameter))
+                .body("errors.parameter", hasItem(parameter))
+                .body("instance", startsWith("/api/"));
+    }
+
+    @Test
+    void shouldListEveryInvalidParameterInOneProblem() {
+        problem(given().queryParam("limit", "0").queryParam("bot", "all").queryParam("wiki", "A B")
+                .get("/api/top/pages"), 400)
+                .body("errors", hasSize(3))
+                .body("errors.parameter", containsInAnyOrder("limit", "bot", "wiki"))
+                .body("detail", containsString("3 parameters"));
+    }
+
+    @Test
+    void shouldAnswerAnUnknownPathWithANotFoundProblem() {
+        problem(given().get("/api/no-such-thing"), 404).body("type", equalTo("about:blank"))
+                .body("title", equalTo("Not Found"));
+    }
+
+    @Test
+    void shouldAnswerAnUnsupportedMethodWithAProblem() {
+        problem(given().post("/api/top/users"), 405).body("title", equalTo("Method Not Allowed"));
+    }
+
+    @Test
+    void shouldHideTheCauseOfAnUnexpectedFailure() {
+        for (String path : new String[] { "/test-only/failure/thrown", "/test-only/failure/failed-uni" }) {
+            String body = problem(given().get(path), 500).body("detail", containsString("incident"))
+                    .extract().asString();
+            assertThat(body).doesNotContain(FailingTestResource.SECRET);
+        }
+    }
+
+    @Test
+    void shouldDocumentTheApiWithOpenApi() {
+        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .body("info.title", equalTo("Pulse API"))
+                .body("info.description", containsString("RFC 9457"))
+                .body("paths", hasKey("/api/top/users"))
+                .body("paths", hasKey("/api/top/pages"))
+                .body("paths", hasKey("/api/namespaces"))
+                .body("paths", hasKey("/api/wikis"))
+                .body("paths", hasKey("/api/types"))
+                .body("paths", hasKey("/api/timeseries"))
+                .body("paths", hasKey("/api/users/{user}/activity"))
+                .body("paths.'/api/top/users'.get.parameters.name", hasItem("limit"))
+                .body("paths.'/api/top/users'.get.responses.'400'.content", hasKey(PROBLEM_JSON))
+                .body("paths.'/api/timeseries'.get.description", containsString("omitted"));
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+
+    private static ValidatableResponse problem(io.restassured.response.Response response, int status) {
+        ValidatableResponse then = response.then().statusCode(status).contentType(PROBLEM_JSON)
+                .body("status", equalTo(status))
+                .body("title", notNullValue())
+                .body("detail", notNullValue())
+                .body("instance", notNullValue());
+        String body = response.asString();
+        assertThat(body).doesNotContain("at io.").doesNotContain("Exception").doesNotContain("\tat ");
+        return then.body("type", notNullValue());
+    }
+}
