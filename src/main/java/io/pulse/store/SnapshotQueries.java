@@ -58,6 +58,14 @@ public class SnapshotQueries {
                 });
     }
 
+    /** Start of the newest window holding changes of the wiki (id or domain); null when it has none. */
+    public Uni<Instant> newestWindow(String wiki) {
+        return pool.preparedQuery("SELECT max(window_start) FROM wiki_edit_counts WHERE ($1::text IS NULL OR wiki = $1"
+                + " OR wiki IN (SELECT d.wiki FROM wiki_domains d WHERE d.domain = $1))")
+                .execute(Tuple.of(wiki))
+                .map(rows -> instant(rows.iterator().next().getOffsetDateTime(0)));
+    }
+
     public Uni<List<TypeCount>> typeCounts(Instant from, Instant to, String wiki) {
         return pool.preparedQuery("""
                 SELECT window_start, change_type, sum(changes), sum(bot_changes) FROM type_edit_counts

@@ -28,4 +28,21 @@ public interface MetricsConfig {
     /** Wikis listed in the per-wiki counts. */
     @WithDefault("50")
     int maxWikis();
+
+    /** The dashboard view ({@code /metrics/stream?view=dashboard}). */
+    DashboardView dashboard();
+
+    interface DashboardView {
+        /** Windows in the per-minute history (60 one-minute windows: the last hour). */
+        @WithDefault("60")
+        int historyWindows();
+
+        /** Windows summed for the rankings (30 one-minute windows: the last half hour). */
+        @WithDefault("30")
+        int rankingWindows();
+
+        /** Entries in the top pages and top users lists. */
+        @WithDefault("20")
+        int topN();
+    }
 }

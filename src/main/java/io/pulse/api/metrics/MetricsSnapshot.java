@@ -4,6 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.pulse.store.TopItems;
+
 /**
  * One live view of the whole stream. Times of the "minute" and "recent" figures are event times,
  * relative to the newest event aggregated (a replay of an old recording shows its own minutes).
@@ -18,7 +22,18 @@ public record MetricsSnapshot(
         EventTime eventTime,
         Minute currentMinute,
         Minute lastMinute,
-        Recent recent) {
+        Recent recent,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Dashboard dashboard) {
+
+    /** The snapshot without the dashboard view (what {@code /metrics/stream} sends by default). */
+    public MetricsSnapshot(long sequence, Instant generatedAt, String wiki, Pipeline pipeline, EventTime eventTime,
+            Minute currentMinute, Minute lastMinute, Recent recent) {
+        this(sequence, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, null);
+    }
+
+    public MetricsSnapshot withDashboard(Dashboard view) {
+        return new MetricsSnapshot(sequence, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, view);
+    }
 
     /** Throughput and backlog of the whole pipeline (not filtered by wiki). */
     public record Pipeline(double ingestedPerSecond, double aggregatedPerSecond, long published, long aggregated,
@@ -45,5 +60,15 @@ public record MetricsSnapshot(
     }
 
     public record UserCount(String wiki, String user, boolean bot, long changes) {
+    }
+
+    /**
+     * The dashboard view ({@code ?view=dashboard}), anchored at the newest window of the selected wiki(s):
+     * one {@link Minute} per window with changes in the last {@code historyWindows}, and the rankings of
+     * the last {@code rankingWindows} (the same rows as {@code /api/top/*} for [rankFrom, rankTo)).
+     */
+    public record Dashboard(Instant newestWindow, Instant historyFrom, List<Minute> history, Instant rankFrom,
+            Instant rankTo, List<TopItems.Page> topPages, List<TopItems.User> topUsers,
+            List<TopItems.Namespace> namespaces, List<TopItems.Wiki> wikis) {
     }
 }

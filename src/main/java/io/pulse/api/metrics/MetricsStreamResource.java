@@ -47,13 +47,18 @@ public class MetricsStreamResource {
     @APIResponse(responseCode = "503", description = "Subscriber limit reached (problem JSON, Retry-After)")
     public Multi<OutboundSseEvent> stream(
             @Parameter(description = "Only this wiki, by id (enwiki) or domain (en.wikipedia.org)") @QueryParam("wiki") String wiki,
+            @Parameter(description = "`dashboard` adds the dashboard view (history of the last hour, rankings of the "
+                    + "last 30 minutes) to every snapshot") @QueryParam("view") String view,
             @Context Sse sse) {
         if (wiki != null && !WIKI.matcher(wiki).matches()) {
             throw problem(Response.Status.BAD_REQUEST, "Invalid wiki", "wiki must match " + WIKI.pattern(), "wiki");
         }
+        if (view != null && !view.isEmpty() && !view.equals("dashboard")) {
+            throw problem(Response.Status.BAD_REQUEST, "Invalid view", "view must be dashboard or absent", "view");
+        }
         Multi<MetricsSnapshot> snapshots;
         try {
-            snapshots = hub.subscribe(wiki == null || wiki.isBlank() ? null : wiki);
+            snapshots = hub.subscribe(wiki == null || wiki.isBlank() ? null : wiki, "dashboard".equals(view));
         } catch (SnapshotHub.TooManySubscribers full) {
             WebApplicationException e = problem(Response.Status.SERVICE_UNAVAILABLE, "Too many subscribers",
                     full.getMessage(), null);

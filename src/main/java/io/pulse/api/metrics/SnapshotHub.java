@@ -14,7 +14,7 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
- * Fans snapshots out to live subscribers. One feed per wiki filter computes a snapshot per interval,
+ * Fans snapshots out to live subscribers. One feed per wiki filter and view computes a snapshot per interval,
  * whatever the number of subscribers; a feed starts with its first subscriber and stops with its last.
  * Each subscriber is conflated: if it cannot keep up, it skips to the latest snapshot, so a stalled
  * browser never slows the feed, the pipeline or the other subscribers.
@@ -43,14 +43,19 @@ public class SnapshotHub {
 
     /** The current snapshot at once, then one per interval. @throws TooManySubscribers at the cap */
     public Multi<MetricsSnapshot> subscribe(String wiki) {
+        return subscribe(wiki, false);
+    }
+
+    /** As {@link #subscribe(String)}, with the dashboard view in every snapshot when asked for. */
+    public Multi<MetricsSnapshot> subscribe(String wiki, boolean dashboard) {
         if (subscribers.incrementAndGet() > config.maxSubscribers()) {
             subscribers.decrementAndGet();
             throw new TooManySubscribers(config.maxSubscribers());
         }
-        Feed feed = acquire(wiki);
+        Feed feed = acquire(wiki, dashboard);
         MetricsSnapshot latest = feed.latest;
         Multi<MetricsSnapshot> first = latest != null ? Multi.createFrom().item(latest)
-                : Multi.createFrom().uni(source.snapshot(wiki, feed.sequence));
+                : Multi.createFrom().uni(source.snapshot(wiki, dashboard, feed.sequence));
         return Multi.createBy().concatenating().streams(first, feed.processor)
                 .onOverflow().dropPreviousItems()
                 .onTermination().invoke(() -> release(feed));
@@ -60,8 +65,8 @@ public class SnapshotHub {
         return subscribers.get();
     }
 
-    private synchronized Feed acquire(String wiki) {
-        Feed feed = feeds.computeIfAbsent(key(wiki), k -> new Feed(wiki).start());
+    private synchronized Feed acquire(String wiki, boolean dashboard) {
+        Feed feed = feeds.computeIfAbsent(key(wiki, dashboard), k -> new Feed(wiki, dashboard).start());
         feed.references++;
         return feed;
     }
@@ -69,7 +74,7 @@ public class SnapshotHub {
     private synchronized void release(Feed feed) {
         subscribers.decrementAndGet();
         if (--feed.references == 0) {
-            feeds.remove(key(feed.wiki));
+            feeds.remove(key(feed.wiki, feed.dashboard));
             feed.ticker.cancel();
             feed.processor.onComplete();
         }
@@ -84,26 +89,28 @@ public class SnapshotHub {
         feeds.clear();
     }
 
-    private static String key(String wiki) {
-        return wiki == null ? "" : wiki;
+    private static String key(String wiki, boolean dashboard) {
+        return (dashboard ? "dashboard:" : "plain:") + (wiki == null ? "" : wiki);
     }
 
     private final class Feed {
         final String wiki;
+        final boolean dashboard;
         final BroadcastProcessor<MetricsSnapshot> processor = BroadcastProcessor.create();
         volatile MetricsSnapshot latest;
         volatile long sequence;
         int references;
         Cancellable ticker;
 
-        Feed(String wiki) {
+        Feed(String wiki, boolean dashboard) {
             this.wiki = wiki;
+            this.dashboard = dashboard;
         }
 
         Feed start() {
             ticker = Multi.createFrom().ticks().every(config.interval())
                     .onOverflow().drop() // a slow database skips ticks instead of queueing them
-                    .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, ++sequence)
+                    .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, dashboard, ++sequence)
                             .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))
                             .onFailure().recoverWithNull())
                     .subscribe().with(snapshot -> {

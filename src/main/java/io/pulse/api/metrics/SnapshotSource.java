@@ -24,6 +24,7 @@ public class SnapshotSource {
 
     private final SnapshotQueries queries;
     private final KafkaProgress kafka;
+    private final DashboardView dashboard;
     private final MetricsConfig config;
     private final long windowMs;
     private final Duration lateness;
@@ -38,18 +39,25 @@ public class SnapshotSource {
     }
 
     @Inject
-    public SnapshotSource(SnapshotQueries queries, KafkaProgress kafka, MetricsConfig config, AggregateConfig aggregate,
+    public SnapshotSource(SnapshotQueries queries, KafkaProgress kafka, DashboardView dashboard, MetricsConfig config, AggregateConfig aggregate,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String eventsTopic,
             @ConfigProperty(name = "mp.messaging.outgoing." + WikimediaChannels.DEAD_LETTERS + ".topic") String deadLetterTopic) {
         this.queries = queries;
         this.kafka = kafka;
+        this.dashboard = dashboard;
         this.config = config;
         this.windowMs = aggregate.window().toMillis();
         this.lateness = aggregate.allowedLateness();
         this.group = group;
         this.eventsTopic = eventsTopic;
         this.deadLetterTopic = deadLetterTopic;
+    }
+
+    /** A snapshot, with the dashboard view when asked for. */
+    public Uni<MetricsSnapshot> snapshot(String wiki, boolean withDashboard, long sequence) {
+        Uni<MetricsSnapshot> snapshot = snapshot(wiki, sequence);
+        return withDashboard ? snapshot.chain(s -> dashboard.of(wiki).map(s::withDashboard)) : snapshot;
     }
 
     public Uni<MetricsSnapshot> snapshot(String wiki, long sequence) {

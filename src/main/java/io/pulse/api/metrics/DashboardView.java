@@ -1,0 +1,72 @@
+package io.pulse.api.metrics;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.pulse.aggregate.AggregateConfig;
+import io.pulse.store.BotFilter;
+import io.pulse.store.ReadFilter;
+import io.pulse.store.SnapshotQueries;
+import io.pulse.store.TopQueries;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The dashboard's figures, anchored at the newest window of the selection (so a quiet wiki, or a replay
+ * of an old recording, shows its own last hour): one type breakdown per window of the history, and the
+ * rankings of the last half hour, read with the same statements as {@code /api/top/*}.
+ */
+@ApplicationScoped
+public class DashboardView {
+
+    private final SnapshotQueries snapshots;
+    private final TopQueries top;
+    private final MetricsConfig config;
+    private final long windowMs;
+
+    public DashboardView(SnapshotQueries snapshots, TopQueries top, MetricsConfig config, AggregateConfig aggregate) {
+        this.snapshots = snapshots;
+        this.top = top;
+        this.config = config;
+        this.windowMs = aggregate.window().toMillis();
+    }
+
+    /** The view of a wiki (null: all), or null while nothing was aggregated for it. */
+    public Uni<MetricsSnapshot.Dashboard> of(String wiki) {
+        return snapshots.newestWindow(wiki).chain(newest -> newest == null ? Uni.createFrom().nullItem() : of(wiki, newest));
+    }
+
+    private Uni<MetricsSnapshot.Dashboard> of(String wiki, Instant newest) {
+        MetricsConfig.DashboardView size = config.dashboard();
+        Instant historyFrom = newest.minusMillis(windowMs * (size.historyWindows() - 1));
+        Instant rankFrom = newest.minusMillis(windowMs * (size.rankingWindows() - 1));
+        Instant rankTo = newest.plusMillis(windowMs);
+        ReadFilter ranked = new ReadFilter(rankFrom, rankTo, wiki, BotFilter.INCLUDE);
+        return Uni.combine().all().unis(
+                snapshots.typeCounts(historyFrom, newest, wiki),
+                top.pages(ranked, size.topN()),
+                top.users(ranked, size.topN()),
+                top.namespaces(ranked, 100),
+                top.wikis(ranked, config.maxWikis()))
+                .with((types, pages, users, namespaces, wikis) -> new MetricsSnapshot.Dashboard(newest, historyFrom,
+                        history(types), rankFrom, rankTo, pages, users, namespaces, wikis));
+    }
+
+    /** One minute per window that has changes, oldest first. */
+    static List<MetricsSnapshot.Minute> history(List<SnapshotQueries.TypeCount> types) {
+        Map<Instant, long[]> totals = new TreeMap<>();
+        types.forEach(t -> {
+            long[] sum = totals.computeIfAbsent(t.windowStart(), w -> new long[2]);
+            sum[0] += t.changes();
+            sum[1] += t.botChanges();
+        });
+        List<MetricsSnapshot.Minute> out = new ArrayList<>(totals.size());
+        totals.forEach((window, sum) -> out.add(
+                new MetricsSnapshot.Minute(window, sum[0], sum[1], SnapshotQueries.byType(types, window))));
+        return out;
+    }
+}
