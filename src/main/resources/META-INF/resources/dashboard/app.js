@@ -1,0 +1,97 @@
+// Pulse dashboard: one /metrics/stream?view=dashboard subscription per wiki filter, rendered in place.
+import { subscribe } from './stream.js';
+import { updateRows } from './rows.js';
+import { createCharts } from './charts.js';
+import { watchAlerts } from './alerts.js';
+
+const NAMESPACES = { '-1': '(none)', 0: 'Main', 1: 'Talk', 2: 'User', 3: 'User talk', 4: 'Project', 5: 'Project talk',
+  6: 'File', 7: 'File talk', 8: 'MediaWiki', 10: 'Template', 11: 'Template talk', 12: 'Help', 14: 'Category',
+  15: 'Category talk', 100: 'Portal', 118: 'Draft', 120: 'Property', 146: 'Lexeme', 828: 'Module' };
+const $ = (id) => document.getElementById(id);
+const number = new Intl.NumberFormat('en');
+const knownWikis = new Set();
+let charts;
+let subscription;
+
+function setText(id, text) {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function time(iso) {
+  return iso ? iso.replace('T', ' ').replace(/\.\d+/, '').replace('Z', ' UTC') : '–';
+}
+
+function showState(state) {
+  const el = $('connection');
+  el.dataset.state = state;
+  setText('connection', { live: 'Live', reconnecting: 'Reconnecting…', connecting: 'Connecting…' }[state]);
+  $('banner').hidden = state !== 'reconnecting';
+}
+
+function render(snapshot) {
+  const p = snapshot.pipeline;
+  setText('h-ingested', `${number.format(p.ingestedPerSecond)} /s`);
+  setText('h-aggregated', `${number.format(p.aggregatedPerSecond)} /s`);
+  setText('h-lag', number.format(p.consumerLag));
+  setText('h-dead', number.format(p.deadLetters));
+  setText('h-newest', time(snapshot.eventTime.newest));
+  setText('h-watermark', time(snapshot.eventTime.watermark));
+  setText('h-late', snapshot.recent ? number.format(snapshot.recent.lateEvents) : '–');
+  const d = snapshot.dashboard;
+  if (!d) return;
+  const windowMs = snapshot.currentMinute && snapshot.lastMinute
+    ? Date.parse(snapshot.currentMinute.start) - Date.parse(snapshot.lastMinute.start) : 60000;
+  charts.update(d, windowMs);
+  // The ranges shown are also kept as ISO instants, for anyone (a test, a script) matching them to /api.
+  Object.assign($('history-range').dataset, { from: d.historyFrom, to: d.newestWindow });
+  Object.assign($('rank-range').dataset, { from: d.rankFrom, to: d.rankTo });
+  setText('history-range', `${time(d.historyFrom)} – ${time(d.newestWindow).slice(11)}`);
+  setText('rank-range', `${time(d.rankFrom)} – ${time(d.rankTo).slice(11)}`);
+  updateRows($('pages').tBodies[0], d.topPages, (x) => `${x.wiki}|${x.title}`, (x, i) => [
+    i + 1, { text: x.title, href: x.url }, x.wiki, { text: number.format(x.changes), className: 'num' }]);
+  updateRows($('users').tBodies[0], d.topUsers, (x) => `${x.wiki}|${x.user}`, (x, i) => [
+    i + 1, { text: x.user, href: x.url, badge: x.bot ? 'bot' : '' }, x.wiki,
+    { text: number.format(x.changes), className: 'num' }]);
+  updateRows($('namespaces').tBodies[0], d.namespaces, (x) => String(x.namespace), (x) => [
+    NAMESPACES[x.namespace] ?? `Namespace ${x.namespace}`, { text: number.format(x.changes), className: 'num' }]);
+  updateRows($('wikis').tBodies[0], d.wikis, (x) => x.wiki, (x) => [
+    x.domain ?? x.wiki, { text: number.format(x.changes), className: 'num' }]);
+  d.wikis.forEach((w) => rememberWiki(w.domain ?? w.wiki));
+}
+
+function rememberWiki(name) {
+  if (knownWikis.has(name)) return;
+  knownWikis.add(name);
+  const option = document.createElement('option');
+  option.value = name;
+  $('wiki-options').appendChild(option);
+}
+
+function show(wiki) {
+  if (subscription) subscription.close();
+  for (const id of ['pages', 'users', 'namespaces', 'wikis']) $(id).tBodies[0].replaceChildren();
+  for (const id of ['history-range', 'rank-range']) {
+    delete $(id).dataset.from;
+    delete $(id).dataset.to;
+  }
+  const url = new URL(window.location.href);
+  if (wiki) url.searchParams.set('wiki', wiki); else url.searchParams.delete('wiki');
+  window.history.replaceState(null, '', url);
+  $('wiki').value = wiki;
+  showState('connecting');
+  const query = new URLSearchParams({ view: 'dashboard' });
+  if (wiki) query.set('wiki', wiki);
+  subscription = subscribe(`/metrics/stream?${query}`, { onSnapshot: render, onState: showState });
+}
+
+window.addEventListener('DOMContentLoaded', () => {
+  charts = createCharts();
+  $('filter').addEventListener('submit', (event) => {
+    event.preventDefault();
+    if ($('wiki').checkValidity()) show($('wiki').value.trim().toLowerCase());
+  });
+  $('all-wikis').addEventListener('click', () => show(''));
+  watchAlerts($('alerts'), $('no-alerts'));
+  show(new URLSearchParams(window.location.search).get('wiki') ?? '');
+});

@@ -1,0 +1,46 @@
+// One live subscription to /metrics/stream. EventSource reconnects by itself after the server's
+// `retry:` when a connection drops; when it gives up (an HTTP error such as 503), we reopen it.
+const MAX_BACKOFF_MS = 10000;
+const STALE_MS = 15000; // no snapshot for this long: the connection is silently dead, reopen it
+
+export function subscribe(url, { onSnapshot, onState }) {
+  let source = null;
+  let backoff = 1000;
+  let retryTimer = null;
+  let lastSeen = Date.now();
+
+  const open = () => {
+    source = new EventSource(url);
+    source.addEventListener('open', () => onState('live'));
+    source.addEventListener('snapshot', (event) => {
+      lastSeen = Date.now();
+      backoff = 1000;
+      onState('live');
+      onSnapshot(JSON.parse(event.data));
+    });
+    source.addEventListener('error', () => {
+      onState('reconnecting');
+      if (source.readyState === EventSource.CLOSED) {
+        retryTimer = setTimeout(open, backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    });
+  };
+  const watchdog = setInterval(() => {
+    if (source && source.readyState === EventSource.OPEN && Date.now() - lastSeen > STALE_MS) {
+      source.close();
+      onState('reconnecting');
+      lastSeen = Date.now();
+      open();
+    }
+  }, 1000);
+
+  open();
+  return {
+    close() {
+      clearTimeout(retryTimer);
+      clearInterval(watchdog);
+      source.close();
+    },
+  };
+}

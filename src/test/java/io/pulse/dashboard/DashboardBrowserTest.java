@@ -1,0 +1,223 @@
+package io.pulse.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+import io.pulse.it.TopicReader;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+
+/**
+ * The dashboard in headless Chromium, against Pulse replaying the bundled recording through the whole
+ * pipeline (replay SSE → ingest → Kafka → aggregator → PostgreSQL → /metrics/stream → page).
+ */
+@QuarkusTest
+@TestProfile(DashboardStack.class)
+class DashboardBrowserTest {
+
+    static final Duration PATIENCE = Duration.ofSeconds(120);
+    static final String XSS_TITLE = "<img src=x onerror=alert(1)>";
+
+    @TestHTTPResource("/")
+    String home;
+
+    @Inject
+    StreamSwitch streamSwitch;
+
+    ChromeDriver browser;
+
+    @BeforeEach
+    void openBrowser() {
+        browser = Browser.start();
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        streamSwitch.restore();
+        browser.quit();
+    }
+
+    @Test
+    void shouldFillTheChartsAndTheTopPagesWithWhatTheApiAnswers() throws Exception {
+        browser.get(home);
+        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+            assertThat(text("connection")).isEqualTo("Live");
+            assertThat(pageRows()).isNotEmpty().isEqualTo(apiTopPages(null));
+            assertThat(chartPoints("types-chart")).isEqualTo(apiSeries("type", null));
+            assertThat(chartPoints("bots-chart")).isEqualTo(apiSeries("bot", null));
+        });
+        assertThat(browser.findElements(By.cssSelector("#users tbody tr"))).isNotEmpty();
+        assertThat(browser.findElements(By.cssSelector("#namespaces tbody tr"))).isNotEmpty();
+        assertThat(text("h-dead")).isNotBlank();
+        assertThat(text("no-alerts")).isEqualTo("No alerts");
+
+        Path screenshot = Path.of("target", "dashboard.png");
+        Files.write(screenshot, browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    @Test
+    void shouldShowOnlyTheChosenWikiAfterFiltering() {
+        browser.get(home);
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> !pageRows().isEmpty());
+        assertThat(pageRows()).extracting(row -> row.get("wiki")).doesNotContain("wikidatawiki");
+
+        browser.findElement(By.id("wiki")).sendKeys("www.wikidata.org");
+        browser.findElement(By.cssSelector("#filter button[type=submit]")).click();
+
+        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+            assertThat(browser.getCurrentUrl()).endsWith("?wiki=www.wikidata.org");
+            List<Map<String, String>> rows = pageRows();
+            assertThat(rows).isNotEmpty().isEqualTo(apiTopPages("www.wikidata.org"));
+            assertThat(rows).extracting(row -> row.get("wiki")).containsOnly("wikidatawiki");
+            assertThat(chartPoints("types-chart")).isEqualTo(apiSeries("type", "www.wikidata.org"));
+            assertThat(browser.findElements(By.cssSelector("#wikis tbody tr"))).hasSize(1);
+        });
+    }
+
+    @Test
+    void shouldShowTheReconnectBannerWhileTheStreamIsDownAndRecoverByItself() {
+        browser.get(home);
+        await().atMost(PATIENCE).until(() -> "Live".equals(text("connection")));
+        assertThat(browser.findElement(By.id("banner")).isDisplayed()).isFalse();
+
+        streamSwitch.cut();
+        await().atMost(PATIENCE).until(() -> browser.findElement(By.id("banner")).isDisplayed());
+        assertThat(text("connection")).isEqualTo("Reconnecting…");
+
+        int before = streamSwitch.accepted();
+        streamSwitch.restore();
+        await().atMost(PATIENCE).until(() -> !browser.findElement(By.id("banner")).isDisplayed()
+                && "Live".equals(text("connection")));
+        assertThat(streamSwitch.accepted()).as("a new stream connection").isGreaterThan(before);
+    }
+
+    @Test
+    void shouldRenderMarkupInTitlesAndNamesAsTextWithoutRunningIt() {
+        String event = "{\"$schema\":\"/mediawiki/recentchange/1.0.0\",\"meta\":{\"id\":\"xss-1\","
+                + "\"domain\":\"xss.wikipedia.org\",\"dt\":\"2020-01-01T00:00:00Z\"},\"type\":\"edit\","
+                + "\"namespace\":0,\"title\":\"" + XSS_TITLE + "\",\"comment\":\"<script>alert(2)</script>\","
+                + "\"timestamp\":" + Instant.parse("2020-01-01T00:00:00Z").getEpochSecond()
+                + ",\"user\":\"<b onmouseover=alert(3)>Mallory</b>\",\"bot\":false,"
+                + "\"length\":{\"old\":10,\"new\":15},\"wiki\":\"xsswiki\",\"server_name\":\"xss.wikipedia.org\"}";
+        TopicReader.produce(DashboardStack.TOPIC, List.of(event));
+
+        browser.get(home + "?wiki=xsswiki");
+        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> assertThat(pageRows())
+                .extracting(row -> row.get("title")).containsExactly(XSS_TITLE));
+        assertThat(browser.findElement(By.cssSelector("#users tbody tr td:nth-child(2)")).getText())
+                .startsWith("<b onmouseover=alert(3)>Mallory</b>");
+        assertThat(browser.findElements(By.cssSelector("main img, main b, main script"))).isEmpty();
+        try {
+            browser.switchTo().alert();
+            throw new AssertionError("a script from the stream ran");
+        } catch (NoAlertPresentException expected) {
+            // nothing ran
+        }
+    }
+
+    private String text(String id) {
+        return browser.findElement(By.id(id)).getText();
+    }
+
+    /** The top pages table as shown: title, link, wiki, changes. */
+    @SuppressWarnings("unchecked")
+    private List<Map<String, String>> pageRows() {
+        return (List<Map<String, String>>) browser.executeScript("""
+                return [...document.querySelectorAll('#pages tbody tr')].map(tr => ({
+                  title: tr.cells[1].textContent, url: tr.cells[1].querySelector('a')?.getAttribute('href') ?? null,
+                  wiki: tr.cells[2].textContent, changes: tr.cells[3].textContent.replaceAll(',', '')}))""");
+    }
+
+    /** /api/top/pages for the range the page says it shows. */
+    private List<Map<String, String>> apiTopPages(String wiki) {
+        Map<String, String> range = range("rank-range");
+        var request = RestAssured.given().queryParam("from", range.get("from")).queryParam("to", range.get("to"))
+                .queryParam("limit", 20);
+        if (wiki != null) {
+            request.queryParam("wiki", wiki);
+        }
+        List<Map<String, Object>> items = request.get("/api/top/pages").then().statusCode(200)
+                .extract().jsonPath().getList("items");
+        return items.stream().map(i -> {
+            Map<String, String> row = new HashMap<>();
+            row.put("title", (String) i.get("title"));
+            row.put("url", (String) i.get("url"));
+            row.put("wiki", (String) i.get("wiki"));
+            row.put("changes", String.valueOf(i.get("changes")));
+            return row;
+        }).toList();
+    }
+
+    /** Non-zero points of a chart, as "series@HH:MM" → value (bots chart: "bot", "human"). */
+    @SuppressWarnings("unchecked")
+    private Map<String, Long> chartPoints(String canvas) {
+        List<Map<String, Object>> sets = (List<Map<String, Object>>) browser.executeScript("""
+                const chart = Chart.getChart(arguments[0]);
+                return chart.data.datasets.map(d => ({label: d.label, labels: chart.data.labels, data: d.data}))""",
+                canvas);
+        Map<String, Long> points = new HashMap<>();
+        for (Map<String, Object> set : sets) {
+            String series = Map.of("bots", "bot", "humans", "human").getOrDefault(set.get("label"), (String) set.get("label"));
+            List<String> labels = (List<String>) set.get("labels");
+            List<Number> data = (List<Number>) set.get("data");
+            for (int i = 0; i < labels.size(); i++) {
+                if (data.get(i).longValue() != 0) {
+                    points.put(series + "@" + labels.get(i), data.get(i).longValue());
+                }
+            }
+        }
+        return points;
+    }
+
+    /** /api/timeseries per minute over the hour the charts show, split by type or bot. */
+    private Map<String, Long> apiSeries(String by, String wiki) {
+        Map<String, String> range = range("history-range");
+        var request = RestAssured.given().queryParam("step", "1m").queryParam("by", by)
+                .queryParam("from", range.get("from"))
+                .queryParam("to", Instant.parse(range.get("to")).plus(Duration.ofMinutes(1)).toString());
+        if (wiki != null) {
+            request.queryParam("wiki", wiki);
+        }
+        List<Map<String, Object>> series = request.get("/api/timeseries").then().statusCode(200)
+                .extract().jsonPath().getList("series");
+        Map<String, Long> points = new HashMap<>();
+        for (Map<String, Object> s : series) {
+            for (Object p : (List<?>) s.get("points")) {
+                Map<?, ?> point = (Map<?, ?>) p;
+                long value = ((Number) point.get("value")).longValue();
+                if (value != 0) {
+                    points.put(s.get("name") + "@" + point.get("start").toString().substring(11, 16), value);
+                }
+            }
+        }
+        return points;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, String> range(String id) {
+        Map<String, String> range = (Map<String, String>) browser.executeScript(
+                "const d = document.getElementById(arguments[0]).dataset; return {from: d.from, to: d.to};", id);
+        assertThat(range.get("from")).as("range shown").isNotNull();
+        return range;
+    }
+}
