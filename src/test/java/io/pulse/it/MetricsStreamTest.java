@@ -168,6 +168,38 @@ class MetricsStreamTest {
     }
 
     @Test
+    void shouldAddTheDashboardViewOnlyToSubscribersThatAskForIt() {
+        String wiki = "dashboardwiki";
+        long now = Instant.now().getEpochSecond();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            lines.add(DeadLetterTest.event("dashboard-" + System.nanoTime() + "-" + i, wiki, now)
+                    .replace("\"title\":\"Dead letters\"", "\"title\":\"Page " + (i % 3) + "\""));
+        }
+        try (SseTestClient plain = new SseTestClient(streamUrl + "?wiki=" + wiki);
+                SseTestClient dashboard = new SseTestClient(streamUrl + "?view=dashboard&wiki=" + wiki)) {
+            TopicReader.produce(WikimediaPipelineTest.TOPIC, lines);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+                JsonNode view = dashboard.last().data().get("dashboard");
+                assertThat(view.get("history")).hasSize(1);
+                assertThat(view.get("history").get(0).get("changes").asLong()).isEqualTo(12);
+                assertThat(view.get("topPages").findValuesAsText("title")).containsExactlyInAnyOrder("Page 0", "Page 1", "Page 2");
+                assertThat(view.get("namespaces").get(0).get("changes").asLong()).isEqualTo(12);
+                assertThat(plain.last().data().get("recent").get("changes").asLong()).isEqualTo(12);
+            });
+            assertThat(plain.events()).allSatisfy(e -> assertThat(e.data().has("dashboard")).isFalse());
+        }
+    }
+
+    @Test
+    void shouldRejectAnUnknownViewWithAProblem() {
+        RestAssured.given().accept("text/event-stream").queryParam("view", "everything")
+                .get("/metrics/stream")
+                .then().statusCode(400)
+                .contentType("application/problem+json");
+    }
+
+    @Test
     void shouldRejectAnInvalidWikiFilterWithAProblem() {
         RestAssured.given().accept("text/event-stream").queryParam("wiki", "en'; DROP TABLE x; --")
                 .get("/metrics/stream")
