@@ -34,7 +34,7 @@ final class Browser {
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments(
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1400,1250", "--user-data-dir=" + profile);
+                "--no-first-run", "--window-size=1400,1500", "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
