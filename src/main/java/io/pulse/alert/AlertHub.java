@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
@@ -25,19 +26,26 @@ public class AlertHub {
         }
     }
 
-    private final AlertConfig config;
+    private final int maxSubscribers;
+    private final int bufferSize;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
 
+    @Inject
     public AlertHub(AlertConfig config) {
-        this.config = config;
+        this(config.maxSubscribers(), config.streamBuffer());
+    }
+
+    AlertHub(int maxSubscribers, int bufferSize) {
+        this.maxSubscribers = maxSubscribers;
+        this.bufferSize = bufferSize;
     }
 
     public Multi<Alert> subscribe() {
-        if (subscribers.size() >= config.maxSubscribers()) {
-            throw new TooManySubscribers(config.maxSubscribers());
+        if (subscribers.size() >= maxSubscribers) {
+            throw new TooManySubscribers(maxSubscribers);
         }
         return Multi.createFrom().emitter(emitter -> {
-            Subscriber s = new Subscriber(emitter, config.streamBuffer());
+            Subscriber s = new Subscriber(emitter, bufferSize);
             subscribers.add(s);
             emitter.onRequest(n -> s.drain());
             emitter.onTermination(() -> subscribers.remove(s));
