@@ -26,6 +26,13 @@ public interface AlertConfig {
     @WithDefault("10m")
     Duration botSurgeLookback();
 
+    /**
+     * On assignment, records this far back (Kafka record time) before the committed offset are re-read
+     * without raising, to rebuild the spike baselines. At least (baseline-windows + 1) × window + lateness.
+     */
+    @WithDefault("15m")
+    Duration warmUp();
+
     /** Pages whose recent counts the spike rule keeps per consumer (least recently changed forgotten first). */
     @WithDefault("100000")
     int maxTrackedPages();

@@ -3,15 +3,12 @@ package io.pulse.alert;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import io.pulse.aggregate.AggregateConfig;
 import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChange;
 import io.pulse.source.wikimedia.RecentChangeParser;
@@ -25,27 +22,26 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
  * with partitions independently of the aggregator. State (the spike rule's page counts) is kept per
  * partition, which sees every change of its pages in order. A batch's alerts are evaluated once and
  * then raised until that succeeds, so a database outage delays alerts but neither drops nor repeats them.
+ * After an assignment, records re-read for warm-up ({@link AlertWarmUp}) update the state but raise nothing.
  */
 @ApplicationScoped
 public class AlertConsumer {
 
     private static final Logger LOG = Logger.getLogger(AlertConsumer.class);
-    private static final int REMEMBERED_ALERTS = 10_000;
 
     private final RecentChangeParser parser;
     private final AlertRules rules;
     private final AlertPublisher publisher;
     private final AlertConfig config;
-    private final long windowMs;
-    private final Map<Integer, AlertEvaluator> evaluators = new ConcurrentHashMap<>();
+    private final AlertPartitions partitions;
 
     public AlertConsumer(RecentChangeParser parser, AlertRules rules, AlertPublisher publisher, AlertConfig config,
-            AggregateConfig aggregate) {
+            AlertPartitions partitions) {
         this.parser = parser;
         this.rules = rules;
         this.publisher = publisher;
         this.config = config;
-        this.windowMs = aggregate.window().toMillis();
+        this.partitions = partitions;
     }
 
     @Incoming(AlertChannels.EVENTS_IN)
@@ -67,9 +63,10 @@ public class AlertConsumer {
             }
             RecentChange change = accepted.change();
             Long oldLength = change.byteDelta() < 0 ? LengthReader.oldLength(r.getPayload()) : null;
-            alerts.addAll(evaluators.computeIfAbsent(r.getPartition(),
-                    p -> new AlertEvaluator(windowMs, config.maxTrackedPages(), REMEMBERED_ALERTS))
-                    .evaluate(change, oldLength, set));
+            List<Alert> raised = partitions.evaluator(r.getPartition()).evaluate(change, oldLength, set);
+            if (partitions.raises(r.getPartition(), r.getOffset())) {
+                alerts.addAll(raised);
+            }
         }
         return alerts;
     }

@@ -50,6 +50,7 @@ public class AlertRules {
 
     /** Re-reads the stored rules (each applied over the configured default, so new fields get defaults). */
     public Uni<Void> refresh() {
+        RuleSet before = current.get();
         return store.storedRules().invoke(stored -> {
             RuleSet set = defaults;
             for (var entry : stored.entrySet()) {
@@ -63,7 +64,8 @@ public class AlertRules {
                     LOG.warnf("Ignoring the stored rule %s: %s", entry.getKey(), e.getMessage());
                 }
             }
-            current.set(set);
+            // Unless a local update landed meanwhile: this read may predate it (the next refresh sees it).
+            current.compareAndSet(before, set);
         }).replaceWithVoid();
     }
 
