@@ -1,0 +1,69 @@
+package io.pulse.alert;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.pulse.source.wikimedia.RecentChange;
+
+/**
+ * Evaluates the per-change rules (watched user, page spike, mass blanking) on one partition's changes,
+ * in order. Remembers the ids it raised, so a burst inside one cool-down period is one alert even before
+ * the database's de-duplication. Pure and single-threaded: one instance per consumer.
+ */
+public final class AlertEvaluator {
+
+    private final PageSpikeDetector spikes;
+    private final Map<String, Boolean> raised;
+
+    public AlertEvaluator(long windowMs, int maxPages, int rememberedAlerts) {
+        this.spikes = new PageSpikeDetector(windowMs, maxPages);
+        this.raised = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > rememberedAlerts;
+            }
+        };
+    }
+
+    /** @param oldLength {@code length.old} when known (only needed for changes that remove bytes) */
+    public List<Alert> evaluate(RecentChange c, Long oldLength, RuleSet rules) {
+        List<Alert> out = new ArrayList<>(1);
+        WatchedUserRule watched = rules.watchedUser();
+        if (watched.matches(c)) {
+            add(out, Alert.raise(watched, c.user(), c.eventTimeMs(), c.wiki(), c.title(), c.user(),
+                    "Watched user " + c.user() + " changed " + c.title() + " on " + c.wiki(),
+                    Map.of("type", c.type(), "byteDelta", c.byteDelta(), "eventId", c.eventId())));
+        }
+        PageSpikeRule spike = rules.pageSpike();
+        if (spike.enabled()) {
+            var seen = spikes.add(c.partitionKey(), c.eventTimeMs(), spike.baselineWindows());
+            if (spike.isSpike(seen.changes(), seen.baseline())) {
+                add(out, Alert.raise(spike, c.partitionKey(), seen.windowStartMs(), c.wiki(), c.title(), null,
+                        seen.changes() + " changes to " + c.title() + " on " + c.wiki() + " in one window",
+                        Map.of("changes", seen.changes(), "baseline", seen.baseline(),
+                                "windowStart", java.time.Instant.ofEpochMilli(seen.windowStartMs()).toString())));
+            }
+        }
+        MassBlankingRule blanking = rules.massBlanking();
+        if ("edit".equals(c.type()) && blanking.isBlanking(c.bytesRemoved(), oldLength)) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("bytesRemoved", c.bytesRemoved());
+            details.put("eventId", c.eventId());
+            if (oldLength != null && oldLength > 0) {
+                details.put("oldLength", oldLength);
+                details.put("percentRemoved", Math.round(c.bytesRemoved() * 1000.0 / oldLength) / 10.0);
+            }
+            add(out, Alert.raise(blanking, c.partitionKey(), c.eventTimeMs(), c.wiki(), c.title(), c.user(),
+                    c.user() + " removed " + c.bytesRemoved() + " bytes from " + c.title() + " on " + c.wiki(), details));
+        }
+        return out;
+    }
+
+    private void add(List<Alert> out, Alert alert) {
+        if (raised.put(alert.id(), Boolean.TRUE) == null) {
+            out.add(alert);
+        }
+    }
+}

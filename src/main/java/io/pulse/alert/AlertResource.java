@@ -1,0 +1,110 @@
+package io.pulse.alert;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.pulse.api.problem.InvalidParametersException;
+import io.pulse.api.problem.ParameterError;
+import io.smallrye.mutiny.Uni;
+
+/** Stored alerts and the rules (public reads); changing a rule needs the admin key. */
+@Path("/api/alerts")
+@Produces(MediaType.APPLICATION_JSON)
+public class AlertResource {
+
+    private static final int MAX_LIMIT = 1000;
+
+    private final AlertStore store;
+    private final AlertRules rules;
+    private final AdminAuth auth;
+
+    public AlertResource(AlertStore store, AlertRules rules, AdminAuth auth) {
+        this.store = store;
+        this.rules = rules;
+        this.auth = auth;
+    }
+
+    public record AlertsAnswer(Instant since, String rule, Severity severity, String wiki, int limit, List<Alert> items) {
+    }
+
+    @GET
+    @Operation(summary = "Raised alerts, newest event time first")
+    @APIResponse(responseCode = "400", description = "Invalid parameter (problem JSON naming it)")
+    public Uni<AlertsAnswer> alerts(@QueryParam("since") String since, @QueryParam("rule") String rule,
+            @QueryParam("severity") String severity, @QueryParam("wiki") String wiki, @QueryParam("limit") String limit) {
+        List<ParameterError> errors = new ArrayList<>();
+        Instant from = null;
+        if (since != null) {
+            try {
+                from = Instant.parse(since);
+            } catch (DateTimeParseException e) {
+                errors.add(new ParameterError("since", "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z"));
+            }
+        }
+        if (rule != null && !RuleSet.NAMES.contains(rule)) {
+            errors.add(new ParameterError("rule", "must be one of " + String.join(", ", RuleSet.NAMES)));
+        }
+        Severity level = severity == null ? null : Severity.parse(severity);
+        if (severity != null && level == null) {
+            errors.add(new ParameterError("severity", "must be one of info, warning, critical"));
+        }
+        if (wiki != null && !wiki.matches("[a-z0-9_.-]{1,64}")) {
+            errors.add(new ParameterError("wiki", "must be a wiki id such as enwiki"));
+        }
+        int max = 100;
+        if (limit != null) {
+            max = limit.matches("\\d{1,4}") ? Integer.parseInt(limit) : -1;
+            if (max < 1 || max > MAX_LIMIT) {
+                errors.add(new ParameterError("limit", "must be an integer from 1 to " + MAX_LIMIT));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidParametersException(errors);
+        }
+        Instant sinceAt = from;
+        int count = max;
+        return store.find(from, rule, level, wiki, max).map(items -> new AlertsAnswer(sinceAt, rule, level, wiki, count, items));
+    }
+
+    @GET
+    @Path("/rules")
+    @Operation(summary = "The rules in force")
+    public Map<String, Rule> rules() {
+        Map<String, Rule> out = new java.util.LinkedHashMap<>();
+        rules.current().all().forEach(r -> out.put(r.name(), r));
+        return out;
+    }
+
+    @PUT
+    @Path("/rules/{name}")
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change one rule (admin key required); fields absent keep their value")
+    @APIResponse(responseCode = "400", description = "Invalid field (problem JSON naming it)")
+    @APIResponse(responseCode = "401", description = "Missing or wrong admin key (problem JSON)")
+    @APIResponse(responseCode = "404", description = "No such rule")
+    public Uni<Rule> update(@PathParam("name") String name, @HeaderParam("X-API-Key") String apiKey,
+            @HeaderParam("Authorization") String authorization, JsonNode body) {
+        auth.check(apiKey, authorization, "/api/alerts/rules/" + name);
+        if (!RuleSet.NAMES.contains(name)) {
+            throw new jakarta.ws.rs.NotFoundException();
+        }
+        return rules.update(name, body);
+    }
+}

@@ -1,0 +1,86 @@
+package io.pulse.alert;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pulse.api.problem.InvalidParametersException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The rules in force on this replica: application.properties at start, overridden by rules stored in
+ * PostgreSQL (changed through the admin endpoint on any replica and re-read every check interval).
+ */
+@ApplicationScoped
+public class AlertRules {
+
+    private static final Logger LOG = Logger.getLogger(AlertRules.class);
+
+    private final AlertStore store;
+    private final ObjectMapper json;
+    private final RuleSet defaults;
+    private final AtomicReference<RuleSet> current;
+
+    public AlertRules(AlertStore store, ObjectMapper json, AlertConfig config) {
+        this.store = store;
+        this.json = json;
+        this.defaults = defaults(config);
+        this.current = new AtomicReference<>(defaults);
+    }
+
+    public RuleSet current() {
+        return current.get();
+    }
+
+    /** Validates and stores a change to one rule; fields absent keep their value. @throws InvalidParametersException */
+    public Uni<Rule> update(String name, JsonNode body) {
+        Rule updated = RuleJson.apply(current().get(name), body);
+        return store.saveRule(name, new JsonObject(json.convertValue(updated, Map.class)))
+                .invoke(() -> current.updateAndGet(set -> set.with(updated)))
+                .replaceWith(updated);
+    }
+
+    /** Re-reads the stored rules (each applied over the configured default, so new fields get defaults). */
+    public Uni<Void> refresh() {
+        RuleSet before = current.get();
+        return store.storedRules().invoke(stored -> {
+            RuleSet set = defaults;
+            for (var entry : stored.entrySet()) {
+                Rule base = defaults.get(entry.getKey());
+                if (base == null) {
+                    continue;
+                }
+                try {
+                    set = set.with(RuleJson.apply(base, json.valueToTree(entry.getValue().getMap())));
+                } catch (InvalidParametersException e) {
+                    LOG.warnf("Ignoring the stored rule %s: %s", entry.getKey(), e.getMessage());
+                }
+            }
+            // Unless a local update landed meanwhile: this read may predate it (the next refresh sees it).
+            current.compareAndSet(before, set);
+        }).replaceWithVoid();
+    }
+
+    static RuleSet defaults(AlertConfig c) {
+        var w = c.watchedUser();
+        var s = c.pageSpike();
+        var b = c.botSurge();
+        var m = c.massBlanking();
+        return new RuleSet(
+                new WatchedUserRule(w.enabled(), w.severity(), w.cooldown().toSeconds(),
+                        java.util.Set.copyOf(w.users().orElse(List.of())), java.util.Set.copyOf(w.wikis().orElse(List.of()))),
+                new PageSpikeRule(s.enabled(), s.severity(), s.cooldown().toSeconds(), s.minChanges(), s.factor(),
+                        s.baselineWindows()),
+                new BotSurgeRule(b.enabled(), b.severity(), b.cooldown().toSeconds(), b.minBotChanges(), b.minBotShare()),
+                new MassBlankingRule(m.enabled(), m.severity(), m.cooldown().toSeconds(), m.minBytesRemoved(),
+                        m.minPercentRemoved(), m.minOldLength()));
+    }
+}

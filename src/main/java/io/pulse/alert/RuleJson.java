@@ -1,0 +1,143 @@
+package io.pulse.alert;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.pulse.api.problem.InvalidParametersException;
+import io.pulse.api.problem.ParameterError;
+
+/**
+ * A rule changed by JSON: fields present replace the current values, fields absent keep them. Every
+ * invalid field is collected, so one 400 problem names them all. Pure; also reads stored rules.
+ */
+public final class RuleJson {
+
+    private static final long MAX_COOLDOWN = 7 * 24 * 3600;
+
+    private final JsonNode body;
+    private final List<ParameterError> errors = new ArrayList<>();
+
+    private RuleJson(JsonNode body) {
+        this.body = body;
+    }
+
+    /** @throws InvalidParametersException naming each invalid field */
+    public static Rule apply(Rule current, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new InvalidParametersException(List.of(new ParameterError("body", "must be a JSON object")));
+        }
+        RuleJson j = new RuleJson(body);
+        j.unknownFields(current);
+        boolean enabled = j.bool("enabled", current.enabled());
+        Severity severity = j.severity(current.severity());
+        long cooldown = j.integer("cooldownSeconds", current.cooldownSeconds(), 1, MAX_COOLDOWN);
+        Rule rule;
+        if (current instanceof WatchedUserRule r) {
+            rule = new WatchedUserRule(enabled, severity, cooldown, j.names("users", r.users()), j.names("wikis", r.wikis()));
+        } else if (current instanceof PageSpikeRule r) {
+            rule = new PageSpikeRule(enabled, severity, cooldown, j.integer("minChanges", r.minChanges(), 1, 1_000_000),
+                    j.decimal("factor", r.factor(), 0, 1000),
+                    (int) j.integer("baselineWindows", r.baselineWindows(), 0, 1440));
+        } else if (current instanceof BotSurgeRule r) {
+            rule = new BotSurgeRule(enabled, severity, cooldown, j.integer("minBotChanges", r.minBotChanges(), 1, 100_000_000),
+                    j.decimal("minBotShare", r.minBotShare(), 0, 1));
+        } else {
+            MassBlankingRule r = (MassBlankingRule) current;
+            rule = new MassBlankingRule(enabled, severity, cooldown,
+                    j.integer("minBytesRemoved", r.minBytesRemoved(), 1, Long.MAX_VALUE),
+                    j.decimal("minPercentRemoved", r.minPercentRemoved(), 1, 100),
+                    j.integer("minOldLength", r.minOldLength(), 0, Long.MAX_VALUE));
+        }
+        if (!j.errors.isEmpty()) {
+            throw new InvalidParametersException(j.errors);
+        }
+        return rule;
+    }
+
+    private void unknownFields(Rule current) {
+        Set<String> known = new LinkedHashSet<>(List.of("name", "enabled", "severity", "cooldownSeconds"));
+        for (var component : current.getClass().getRecordComponents()) {
+            known.add(component.getName());
+        }
+        for (Iterator<String> it = body.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (!known.contains(field)) {
+                errors.add(new ParameterError(field, "unknown field; known: " + String.join(", ", known)));
+            } else if ("name".equals(field) && !current.name().equals(body.get(field).asText())) {
+                errors.add(new ParameterError(field, "must be " + current.name() + " (the rule's path)"));
+            }
+        }
+    }
+
+    private boolean bool(String field, boolean current) {
+        JsonNode n = body.get(field);
+        if (n == null) {
+            return current;
+        }
+        if (!n.isBoolean()) {
+            errors.add(new ParameterError(field, "must be true or false"));
+            return current;
+        }
+        return n.booleanValue();
+    }
+
+    private Severity severity(Severity current) {
+        JsonNode n = body.get("severity");
+        if (n == null) {
+            return current;
+        }
+        Severity s = n.isTextual() ? Severity.parse(n.textValue()) : null;
+        if (s == null) {
+            errors.add(new ParameterError("severity", "must be one of info, warning, critical"));
+            return current;
+        }
+        return s;
+    }
+
+    private long integer(String field, long current, long min, long max) {
+        JsonNode n = body.get(field);
+        if (n == null) {
+            return current;
+        }
+        if (!n.canConvertToExactIntegral() || !n.canConvertToLong() || n.longValue() < min || n.longValue() > max) {
+            errors.add(new ParameterError(field, "must be an integer from " + min + " to " + max));
+            return current;
+        }
+        return n.longValue();
+    }
+
+    private double decimal(String field, double current, double min, double max) {
+        JsonNode n = body.get(field);
+        if (n == null) {
+            return current;
+        }
+        if (!n.isNumber() || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
+            errors.add(new ParameterError(field, "must be a number from " + min + " to " + max));
+            return current;
+        }
+        return n.doubleValue();
+    }
+
+    private Set<String> names(String field, Set<String> current) {
+        JsonNode n = body.get(field);
+        if (n == null) {
+            return current;
+        }
+        Set<String> out = new LinkedHashSet<>();
+        boolean valid = n.isArray() && n.size() <= 10_000;
+        for (JsonNode e : valid ? n : List.<JsonNode> of()) {
+            valid &= e.isTextual() && !e.textValue().isBlank() && e.textValue().length() <= 255;
+            out.add(e.asText());
+        }
+        if (!valid) {
+            errors.add(new ParameterError(field, "must be an array of at most 10000 non-blank strings of at most 255 characters"));
+            return current;
+        }
+        return out;
+    }
+}

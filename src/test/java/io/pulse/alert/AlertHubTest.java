@@ -1,0 +1,43 @@
+package io.pulse.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.smallrye.mutiny.helpers.test.AssertSubscriber;
+
+class AlertHubTest {
+
+    static Alert alert(int n) {
+        return new Alert("id-" + n, "watched-user", Severity.INFO, "k", "enwiki", "T", "U", null, null, "s", Map.of(),
+                (long) n, null);
+    }
+
+    @Test
+    void shouldDropTheOldestAlertsOfASlowSubscriberWithoutBlockingThePublisher() {
+        AlertHub hub = new AlertHub(10, 3);
+        AssertSubscriber<Alert> slow = hub.subscribe().subscribe().withSubscriber(AssertSubscriber.create(1));
+        AssertSubscriber<Alert> fast = hub.subscribe().subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        for (int n = 1; n <= 10; n++) {
+            hub.publish(alert(n)); // returns at once although the slow subscriber requested only one
+        }
+        assertThat(fast.getItems()).extracting(Alert::sequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        assertThat(slow.getItems()).extracting(Alert::sequence).containsExactly(1L);
+        slow.request(10);
+        assertThat(slow.getItems()).extracting(Alert::sequence).as("kept only the newest 3").containsExactly(1L, 8L, 9L, 10L);
+    }
+
+    @Test
+    void shouldForgetCancelledSubscribersAndCapTheirNumber() {
+        AlertHub hub = new AlertHub(1, 3);
+        AssertSubscriber<Alert> one = hub.subscribe().subscribe().withSubscriber(AssertSubscriber.create(1));
+        assertThatThrownBy(hub::subscribe).isInstanceOf(AlertHub.TooManySubscribers.class);
+        one.cancel();
+        assertThat(hub.subscribers()).isZero();
+        hub.subscribe().subscribe().withSubscriber(AssertSubscriber.create(1));
+        assertThat(hub.subscribers()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,55 @@
+package io.pulse.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pulse.api.problem.InvalidParametersException;
+import io.pulse.api.problem.ParameterError;
+
+class RuleJsonTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static Rule apply(Rule current, String body) throws Exception {
+        return RuleJson.apply(current, JSON.readTree(body));
+    }
+
+    @Test
+    void shouldChangeOnlyTheFieldsGiven() throws Exception {
+        Rule updated = apply(AlertEvaluatorTest.RULES.pageSpike(), "{\"minChanges\": 50, \"severity\": \"critical\"}");
+        assertThat(updated).isEqualTo(new PageSpikeRule(true, Severity.CRITICAL, 600, 50, 5, 10));
+        WatchedUserRule watched = (WatchedUserRule) apply(AlertEvaluatorTest.RULES.watchedUser(),
+                "{\"users\": [\"A\", \"B\"], \"wikis\": [\"enwiki\"]}");
+        assertThat(watched.users()).containsExactlyInAnyOrder("A", "B");
+        assertThat(watched.wikis()).containsExactly("enwiki");
+    }
+
+    @Test
+    void shouldNameEveryInvalidField() {
+        assertThatThrownBy(() -> apply(AlertEvaluatorTest.RULES.botSurge(),
+                "{\"minBotShare\": 1.5, \"cooldownSeconds\": 0, \"severity\": \"loud\", \"colour\": \"red\"}"))
+                .isInstanceOf(InvalidParametersException.class)
+                .satisfies(e -> assertThat(((InvalidParametersException) e).errors()).extracting(ParameterError::parameter)
+                        .containsExactlyInAnyOrder("minBotShare", "cooldownSeconds", "severity", "colour"));
+        assertThatThrownBy(() -> apply(AlertEvaluatorTest.RULES.watchedUser(), "{\"users\": \"Someone\"}"))
+                .satisfies(e -> assertThat(((InvalidParametersException) e).errors().get(0).parameter()).isEqualTo("users"));
+        assertThatThrownBy(() -> apply(AlertEvaluatorTest.RULES.massBlanking(), "{\"minBytesRemoved\": 1.5}"))
+                .satisfies(e -> assertThat(((InvalidParametersException) e).errors().get(0).parameter())
+                        .isEqualTo("minBytesRemoved"));
+        assertThatThrownBy(() -> apply(AlertEvaluatorTest.RULES.massBlanking(), "[1]"))
+                .satisfies(e -> assertThat(((InvalidParametersException) e).errors().get(0).parameter()).isEqualTo("body"));
+    }
+
+    @Test
+    void shouldReadBackWhatItWrote() throws Exception {
+        for (Rule rule : AlertEvaluatorTest.RULES.all()) {
+            Rule base = rule instanceof WatchedUserRule ? new WatchedUserRule(false, Severity.INFO, 1,
+                    java.util.Set.of(), java.util.Set.of()) : rule;
+            assertThat(RuleJson.apply(base, JSON.valueToTree(rule))).isEqualTo(rule);
+        }
+    }
+}

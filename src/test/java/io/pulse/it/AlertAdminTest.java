@@ -1,0 +1,66 @@
+package io.pulse.it;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/** Reading alerts and rules is public; changing a rule needs the admin key; bad input is a 400 problem. */
+@QuarkusTest
+class AlertAdminTest {
+
+    static final String RULE = "/api/alerts/rules/mass-blanking";
+
+    @Test
+    void shouldRefuseAdminCallsWithoutTheKey() {
+        given().contentType(ContentType.JSON).body(Map.of("minBytesRemoved", 1)).put(RULE)
+                .then().statusCode(401).contentType(ApiProblemTest.PROBLEM_JSON)
+                .header("WWW-Authenticate", startsWith("Bearer"))
+                .body("status", equalTo(401)).body("instance", equalTo(RULE)).body("$", not(hasKey("trace")));
+        given().header("X-API-Key", "wrong-" + AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(Map.of("minBytesRemoved", 1)).put(RULE).then().statusCode(401);
+        given().header("Authorization", "Bearer nope").contentType(ContentType.JSON)
+                .body(Map.of("minBytesRemoved", 1)).put(RULE).then().statusCode(401);
+        given().get("/api/alerts/rules").then().statusCode(200)
+                .body("'mass-blanking'.minBytesRemoved", equalTo(5000));
+    }
+
+    @Test
+    void shouldAnswer400NamingTheInvalidField() {
+        given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(Map.of("minPercentRemoved", 150)).put(RULE)
+                .then().statusCode(400).contentType(ApiProblemTest.PROBLEM_JSON)
+                .body("parameter", equalTo("minPercentRemoved")).body("errors[0].parameter", equalTo("minPercentRemoved"));
+        given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(Map.of("severity", "apocalyptic")).put("/api/alerts/rules/bot-surge")
+                .then().statusCode(400).body("parameter", equalTo("severity"));
+        given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body("{\"minChanges\": \"many\"}").put("/api/alerts/rules/page-spike")
+                .then().statusCode(400).body("parameter", equalTo("minChanges"));
+        given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(Map.of("enabled", true)).put("/api/alerts/rules/no-such-rule").then().statusCode(404);
+        given().get("/api/alerts?severity=loud").then().statusCode(400).body("parameter", equalTo("severity"));
+        given().get("/api/alerts?since=yesterday").then().statusCode(400).body("parameter", equalTo("since"));
+        given().get("/api/alerts?rule=everything").then().statusCode(400).body("parameter", equalTo("rule"));
+        given().get("/api/alerts?limit=0").then().statusCode(400).body("parameter", equalTo("limit"));
+    }
+
+    @Test
+    void shouldApplyAValidChangeAndKeepTheOtherFields() {
+        String path = "/api/alerts/rules/bot-surge";
+        given().header("Authorization", "Bearer " + AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(Map.of("cooldownSeconds", 900)).put(path)
+                .then().statusCode(200).body("cooldownSeconds", equalTo(900)).body("minBotChanges", equalTo(30));
+        given().get("/api/alerts/rules").then().statusCode(200).body("'bot-surge'.cooldownSeconds", equalTo(900));
+        given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(Map.of("cooldownSeconds", 600)).put(path).then().statusCode(200);
+    }
+}

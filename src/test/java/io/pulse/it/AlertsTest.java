@@ -1,0 +1,167 @@
+package io.pulse.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pulse.alert.Alert;
+import io.pulse.alert.AlertEvaluator;
+import io.pulse.alert.AlertPublisher;
+import io.pulse.alert.AlertRules;
+import io.pulse.source.wikimedia.ParseResult;
+import io.pulse.source.wikimedia.RecentChangeParser;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/**
+ * Alerts end to end: injected incidents go through Kafka, the alert consumer and the aggregator; each
+ * alert is stored, published to pulse.alerts and streamed exactly once, and a replay raises nothing again.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = AdminKeyResource.class, restrictToAnnotatedClass = false)
+class AlertsTest {
+
+    static final String ALERTS_TOPIC = "pulse.alerts";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/alerts/stream")
+    String streamUrl;
+
+    @Inject
+    AlertPublisher publisher;
+
+    @Inject
+    AlertRules rules;
+
+    @Inject
+    RecentChangeParser parser;
+
+    @Test
+    void shouldRaiseEachInjectedIncidentExactlyOnceAndNothingOnReplay() throws Exception {
+        String run = Long.toString(System.nanoTime() % 1_000_000_000L);
+        String wiki = "alerts" + run + "wiki";
+        String botWiki = "botsurge" + run + "wiki";
+        String watched = "Watched tester " + run;
+        long base = (Instant.now().getEpochSecond() / 60 - 2) * 60; // a whole minute, two minutes ago
+        given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(Map.of("users", List.of(watched), "enabled", true))
+                .put("/api/alerts/rules/watched-user").then().statusCode(200).body("name", equalTo("watched-user"));
+
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            lines.add(AlertEvents.event("w-" + run + "-" + i, wiki, "Watched page " + i, watched, false, base + i, 100, 120));
+        }
+        for (int i = 0; i < 50; i++) {
+            lines.add(AlertEvents.event("s-" + run + "-" + i, wiki, "Edit war", "Editor " + (i % 7), false, base + i, 100, 101));
+        }
+        for (int i = 0; i < 40; i++) {
+            lines.add(AlertEvents.event("b-" + run + "-" + i, botWiki, "Item " + i, "FloodBot", true, base + i, 0, 50));
+        }
+        lines.add(AlertEvents.event("x-" + run, wiki, "Blanked page", "Vandal " + run, false, base + 30, 10_000, 100));
+
+        try (SseTestClient client = new SseTestClient(streamUrl)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.status() == 200);
+            TopicReader.produce(WikimediaPipelineTest.TOPIC, lines);
+
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                assertThat(stored(wiki, base)).hasSize(3);
+                assertThat(stored(botWiki, base)).hasSize(1);
+            });
+            Map<String, JsonNode> byRule = stored(wiki, base).stream()
+                    .collect(Collectors.toMap(a -> a.get("rule").asText(), Function.identity()));
+            assertThat(byRule.keySet()).containsExactlyInAnyOrder("watched-user", "page-spike", "mass-blanking");
+            JsonNode user = byRule.get("watched-user");
+            assertThat(user.get("user").asText()).isEqualTo(watched);
+            assertThat(user.get("severity").asText()).isEqualTo("warning");
+            assertThat(user.get("title").asText()).startsWith("Watched page");
+            JsonNode spike = byRule.get("page-spike");
+            assertThat(spike.get("title").asText()).isEqualTo("Edit war");
+            assertThat(spike.get("details").get("changes").asLong()).isEqualTo(20);
+            assertThat(spike.get("incidentStart").asText()).isNotBlank();
+            JsonNode blank = byRule.get("mass-blanking");
+            assertThat(blank.get("severity").asText()).isEqualTo("critical");
+            assertThat(blank.get("details").get("bytesRemoved").asLong()).isEqualTo(9900);
+            assertThat(blank.get("details").get("percentRemoved").asDouble()).isEqualTo(99.0);
+            JsonNode surge = stored(botWiki, base).get(0);
+            assertThat(surge.get("rule").asText()).isEqualTo("bot-surge");
+            assertThat(surge.get("severity").asText()).isEqualTo("info");
+            assertThat(surge.get("details").get("botChanges").asLong()).isBetween(30L, 40L);
+            assertThat(surge.get("details").get("botShare").asDouble()).isEqualTo(1.0);
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(streamed(client, wiki, botWiki)).hasSize(4));
+            assertThat(published(wiki, botWiki)).hasSize(4).allSatisfy((id, records) -> {
+                assertThat(records).as(id).hasSize(1);
+                assertThat(records.get(0).key()).isEqualTo(id.substring(0, id.indexOf(':')));
+            });
+
+            // A replay of the same events (as after a restart that lost the consumer's offsets) raises nothing new.
+            TopicReader.produce(WikimediaPipelineTest.TOPIC, lines);
+            ConsumerGroups.awaitConsumed("pulse-alerts", WikimediaPipelineTest.TOPIC, Duration.ofSeconds(90));
+            // And a fresh evaluator (a restarted process: no memory of what it raised) finds them all stored.
+            AlertEvaluator restarted = new AlertEvaluator(60_000, 1000, 1000);
+            List<Alert> again = new ArrayList<>();
+            for (String line : lines) {
+                var change = ((ParseResult.Accepted) parser.parse(line)).change();
+                again.addAll(restarted.evaluate(change, change.byteDelta() < 0 ? 10_000L : null, rules.current()));
+            }
+            assertThat(again).extracting(Alert::rule).contains("watched-user", "page-spike", "mass-blanking");
+            assertThat(publisher.raise(again).await().atMost(Duration.ofSeconds(30))).as("nothing new to publish").isEmpty();
+            Thread.sleep(1500); // a few bot-surge checks over the doubled windows
+            assertThat(stored(wiki, base)).hasSize(3);
+            assertThat(stored(botWiki, base)).hasSize(1);
+            assertThat(published(wiki, botWiki)).hasSize(4).allSatisfy((id, records) -> assertThat(records).as(id).hasSize(1));
+            assertThat(streamed(client, wiki, botWiki)).hasSize(4);
+        }
+    }
+
+    static List<JsonNode> stored(String wiki, long since) throws Exception {
+        String body = given().queryParam("wiki", wiki).queryParam("since", Instant.ofEpochSecond(since - 600).toString())
+                .get("/api/alerts").then().statusCode(200).extract().asString();
+        List<JsonNode> out = new ArrayList<>();
+        JSON.readTree(body).get("items").forEach(out::add);
+        return out;
+    }
+
+    static List<SseTestClient.Event> streamed(SseTestClient client, String... wikis) {
+        List<String> ours = List.of(wikis);
+        return client.events().stream().filter(e -> "alert".equals(e.name()) && e.data().has("wiki")
+                && ours.contains(e.data().get("wiki").asText())).toList();
+    }
+
+    static Map<String, List<ConsumerRecord<String, String>>> published(String... wikis) {
+        List<String> ours = List.of(wikis);
+        return TopicReader.readAll(ALERTS_TOPIC).stream().filter(r -> {
+            try {
+                JsonNode alert = JSON.readTree(r.value());
+                return alert.has("wiki") && ours.contains(alert.get("wiki").asText());
+            } catch (Exception e) {
+                return false;
+            }
+        }).collect(Collectors.groupingBy(r -> {
+            try {
+                return JSON.readTree(r.value()).get("id").asText();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+    }
+}
