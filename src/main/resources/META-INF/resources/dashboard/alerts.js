@@ -1,21 +1,22 @@
-// Alerts from GET /alerts/stream (named `alert` events) when the service has it; otherwise "No alerts".
+// Alerts from GET /alerts/stream: named `alert` events carrying an Alert (rule, severity, wiki,
+// summary, eventTime). Rendered as text only: summaries contain titles and user names.
 const KEEP = 50;
 
 export function watchAlerts(list, empty) {
   const source = new EventSource('/alerts/stream');
   source.addEventListener('alert', (event) => {
     let alert;
-    try { alert = JSON.parse(event.data); } catch { alert = { message: event.data }; }
+    try { alert = JSON.parse(event.data); } catch { return; }
     const item = document.createElement('li');
-    const when = alert.at || alert.time || alert.firedAt || '';
-    const what = alert.message || alert.summary || alert.title || alert.rule || event.data;
-    item.textContent = when ? `${when} ${what}` : String(what);
+    item.className = `alert severity-${String(alert.severity || '').toLowerCase()}`;
+    const when = alert.eventTime ? new Date(alert.eventTime).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '';
+    item.textContent = `${when} [${alert.severity || ''}] ${alert.rule || ''}: ${alert.summary || ''}`;
     list.prepend(item);
     while (list.children.length > KEEP) list.lastElementChild.remove();
     empty.hidden = true;
   });
   source.addEventListener('error', () => {
-    // 404 (no alerts stream in this version) closes the source for good; a drop reconnects by itself.
+    // A drop reconnects by itself; an error answer (503 at the cap) closes the source for good.
     if (source.readyState === EventSource.CLOSED && list.children.length === 0) empty.hidden = false;
   });
 }
