@@ -29,6 +29,13 @@ public interface MetricsConfig {
     @WithDefault("50")
     int maxWikis();
 
+    /**
+     * How fresh the rankings (top pages, users, wikis, the dashboard view) must be. They are
+     * recomputed in the background at most this often, while counts and rates stay per-interval.
+     */
+    @WithDefault("5s")
+    Duration rankingsRefresh();
+
     /** The dashboard view ({@code /metrics/stream?view=dashboard}). */
     DashboardView dashboard();
 

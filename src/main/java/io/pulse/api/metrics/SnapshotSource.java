@@ -31,6 +31,8 @@ public class SnapshotSource {
     private final String group;
     private final String eventsTopic;
     private final String deadLetterTopic;
+    private final StaleWhileRefreshing<MetricsSnapshot.Recent> recent;
+    private final StaleWhileRefreshing<MetricsSnapshot.Dashboard> dashboards;
     private volatile PipelineSample previous;
     private volatile PipelineSample latest;
 
@@ -52,12 +54,16 @@ public class SnapshotSource {
         this.group = group;
         this.eventsTopic = eventsTopic;
         this.deadLetterTopic = deadLetterTopic;
+        this.recent = new StaleWhileRefreshing<>(config.rankingsRefresh());
+        this.dashboards = new StaleWhileRefreshing<>(config.rankingsRefresh());
     }
 
     /** A snapshot, with the dashboard view when asked for. */
     public Uni<MetricsSnapshot> snapshot(String wiki, boolean withDashboard, long sequence) {
         Uni<MetricsSnapshot> snapshot = snapshot(wiki, sequence);
-        return withDashboard ? snapshot.chain(s -> dashboard.of(wiki).map(s::withDashboard)) : snapshot;
+        return withDashboard
+                ? snapshot.chain(s -> dashboards.get(key(wiki), () -> dashboard.of(wiki)).map(s::withDashboard))
+                : snapshot;
     }
 
     public Uni<MetricsSnapshot> snapshot(String wiki, long sequence) {
@@ -76,23 +82,32 @@ public class SnapshotSource {
             Instant recentFrom = current.minusMillis(windowMs * (config.recentWindows() - 1));
             return Uni.combine().all().unis(
                     queries.typeCounts(last, current, wiki),
-                    queries.totals(recentFrom, current, wiki),
-                    queries.wikiCounts(recentFrom, current, wiki, config.maxWikis()),
-                    queries.topPages(recentFrom, current, wiki, config.topN()),
-                    queries.topUsers(recentFrom, current, wiki, config.topN()))
-                    .with((types, totals, wikis, pages, users) -> new MetricsSnapshot(sequence, Instant.now(), wiki,
-                            pipeline,
+                    recent.get(key(wiki), () -> recent(wiki, recentFrom, current)))
+                    .with((types, recentFigures) -> new MetricsSnapshot(sequence, Instant.now(), wiki, pipeline,
                             new MetricsSnapshot.EventTime(progress.newestEventTime(),
                                     progress.oldestPartitionTime().minus(lateness)),
-                            minute(types, current), minute(types, last),
-                            new MetricsSnapshot.Recent(recentFrom, current.plusMillis(windowMs), totals.changes(),
-                                    totals.botChanges(),
-                                    totals.changes() == 0 ? 0 : (double) totals.botChanges() / totals.changes(),
-                                    totals.lateEvents(),
-                                    wikis.stream().map(w -> new MetricsSnapshot.WikiCount(w.wiki(), w.changes(), w.botChanges())).toList(),
-                                    pages.stream().map(p -> new MetricsSnapshot.PageCount(p.wiki(), p.title(), p.changes())).toList(),
-                                    users.stream().map(u -> new MetricsSnapshot.UserCount(u.wiki(), u.user(), u.bot(), u.changes())).toList())));
+                            minute(types, current), minute(types, last), recentFigures));
         });
+    }
+
+    /** The rankings and totals of the last windows: the expensive part, refreshed in the background. */
+    private Uni<MetricsSnapshot.Recent> recent(String wiki, Instant from, Instant current) {
+        return Uni.combine().all().unis(
+                queries.totals(from, current, wiki),
+                queries.wikiCounts(from, current, wiki, config.maxWikis()),
+                queries.topPages(from, current, wiki, config.topN()),
+                queries.topUsers(from, current, wiki, config.topN()))
+                .with((totals, wikis, pages, users) -> new MetricsSnapshot.Recent(from, current.plusMillis(windowMs),
+                        totals.changes(), totals.botChanges(),
+                        totals.changes() == 0 ? 0 : (double) totals.botChanges() / totals.changes(),
+                        totals.lateEvents(),
+                        wikis.stream().map(w -> new MetricsSnapshot.WikiCount(w.wiki(), w.changes(), w.botChanges())).toList(),
+                        pages.stream().map(p -> new MetricsSnapshot.PageCount(p.wiki(), p.title(), p.changes())).toList(),
+                        users.stream().map(u -> new MetricsSnapshot.UserCount(u.wiki(), u.user(), u.bot(), u.changes())).toList()));
+    }
+
+    private static String key(String wiki) {
+        return wiki == null ? "" : wiki;
     }
 
     private static MetricsSnapshot.Minute minute(List<SnapshotQueries.TypeCount> types, Instant window) {
