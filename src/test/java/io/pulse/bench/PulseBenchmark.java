@@ -1,0 +1,320 @@
+package io.pulse.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.LongSupplier;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.pulse.it.SseTestClient;
+import io.pulse.it.TestSseServer;
+import io.pulse.testkit.PulseInfra;
+
+/**
+ * Pulse's benchmark: on one broker and one database, in one run, the physical limit (a plain
+ * consumer, and one that also parses), the aggregator draining the topic into PostgreSQL, the SSE
+ * ingest at full speed against a raw producer, end-to-end latency at a steady 1,000 and 10,000
+ * events/s, memory and start-up. Checks the totals while it measures. Prints a table and writes
+ * bench/results.json. Usage: bench/run [--events N] (default 1,000,000).
+ */
+public final class PulseBenchmark {
+
+    static final String TOPIC = "pulse.wikimedia.recentchange";
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final PulseInfra infra = PulseInfra.get();
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final long events;
+
+    PulseBenchmark(long events) {
+        this.events = events;
+    }
+
+    public static void main(String[] args) throws Exception {
+        long n = args.length >= 2 && args[0].equals("--events") ? Long.parseLong(args[1].replace("_", "")) : 1_000_000;
+        new PulseBenchmark(n).run();
+        System.exit(0); // the in-process broker's threads would keep the JVM alive
+    }
+
+    void run() throws Exception {
+        results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+                "java", System.getProperty("java.version"), "date", Instant.now().toString()));
+        results.put("events", events);
+        infra.kafka().createTopic(TOPIC, 2);
+        List<EventGenerator.Event> generated = new ArrayList<>((int) events);
+        new EventGenerator(42, Instant.now().minusSeconds(events / 1000 + 600).toEpochMilli(), 1000)
+                .generate(events, generated::add);
+        long malformed = generated.stream().filter(EventGenerator.Event::malformed).count();
+        results.put("malformed", malformed);
+        results.put("late", generated.stream().filter(EventGenerator.Event::late).count());
+
+        double producer = rate(events, () -> produce(TOPIC, generated));
+        results.put("raw_producer_events_per_s", producer);
+        double plain = rate(events, () -> consume(false));
+        results.put("plain_consumer_events_per_s", plain);
+        double parsing = rate(events, () -> consume(true));
+        results.put("parsing_consumer_events_per_s", parsing);
+
+        aggregate(parsing, malformed);
+        ingest(producer);
+        latency(1_000, Duration.ofSeconds(20));
+        latency(10_000, Duration.ofSeconds(15));
+
+        Files.writeString(Path.of("bench", "results.json"), JSON.writeValueAsString(results));
+        new ResultsTable(results).print();
+    }
+
+    /** (2) The aggregator draining the topic until every event is committed in PostgreSQL. */
+    private void aggregate(double parsingRate, long malformed) throws Exception {
+        try (ServiceProcess pulse = ServiceProcess.launch(infra, "aggregate", Map.of("PULSE_WIKIMEDIA_ENABLED", "false"))) {
+            Duration ready = pulse.awaitReady(Duration.ofSeconds(120));
+            results.put("startup_to_ready_s", ready.toMillis() / 1000.0);
+            results.put("startup_quarkus_reported_s", pulse.reportedStartSeconds());
+            long[] first = null;
+            long[] last = null;
+            long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+            while (System.nanoTime() < deadline) {
+                long counted = scalar("SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE topic = '" + TOPIC + "'");
+                pulse.sample();
+                long now = System.nanoTime();
+                if (first == null && counted > 0) {
+                    first = new long[] { now, counted };
+                }
+                last = new long[] { now, counted };
+                if (counted >= events) {
+                    break;
+                }
+                Thread.sleep(100); // sampling an external process's progress
+            }
+            double rate = first == null || last[0] == first[0] ? 0 : (last[1] - first[1]) / ((last[0] - first[0]) / 1e9);
+            results.put("aggregator_events_per_s", Math.round(rate));
+            results.put("aggregator_ratio_to_parsing_consumer", round2(rate / parsingRate));
+            results.put("aggregate_peak_rss_mb", pulse.peakRssKb / 1024);
+            results.put("aggregate_peak_heap_mb", pulse.peakHeapBytes / (1024 * 1024));
+            long changes = scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts");
+            results.put("check_committed_changes", changes);
+            results.put("check_expected_changes", events - malformed);
+            results.put("check_ok", changes == events - malformed);
+        }
+    }
+
+    /** (3) The SSE client reading a local server at full speed into Kafka, against a raw producer. */
+    private void ingest(double producerRate) throws Exception {
+        int count = (int) Math.min(events, 200_000);
+        List<String> lines = new ArrayList<>(count);
+        new EventGenerator(43, Instant.now().minusSeconds(3600).toEpochMilli(), 1000)
+                .generate(count, e -> lines.add(e.json()));
+        try (TestSseServer server = new TestSseServer().start()) {
+            server.append(lines);
+            String topic = "pulse.bench.ingest";
+            infra.kafka().createTopic(topic, 2);
+            try (ServiceProcess pulse = ServiceProcess.launch(infra, "ingest", Map.of(
+                    "PULSE_WIKIMEDIA_URL", server.url(),
+                    "MP_MESSAGING_OUTGOING_WIKIMEDIA_EVENTS_OUT_TOPIC", topic))) {
+                pulse.awaitReady(Duration.ofSeconds(120));
+                long expected = count - lines.stream().filter(l -> !l.startsWith("{") || !l.contains("\"wiki\"")
+                        || l.contains("\"bot\":\"")).count();
+                long[] first = null;
+                long[] last = null;
+                long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                while (System.nanoTime() < deadline) {
+                    long published = endOffsets(topic);
+                    long now = System.nanoTime();
+                    if (first == null && published > 0) {
+                        first = new long[] { now, published };
+                    }
+                    last = new long[] { now, published };
+                    if (published >= expected) {
+                        break;
+                    }
+                    Thread.sleep(100);
+                }
+                double rate = first == null || last[0] == first[0] ? 0 : (last[1] - first[1]) / ((last[0] - first[0]) / 1e9);
+                results.put("ingest_events_per_s", Math.round(rate));
+                results.put("ingest_ratio_to_raw_producer", round2(rate / producerRate));
+                results.put("ingest_published", last == null ? 0 : last[1]);
+            }
+        }
+    }
+
+    /** (4) Steady load: SSE data line → committed row (Pulse's own timer) and → first snapshot including it. */
+    private void latency(int perSecond, Duration duration) throws Exception {
+        String topic = "pulse.bench.latency" + perSecond;
+        infra.kafka().createTopic(topic, 1); // one partition: "aggregated ≥ k" means the first k events are in
+        List<String> lines = new ArrayList<>();
+        long count = perSecond * duration.toSeconds();
+        new EventGenerator(44 + perSecond, Instant.now().minusSeconds(600).toEpochMilli(), perSecond)
+                .generate(count * 2, e -> {
+                    if (!e.malformed() && lines.size() < count) {
+                        lines.add(e.json());
+                    }
+                });
+        try (TestSseServer server = new TestSseServer().start();
+                ServiceProcess pulse = ServiceProcess.launch(infra, "latency" + perSecond, Map.of(
+                        "PULSE_WIKIMEDIA_URL", server.url(),
+                        "MP_MESSAGING_OUTGOING_WIKIMEDIA_EVENTS_OUT_TOPIC", topic,
+                        "MP_MESSAGING_INCOMING_WIKIMEDIA_EVENTS_IN_TOPIC", topic,
+                        "MP_MESSAGING_INCOMING_WIKIMEDIA_EVENTS_IN_GROUP_ID", "pulse-latency-" + perSecond))) {
+            pulse.awaitReady(Duration.ofSeconds(120));
+            try (SseTestClient snapshots = new SseTestClient(pulse.url("/metrics/stream"))) {
+                long[] sentAt = new long[lines.size()];
+                long start = System.nanoTime();
+                int sent = 0;
+                while (sent < lines.size()) {
+                    long due = Math.min(lines.size(), (System.nanoTime() - start) * perSecond / 1_000_000_000L);
+                    if (due > sent) {
+                        long now = System.currentTimeMillis();
+                        server.append(lines.subList(sent, (int) due));
+                        Arrays.fill(sentAt, sent, (int) due, now);
+                        sent = (int) due;
+                        pulse.sample();
+                    }
+                    Thread.sleep(5); // pacing the load generator
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (System.nanoTime() < deadline && aggregated(snapshots) < lines.size()) {
+                    Thread.sleep(100);
+                }
+                results.put("latency_" + perSecond + "_snapshot_ms", Percentiles.of(snapshotLatencies(snapshots, sentAt)));
+                results.put("latency_" + perSecond + "_commit_ms", pulseTimer(pulse));
+                results.put("latency_" + perSecond + "_peak_rss_mb", pulse.peakRssKb / 1024);
+                results.put("latency_" + perSecond + "_peak_heap_mb", pulse.peakHeapBytes / (1024 * 1024));
+            }
+        }
+    }
+
+    /** For each event k, the arrival of the first snapshot whose aggregated count covers it, minus its send time. */
+    private static long[] snapshotLatencies(SseTestClient client, long[] sentAt) {
+        List<SseTestClient.Event> events = client.events();
+        long base = events.isEmpty() ? 0 : events.get(0).data().path("pipeline").path("aggregated").asLong();
+        long[] latencies = new long[sentAt.length];
+        int k = 0;
+        for (SseTestClient.Event e : events) {
+            long covered = e.data().path("pipeline").path("aggregated").asLong() - base;
+            long at = Instant.parse(e.data().get("generatedAt").asText()).toEpochMilli();
+            while (k < sentAt.length && k < covered) {
+                latencies[k] = at - sentAt[k];
+                k++;
+            }
+        }
+        return Arrays.copyOf(latencies, k);
+    }
+
+    private static long aggregated(SseTestClient client) {
+        SseTestClient.Event last = client.last();
+        return last == null ? 0 : last.data().path("pipeline").path("aggregated").asLong();
+    }
+
+    private static Map<String, Object> pulseTimer(ServiceProcess pulse) throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String line : pulse.get("/q/metrics").body().split("\n")) {
+            if (line.startsWith("pulse_pipeline_latency_seconds{") && line.contains("quantile=")) {
+                String q = line.replaceAll(".*quantile=\"([0-9.]+)\".*", "$1");
+                out.put("p" + (int) Math.round(Double.parseDouble(q) * 100),
+                        Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1000));
+            }
+        }
+        return out;
+    }
+
+    private void produce(String topic, List<EventGenerator.Event> generated) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (EventGenerator.Event e : generated) {
+                producer.send(new ProducerRecord<>(topic, e.key().getBytes(StandardCharsets.UTF_8),
+                        e.json().getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+    }
+
+    private long consume(boolean parse) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        ObjectMapper mapper = new ObjectMapper();
+        long read = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
+                    .map(i -> new TopicPartition(TOPIC, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (read < events) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (parse) {
+                        try {
+                            mapper.readTree(r.value());
+                        } catch (Exception malformed) {
+                            // counted like the others: the limit includes reading bad records
+                        }
+                    }
+                    read++;
+                }
+            }
+        }
+        return read;
+    }
+
+    private long endOffsets(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private long scalar(String sql) throws Exception {
+        try (Connection c = infra.postgres().connect(infra.database()); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static double rate(long count, LongSupplier work) {
+        long start = System.nanoTime();
+        work.getAsLong();
+        return Math.round(count / ((System.nanoTime() - start) / 1e9));
+    }
+
+    private static double rate(long count, Runnable work) {
+        return rate(count, () -> {
+            work.run();
+            return count;
+        });
+    }
+
+    static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

@@ -1,0 +1,40 @@
+package io.pulse.bench;
+
+import java.util.Map;
+
+/** The benchmark's figures as one readable table. */
+final class ResultsTable {
+
+    private final Map<String, Object> r;
+
+    ResultsTable(Map<String, Object> results) {
+        this.r = results;
+    }
+
+    void print() {
+        System.out.println();
+        System.out.printf("Pulse benchmark — %s events (%s malformed, %s late), %s%n", r.get("events"), r.get("malformed"),
+                r.get("late"), r.get("machine"));
+        row("raw producer (acks=all)", r.get("raw_producer_events_per_s") + " events/s", "");
+        row("plain consumer", r.get("plain_consumer_events_per_s") + " events/s", "physical limit");
+        row("consumer + Jackson parse", r.get("parsing_consumer_events_per_s") + " events/s", "");
+        row("Pulse aggregator → PostgreSQL", r.get("aggregator_events_per_s") + " events/s",
+                "ratio to parsing consumer " + r.get("aggregator_ratio_to_parsing_consumer"));
+        row("Pulse SSE ingest → Kafka", r.get("ingest_events_per_s") + " events/s",
+                "ratio to raw producer " + r.get("ingest_ratio_to_raw_producer"));
+        for (String rate : new String[] { "1000", "10000" }) {
+            row("latency @" + rate + "/s data line → row", String.valueOf(r.get("latency_" + rate + "_commit_ms")), "ms");
+            row("latency @" + rate + "/s data line → snapshot", String.valueOf(r.get("latency_" + rate + "_snapshot_ms")), "ms");
+            row("peak RSS / heap @" + rate + "/s", r.get("latency_" + rate + "_peak_rss_mb") + " MB / "
+                    + r.get("latency_" + rate + "_peak_heap_mb") + " MB", "");
+        }
+        row("peak RSS / heap while draining", r.get("aggregate_peak_rss_mb") + " MB / " + r.get("aggregate_peak_heap_mb") + " MB", "");
+        row("start-up to ready", r.get("startup_to_ready_s") + " s", "Quarkus reports " + r.get("startup_quarkus_reported_s") + " s");
+        row("totals check", r.get("check_committed_changes") + " = " + r.get("check_expected_changes"),
+                Boolean.TRUE.equals(r.get("check_ok")) ? "OK" : "MISMATCH");
+    }
+
+    private static void row(String what, String value, String note) {
+        System.out.printf("  %-42s %-34s %s%n", what, value, note);
+    }
+}
