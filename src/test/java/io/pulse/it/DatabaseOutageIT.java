@@ -35,7 +35,7 @@ class DatabaseOutageIT {
         infra.kafka().createTopic(topic, 2);
         List<String> events = FaultFixture.events(wiki, 2000, 17);
         ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
-        StoredAggregates.execute("DELETE FROM ingest_checkpoints"); // this feed starts from its beginning
+        FaultFixture.forgetIngestPosition(); // this feed starts from its beginning
 
         try (TestSseServer feed = new TestSseServer().start();
                 PulseProcess pulse = PulseProcess.ingesting("outage", feed.url()).consuming(topic, "outage-group")

@@ -84,6 +84,12 @@ final class FaultFixture {
         }
     }
 
+    /** Forgets any other feed's resume position (the table exists once a Pulse process has migrated). */
+    static void forgetIngestPosition() {
+        StoredAggregates.execute("DO $$ BEGIN IF to_regclass('ingest_checkpoints') IS NOT NULL THEN"
+                + " DELETE FROM ingest_checkpoints; END IF; END $$");
+    }
+
     /** Changes counted in PostgreSQL for one wiki, all windows. */
     static long counted(String wiki) {
         return StoredAggregates.scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = ?", wiki);

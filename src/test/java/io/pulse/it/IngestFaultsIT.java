@@ -29,7 +29,7 @@ class IngestFaultsIT {
 
     @BeforeEach
     void forgetOtherFeeds() {
-        StoredAggregates.execute("DELETE FROM ingest_checkpoints"); // each test's feed starts from its beginning
+        FaultFixture.forgetIngestPosition(); // each test's feed starts from its beginning
     }
 
     @Test
