@@ -53,9 +53,7 @@ class AggregatorCrashIT {
                 countedAtKill.add(counted(wiki));
             }
             aggregator.start();
-            await().atMost(PATIENCE).until(() -> counted(wiki) >= events.size());
-            // Let a wrongly re-applied batch show up before comparing (none may).
-            await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+            FaultFixture.awaitCounted(wiki, events.size());
             FaultFixture.assertExactTotals(expected, wiki);
         }
         assertThat(countedAtKill).as("kills landed mid-stream").anyMatch(n -> n < events.size());
@@ -84,8 +82,7 @@ class AggregatorCrashIT {
             victim.kill();
             long atKill = counted(wiki);
 
-            await().atMost(PATIENCE).until(() -> counted(wiki) >= events.size());
-            await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+            FaultFixture.awaitCounted(wiki, events.size());
             FaultFixture.assertExactTotals(expected, wiki);
             assertThat(atKill).as("the victim died mid-stream").isLessThan(events.size());
             assertThat(ownerOfAllPartitions(group)).as("the survivor took over every partition").isTrue();
@@ -114,8 +111,7 @@ class AggregatorCrashIT {
             assertThat(aggregator.logText()).contains("stopped in");
 
             aggregator.start();
-            await().atMost(PATIENCE).until(() -> counted(wiki) >= events.size());
-            await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+            FaultFixture.awaitCounted(wiki, events.size());
             FaultFixture.assertExactTotals(expected, wiki);
         }
     }

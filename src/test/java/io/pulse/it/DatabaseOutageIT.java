@@ -59,7 +59,7 @@ class DatabaseOutageIT {
                 infra.postgres().start();
             }
 
-            await().atMost(PATIENCE).until(() -> counted(wiki) >= events.size());
+            FaultFixture.awaitCounted(wiki, events.size());
             await().atMost(PATIENCE).until(() -> !pulse.readiness().degraded());
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);

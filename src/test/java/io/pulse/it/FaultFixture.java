@@ -2,7 +2,9 @@ package io.pulse.it;
 
 import static io.pulse.it.StoredAggregates.restrictTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -93,6 +95,15 @@ final class FaultFixture {
     /** Changes counted in PostgreSQL for one wiki, all windows. */
     static long counted(String wiki) {
         return StoredAggregates.scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = ?", wiki);
+    }
+
+    /**
+     * Waits until the wiki's changes reach {@code total}, then checks they stay there for two seconds
+     * (on purpose: a batch applied twice would show up as more).
+     */
+    static void awaitCounted(String wiki, long total) {
+        await().atMost(Duration.ofSeconds(120)).until(() -> counted(wiki) >= total);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> counted(wiki) == total);
     }
 
     /** Every table, every window of the wiki, equals the plain-loop totals: nothing lost, nothing doubled. */

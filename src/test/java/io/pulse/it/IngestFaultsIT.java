@@ -50,8 +50,7 @@ class IngestFaultsIT {
             feed.append(events.subList(1000, events.size())); // in flight while the broker goes away
             infra.kafka().restart();
 
-            await().atMost(PATIENCE).until(() -> counted(wiki) >= events.size());
-            await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+            FaultFixture.awaitCounted(wiki, events.size());
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);
         }
@@ -93,8 +92,7 @@ class IngestFaultsIT {
             await().atMost(PATIENCE).until(() -> feed.connections().size() > beforeThird);
             assertThat(feed.connections().get(beforeThird).lastEventId()).isEqualTo(last);
 
-            await().atMost(PATIENCE).until(() -> counted(wiki) >= events.size());
-            await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+            FaultFixture.awaitCounted(wiki, events.size());
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);
         }
