@@ -61,6 +61,9 @@ class DatabaseOutageIT {
 
             FaultFixture.awaitCounted(wiki, events.size());
             await().atMost(PATIENCE).until(() -> !pulse.readiness().degraded());
+            // The resume position, unsaved during the outage, is saved again.
+            String last = FaultFixture.sseIdOf(events.get(events.size() - 1));
+            await().atMost(PATIENCE).until(() -> last.equals(FaultFixture.persistedEventId()));
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);
             assertThat(pulse.alive()).isTrue();

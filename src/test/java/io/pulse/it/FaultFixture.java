@@ -86,6 +86,16 @@ final class FaultFixture {
         }
     }
 
+    /** The SSE id the feed stand-in gives an event: its timestamp, as Wikimedia's ids carry. */
+    static String sseIdOf(String event) {
+        return TestSseServer.idFor(Long.parseLong(event.replaceAll(".*\"timestamp\":(\\d+).*", "$1")) * 1000);
+    }
+
+    /** The persisted ingest resume position. */
+    static String persistedEventId() {
+        return StoredAggregates.text("SELECT max(last_event_id) FROM ingest_checkpoints WHERE source = 'wikimedia'");
+    }
+
     /** Forgets any other feed's resume position (the table exists once a Pulse process has migrated). */
     static void forgetIngestPosition() {
         StoredAggregates.execute("DO $$ BEGIN IF to_regclass('ingest_checkpoints') IS NOT NULL THEN"

@@ -70,7 +70,7 @@ class IngestFaultsIT {
             feed.append(events.subList(0, 1000));
             await().atMost(PATIENCE).until(() -> counted(wiki) == 1000);
             pulse.kill();
-            String persisted = StoredAggregates.text("SELECT last_event_id FROM ingest_checkpoints WHERE source = 'wikimedia'");
+            String persisted = FaultFixture.persistedEventId();
             feed.append(events.subList(1000, 2000)); // published while Pulse is down
 
             int connections = feed.connections().size();
@@ -83,9 +83,8 @@ class IngestFaultsIT {
             // A graceful stop persists the final position: the next run resumes at the last event sent.
             assertThat(pulse.terminate()).isIn(0, 143);
             assertThat(pulse.errorLines()).isEmpty();
-            String last = TestSseServer.idFor(timestampMs(events.get(1999)));
-            assertThat(StoredAggregates.text("SELECT last_event_id FROM ingest_checkpoints WHERE source = 'wikimedia'"))
-                    .isEqualTo(last);
+            String last = FaultFixture.sseIdOf(events.get(1999));
+            assertThat(FaultFixture.persistedEventId()).isEqualTo(last);
             feed.append(events.subList(2000, events.size()));
             int beforeThird = feed.connections().size();
             pulse.start();
@@ -101,9 +100,5 @@ class IngestFaultsIT {
     private static PulseProcess ingesting(String name, TestSseServer feed, String topic) {
         return PulseProcess.ingesting(name, feed.url()).consuming(topic, name + "-group")
                 .property("mp.messaging.outgoing.wikimedia-events-out.topic", topic);
-    }
-
-    private static long timestampMs(String event) {
-        return Long.parseLong(event.replaceAll(".*\"timestamp\":(\\d+).*", "$1")) * 1000;
     }
 }
