@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -56,7 +57,8 @@ class AggregatorCrashIT {
             FaultFixture.awaitCounted(wiki, events.size());
             FaultFixture.assertExactTotals(expected, wiki);
         }
-        assertThat(countedAtKill).as("kills landed mid-stream").anyMatch(n -> n < events.size());
+        assertThat(countedAtKill).as("kills at %s landed mid-stream", Arrays.toString(killAt))
+                .anyMatch(n -> n < events.size());
     }
 
     @Test

@@ -55,6 +55,8 @@ class DatabaseOutageIT {
                     PulseProcess.Readiness ready = pulse.readiness();
                     return ready.status() == 200 && ready.degraded();
                 });
+                // Backing off, not giving up: the same batch was retried again and again.
+                assertThat(pulse.readiness().data().get("aggregator.consecutiveFailures").asLong()).isGreaterThan(3);
             } finally {
                 infra.postgres().start();
             }
