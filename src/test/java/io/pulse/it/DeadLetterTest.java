@@ -36,6 +36,7 @@ class DeadLetterTest {
                 "{\"meta\":{\"id\":\"" + marker + "-1\",\"domain\":\"test.wikipedia.org\"},\"comment\":\"" + marker + "\"}",
                 event(marker + "-2", "deadletterwiki", now).replace("\"bot\":false", "\"bot\":\"yes\""),
                 event(marker + "-3", "deadletterwiki", now + 365L * 24 * 3600),
+                event(marker + "-3b", "deadletterwiki", 946_684_800L), // 2000-01-01, before Wikipedia
                 event(marker + "-4", "deadletterwiki", now).replace("\"comment\":\"\"",
                         "\"comment\":\"" + "x".repeat(1_100_000) + "\"")));
         server.appendRaw(("{\"meta\":{\"id\":\"" + marker + "-5\"},\"title\":\"caf")
@@ -47,7 +48,7 @@ class DeadLetterTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
                 "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'deadletterwiki'")).isEqualTo(1));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("ingest") - countedBefore)
-                .isEqualTo(7));
+                .isEqualTo(8));
 
         List<String> reasons = TopicReader.readAll(DLQ).stream()
                 .filter(r -> "ingest".equals(TopicReader.header(r, PulseHeaders.STAGE)))
@@ -57,6 +58,7 @@ class DeadLetterTest {
         assertThat(reasons).anyMatch(r -> r.equals("missing field 'type'"));
         assertThat(reasons).anyMatch(r -> r.equals("field 'bot' must be a boolean"));
         assertThat(reasons).anyMatch(r -> r.startsWith("event time more than"));
+        assertThat(reasons).anyMatch(r -> r.startsWith("event time before"));
         assertThat(reasons).anyMatch(r -> r.contains("exceeds the limit"));
         assertThat(reasons).anyMatch(r -> r.equals("event data is not valid UTF-8"));
     }

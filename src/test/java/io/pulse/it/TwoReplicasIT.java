@@ -3,17 +3,10 @@ package io.pulse.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -26,8 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pulse.testkit.PulseInfra;
 
@@ -39,26 +30,20 @@ import io.pulse.testkit.PulseInfra;
 class TwoReplicasIT {
 
     static final String TOPIC = "pulse.wikimedia.recentchange";
-    static final ObjectMapper JSON = new ObjectMapper();
     static PulseInfra infra;
-    static final List<Replica> replicas = new ArrayList<>();
-
-    record Replica(Process process, int port, Path log) {
-        String url(String path) {
-            return "http://localhost:" + port + path;
-        }
-    }
+    static final List<PulseProcess> replicas = new ArrayList<>();
 
     @BeforeAll
     static void startTwoReplicas() throws Exception {
         infra = PulseInfra.get();
         infra.kafka().createTopic(TOPIC, 4);
         for (int i = 0; i < 2; i++) {
-            replicas.add(launch(i));
+            replicas.add(PulseProcess.aggregator("replica-" + i).launch());
         }
-        for (Replica r : replicas) {
+        for (PulseProcess r : replicas) {
+            r.awaitStarted();
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
-                    .until(() -> get(r.url("/q/health/ready")).statusCode() == 200);
+                    .until(() -> r.get("/q/health/ready").statusCode() == 200);
         }
         // Ready is not enough: wait until the group has settled with partitions on both members.
         try (Admin admin = infra.kafka().admin()) {
@@ -73,9 +58,8 @@ class TwoReplicasIT {
 
     @AfterAll
     static void stopReplicas() throws Exception {
-        for (Replica r : replicas) {
-            r.process().destroy();
-            r.process().waitFor();
+        for (PulseProcess r : replicas) {
+            r.terminate();
         }
     }
 
@@ -107,49 +91,11 @@ class TwoReplicasIT {
         }
         // Both replicas did part of the work: the totals above are not one replica's partitions.
         long total = 0;
-        for (Replica r : replicas) {
-            long committed = pipelineData(r).get("aggregator.committedEvents").asLong();
+        for (PulseProcess r : replicas) {
+            long committed = r.readiness().data().get("aggregator.committedEvents").asLong();
             assertThat(committed).as("replica on port %d aggregated some events", r.port()).isPositive();
             total += committed;
         }
         assertThat(total).isEqualTo(events);
-    }
-
-    private static JsonNode pipelineData(Replica r) throws Exception {
-        JsonNode health = JSON.readTree(get(r.url("/q/health/ready")).body());
-        for (JsonNode check : health.get("checks")) {
-            if ("pulse-pipeline".equals(check.get("name").asText())) {
-                return check.get("data");
-            }
-        }
-        throw new AssertionError("no pulse-pipeline check");
-    }
-
-    private static Replica launch(int index) throws Exception {
-        int port;
-        try (var socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path log = Path.of("target", "replica-" + index + ".log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("KAFKA_BOOTSTRAP_SERVERS", infra.bootstrapServers());
-        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", infra.reactiveUrl());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", infra.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().username());
-        env.put("PULSE_WIKIMEDIA_ENABLED", "false");
-        env.put("PULSE_METRICS_INTERVAL", "200ms");
-        if (!new File("target/quarkus-app/quarkus-run.jar").exists()) {
-            throw new IllegalStateException("Package the application first (mvn verify runs this after package)");
-        }
-        return new Replica(builder.start(), port, log);
-    }
-
-    private static HttpResponse<String> get(String url) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -67,6 +68,30 @@ class WikimediaPipelineTest {
         assertThat(reconnects).filteredOn(c -> c.status() == 503).hasSize(1);
         assertThat(reconnects.subList(1, reconnects.size())).allSatisfy(c -> assertThat(c.lastEventId()).contains("timestamp"));
         assertThat(server.connections()).allSatisfy(c -> assertThat(c.userAgent()).startsWith("Pulse/").contains("("));
+    }
+
+    @Test
+    void shouldRecoverFromTooManyRequestsPartialLinesAndStalledConnections() {
+        String wiki = "ssefaultwiki";
+        List<String> events = FaultFixture.events(wiki, 1500, 29, Instant.now().minusSeconds(1800).getEpochSecond());
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+        TestSseServer server = SseServerResource.server();
+        int connectionsBefore = server.connections().size();
+        // 429 with Retry-After; a data line cut in half then closed; a connection gone silent without
+        // closing (replaced after the 5 s idle timeout of the test profile); then healthy. Faults count
+        // the events of their own connection, re-deliveries included: each meets enough events to strike.
+        server.inject(new Fault.HttpError(429, 1), new Fault.CutLineAfter(200), new Fault.StallAfter(300));
+        server.disconnectAll();
+        server.append(events);
+
+        // Four connections: the server never closes the stalled one, so the fourth proves the idle watchdog.
+        await().atMost(PATIENCE).until(() -> server.connections().size() >= connectionsBefore + 4);
+        await().atMost(PATIENCE).untilAsserted(() -> FaultFixture.assertExactTotals(expected, wiki));
+        FaultFixture.assertPublishedOnce(TOPIC, expected.eventIds);
+
+        List<TestSseServer.Connection> reconnects = server.connections().subList(connectionsBefore, server.connections().size());
+        assertThat(reconnects.get(0).status()).isEqualTo(429);
+        assertThat(reconnects.subList(1, reconnects.size())).allSatisfy(c -> assertThat(c.lastEventId()).contains("timestamp"));
     }
 
     @Test

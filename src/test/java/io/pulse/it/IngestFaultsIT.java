@@ -1,0 +1,104 @@
+package io.pulse.it;
+
+import static io.pulse.it.FaultFixture.counted;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.pulse.testkit.PulseInfra;
+
+/**
+ * The ingest as a real process, feed → Kafka → PostgreSQL, while the broker restarts and while the
+ * process itself is killed or stopped: every event reaches Kafka once (by {@code meta.id}) and is
+ * counted once.
+ */
+class IngestFaultsIT {
+
+    static final Duration PATIENCE = Duration.ofSeconds(120);
+
+    @BeforeAll
+    static void infra() {
+        FaultFixture.infra();
+    }
+
+    @BeforeEach
+    void forgetOtherFeeds() {
+        FaultFixture.forgetIngestPosition(); // each test's feed starts from its beginning
+    }
+
+    @Test
+    void shouldLoseAndDoubleNothingWhenTheBrokerRestartsMidStream() {
+        PulseInfra infra = FaultFixture.infra();
+        String wiki = "brokerwiki";
+        String topic = "pulse.faults.broker";
+        infra.kafka().createTopic(topic, 2);
+        List<String> events = FaultFixture.events(wiki, 3000, 19);
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+
+        try (TestSseServer feed = new TestSseServer().start();
+                PulseProcess pulse = ingesting("broker", feed, topic)) {
+            pulse.start();
+            feed.append(events.subList(0, 1000));
+            await().atMost(PATIENCE).until(() -> counted(wiki) == 1000);
+
+            feed.append(events.subList(1000, events.size())); // in flight while the broker goes away
+            infra.kafka().restart();
+
+            FaultFixture.awaitCounted(wiki, events.size());
+            FaultFixture.assertExactTotals(expected, wiki);
+            FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+        }
+    }
+
+    @Test
+    void shouldResumeFromThePersistedEventIdAfterAKillAndAfterAStop() throws Exception {
+        String wiki = "resumewiki";
+        String topic = "pulse.faults.resume";
+        FaultFixture.infra().kafka().createTopic(topic, 2);
+        List<String> events = FaultFixture.events(wiki, 3000, 23);
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+
+        try (TestSseServer feed = new TestSseServer().start();
+                PulseProcess pulse = ingesting("resume", feed, topic)) {
+            pulse.start();
+            feed.append(events.subList(0, 1000));
+            await().atMost(PATIENCE).until(() -> counted(wiki) == 1000);
+            pulse.kill();
+            String persisted = FaultFixture.persistedEventId();
+            feed.append(events.subList(1000, 2000)); // published while Pulse is down
+
+            int connections = feed.connections().size();
+            pulse.start();
+            await().atMost(PATIENCE).until(() -> feed.connections().size() > connections);
+            assertThat(feed.connections().get(connections).lastEventId()).as("resumed from the persisted id")
+                    .isEqualTo(persisted);
+            await().atMost(PATIENCE).until(() -> counted(wiki) == 2000);
+
+            // A graceful stop persists the final position: the next run resumes at the last event sent.
+            assertThat(pulse.terminate()).isIn(0, 143);
+            assertThat(pulse.errorLines()).isEmpty();
+            String last = FaultFixture.sseIdOf(events.get(1999));
+            assertThat(FaultFixture.persistedEventId()).isEqualTo(last);
+            feed.append(events.subList(2000, events.size()));
+            int beforeThird = feed.connections().size();
+            pulse.start();
+            await().atMost(PATIENCE).until(() -> feed.connections().size() > beforeThird);
+            assertThat(feed.connections().get(beforeThird).lastEventId()).isEqualTo(last);
+
+            FaultFixture.awaitCounted(wiki, events.size());
+            FaultFixture.assertExactTotals(expected, wiki);
+            FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+        }
+    }
+
+    private static PulseProcess ingesting(String name, TestSseServer feed, String topic) {
+        return PulseProcess.ingesting(name, feed.url()).consuming(topic, name + "-group")
+                .property("mp.messaging.outgoing.wikimedia-events-out.topic", topic);
+    }
+}

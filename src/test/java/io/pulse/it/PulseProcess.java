@@ -1,0 +1,216 @@
+package io.pulse.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pulse.testkit.PulseInfra;
+
+/**
+ * The packaged application ({@code target/quarkus-app/quarkus-run.jar}) as a child process wired to
+ * the test JVM's {@link PulseInfra}: what a crash, a SIGTERM or a second replica really look like.
+ * Each start writes its own log under {@code target/}, so a test can read what one run logged.
+ */
+public final class PulseProcess implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    private final String name;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private int starts;
+    private Process process;
+    private int port;
+    private Path log;
+
+    /** An aggregator-only instance (no feed) on the test infrastructure; {@code name} names its logs. */
+    public static PulseProcess aggregator(String name) {
+        PulseInfra infra = PulseInfra.get();
+        PulseProcess p = new PulseProcess(name);
+        p.env.put("KAFKA_BOOTSTRAP_SERVERS", infra.bootstrapServers());
+        p.env.put("QUARKUS_DATASOURCE_REACTIVE_URL", infra.reactiveUrl());
+        p.env.put("QUARKUS_DATASOURCE_JDBC_URL", infra.jdbcUrl());
+        p.env.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().username());
+        p.env.put("PULSE_WIKIMEDIA_ENABLED", "false");
+        p.env.put("PULSE_METRICS_INTERVAL", "200ms");
+        return p;
+    }
+
+    /** An instance that also ingests {@code feedUrl}, with the fast reconnects the in-process tests use. */
+    public static PulseProcess ingesting(String name, String feedUrl) {
+        return aggregator(name).env("PULSE_WIKIMEDIA_ENABLED", "true").env("PULSE_WIKIMEDIA_URL", feedUrl)
+                .env("PULSE_WIKIMEDIA_CONNECTION_INITIAL_BACKOFF", "50ms")
+                .env("PULSE_WIKIMEDIA_CONNECTION_MAX_BACKOFF", "2s");
+    }
+
+    private PulseProcess(String name) {
+        this.name = name;
+    }
+
+    public PulseProcess env(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    /** A system property ({@code -D}): for settings with no line in application.properties to map an env var to. */
+    public PulseProcess property(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    /** Reads the events from {@code topic} in consumer group {@code group}: isolates a test from the others. */
+    public PulseProcess consuming(String topic, String group) {
+        return property("mp.messaging.incoming.wikimedia-events-in.topic", topic)
+                .property("mp.messaging.incoming.wikimedia-events-in.group.id", group)
+                // A killed member is noticed after its session times out: keep that short (broker minimum 6 s).
+                .property("mp.messaging.incoming.wikimedia-events-in.session.timeout.ms", "6000")
+                .property("mp.messaging.incoming.wikimedia-events-in.heartbeat.interval.ms", "1000");
+    }
+
+    /** Starts a new run on a fresh port; returns once it answers {@code /q/health/live}. */
+    public PulseProcess start() {
+        return launch().awaitStarted();
+    }
+
+    /** Starts a new run without waiting: launch several, then {@link #awaitStarted()} each. */
+    public PulseProcess launch() {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException("Package the application first (mvn verify runs this after package)");
+        }
+        port = freePort();
+        log = Path.of("target", "pulse-" + name + "-" + (++starts) + ".log");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // C1 only and the serial collector: a test instance starts in about half the time on 2 cores.
+        command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", JAR.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Returns once the current run answers {@code /q/health/live}; fails at once if it exited. */
+    public PulseProcess awaitStarted() {
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
+                .failFast(name + " exited at start, see " + log, () -> !process.isAlive())
+                .until(() -> get("/q/health/live").statusCode() == 200);
+        return this;
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no last transaction. */
+    public void kill() {
+        process.destroyForcibly();
+        waitForExit();
+    }
+
+    /** SIGTERM: Quarkus shuts down gracefully. @return the exit code */
+    public int terminate() {
+        process.destroy();
+        return waitForExit();
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url(String path) {
+        return "http://localhost:" + port + path;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The {@code pulse-pipeline} readiness check: its HTTP status and data. */
+    public record Readiness(int status, JsonNode data) {
+        public boolean degraded() {
+            return data.get("degraded").asBoolean();
+        }
+    }
+
+    public Readiness readiness() throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/q/health/ready");
+        for (JsonNode check : JSON.readTree(response.body()).get("checks")) {
+            if ("pulse-pipeline".equals(check.get("name").asText())) {
+                return new Readiness(response.statusCode(), check.get("data"));
+            }
+        }
+        throw new AssertionError("no pulse-pipeline check in " + response.body());
+    }
+
+    /** Lines of the current run's log at ERROR level. */
+    public List<String> errorLines() {
+        return logText().lines().filter(l -> l.contains(" ERROR ")).toList();
+    }
+
+    @Override
+    public void close() {
+        if (alive()) {
+            kill();
+        }
+    }
+
+    private int waitForExit() {
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException(name + " did not exit within 60 s");
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
