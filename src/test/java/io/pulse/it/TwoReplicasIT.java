@@ -29,7 +29,9 @@ import io.pulse.testkit.PulseInfra;
  */
 class TwoReplicasIT {
 
-    static final String TOPIC = "pulse.wikimedia.recentchange";
+    /** A topic and group of its own: other tests' processes auto-create the default topic with one partition. */
+    static final String TOPIC = "pulse.replicas.recentchange";
+    static final String GROUP = "pulse-replicas";
     static PulseInfra infra;
     static final List<PulseProcess> replicas = new ArrayList<>();
 
@@ -38,7 +40,7 @@ class TwoReplicasIT {
         infra = PulseInfra.get();
         infra.kafka().createTopic(TOPIC, 4);
         for (int i = 0; i < 2; i++) {
-            replicas.add(PulseProcess.aggregator("replica-" + i).launch());
+            replicas.add(PulseProcess.aggregator("replica-" + i).consuming(TOPIC, GROUP).launch());
         }
         for (PulseProcess r : replicas) {
             r.awaitStarted();
@@ -48,8 +50,8 @@ class TwoReplicasIT {
         // Ready is not enough: wait until the group has settled with partitions on both members.
         try (Admin admin = infra.kafka().admin()) {
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
-                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("pulse-aggregator"))
-                        .describedGroups().get("pulse-aggregator").get();
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP))
+                        .describedGroups().get(GROUP).get();
                 return group.members().size() == 2
                         && group.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
             });
