@@ -3,6 +3,7 @@ package io.pulse.api.metrics;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,7 +57,11 @@ public class SnapshotHub {
         MetricsSnapshot latest = feed.latest;
         Multi<MetricsSnapshot> first = latest != null ? Multi.createFrom().item(latest)
                 : Multi.createFrom().uni(source.snapshot(wiki, dashboard, feed.sequence));
-        return Multi.createBy().concatenating().streams(first, feed.processor)
+        // Join the feed at once, beside the first snapshot: joining after it would miss a tick emitted
+        // meanwhile. Only newer snapshots pass, so the first one never follows a fresher tick.
+        AtomicLong lastSent = new AtomicLong(-1);
+        return Multi.createBy().merging().streams(first, feed.processor)
+                .select().where(s -> s.sequence() > lastSent.getAndAccumulate(s.sequence(), Math::max))
                 .onOverflow().dropPreviousItems()
                 .onTermination().invoke(() -> release(feed));
     }
