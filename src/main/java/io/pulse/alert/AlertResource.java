@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.pulse.api.problem.InvalidParametersException;
 import io.pulse.api.problem.ParameterError;
+import io.pulse.api.query.QueryParameters;
 import io.smallrye.mutiny.Uni;
 
 /** Stored alerts and the rules (public reads); changing a rule needs the admin key. */
@@ -65,8 +66,9 @@ public class AlertResource {
         if (severity != null && level == null) {
             errors.add(new ParameterError("severity", "must be one of info, warning, critical"));
         }
-        if (wiki != null && !wiki.matches("[a-z0-9_.-]{1,64}")) {
-            errors.add(new ParameterError("wiki", "must be a wiki id such as enwiki"));
+        ParameterError wikiError = QueryParameters.wikiError(wiki);
+        if (wikiError != null) {
+            errors.add(wikiError);
         }
         int max = 100;
         if (limit != null) {

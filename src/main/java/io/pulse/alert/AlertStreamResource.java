@@ -3,7 +3,6 @@ package io.pulse.alert;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -40,8 +39,7 @@ public class AlertStreamResource {
         try {
             alerts = hub.subscribe();
         } catch (AlertHub.TooManySubscribers full) {
-            throw new WebApplicationException(Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", "5")
-                    .entity(Problem.ofStatus(503, "Too many subscribers", full.getMessage(), "/alerts/stream")).build());
+            throw Problem.tooManySubscribers(full.getMessage(), "/alerts/stream");
         }
         return alerts.map(a -> sse.newEventBuilder()
                 .name("alert")

@@ -1,16 +1,14 @@
 package io.pulse.api.metrics;
 
-import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 
@@ -18,6 +16,10 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import io.pulse.api.problem.InvalidParametersException;
+import io.pulse.api.problem.ParameterError;
+import io.pulse.api.problem.Problem;
+import io.pulse.api.query.QueryParameters;
 import io.smallrye.mutiny.Multi;
 
 /**
@@ -28,7 +30,6 @@ import io.smallrye.mutiny.Multi;
 @Path("/metrics/stream")
 public class MetricsStreamResource {
 
-    private static final Pattern WIKI = Pattern.compile("^[a-z0-9_.-]{1,64}$");
     static final long RECONNECT_MS = 2000;
 
     private final SnapshotHub hub;
@@ -50,20 +51,22 @@ public class MetricsStreamResource {
             @Parameter(description = "`dashboard` adds the dashboard view (history of the last hour, rankings of the "
                     + "last 30 minutes) to every snapshot") @QueryParam("view") String view,
             @Context Sse sse) {
-        if (wiki != null && !WIKI.matcher(wiki).matches()) {
-            throw problem(Response.Status.BAD_REQUEST, "Invalid wiki", "wiki must match " + WIKI.pattern(), "wiki");
+        List<ParameterError> errors = new ArrayList<>();
+        ParameterError wikiError = QueryParameters.wikiError(wiki);
+        if (wikiError != null) {
+            errors.add(wikiError);
         }
         if (view != null && !view.isEmpty() && !view.equals("dashboard")) {
-            throw problem(Response.Status.BAD_REQUEST, "Invalid view", "view must be dashboard or absent", "view");
+            errors.add(new ParameterError("view", "view must be dashboard or absent"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidParametersException(errors);
         }
         Multi<MetricsSnapshot> snapshots;
         try {
             snapshots = hub.subscribe(wiki == null || wiki.isBlank() ? null : wiki, "dashboard".equals(view));
         } catch (SnapshotHub.TooManySubscribers full) {
-            WebApplicationException e = problem(Response.Status.SERVICE_UNAVAILABLE, "Too many subscribers",
-                    full.getMessage(), null);
-            e.getResponse().getHeaders().add("Retry-After", "5");
-            throw e;
+            throw Problem.tooManySubscribers(full.getMessage(), "/metrics/stream");
         }
         return snapshots.map(s -> sse.newEventBuilder()
                 .name("snapshot")
@@ -74,12 +77,4 @@ public class MetricsStreamResource {
                 .build());
     }
 
-    private static WebApplicationException problem(Response.Status status, String title, String detail, String parameter) {
-        Map<String, Object> body = parameter == null
-                ? Map.of("type", "about:blank", "title", title, "status", status.getStatusCode(), "detail", detail,
-                        "instance", "/metrics/stream")
-                : Map.of("type", "about:blank", "title", title, "status", status.getStatusCode(), "detail", detail,
-                        "instance", "/metrics/stream", "parameter", parameter);
-        return new WebApplicationException(Response.status(status).type("application/problem+json").entity(body).build());
-    }
 }

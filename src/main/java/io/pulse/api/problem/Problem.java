@@ -1,5 +1,8 @@
 package io.pulse.api.problem;
 
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
 import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -32,6 +35,12 @@ public record Problem(
                 : errors.size() + " parameters are invalid; see errors";
         return new Problem(INVALID_PARAMETER, "Invalid request parameter", 400, detail, instance,
                 errors.get(0).parameter(), errors);
+    }
+
+    /** 503 with {@code Retry-After}: a live stream at its subscriber cap. */
+    public static WebApplicationException tooManySubscribers(String detail, String instance) {
+        return new WebApplicationException(Response.status(503).type(MEDIA_TYPE).header("Retry-After", "5")
+                .entity(ofStatus(503, "Too many subscribers", detail, instance)).build());
     }
 
     public static Problem ofStatus(int status, String title, String detail, String instance) {

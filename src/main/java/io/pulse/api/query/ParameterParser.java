@@ -22,6 +22,8 @@ import io.pulse.api.problem.ParameterError;
 final class ParameterParser {
 
     static final Pattern WIKI = Pattern.compile("[a-z0-9_.-]{1,64}");
+    static final String WIKI_RULE = "wiki must be a wiki id such as enwiki or a domain such as en.wikipedia.org"
+            + " (1 to 64 characters among a-z, 0-9, _, . and -)";
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})([mhd])");
     private static final Pattern SMALL_NUMBER = Pattern.compile("[0-9]{1,6}");
     /** Characters MediaWiki never allows in a user name (besides control characters). */
@@ -70,8 +72,7 @@ final class ParameterParser {
 
     String wiki(String raw) {
         if (raw != null && !WIKI.matcher(raw).matches()) {
-            reject("wiki", "wiki must be a wiki id such as enwiki or a domain such as en.wikipedia.org"
-                    + " (1 to 64 characters among a-z, 0-9, _, . and -)");
+            reject("wiki", WIKI_RULE);
         }
         return raw;
     }

@@ -1,5 +1,7 @@
 package io.pulse.api.query;
 
+import io.pulse.api.problem.ParameterError;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +33,15 @@ public final class QueryParameters {
         this.maxRange = maxRange;
         this.maxPoints = maxPoints;
         this.clock = clock;
+    }
+
+    /**
+     * The wiki filter rule every endpoint shares (the streams and alerts included): null when the
+     * value is absent, empty or valid, else the error naming {@code wiki}.
+     */
+    public static ParameterError wikiError(String raw) {
+        return raw == null || raw.isEmpty() || ParameterParser.WIKI.matcher(raw).matches() ? null
+                : new ParameterError("wiki", ParameterParser.WIKI_RULE);
     }
 
     public Requests.Top top(String from, String to, String last, String wiki, String bot, String limit) {
