@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -38,7 +39,8 @@ import io.pulse.testkit.PulseInfra;
  * consumer, and one that also parses), the aggregator draining the topic into PostgreSQL, the SSE
  * ingest at full speed against a raw producer, end-to-end latency at a steady 1,000 and 10,000
  * events/s, memory and start-up. Checks the totals while it measures. Prints a table and writes
- * bench/results.json. Usage: bench/run [--events N] (default 1,000,000).
+ * bench/results.json. Usage: bench/run [--events N] [--only aggregate,ingest,latency] (default 1,000,000
+ * events, every phase); PULSE_BENCH_JAVA_OPTS adds JVM options to the service (a heap limit, JFR).
  */
 public final class PulseBenchmark {
 
@@ -48,14 +50,24 @@ public final class PulseBenchmark {
     private final PulseInfra infra = PulseInfra.get();
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final long events;
+    private final Set<String> phases;
 
-    PulseBenchmark(long events) {
+    PulseBenchmark(long events, Set<String> phases) {
         this.events = events;
+        this.phases = phases;
     }
 
     public static void main(String[] args) throws Exception {
-        long n = args.length >= 2 && args[0].equals("--events") ? Long.parseLong(args[1].replace("_", "")) : 1_000_000;
-        new PulseBenchmark(n).run();
+        long n = 1_000_000;
+        Set<String> phases = Set.of("aggregate", "ingest", "latency");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--events" -> n = Long.parseLong(args[i + 1].replace("_", ""));
+                case "--only" -> phases = Set.of(args[i + 1].split(","));
+                default -> throw new IllegalArgumentException("Unknown option " + args[i]);
+            }
+        }
+        new PulseBenchmark(n, phases).run();
         System.exit(0); // the in-process broker's threads would keep the JVM alive
     }
 
@@ -78,10 +90,16 @@ public final class PulseBenchmark {
         double parsing = rate(events, () -> consume(true));
         results.put("parsing_consumer_events_per_s", parsing);
 
-        aggregate(parsing, malformed);
-        ingest(producer);
-        latency(1_000, Duration.ofSeconds(20));
-        latency(10_000, Duration.ofSeconds(15));
+        if (phases.contains("aggregate")) {
+            aggregate(parsing, malformed);
+        }
+        if (phases.contains("ingest")) {
+            ingest(producer);
+        }
+        if (phases.contains("latency")) {
+            latency(1_000, Duration.ofSeconds(20));
+            latency(10_000, Duration.ofSeconds(15));
+        }
 
         Files.writeString(Path.of("bench", "results.json"), JSON.writeValueAsString(results));
         new ResultsTable(results).print();
@@ -95,6 +113,7 @@ public final class PulseBenchmark {
             results.put("startup_quarkus_reported_s", pulse.reportedStartSeconds());
             long[] first = null;
             long[] last = null;
+            CpuMeter cpu = new CpuMeter(pulse.process.pid());
             long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
             while (System.nanoTime() < deadline) {
                 long counted = scalar("SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE topic = '" + TOPIC + "'");
@@ -112,6 +131,7 @@ public final class PulseBenchmark {
             double rate = first == null || last[0] == first[0] ? 0 : (last[1] - first[1]) / ((last[0] - first[0]) / 1e9);
             results.put("aggregator_events_per_s", Math.round(rate));
             results.put("aggregator_ratio_to_parsing_consumer", round2(rate / parsingRate));
+            results.put("aggregate_cpu", cpu.stop());
             results.put("aggregate_peak_rss_mb", pulse.peakRssKb / 1024);
             results.put("aggregate_peak_heap_mb", pulse.peakHeapBytes / (1024 * 1024));
             long changes = scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts");
@@ -139,6 +159,7 @@ public final class PulseBenchmark {
                         || l.contains("\"bot\":\"")).count();
                 long[] first = null;
                 long[] last = null;
+                CpuMeter cpu = new CpuMeter(pulse.process.pid());
                 long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
                 while (System.nanoTime() < deadline) {
                     long published = endOffsets(topic);
@@ -155,6 +176,7 @@ public final class PulseBenchmark {
                 double rate = first == null || last[0] == first[0] ? 0 : (last[1] - first[1]) / ((last[0] - first[0]) / 1e9);
                 results.put("ingest_events_per_s", Math.round(rate));
                 results.put("ingest_ratio_to_raw_producer", round2(rate / producerRate));
+                results.put("ingest_cpu", cpu.stop());
                 results.put("ingest_published", last == null ? 0 : last[1]);
             }
         }
@@ -181,6 +203,7 @@ public final class PulseBenchmark {
             pulse.awaitReady(Duration.ofSeconds(120));
             try (SseTestClient snapshots = new SseTestClient(pulse.url("/metrics/stream"))) {
                 long[] sentAt = new long[lines.size()];
+                CpuMeter cpu = new CpuMeter(pulse.process.pid());
                 long start = System.nanoTime();
                 int sent = 0;
                 while (sent < lines.size()) {
@@ -194,6 +217,7 @@ public final class PulseBenchmark {
                     }
                     Thread.sleep(5); // pacing the load generator
                 }
+                results.put("latency_" + perSecond + "_cpu", cpu.stop());
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (System.nanoTime() < deadline && aggregated(snapshots) < lines.size()) {
                     Thread.sleep(100);

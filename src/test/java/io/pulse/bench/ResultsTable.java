@@ -29,6 +29,11 @@ final class ResultsTable {
                     + r.get("latency_" + rate + "_peak_heap_mb") + " MB", "");
         }
         row("peak RSS / heap while draining", r.get("aggregate_peak_rss_mb") + " MB / " + r.get("aggregate_peak_heap_mb") + " MB", "");
+        for (String phase : new String[] { "aggregate", "ingest", "latency_1000", "latency_10000" }) {
+            if (r.get(phase + "_cpu") != null) {
+                row("CPU cores busy during " + phase.replace("_", " @"), String.valueOf(r.get(phase + "_cpu")), "");
+            }
+        }
         row("start-up to ready", r.get("startup_to_ready_s") + " s", "Quarkus reports " + r.get("startup_quarkus_reported_s") + " s");
         row("totals check", r.get("check_committed_changes") + " = " + r.get("check_expected_changes"),
                 Boolean.TRUE.equals(r.get("check_ok")) ? "OK" : "MISMATCH");

@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,8 +43,14 @@ final class ServiceProcess implements AutoCloseable {
             port = s.getLocalPort();
         }
         Path log = Path.of("target", "bench-" + name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String javaOpts = System.getenv().getOrDefault("PULSE_BENCH_JAVA_OPTS", "").replace("{name}", name);
+        if (!javaOpts.isBlank()) {
+            command.addAll(List.of(javaOpts.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("KAFKA_BOOTSTRAP_SERVERS", infra.bootstrapServers());
