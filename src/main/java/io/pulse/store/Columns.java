@@ -18,17 +18,31 @@ final class Columns {
     private final List<Object[]> columns = new ArrayList<>();
     private int row;
     private int column;
+    private long startMs;
+    private OffsetDateTime start;
+    private long endMs = Long.MIN_VALUE;
+    private OffsetDateTime end;
 
     Columns(int rows) {
         this.rows = rows;
     }
 
     Columns window(long startMs, long sizeMs) {
-        return start(startMs).put(AggregateStore.time(startMs + sizeMs), OffsetDateTime[]::new);
+        start(startMs);
+        if (startMs + sizeMs != endMs) {
+            endMs = startMs + sizeMs;
+            end = AggregateStore.time(endMs);
+        }
+        return put(end, OffsetDateTime[]::new);
     }
 
     Columns start(long startMs) {
-        return put(AggregateStore.time(startMs), OffsetDateTime[]::new);
+        // Rows come sorted by window, so one remembered value spares a timestamp object per row.
+        if (startMs != this.startMs || start == null) {
+            this.startMs = startMs;
+            start = AggregateStore.time(startMs);
+        }
+        return put(start, OffsetDateTime[]::new);
     }
 
     Columns text(String value) {

@@ -48,12 +48,9 @@ final class SeriesStatements {
     private static String distinctUsers() {
         return """
                 SELECT %s AS bucket, 'all' AS series, count(DISTINCT x.user_name) AS value
-                FROM wiki_window_users x
+                FROM user_edit_counts x
                 WHERE %s
-                  AND ($4::text = 'include' OR EXISTS (
-                      SELECT 1 FROM user_edit_counts u
-                      WHERE u.window_start = x.window_start AND u.wiki = x.wiki AND u.user_name = x.user_name
-                        AND u.is_bot = ($4::text = 'only')))
+                  AND ($4::text = 'include' OR x.is_bot = ($4::text = 'only'))
                 GROUP BY 1, 2 ORDER BY 1""".formatted(BUCKET, WHERE_RANGE_AND_WIKI);
     }
 

@@ -72,12 +72,6 @@ final class UpsertStatements {
                 new_pages = t.new_pages + EXCLUDED.new_pages
             """;
 
-    static final String DISTINCT_USERS = """
-            INSERT INTO wiki_window_users (window_start, wiki, user_name)
-            SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[])
-            ON CONFLICT DO NOTHING
-            """;
-
     static final String WIKI_DOMAINS = """
             INSERT INTO wiki_domains (wiki, domain)
             SELECT * FROM unnest($1::text[], $2::text[])
