@@ -20,10 +20,12 @@ final class ResultsTable {
         row("consumer + Jackson parse", r.get("parsing_consumer_events_per_s") + " events/s", "");
         row("Pulse aggregator → PostgreSQL", r.get("aggregator_events_per_s") + " events/s",
                 "ratio to parsing consumer " + r.get("aggregator_ratio_to_parsing_consumer"));
+        row("  second half (warm JVM)", r.get("aggregator_second_half_events_per_s") + " events/s", "");
         row("Pulse SSE ingest → Kafka", r.get("ingest_events_per_s") + " events/s",
                 "ratio to raw producer " + r.get("ingest_ratio_to_raw_producer"));
+        row("  second half (warm JVM)", r.get("ingest_second_half_events_per_s") + " events/s", "");
         for (String rate : new String[] { "1000", "10000" }) {
-            row("latency @" + rate + "/s data line → row", String.valueOf(r.get("latency_" + rate + "_commit_ms")), "ms");
+            row("latency @" + rate + "/s data line → committed", String.valueOf(r.get("latency_" + rate + "_commit_ms")), "ms");
             row("latency @" + rate + "/s data line → snapshot", String.valueOf(r.get("latency_" + rate + "_snapshot_ms")), "ms");
             row("peak RSS / heap @" + rate + "/s", r.get("latency_" + rate + "_peak_rss_mb") + " MB / "
                     + r.get("latency_" + rate + "_peak_heap_mb") + " MB", "");

@@ -29,6 +29,7 @@ final class ServiceProcess implements AutoCloseable {
     final Path log;
     long peakRssKb;
     long peakHeapBytes;
+    private long lastSampleNanos = System.nanoTime() - 1_000_000_000L;
 
     private ServiceProcess(Process process, int port, long startedAtNanos, Path log) {
         this.process = process;
@@ -89,8 +90,16 @@ final class ServiceProcess implements AutoCloseable {
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
-    /** Samples resident memory and heap, keeping the peaks. */
+    /**
+     * Samples resident memory and heap, keeping the peaks; at most every 200 ms. The pacing loop
+     * calls it every 5 ms, and 200 Prometheus scrapes a second were a load of their own.
+     */
     void sample() {
+        long now = System.nanoTime();
+        if (now - lastSampleNanos < 200_000_000L) {
+            return;
+        }
+        lastSampleNanos = now;
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
                 if (line.startsWith("VmRSS:")) {
