@@ -46,6 +46,7 @@ final class ServiceProcess implements AutoCloseable {
         Path log = Path.of("target", "bench-" + name + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("@src/main/docker/jvm.options"); // what ships is what is measured
         String javaOpts = System.getenv().getOrDefault("PULSE_BENCH_JAVA_OPTS", "").replace("{name}", name);
         if (!javaOpts.isBlank()) {
             command.addAll(List.of(javaOpts.trim().split("\\s+")));
@@ -53,6 +54,7 @@ final class ServiceProcess implements AutoCloseable {
         command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
+        env.put("MALLOC_ARENA_MAX", "2"); // as ./pulse run and the image set it
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("KAFKA_BOOTSTRAP_SERVERS", infra.bootstrapServers());
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", infra.reactiveUrl());

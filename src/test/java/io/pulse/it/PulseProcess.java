@@ -100,11 +100,13 @@ public final class PulseProcess implements AutoCloseable {
         log = Path.of("target", "pulse-" + name + "-" + (++starts) + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // C1 only and the serial collector: a test instance starts in about half the time on 2 cores.
-        command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.add("@src/main/docker/jvm.options"); // the fault suite runs the shipped heap and memory bounds
+        // C1 only: a test instance starts in about half the time on 2 cores.
+        command.add("-XX:TieredStopAtLevel=1");
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", JAR.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         try {
