@@ -53,14 +53,22 @@ final class CommitWatcher implements AutoCloseable {
 
     /** Latency of each measured event: its offset is {@code firstOffset + k}, sent at {@code sentAt[k]}. */
     long[] latencies(long firstOffset, long[] sentAt) {
-        List<long[]> seen;
+        List<long[]> coverage = new ArrayList<>();
         synchronized (observations) {
-            seen = new ArrayList<>(observations);
+            observations.forEach(o -> coverage.add(new long[] { o[0], o[1] - firstOffset }));
         }
+        return latencies(coverage, sentAt);
+    }
+
+    /**
+     * For observations {epoch ms, k events covered} of a prefix that only grows, each event's first
+     * covering observation minus its send time; events never covered are left out.
+     */
+    static long[] latencies(List<long[]> coverage, long[] sentAt) {
         long[] latencies = new long[sentAt.length];
         int k = 0;
-        for (long[] o : seen) {
-            while (k < sentAt.length && firstOffset + k < o[1]) {
+        for (long[] o : coverage) {
+            while (k < sentAt.length && k < o[1]) {
                 latencies[k] = o[0] - sentAt[k];
                 k++;
             }

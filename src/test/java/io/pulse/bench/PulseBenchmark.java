@@ -114,36 +114,19 @@ public final class PulseBenchmark {
 
     /** (2) The aggregator draining the topic until every event is committed in PostgreSQL. */
     private void aggregate(double parsingRate, long malformed) throws Exception {
-        try (ServiceProcess pulse = ServiceProcess.launch(infra, "aggregate", Map.of("PULSE_WIKIMEDIA_ENABLED", "false"))) {
-            Duration ready = pulse.awaitReady(Duration.ofSeconds(120));
+        try (ServiceProcess pulse = ServiceProcess.launch("aggregate", Map.of("PULSE_WIKIMEDIA_ENABLED", "false"))) {
+            Duration ready = pulse.awaitReady();
             results.put("startup_to_ready_s", ready.toMillis() / 1000.0);
             results.put("startup_quarkus_reported_s", pulse.reportedStartSeconds());
-            long[] first = null;
-            long[] half = null;
-            long[] last = null;
-            CpuMeter cpu = new CpuMeter(pulse.process.pid());
-            long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
-            while (System.nanoTime() < deadline) {
-                long counted = scalar("SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE topic = '" + TOPIC + "'");
+            CpuMeter cpu = new CpuMeter(pulse.pid());
+            Progress drain = Progress.until(events, Duration.ofMinutes(6), () -> {
                 pulse.sample();
-                long now = System.nanoTime();
-                if (first == null && counted > 0) {
-                    first = new long[] { now, counted };
-                }
-                if (half == null && counted >= events / 2) {
-                    half = new long[] { now, counted };
-                }
-                last = new long[] { now, counted };
-                if (counted >= events) {
-                    break;
-                }
-                Thread.sleep(100); // sampling an external process's progress
-            }
-            double rate = first == null || last[0] == first[0] ? 0 : (last[1] - first[1]) / ((last[0] - first[0]) / 1e9);
-            results.put("aggregator_events_per_s", Math.round(rate));
+                return scalar("SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE topic = '" + TOPIC + "'");
+            });
+            results.put("aggregator_events_per_s", Math.round(drain.rate()));
             // The second half alone: the service warmed up (JIT) — the steady rate of a running service.
-            results.put("aggregator_second_half_events_per_s", Math.round(rate(half, last)));
-            results.put("aggregator_ratio_to_parsing_consumer", round2(rate / parsingRate));
+            results.put("aggregator_second_half_events_per_s", Math.round(drain.secondHalfRate()));
+            results.put("aggregator_ratio_to_parsing_consumer", round2(drain.rate() / parsingRate));
             results.put("aggregate_cpu", cpu.stop());
             results.put("aggregate_peak_rss_mb", pulse.peakRssKb / 1024);
             results.put("aggregate_peak_heap_mb", pulse.peakHeapBytes / (1024 * 1024));
@@ -167,40 +150,21 @@ public final class PulseBenchmark {
             // Both consumers read an empty topic: the alert consumer would otherwise still be working
             // through the drain's million events (its own group) and the figure would measure that.
             infra.kafka().createTopic(IDLE_TOPIC, 1);
-            try (ServiceProcess pulse = ServiceProcess.launch(infra, "ingest", Map.of(
+            try (ServiceProcess pulse = ServiceProcess.launch("ingest", Map.of(
                     "PULSE_WIKIMEDIA_URL", server.url(),
                     "MP_MESSAGING_OUTGOING_WIKIMEDIA_EVENTS_OUT_TOPIC", topic,
                     "MP_MESSAGING_INCOMING_WIKIMEDIA_EVENTS_IN_TOPIC", IDLE_TOPIC,
                     "MP_MESSAGING_INCOMING_ALERTS_EVENTS_IN_TOPIC", IDLE_TOPIC))) {
-                pulse.awaitReady(Duration.ofSeconds(120));
+                pulse.awaitReady();
                 long expected = count - lines.stream().filter(l -> !l.startsWith("{") || !l.contains("\"wiki\"")
                         || l.contains("\"bot\":\"")).count();
-                long[] first = null;
-                long[] half = null;
-                long[] last = null;
-                CpuMeter cpu = new CpuMeter(pulse.process.pid());
-                long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-                while (System.nanoTime() < deadline) {
-                    long published = endOffsets(topic);
-                    long now = System.nanoTime();
-                    if (first == null && published > 0) {
-                        first = new long[] { now, published };
-                    }
-                    if (half == null && published >= expected / 2) {
-                        half = new long[] { now, published };
-                    }
-                    last = new long[] { now, published };
-                    if (published >= expected) {
-                        break;
-                    }
-                    Thread.sleep(100);
-                }
-                double rate = first == null || last[0] == first[0] ? 0 : (last[1] - first[1]) / ((last[0] - first[0]) / 1e9);
-                results.put("ingest_events_per_s", Math.round(rate));
-                results.put("ingest_second_half_events_per_s", Math.round(rate(half, last)));
-                results.put("ingest_ratio_to_raw_producer", round2(rate / producerRate));
+                CpuMeter cpu = new CpuMeter(pulse.pid());
+                Progress published = Progress.until(expected, Duration.ofMinutes(3), () -> endOffsets(topic));
+                results.put("ingest_events_per_s", Math.round(published.rate()));
+                results.put("ingest_second_half_events_per_s", Math.round(published.secondHalfRate()));
+                results.put("ingest_ratio_to_raw_producer", round2(published.rate() / producerRate));
                 results.put("ingest_cpu", cpu.stop());
-                results.put("ingest_published", last == null ? 0 : last[1]);
+                results.put("ingest_published", published.count());
             }
         }
     }
@@ -225,14 +189,14 @@ public final class PulseBenchmark {
                     }
                 });
         try (TestSseServer server = new TestSseServer().start();
-                ServiceProcess pulse = ServiceProcess.launch(infra, "latency" + perSecond, Map.of(
+                ServiceProcess pulse = ServiceProcess.launch("latency" + perSecond, Map.of(
                         "PULSE_WIKIMEDIA_URL", server.url(),
                         "MP_MESSAGING_OUTGOING_WIKIMEDIA_EVENTS_OUT_TOPIC", topic,
                         "MP_MESSAGING_INCOMING_WIKIMEDIA_EVENTS_IN_TOPIC", topic,
                         "MP_MESSAGING_INCOMING_WIKIMEDIA_EVENTS_IN_GROUP_ID", group,
                         // the whole service on this load: alerts evaluate the same events, not the drain's
                         "MP_MESSAGING_INCOMING_ALERTS_EVENTS_IN_TOPIC", topic))) {
-            pulse.awaitReady(Duration.ofSeconds(120));
+            pulse.awaitReady();
             pace(server, lines.subList(0, warmUp), perSecond, new long[warmUp], pulse);
             String committed = "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE consumer_group = '"
                     + group + "' AND topic = '" + topic + "'";
@@ -243,7 +207,7 @@ public final class PulseBenchmark {
             try (SseTestClient snapshots = new SseTestClient(pulse.url("/metrics/stream"));
                     CommitWatcher commits = new CommitWatcher(infra, committed)) {
                 long[] sentAt = new long[count];
-                CpuMeter cpu = new CpuMeter(pulse.process.pid());
+                CpuMeter cpu = new CpuMeter(pulse.pid());
                 pace(server, lines.subList(warmUp, warmUp + count), perSecond, sentAt, pulse);
                 results.put("latency_" + perSecond + "_cpu", cpu.stop());
                 deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -281,17 +245,10 @@ public final class PulseBenchmark {
     private static long[] snapshotLatencies(SseTestClient client, long[] sentAt) {
         List<SseTestClient.Event> events = client.events();
         long base = events.isEmpty() ? 0 : events.get(0).data().path("pipeline").path("aggregated").asLong();
-        long[] latencies = new long[sentAt.length];
-        int k = 0;
-        for (SseTestClient.Event e : events) {
-            long covered = e.data().path("pipeline").path("aggregated").asLong() - base;
-            long at = Instant.parse(e.data().get("generatedAt").asText()).toEpochMilli();
-            while (k < sentAt.length && k < covered) {
-                latencies[k] = at - sentAt[k];
-                k++;
-            }
-        }
-        return Arrays.copyOf(latencies, k);
+        List<long[]> coverage = events.stream().map(e -> new long[] {
+                Instant.parse(e.data().get("generatedAt").asText()).toEpochMilli(),
+                e.data().path("pipeline").path("aggregated").asLong() - base }).toList();
+        return CommitWatcher.latencies(coverage, sentAt);
     }
 
     private static long aggregated(SseTestClient client) {
@@ -358,11 +315,6 @@ public final class PulseBenchmark {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    /** Events per second between two {time ns, count} observations; 0 when there is no interval. */
-    private static double rate(long[] from, long[] to) {
-        return from == null || to == null || to[0] == from[0] ? 0 : (to[1] - from[1]) / ((to[0] - from[0]) / 1e9);
     }
 
     private static double rate(long count, LongSupplier work) {

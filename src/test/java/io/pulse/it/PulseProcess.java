@@ -37,22 +37,27 @@ public final class PulseProcess implements AutoCloseable {
     private final String name;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Map<String, String> properties = new LinkedHashMap<>();
+    // C1 only: a test instance starts in about half the time on 2 cores. The benchmark replaces it.
+    private List<String> jvmOptions = List.of("-XX:TieredStopAtLevel=1");
     private int starts;
     private Process process;
+    private long launchedAtNanos;
     private int port;
     private Path log;
 
+    /** The packaged service wired to the test infrastructure, with its own defaults; {@code name} names its logs. */
+    public static PulseProcess on(String name) {
+        PulseInfra infra = PulseInfra.get();
+        return new PulseProcess(name)
+                .env("KAFKA_BOOTSTRAP_SERVERS", infra.bootstrapServers())
+                .env("QUARKUS_DATASOURCE_REACTIVE_URL", infra.reactiveUrl())
+                .env("QUARKUS_DATASOURCE_JDBC_URL", infra.jdbcUrl())
+                .env("QUARKUS_DATASOURCE_USERNAME", infra.postgres().username());
+    }
+
     /** An aggregator-only instance (no feed) on the test infrastructure; {@code name} names its logs. */
     public static PulseProcess aggregator(String name) {
-        PulseInfra infra = PulseInfra.get();
-        PulseProcess p = new PulseProcess(name);
-        p.env.put("KAFKA_BOOTSTRAP_SERVERS", infra.bootstrapServers());
-        p.env.put("QUARKUS_DATASOURCE_REACTIVE_URL", infra.reactiveUrl());
-        p.env.put("QUARKUS_DATASOURCE_JDBC_URL", infra.jdbcUrl());
-        p.env.put("QUARKUS_DATASOURCE_USERNAME", infra.postgres().username());
-        p.env.put("PULSE_WIKIMEDIA_ENABLED", "false");
-        p.env.put("PULSE_METRICS_INTERVAL", "200ms");
-        return p;
+        return on(name).env("PULSE_WIKIMEDIA_ENABLED", "false").env("PULSE_METRICS_INTERVAL", "200ms");
     }
 
     /** An instance that also ingests {@code feedUrl}, with the fast reconnects the in-process tests use. */
@@ -74,6 +79,15 @@ public final class PulseProcess implements AutoCloseable {
     /** A system property ({@code -D}): for settings with no line in application.properties to map an env var to. */
     public PulseProcess property(String key, String value) {
         properties.put(key, value);
+        return this;
+    }
+
+    /**
+     * JVM options added to the shipped ones ({@code src/main/docker/jvm.options}), in place of the
+     * test default (C1 only); none runs the service exactly as it ships.
+     */
+    public PulseProcess jvmOptions(List<String> options) {
+        jvmOptions = List.copyOf(options);
         return this;
     }
 
@@ -100,9 +114,8 @@ public final class PulseProcess implements AutoCloseable {
         log = Path.of("target", "pulse-" + name + "-" + (++starts) + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("@src/main/docker/jvm.options"); // the fault suite runs the shipped heap and memory bounds
-        // C1 only: a test instance starts in about half the time on 2 cores.
-        command.add("-XX:TieredStopAtLevel=1");
+        command.add("@src/main/docker/jvm.options"); // the shipped heap and memory bounds, as ./pulse run and the image
+        command.addAll(jvmOptions);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", JAR.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -110,6 +123,7 @@ public final class PulseProcess implements AutoCloseable {
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         try {
+            launchedAtNanos = System.nanoTime();
             process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -123,6 +137,18 @@ public final class PulseProcess implements AutoCloseable {
                 .failFast(name + " exited at start, see " + log, () -> !process.isAlive())
                 .until(() -> get("/q/health/live").statusCode() == 200);
         return this;
+    }
+
+    /** Returns once the current run answers {@code /q/health/ready}: the time from launch to ready. */
+    public Duration awaitReady(Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                .failFast(name + " exited at start, see " + log, () -> !process.isAlive())
+                .until(() -> get("/q/health/ready").statusCode() == 200);
+        return Duration.ofNanos(System.nanoTime() - launchedAtNanos);
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     /** SIGKILL: no shutdown hook, no flush, no last transaction. */
