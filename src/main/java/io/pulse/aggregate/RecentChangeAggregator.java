@@ -69,12 +69,12 @@ public class RecentChangeAggregator {
     }
 
     @Incoming(WikimediaChannels.EVENTS_IN)
-    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+    public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
         List<ConsumedRecord> records = new ArrayList<>(batch.getRecords().size());
         long[] receivedAt = new long[batch.getRecords().size()];
         int i = 0;
-        for (KafkaRecord<String, String> record : batch.getRecords()) {
-            var r = (IncomingKafkaRecord<String, String>) record;
+        for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
+            var r = (IncomingKafkaRecord<String, byte[]>) record;
             records.add(new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
                     parser.parse(r.getPayload())));
             receivedAt[i++] = receivedAt(r);
@@ -108,7 +108,7 @@ public class RecentChangeAggregator {
         status.received(earliest);
     }
 
-    private static long receivedAt(IncomingKafkaRecord<String, String> record) {
+    private static long receivedAt(IncomingKafkaRecord<String, byte[]> record) {
         Header header = record.getHeaders().lastHeader(PulseHeaders.RECEIVED_AT);
         if (header == null) {
             return 0;
@@ -124,7 +124,7 @@ public class RecentChangeAggregator {
         List<Uni<Void>> sends = new ArrayList<>(rejected.size());
         for (ConsumedRecord r : rejected) {
             String reason = ((ParseResult.Rejected) r.parsed()).reason();
-            sends.add(deadLetters.send("aggregate", r.key(), r.value(), reason, null));
+            sends.add(deadLetters.send("aggregate", r.key(), r.valueText(), reason, null));
         }
         return Uni.join().all(sends).andFailFast().replaceWithVoid();
     }

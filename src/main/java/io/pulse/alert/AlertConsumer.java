@@ -45,7 +45,7 @@ public class AlertConsumer {
     }
 
     @Incoming(AlertChannels.EVENTS_IN)
-    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+    public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
         List<Alert> alerts = config.enabled() ? evaluate(batch) : List.of();
         return publisher.raise(alerts)
                 .onFailure().invoke(f -> LOG.warnf("Raising %d alerts failed, retrying: %s", alerts.size(), f.toString()))
@@ -53,11 +53,11 @@ public class AlertConsumer {
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 
-    List<Alert> evaluate(KafkaRecordBatch<String, String> batch) {
+    List<Alert> evaluate(KafkaRecordBatch<String, byte[]> batch) {
         RuleSet set = rules.current();
         List<Alert> alerts = new ArrayList<>();
-        for (KafkaRecord<String, String> record : batch.getRecords()) {
-            var r = (IncomingKafkaRecord<String, String>) record;
+        for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
+            var r = (IncomingKafkaRecord<String, byte[]>) record;
             if (!(parser.parse(r.getPayload()) instanceof ParseResult.Accepted accepted)) {
                 continue; // the aggregator dead-letters it
             }

@@ -16,7 +16,7 @@ final class LengthReader {
     private static final JsonFactory JSON = new JsonFactory();
 
     /** @return length.old, or null when absent, null or unreadable */
-    static Long oldLength(String json) {
+    static Long oldLength(byte[] json) {
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;

@@ -2,6 +2,7 @@ package io.pulse.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,9 +123,13 @@ class AlertEvaluatorTest {
 
     @Test
     void shouldReadTheOldLengthFromTheRawEvent() {
-        assertThat(LengthReader.oldLength("{\"meta\":{\"x\":[1]},\"length\":{\"new\":5,\"old\":1200}}")).isEqualTo(1200L);
-        assertThat(LengthReader.oldLength("{\"length\":{\"new\":5}}")).isNull();
-        assertThat(LengthReader.oldLength("{\"length\":null}")).isNull();
-        assertThat(LengthReader.oldLength("not json")).isNull();
+        assertThat(oldLength("{\"meta\":{\"x\":[1]},\"length\":{\"new\":5,\"old\":1200}}")).isEqualTo(1200L);
+        assertThat(oldLength("{\"length\":{\"new\":5}}")).isNull();
+        assertThat(oldLength("{\"length\":null}")).isNull();
+        assertThat(oldLength("not json")).isNull();
+    }
+
+    private static Long oldLength(String json) {
+        return LengthReader.oldLength(json.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -52,13 +53,18 @@ public final class TopicReader {
     }
 
     public static void produce(String topic, List<String> values) {
+        produceBytes(topic, values.stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toList());
+    }
+
+    /** Values as raw bytes: what another producer might write, not necessarily UTF-8. */
+    public static void produceBytes(String topic, List<byte[]> values) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            for (String v : values) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+            for (byte[] v : values) {
                 producer.send(new ProducerRecord<>(topic, null, v));
             }
             producer.flush();

@@ -1,6 +1,7 @@
 package io.pulse.source.wikimedia;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -36,6 +37,34 @@ public final class RecentChangeParser {
             return new ParseResult.Rejected("event larger than " + limits.maxEventChars() + " characters");
         }
         try (JsonParser p = JSON.createParser(json)) {
+            return parse(p);
+        } catch (IOException e) {
+            return malformed(e);
+        }
+    }
+
+    /**
+     * The same, straight from UTF-8 bytes as they come off Kafka: Jackson's byte parser skips
+     * decoding a String and then reading it char by char, and unused fields are never decoded at
+     * all. Bytes that are not UTF-8 are rejected (a String decode would have replaced them silently).
+     */
+    public ParseResult parse(byte[] json) {
+        if (json == null || isBlank(json)) {
+            return new ParseResult.Rejected("empty event");
+        }
+        if (json.length > limits.maxEventChars()) {
+            // Bytes outnumber chars for non-ASCII text: only the decoded length can decide (rare).
+            return parse(new String(json, StandardCharsets.UTF_8));
+        }
+        try (JsonParser p = JSON.createParser(json)) {
+            return parse(p);
+        } catch (IOException e) {
+            return malformed(e);
+        }
+    }
+
+    private ParseResult parse(JsonParser p) {
+        try {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return new ParseResult.Rejected("not a JSON object");
             }
@@ -48,8 +77,25 @@ public final class RecentChangeParser {
         } catch (InvalidField e) {
             return new ParseResult.Rejected(e.getMessage());
         } catch (IOException | RuntimeException e) {
-            return new ParseResult.Rejected("malformed JSON: " + firstLine(e.getMessage()));
+            return malformed(e);
         }
+    }
+
+    private static ParseResult.Rejected malformed(Exception e) {
+        String message = firstLine(e.getMessage());
+        if (message.startsWith("Invalid UTF-8")) { // Jackson's byte parser; the SSE decoder says the same
+            return new ParseResult.Rejected("event data is not valid UTF-8");
+        }
+        return new ParseResult.Rejected("malformed JSON: " + message);
+    }
+
+    private static boolean isBlank(byte[] json) {
+        for (byte b : json) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != 0x0B) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void readEvent(JsonParser p, Fields f) throws IOException {

@@ -51,7 +51,7 @@ class RecentChangeParserTest {
         List<String> lines = recording("editgroups-qs_batch_with_new_items.jsonl");
 
         assertEquals(82, lines.size());
-        long newPages = lines.stream().map(parser::parse).map(r -> assertInstanceOf(ParseResult.Accepted.class, r))
+        long newPages = lines.stream().map(this::parse).map(r -> assertInstanceOf(ParseResult.Accepted.class, r))
                 .filter(a -> a.change().isNewPage()).count();
         assertEquals(9, newPages);
         assertEveryLineParsesLikeTheJsonTree(lines);
@@ -68,7 +68,7 @@ class RecentChangeParserTest {
     private void assertEveryLineParsesLikeTheJsonTree(List<String> lines) throws IOException {
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
-            ParseResult result = parser.parse(line);
+            ParseResult result = parse(line);
             int lineNo = 1 + i;
             ParseResult.Accepted accepted = assertInstanceOf(ParseResult.Accepted.class, result,
                     () -> "line " + lineNo + " was " + result);
@@ -174,7 +174,7 @@ class RecentChangeParserTest {
         ObjectNode e = event();
         ((ObjectNode) e.get("meta")).put("domain", "canary");
 
-        ParseResult.Ignored ignored = assertInstanceOf(ParseResult.Ignored.class, parser.parse(e.toString()));
+        ParseResult.Ignored ignored = assertInstanceOf(ParseResult.Ignored.class, parse(e.toString()));
         assertTrue(ignored.reason().contains("canary"), ignored.reason());
     }
 
@@ -182,29 +182,29 @@ class RecentChangeParserTest {
 
     @Test
     void shouldRejectEmptyAndBlankEvents() {
-        assertRejected(parser.parse(""), "empty");
-        assertRejected(parser.parse("  \n"), "empty");
-        assertRejected(parser.parse(null), "empty");
+        assertRejected(parse(""), "empty");
+        assertRejected(parse("  \n"), "empty");
+        assertRejected(parse(null), "empty");
     }
 
     @Test
     void shouldRejectTextThatIsNotJson() {
-        assertRejected(parser.parse("this is not json"), "malformed JSON");
-        assertRejected(parser.parse("{\"meta\": {\"id\": \"x\""), "malformed JSON");
+        assertRejected(parse("this is not json"), "malformed JSON");
+        assertRejected(parse("{\"meta\": {\"id\": \"x\""), "malformed JSON");
     }
 
     @Test
     void shouldRejectJsonThatIsNotAnObject() {
-        assertRejected(parser.parse("[" + event() + "]"), "not a JSON object");
-        assertRejected(parser.parse("42"), "not a JSON object");
+        assertRejected(parse("[" + event() + "]"), "not a JSON object");
+        assertRejected(parse("42"), "not a JSON object");
     }
 
     @Test
     void shouldRejectTrailingContentAfterTheObject() {
-        assertRejected(parser.parse(event() + " {}"), "trailing content");
-        assertRejected(parser.parse(event() + "\n" + event()), "trailing content");
+        assertRejected(parse(event() + " {}"), "trailing content");
+        assertRejected(parse(event() + "\n" + event()), "trailing content");
         // Not even a token: the JSON reader itself stops on it.
-        assertRejected(parser.parse(event() + "garbage"), "malformed JSON");
+        assertRejected(parse(event() + "garbage"), "malformed JSON");
     }
 
     @ParameterizedTest
@@ -217,7 +217,7 @@ class RecentChangeParserTest {
             e.remove(field);
         }
 
-        assertRejected(parser.parse(e.toString()), "missing field '" + field + "'");
+        assertRejected(parse(e.toString()), "missing field '" + field + "'");
     }
 
     @Test
@@ -225,7 +225,7 @@ class RecentChangeParserTest {
         ObjectNode e = event();
         e.putNull("title");
 
-        assertRejected(parser.parse(e.toString()), "missing field 'title'");
+        assertRejected(parse(e.toString()), "missing field 'title'");
     }
 
     @Test
@@ -234,7 +234,7 @@ class RecentChangeParserTest {
         e.remove("timestamp");
         ((ObjectNode) e.get("meta")).remove("dt");
 
-        assertRejected(parser.parse(e.toString()), "missing field 'timestamp'");
+        assertRejected(parse(e.toString()), "missing field 'timestamp'");
     }
 
     @Test
@@ -243,7 +243,7 @@ class RecentChangeParserTest {
         e.remove("timestamp");
         ((ObjectNode) e.get("meta")).put("dt", "yesterday");
 
-        assertRejected(parser.parse(e.toString()), "meta.dt");
+        assertRejected(parse(e.toString()), "meta.dt");
     }
 
     @ParameterizedTest
@@ -260,7 +260,7 @@ class RecentChangeParserTest {
         ObjectNode e = event();
         e.set(field, MAPPER.readTree(json));
 
-        assertRejected(parser.parse(e.toString()), reason);
+        assertRejected(parse(e.toString()), reason);
     }
 
     @Test
@@ -270,8 +270,8 @@ class RecentChangeParserTest {
         ObjectNode f = event();
         ((ObjectNode) f.get("length")).put("new", "big");
 
-        assertRejected(parser.parse(e.toString()), "field 'meta.id' must be a string");
-        assertRejected(parser.parse(f.toString()), "field 'length.new' must be an integer");
+        assertRejected(parse(e.toString()), "field 'meta.id' must be a string");
+        assertRejected(parse(f.toString()), "field 'length.new' must be an integer");
     }
 
     @Test
@@ -281,7 +281,7 @@ class RecentChangeParserTest {
         String json = huge.toString();
         assertEquals(1024 * 1024, tree(json).get("comment").asText().length(), "the event itself is well-formed");
 
-        assertRejected(parser.parse(json), "larger than " + LIMITS.maxEventChars());
+        assertRejected(parse(json), "larger than " + LIMITS.maxEventChars());
     }
 
     @Test
@@ -291,7 +291,7 @@ class RecentChangeParserTest {
         e.put("comment", "x".repeat(LIMITS.maxEventChars() - e.toString().length()));
         assertEquals(LIMITS.maxEventChars(), e.toString().length());
 
-        assertInstanceOf(ParseResult.Accepted.class, parser.parse(e.toString()));
+        assertInstanceOf(ParseResult.Accepted.class, parse(e.toString()));
     }
 
     @Test
@@ -299,7 +299,7 @@ class RecentChangeParserTest {
         ObjectNode e = event();
         e.put("timestamp", NOW.plus(Duration.ofHours(2)).getEpochSecond());
 
-        assertRejected(parser.parse(e.toString()), "in the future");
+        assertRejected(parse(e.toString()), "in the future");
     }
 
     @Test
@@ -316,7 +316,7 @@ class RecentChangeParserTest {
         e.remove("timestamp");
         ((ObjectNode) e.get("meta")).put("dt", "2030-01-01T00:00:00Z");
 
-        assertRejected(parser.parse(e.toString()), "in the future");
+        assertRejected(parse(e.toString()), "in the future");
     }
 
     @Test
@@ -326,8 +326,8 @@ class RecentChangeParserTest {
         ObjectNode zero = event();
         zero.put("timestamp", 0);
 
-        assertRejected(parser.parse(e.toString()), "before " + EventLimits.WIKIPEDIA_LAUNCH);
-        assertRejected(parser.parse(zero.toString()), "before");
+        assertRejected(parse(e.toString()), "before " + EventLimits.WIKIPEDIA_LAUNCH);
+        assertRejected(parse(zero.toString()), "before");
     }
 
     @Test
@@ -336,7 +336,7 @@ class RecentChangeParserTest {
         ObjectNode e = event();
         e.put("timestamp", (1L << 61) + 1690617099L);
 
-        assertRejected(parser.parse(e.toString()), "field 'timestamp' is out of range");
+        assertRejected(parse(e.toString()), "field 'timestamp' is out of range");
     }
 
     @Test
@@ -345,7 +345,7 @@ class RecentChangeParserTest {
         ObjectNode e = event();
         e.put("namespace", 1L << 32);
 
-        assertRejected(parser.parse(e.toString()), "field 'namespace' is out of range");
+        assertRejected(parse(e.toString()), "field 'namespace' is out of range");
     }
 
     @Test
@@ -354,7 +354,7 @@ class RecentChangeParserTest {
         String nested = "[".repeat(1000) + "]".repeat(1000);
         String json = e.toString().replace("\"comment\":", "\"deep\":" + nested + ",\"comment\":");
 
-        assertRejected(parser.parse(json), "malformed JSON");
+        assertRejected(parse(json), "malformed JSON");
     }
 
     @Test
@@ -364,7 +364,46 @@ class RecentChangeParserTest {
         assertInstanceOf(ParseResult.Accepted.class, withDefaults.parse(event().toString()));
     }
 
+    // ---------------------------------------------------------------- bytes (the aggregator reads UTF-8 off Kafka)
+
+    @Test
+    void shouldRejectBytesThatAreNotUtf8() {
+        byte[] json = event().toString().replace("EFL Championship", "EFL \u00e9").getBytes(StandardCharsets.ISO_8859_1);
+
+        assertRejected(parser.parse(json), "event data is not valid UTF-8");
+        assertRejected(parser.parse(new byte[0]), "empty");
+        assertRejected(parser.parse(" \n\t".getBytes(StandardCharsets.UTF_8)), "empty");
+    }
+
+    @Test
+    void shouldMeasureTheLimitInCharactersNotBytes() {
+        ObjectNode e = event();
+        e.put("comment", "");
+        e.put("comment", "\u00e9".repeat(LIMITS.maxEventChars() - e.toString().length()));
+        byte[] json = e.toString().getBytes(StandardCharsets.UTF_8);
+        assertTrue(json.length > LIMITS.maxEventChars(), "two bytes per é");
+
+        assertInstanceOf(ParseResult.Accepted.class, parser.parse(json));
+        e.put("comment", e.get("comment").asText() + "\u00e9");
+        assertRejected(parser.parse(e.toString().getBytes(StandardCharsets.UTF_8)), "larger than");
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Parses the text and its UTF-8 bytes: every case of this class checks that both entry points
+     * (the ingest's String, the aggregator's and alerts' bytes) give the same result.
+     */
+    private ParseResult parse(String json) {
+        ParseResult fromText = parser.parse(json);
+        ParseResult fromBytes = parser.parse(json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+        assertEquals(fromText, fromBytes, () -> "bytes and text disagree on " + abbreviate(json));
+        return fromText;
+    }
+
+    private static String abbreviate(String s) {
+        return s == null || s.length() < 200 ? s : s.substring(0, 200) + "…";
+    }
 
     /** A current-schema event (first line of polars-book-wikimedia.ndjson, trimmed). */
     private static ObjectNode event() {
@@ -380,7 +419,7 @@ class RecentChangeParserTest {
     }
 
     private RecentChange accepted(ObjectNode event) {
-        ParseResult result = parser.parse(event.toString());
+        ParseResult result = parse(event.toString());
         return assertInstanceOf(ParseResult.Accepted.class, result, () -> "was " + result).change();
     }
 
