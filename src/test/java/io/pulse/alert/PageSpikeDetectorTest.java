@@ -1,0 +1,80 @@
+package io.pulse.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class PageSpikeDetectorTest {
+
+    private static final long WINDOW_MS = 60_000;
+    private static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    private static final int BASELINE_WINDOWS = 10;
+
+    private record Change(String page, long timeMs) {
+    }
+
+    @Test
+    void shouldCountEachWindowAndAverageThePreviousOnesLikeAPlainLoopOverTheHistory() {
+        Random random = new Random(11);
+        List<Change> history = new ArrayList<>();
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 1000);
+        long t = T0;
+        for (int i = 0; i < 5_000; i++) {
+            t += random.nextInt(800); // ~33 minutes of event time, in order
+            String page = "enwiki:Page " + (int) Math.abs(random.nextGaussian() * 8); // a few hot pages
+            Change c = new Change(page, t);
+            history.add(c);
+
+            PageSpikeDetector.Observation seen = detector.add(c.page(), c.timeMs(), BASELINE_WINDOWS);
+
+            long w = Math.floorDiv(t, WINDOW_MS);
+            assertThat(seen.windowStartMs()).isEqualTo(w * WINDOW_MS);
+            assertThat(seen.changes()).as("change %d", i).isEqualTo(countIn(history, page, w));
+            long past = 0;
+            for (int k = 1; k <= BASELINE_WINDOWS; k++) {
+                past += countIn(history, page, w - k);
+            }
+            assertThat(seen.baseline()).as("change %d", i).isEqualTo((double) past / BASELINE_WINDOWS);
+        }
+    }
+
+    @Test
+    void shouldCountALateChangeInItsOwnWindowWithoutDisturbingTheCurrentOne() {
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 10);
+        detector.add("p", T0, BASELINE_WINDOWS);
+        detector.add("p", T0 + 3 * WINDOW_MS, BASELINE_WINDOWS);
+
+        PageSpikeDetector.Observation late = detector.add("p", T0 + 1, BASELINE_WINDOWS);
+        PageSpikeDetector.Observation current = detector.add("p", T0 + 3 * WINDOW_MS + 1, BASELINE_WINDOWS);
+
+        assertThat(late.changes()).isEqualTo(2);
+        assertThat(current.changes()).isEqualTo(2);
+        assertThat(current.baseline()).isEqualTo(2.0 / BASELINE_WINDOWS);
+    }
+
+    @Test
+    void shouldForgetTheLeastRecentlyChangedPageBeyondTheBound() {
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 2);
+        detector.add("a", T0, BASELINE_WINDOWS);
+        detector.add("b", T0, BASELINE_WINDOWS);
+        detector.add("a", T0, BASELINE_WINDOWS);
+        detector.add("c", T0, BASELINE_WINDOWS); // evicts b, the least recently changed
+
+        assertThat(detector.add("a", T0, BASELINE_WINDOWS).changes()).isEqualTo(3);
+        assertThat(detector.add("b", T0, BASELINE_WINDOWS).changes()).as("forgotten, counted afresh").isEqualTo(1);
+    }
+
+    private static long countIn(List<Change> history, String page, long window) {
+        long n = 0;
+        for (Change c : history) {
+            if (c.page().equals(page) && Math.floorDiv(c.timeMs(), WINDOW_MS) == window) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
