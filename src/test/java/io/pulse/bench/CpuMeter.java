@@ -2,15 +2,20 @@ package io.pulse.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Where the machine's cores go during one phase: CPU seconds of the service, of PostgreSQL (every
- * {@code postgres} process) and of the harness JVM (the in-process broker, the load generator).
+ * {@code postgres} process) and of the harness JVM, split by thread into the in-process Kafka broker,
+ * the load generator (SSE server, pacing, observers) and that JVM's own GC and JIT (not attributable).
  * The cheapest profile there is, and the first question for any bottleneck: who is busy?
  */
 final class CpuMeter {
@@ -22,12 +27,21 @@ final class CpuMeter {
     private final double service0;
     private final double postgres0;
     private final double harness0;
+    private final Map<Long, Long> threads0;
+
+    /** The embedded broker's (KRaft) threads, not the harness's own Kafka clients. */
+    private static final Pattern BROKER_THREAD = Pattern.compile("^(data-plane-|kafka-(?!producer-network-thread|admin-client-thread"
+            + "|coordinator-heartbeat)|group-coordinator|broker-|controller-|quorum-|raft-|share-|transaction-|TxnMarker"
+            + "|ExpirationReaper|LogDirFailureHandler|PersisterStateManager|persister-|client-metrics|SensorExpiryThread"
+            + "|metrics-meter-tick)");
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     CpuMeter(long servicePid) {
         this.servicePid = servicePid;
         this.service0 = seconds(servicePid);
         this.postgres0 = postgresSeconds();
         this.harness0 = harnessSeconds();
+        this.threads0 = threadNanos();
     }
 
     /** CPU use over the phase, in cores (1.0 = one core busy the whole time), per process group. */
@@ -36,8 +50,37 @@ final class CpuMeter {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("service_cores", PulseBenchmark.round2((seconds(servicePid) - service0) / wall));
         out.put("postgres_cores", PulseBenchmark.round2((postgresSeconds() - postgres0) / wall));
-        out.put("harness_and_broker_cores", PulseBenchmark.round2((harnessSeconds() - harness0) / wall));
+        double harness = harnessSeconds() - harness0;
+        double broker = 0;
+        double generator = 0;
+        for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (t == null) {
+                continue; // ended meanwhile
+            }
+            long now = THREADS.getThreadCpuTime(t.getThreadId());
+            if (now < 0) {
+                continue;
+            }
+            long used = now - Math.max(0, threads0.getOrDefault(t.getThreadId(), 0L));
+            if (BROKER_THREAD.matcher(t.getThreadName()).find()) {
+                broker += used / 1e9;
+            } else {
+                generator += used / 1e9;
+            }
+        }
+        out.put("broker_cores", PulseBenchmark.round2(broker / wall));
+        out.put("load_generator_cores", PulseBenchmark.round2(generator / wall));
+        // GC and JIT of the harness JVM (broker and generator share it), and threads that ended
+        out.put("harness_jvm_cores", PulseBenchmark.round2(Math.max(0, harness - broker - generator) / wall));
         return out;
+    }
+
+    private static Map<Long, Long> threadNanos() {
+        Map<Long, Long> nanos = new HashMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            nanos.put(id, THREADS.getThreadCpuTime(id));
+        }
+        return nanos;
     }
 
     private static double harnessSeconds() {

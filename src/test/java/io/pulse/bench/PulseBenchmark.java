@@ -46,7 +46,7 @@ public final class PulseBenchmark {
 
     static final String TOPIC = "pulse.wikimedia.recentchange";
     static final String IDLE_TOPIC = "pulse.bench.idle";
-    static final Duration LATENCY_WARM_UP = Duration.ofSeconds(10);
+    static final Duration LATENCY_WARM_UP = Duration.ofSeconds(30);
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final PulseInfra infra = PulseInfra.get();
@@ -210,6 +210,11 @@ public final class PulseBenchmark {
                 CpuMeter cpu = new CpuMeter(pulse.pid());
                 pace(server, lines.subList(warmUp, warmUp + count), perSecond, sentAt, pulse);
                 results.put("latency_" + perSecond + "_cpu", cpu.stop());
+                // Where a backlog sits when the load stops: not yet in Kafka (ingest), or not yet committed.
+                long published = endOffsets(topic);
+                results.put("latency_" + perSecond + "_backlog_at_end", Map.of(
+                        "not_published", warmUp + count - published,
+                        "published_not_committed", published - commits.committed()));
                 deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (System.nanoTime() < deadline && (commits.committed() < warmUp + count
                         || aggregated(snapshots) < warmUp + count)) {

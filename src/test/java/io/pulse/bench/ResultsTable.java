@@ -29,6 +29,7 @@ final class ResultsTable {
             row("latency @" + rate + "/s data line → snapshot", String.valueOf(r.get("latency_" + rate + "_snapshot_ms")), "ms");
             row("peak RSS / heap @" + rate + "/s", r.get("latency_" + rate + "_peak_rss_mb") + " MB / "
                     + r.get("latency_" + rate + "_peak_heap_mb") + " MB", "");
+            row("  backlog when the load stopped", String.valueOf(r.get("latency_" + rate + "_backlog_at_end")), "events");
         }
         row("peak RSS / heap while draining", r.get("aggregate_peak_rss_mb") + " MB / " + r.get("aggregate_peak_heap_mb") + " MB", "");
         for (String phase : new String[] { "aggregate", "ingest", "latency_1000", "latency_10000" }) {
