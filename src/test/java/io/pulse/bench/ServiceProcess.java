@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -24,18 +25,25 @@ final class ServiceProcess implements AutoCloseable {
     long peakHeapBytes;
     private long lastSampleNanos = System.nanoTime() - 1_000_000_000L;
 
-    private ServiceProcess(PulseProcess pulse) {
+    /** Whether this run mapped the class-data archive an earlier run wrote, as a restarted {@code ./pulse run} does. */
+    final boolean withArchive;
+
+    private ServiceProcess(PulseProcess pulse, boolean withArchive) {
         this.pulse = pulse;
+        this.withArchive = withArchive;
     }
 
     static ServiceProcess launch(String name, Map<String, String> extraEnv) {
         String javaOpts = System.getenv().getOrDefault("PULSE_BENCH_JAVA_OPTS", "").replace("{name}", name).trim();
+        List<String> options = new ArrayList<>(ClassDataArchive.options());
+        options.addAll(javaOpts.isEmpty() ? List.of() : List.of(javaOpts.split("\\s+")));
+        boolean withArchive = options.get(0).startsWith("-XX:SharedArchiveFile");
         PulseProcess pulse = PulseProcess.on("bench-" + name)
-                .jvmOptions(javaOpts.isEmpty() ? List.of() : List.of(javaOpts.split("\\s+")))
+                .jvmOptions(options)
                 .env("QUARKUS_LOG_LEVEL", "WARN")
                 .env("QUARKUS_LOG_CATEGORY__IO_QUARKUS__LEVEL", "INFO");
         extraEnv.forEach(pulse::env);
-        return new ServiceProcess(pulse.launch());
+        return new ServiceProcess(pulse.launch(), withArchive);
     }
 
     long pid() {
