@@ -237,7 +237,7 @@ public final class PulseBenchmark {
      * (5) Start-up to ready, of the first start (no class-data archive yet: it writes one when it
      * stops) and of the first restart that maps it, as a second {@code ./pulse run} does.
      */
-    private void awaitReady(ServiceProcess pulse) throws IOException {
+    private void awaitReady(ServiceProcess pulse) {
         Duration ready = pulse.awaitReady();
         String key = pulse.withArchive ? "startup_with_archive" : "startup";
         if (!results.containsKey(key + "_to_ready_s")) {

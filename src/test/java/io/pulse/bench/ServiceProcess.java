@@ -1,5 +1,7 @@
 package io.pulse.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.awaitility.core.ConditionTimeoutException;
 
 import io.pulse.it.PulseProcess;
 
@@ -37,7 +41,7 @@ final class ServiceProcess implements AutoCloseable {
         String javaOpts = System.getenv().getOrDefault("PULSE_BENCH_JAVA_OPTS", "").replace("{name}", name).trim();
         List<String> options = new ArrayList<>(ClassDataArchive.options());
         options.addAll(javaOpts.isEmpty() ? List.of() : List.of(javaOpts.split("\\s+")));
-        boolean withArchive = options.get(0).startsWith("-XX:SharedArchiveFile");
+        boolean withArchive = options.stream().anyMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
         PulseProcess pulse = PulseProcess.on("bench-" + name)
                 .jvmOptions(options)
                 .env("QUARKUS_LOG_LEVEL", "WARN")
@@ -59,10 +63,20 @@ final class ServiceProcess implements AutoCloseable {
         return pulse.awaitReady(Duration.ofSeconds(120));
     }
 
-    /** Quarkus' own "started in" figure from the log, in seconds, or -1. */
-    double reportedStartSeconds() throws IOException {
-        Matcher m = Pattern.compile("started in ([0-9.]+)s").matcher(Files.readString(pulse.log()));
-        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    /**
+     * Quarkus' own "started in" figure from the log, in seconds, or -1. The line can follow the first
+     * ready answer by a few milliseconds: it is waited for.
+     */
+    double reportedStartSeconds() {
+        Pattern started = Pattern.compile("started in ([0-9.]+)s");
+        try {
+            String line = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Files.readString(pulse.log()), log -> started.matcher(log).find());
+            Matcher m = started.matcher(line);
+            return m.find() ? Double.parseDouble(m.group(1)) : -1;
+        } catch (ConditionTimeoutException e) {
+            return -1;
+        }
     }
 
     /**
