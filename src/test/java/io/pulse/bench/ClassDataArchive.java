@@ -7,9 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The application class-data archive (AppCDS) as {@code ./pulse run} uses it: a run without one writes
- * it when it stops ({@code -XX:ArchiveClassesAtExit}), later runs map it ({@code -XX:SharedArchiveFile}).
- * The benchmark deletes it first, so its first phase measures a cold start and writes a fresh archive.
+ * The application class-data archive (AppCDS), by the rule of {@code class_data_archive} in {@code ./pulse}
+ * (keep the two alike): a run without one writes it when it stops ({@code -XX:ArchiveClassesAtExit}),
+ * later runs map it ({@code -XX:SharedArchiveFile}). The benchmark deletes it first, so its first phase
+ * measures a cold start and writes an archive of the jar under test (./pulse checks the jar's age instead).
  */
 final class ClassDataArchive {
 

@@ -201,34 +201,33 @@ public final class PulseBenchmark {
                     + group + "' AND topic = '" + topic + "'";
             // The live stream is subscribed through the warm-up as a dashboard would be: its first,
             // cold snapshot (rankings queries, Kafka admin client, unJITted code) is not measured.
-            try (SseTestClient snapshots = new SseTestClient(pulse.url("/metrics/stream"))) {
+            try (SseTestClient snapshots = new SseTestClient(pulse.url("/metrics/stream"));
+                    CommitWatcher commits = new CommitWatcher(infra, committed)) {
                 pace(server, lines.subList(0, warmUp), perSecond, new long[warmUp], pulse);
                 long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                while (System.nanoTime() < deadline && scalar(committed) < warmUp) {
+                while (System.nanoTime() < deadline && commits.committed() < warmUp) {
                     Thread.sleep(50);
                 }
-                try (CommitWatcher commits = new CommitWatcher(infra, committed)) {
-                    long[] sentAt = new long[count];
-                    CpuMeter cpu = new CpuMeter(pulse.pid());
-                    pace(server, lines.subList(warmUp, warmUp + count), perSecond, sentAt, pulse);
-                    results.put("latency_" + perSecond + "_cpu", cpu.stop());
-                    // Where a backlog sits when the load stops: not yet in Kafka (ingest), or not yet committed.
-                    long published = endOffsets(topic);
-                    results.put("latency_" + perSecond + "_backlog_at_end", Map.of(
-                            "not_published", warmUp + count - published,
-                            "published_not_committed", published - commits.committed()));
-                    deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    while (System.nanoTime() < deadline && (commits.committed() < warmUp + count
-                            || aggregated(snapshots) < warmUp + count)) {
-                        Thread.sleep(100);
-                    }
-                    results.put("latency_" + perSecond + "_snapshot_ms", Percentiles.of(snapshotLatencies(snapshots, warmUp, sentAt)));
-                    long[] commitLatencies = commits.latencies(warmUp, sentAt);
-                    results.put("latency_" + perSecond + "_commit_ms", Percentiles.of(commitLatencies));
-                    writeTimeline(Path.of("target/bench-latency" + perSecond + "-timeline.csv"), sentAt, commitLatencies);
-                    results.put("latency_" + perSecond + "_peak_rss_mb", pulse.peakRssKb / 1024);
-                    results.put("latency_" + perSecond + "_peak_heap_mb", pulse.peakHeapBytes / (1024 * 1024));
+                long[] sentAt = new long[count];
+                CpuMeter cpu = new CpuMeter(pulse.pid());
+                pace(server, lines.subList(warmUp, warmUp + count), perSecond, sentAt, pulse);
+                results.put("latency_" + perSecond + "_cpu", cpu.stop());
+                // Where a backlog sits when the load stops: not yet in Kafka (ingest), or not yet committed.
+                long published = endOffsets(topic);
+                results.put("latency_" + perSecond + "_backlog_at_end", Map.of(
+                        "not_published", warmUp + count - published,
+                        "published_not_committed", published - commits.committed()));
+                deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (System.nanoTime() < deadline && (commits.committed() < warmUp + count
+                        || aggregated(snapshots) < warmUp + count)) {
+                    Thread.sleep(100);
                 }
+                results.put("latency_" + perSecond + "_snapshot_ms", Percentiles.of(snapshotLatencies(snapshots, warmUp, sentAt)));
+                long[] commitLatencies = commits.latencies(warmUp, sentAt);
+                results.put("latency_" + perSecond + "_commit_ms", Percentiles.of(commitLatencies));
+                writeTimeline(Path.of("target/bench-latency" + perSecond + "-timeline.csv"), sentAt, commitLatencies);
+                results.put("latency_" + perSecond + "_peak_rss_mb", pulse.peakRssKb / 1024);
+                results.put("latency_" + perSecond + "_peak_heap_mb", pulse.peakHeapBytes / (1024 * 1024));
             }
         }
     }
@@ -289,11 +288,9 @@ public final class PulseBenchmark {
      * whose aggregated count covers it, minus its send time.
      */
     private static long[] snapshotLatencies(SseTestClient client, long firstOffset, long[] sentAt) {
-        List<SseTestClient.Event> events = client.events();
-        long base = firstOffset;
-        List<long[]> coverage = events.stream().map(e -> new long[] {
+        List<long[]> coverage = client.events().stream().map(e -> new long[] {
                 Instant.parse(e.data().get("generatedAt").asText()).toEpochMilli(),
-                e.data().path("pipeline").path("aggregated").asLong() - base }).toList();
+                e.data().path("pipeline").path("aggregated").asLong() - firstOffset }).toList();
         return CommitWatcher.latencies(coverage, sentAt);
     }
 

@@ -22,6 +22,7 @@ import io.pulse.it.PulseProcess;
  */
 final class ServiceProcess implements AutoCloseable {
 
+    private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
     private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{.*area=\"heap\".*\\} (\\S+)$");
 
     final PulseProcess pulse;
@@ -68,12 +69,10 @@ final class ServiceProcess implements AutoCloseable {
      * ready answer by a few milliseconds: it is waited for.
      */
     double reportedStartSeconds() {
-        Pattern started = Pattern.compile("started in ([0-9.]+)s");
         try {
-            String line = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> Files.readString(pulse.log()), log -> started.matcher(log).find());
-            Matcher m = started.matcher(line);
-            return m.find() ? Double.parseDouble(m.group(1)) : -1;
+            Matcher m = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> STARTED.matcher(Files.readString(pulse.log())), Matcher::find);
+            return Double.parseDouble(m.group(1));
         } catch (ConditionTimeoutException e) {
             return -1;
         }
