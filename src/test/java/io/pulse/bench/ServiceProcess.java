@@ -40,8 +40,11 @@ final class ServiceProcess implements AutoCloseable {
 
     static ServiceProcess launch(String name, Map<String, String> extraEnv) {
         String javaOpts = System.getenv().getOrDefault("PULSE_BENCH_JAVA_OPTS", "").replace("{name}", name).trim();
-        List<String> options = new ArrayList<>(ClassDataArchive.options());
-        options.addAll(javaOpts.isEmpty() ? List.of() : List.of(javaOpts.split("\\s+")));
+        List<String> extra = javaOpts.isEmpty() ? List.of() : List.of(javaOpts.split("\\s+"));
+        // The JVM refuses to dump a class-data archive with a native agent loaded (a profiler): none then.
+        boolean agent = extra.stream().anyMatch(o -> o.startsWith("-agentpath") || o.startsWith("-agentlib"));
+        List<String> options = new ArrayList<>(agent ? List.of() : ClassDataArchive.options());
+        options.addAll(extra);
         boolean withArchive = options.stream().anyMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
         PulseProcess pulse = PulseProcess.on("bench-" + name)
                 .jvmOptions(options)
