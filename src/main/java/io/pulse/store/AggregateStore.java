@@ -106,21 +106,13 @@ public class AggregateStore {
             return new ArrayList<>(List.of(advance(conn, group, topic, progress)));
         }
         long size = a.windowSizeMs();
-        // Fixed key order: concurrent replicas lock shared rows in the same order and cannot deadlock.
-        List<Map.Entry<WindowKeys.Wiki, Measures>> wikis = sorted(a.wikis(),
-                Comparator.comparingLong(WindowKeys.Wiki::windowStart).thenComparing(WindowKeys.Wiki::wiki));
-        List<Map.Entry<WindowKeys.Type, Measures>> types = sorted(a.types(),
-                Comparator.comparingLong(WindowKeys.Type::windowStart).thenComparing(WindowKeys.Type::wiki)
-                        .thenComparing(WindowKeys.Type::type));
-        List<Map.Entry<WindowKeys.Namespace, Measures>> namespaces = sorted(a.namespaces(),
-                Comparator.comparingLong(WindowKeys.Namespace::windowStart).thenComparing(WindowKeys.Namespace::wiki)
-                        .thenComparingInt(WindowKeys.Namespace::namespace));
-        List<Map.Entry<WindowKeys.User, Measures>> users = sorted(a.users(),
-                Comparator.comparingLong(WindowKeys.User::windowStart).thenComparing(WindowKeys.User::wiki)
-                        .thenComparing(WindowKeys.User::user));
-        List<Map.Entry<WindowKeys.Page, Measures>> pages = sorted(a.pages(),
-                Comparator.comparingLong(WindowKeys.Page::windowStart).thenComparing(WindowKeys.Page::wiki)
-                        .thenComparing(WindowKeys.Page::title));
+        // Fixed key order (the keys' natural order): concurrent replicas lock shared rows in the same
+        // order and cannot deadlock.
+        List<Map.Entry<WindowKeys.Wiki, Measures>> wikis = sorted(a.wikis());
+        List<Map.Entry<WindowKeys.Type, Measures>> types = sorted(a.types());
+        List<Map.Entry<WindowKeys.Namespace, Measures>> namespaces = sorted(a.namespaces());
+        List<Map.Entry<WindowKeys.User, Measures>> users = sorted(a.users());
+        List<Map.Entry<WindowKeys.Page, Measures>> pages = sorted(a.pages());
 
         Columns w = new Columns(wikis.size());
         wikis.forEach(e -> w.window(e.getKey().windowStart(), size).text(e.getKey().wiki())
@@ -154,9 +146,9 @@ public class AggregateStore {
         return statements;
     }
 
-    private static <K> List<Map.Entry<K, Measures>> sorted(Map<K, Measures> map, Comparator<K> order) {
+    private static <K extends Comparable<K>> List<Map.Entry<K, Measures>> sorted(Map<K, Measures> map) {
         List<Map.Entry<K, Measures>> entries = new ArrayList<>(map.entrySet());
-        entries.sort(Map.Entry.comparingByKey(order));
+        entries.sort(Map.Entry.comparingByKey());
         return entries;
     }
 
