@@ -10,7 +10,6 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.pulse.source.wikimedia.ParseResult;
-import io.pulse.source.wikimedia.RecentChange;
 import io.pulse.source.wikimedia.RecentChangeParser;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
@@ -61,9 +60,7 @@ public class AlertConsumer {
             if (!(parser.parse(r.getPayload()) instanceof ParseResult.Accepted accepted)) {
                 continue; // the aggregator dead-letters it
             }
-            RecentChange change = accepted.change();
-            Long oldLength = change.byteDelta() < 0 ? LengthReader.oldLength(r.getPayload()) : null;
-            List<Alert> raised = partitions.evaluator(r.getPartition()).evaluate(change, oldLength, set);
+            List<Alert> raised = partitions.evaluator(r.getPartition()).evaluate(accepted.change(), set);
             if (partitions.raises(r.getPartition(), r.getOffset())) {
                 alerts.addAll(raised);
             }

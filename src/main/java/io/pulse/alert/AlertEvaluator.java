@@ -27,8 +27,7 @@ public final class AlertEvaluator {
         };
     }
 
-    /** @param oldLength {@code length.old} when known (only needed for changes that remove bytes) */
-    public List<Alert> evaluate(RecentChange c, Long oldLength, RuleSet rules) {
+    public List<Alert> evaluate(RecentChange c, RuleSet rules) {
         List<Alert> out = new ArrayList<>(1);
         WatchedUserRule watched = rules.watchedUser();
         if (watched.matches(c)) {
@@ -47,6 +46,7 @@ public final class AlertEvaluator {
             }
         }
         MassBlankingRule blanking = rules.massBlanking();
+        Long oldLength = c.oldLength();
         if ("edit".equals(c.type()) && blanking.isBlanking(c.bytesRemoved(), oldLength)) {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("bytesRemoved", c.bytesRemoved());

@@ -2,7 +2,6 @@ package io.pulse.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +30,15 @@ class AlertEvaluatorTest {
                 false, timeMs, delta);
     }
 
+    /** An edit at T0 that removes {@code -delta} bytes from a page of {@code oldLength} (null: unknown). */
+    static RecentChange shrink(String title, String user, long delta, Long oldLength) {
+        return new RecentChange(title + user + delta, "en.wikipedia.org", "enwiki", "edit", 0, title, user,
+                false, T0, delta, oldLength);
+    }
+
     List<Alert> feed(List<RecentChange> changes) {
         List<Alert> out = new ArrayList<>();
-        changes.forEach(c -> out.addAll(evaluator.evaluate(c, null, RULES)));
+        changes.forEach(c -> out.addAll(evaluator.evaluate(c, RULES)));
         return out;
     }
 
@@ -94,16 +99,16 @@ class AlertEvaluatorTest {
 
     @Test
     void shouldRaiseMassBlankingByBytesOrByShareOfThePage() {
-        assertThat(evaluator.evaluate(change("Big", "Vandal", T0, -6000), 8000L, RULES))
+        assertThat(evaluator.evaluate(shrink("Big", "Vandal", -6000, 8000L), RULES))
                 .singleElement().satisfies(a -> {
                     assertThat(a.rule()).isEqualTo("mass-blanking");
                     assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
                     assertThat(a.details()).containsEntry("bytesRemoved", 6000L).containsEntry("percentRemoved", 75.0);
                 });
-        assertThat(evaluator.evaluate(change("Small", "Vandal", T0, -950), 1000L, RULES)).hasSize(1);
-        assertThat(evaluator.evaluate(change("Tiny", "Vandal", T0, -300), 300L, RULES)).as("below min-old-length").isEmpty();
-        assertThat(evaluator.evaluate(change("Other", "Editor", T0, -800), 1000L, RULES)).isEmpty();
-        assertThat(evaluator.evaluate(change("Unknown", "Editor", T0, -4000), null, RULES)).isEmpty();
+        assertThat(evaluator.evaluate(shrink("Small", "Vandal", -950, 1000L), RULES)).hasSize(1);
+        assertThat(evaluator.evaluate(shrink("Tiny", "Vandal", -300, 300L), RULES)).as("below min-old-length").isEmpty();
+        assertThat(evaluator.evaluate(shrink("Other", "Editor", -800, 1000L), RULES)).isEmpty();
+        assertThat(evaluator.evaluate(shrink("Unknown", "Editor", -4000, null), RULES)).isEmpty();
     }
 
     @Test
@@ -118,18 +123,6 @@ class AlertEvaluatorTest {
     @Test
     void shouldRaiseNothingForDisabledRules() {
         RuleSet off = RULES.with(new WatchedUserRule(false, Severity.INFO, 60, Set.of("Watched"), Set.of()));
-        assertThat(evaluator.evaluate(change("A", "Watched", T0, 1), null, off)).isEmpty();
-    }
-
-    @Test
-    void shouldReadTheOldLengthFromTheRawEvent() {
-        assertThat(oldLength("{\"meta\":{\"x\":[1]},\"length\":{\"new\":5,\"old\":1200}}")).isEqualTo(1200L);
-        assertThat(oldLength("{\"length\":{\"new\":5}}")).isNull();
-        assertThat(oldLength("{\"length\":null}")).isNull();
-        assertThat(oldLength("not json")).isNull();
-    }
-
-    private static Long oldLength(String json) {
-        return LengthReader.oldLength(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(evaluator.evaluate(change("A", "Watched", T0, 1), off)).isEmpty();
     }
 }

@@ -41,14 +41,14 @@ class AlertWarmUpTest {
         int offset = 0;
         for (int minute = 0; minute < 10; minute++) {
             for (int i = 0; i < 15; i++, offset++) {
-                var alerts = partitions.evaluator(0).evaluate(change(t0 + minute * 60_000L + i), null, rules);
+                var alerts = partitions.evaluator(0).evaluate(change(t0 + minute * 60_000L + i), rules);
                 assertThat(partitions.raises(0, offset)).isFalse();
                 assertThat(alerts).isEmpty();
             }
         }
         // After the committed offset: 25 changes is no spike against the rebuilt baseline of 15.
         for (int i = 0; i < 25; i++) {
-            assertThat(partitions.evaluator(0).evaluate(change(t0 + 600_000L + i), null, rules)).isEmpty();
+            assertThat(partitions.evaluator(0).evaluate(change(t0 + 600_000L + i), rules)).isEmpty();
         }
         assertThat(partitions.raises(0, 200)).isTrue();
         partitions.assigned(0, null);

@@ -121,7 +121,7 @@ class AlertsTest {
             List<Alert> again = new ArrayList<>();
             for (String line : lines) {
                 var change = ((ParseResult.Accepted) parser.parse(line)).change();
-                again.addAll(restarted.evaluate(change, change.byteDelta() < 0 ? 10_000L : null, rules.current()));
+                again.addAll(restarted.evaluate(change, rules.current()));
             }
             assertThat(again).extracting(Alert::rule).contains("watched-user", "page-spike", "mass-blanking");
             assertThat(publisher.raise(again).await().atMost(Duration.ofSeconds(30))).as("nothing new to publish").isEmpty();

@@ -7,6 +7,8 @@ package io.pulse.source.wikimedia;
  * @param eventId     {@code meta.id}, unique per event: the key for de-duplication
  * @param eventTimeMs event time in epoch milliseconds ({@code timestamp}, else {@code meta.dt})
  * @param byteDelta   {@code length.new - length.old}; missing lengths count as 0
+ * @param oldLength   {@code length.old}, or null when the event has none (the mass-blanking rule's
+ *                    percentage; kept so that the alert consumer need not parse the event again)
  */
 public record RecentChange(
         String eventId,
@@ -18,10 +20,17 @@ public record RecentChange(
         String user,
         boolean bot,
         long eventTimeMs,
-        long byteDelta) {
+        long byteDelta,
+        Long oldLength) {
 
     /** Namespace recorded when an event carries none (e.g. some log events). */
     public static final int NO_NAMESPACE = -1;
+
+    /** A change whose old length is unknown. */
+    public RecentChange(String eventId, String domain, String wiki, String type, int namespace, String title,
+            String user, boolean bot, long eventTimeMs, long byteDelta) {
+        this(eventId, domain, wiki, type, namespace, title, user, bot, eventTimeMs, byteDelta, null);
+    }
 
     public boolean isNewPage() {
         return "new".equals(type);

@@ -231,7 +231,7 @@ public final class RecentChangeParser {
             long delta = (lengthNew == null ? 0 : lengthNew) - (lengthOld == null ? 0 : lengthOld);
             int ns = namespace == null ? RecentChange.NO_NAMESPACE : namespace.intValue();
             return new ParseResult.Accepted(new RecentChange(id, domain, wiki, type, ns, title, user,
-                    Boolean.TRUE.equals(bot), eventTimeMs, delta));
+                    Boolean.TRUE.equals(bot), eventTimeMs, delta, lengthOld));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pulse.source.wikimedia;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,7 @@ class RecentChangeParserTest {
             assertEquals(expected.path("timestamp").asLong() * 1000, c.eventTimeMs(), where);
             JsonNode length = expected.path("length");
             assertEquals(length.path("new").asLong(0) - length.path("old").asLong(0), c.byteDelta(), where);
+            assertEquals(length.path("old").isIntegralNumber() ? length.get("old").asLong() : null, c.oldLength(), where);
         }
     }
 
@@ -97,7 +99,7 @@ class RecentChangeParserTest {
         RecentChange c = accepted(event());
 
         assertEquals(new RecentChange("0416300b-980c-45bb-b0a2-c9d7a9e2b7eb", "en.wikipedia.org", "enwiki", "edit",
-                0, "EFL Championship", "87.12.215.232", false, 1690617099000L, 58), c);
+                0, "EFL Championship", "87.12.215.232", false, 1690617099000L, 58, 91108L), c);
         assertEquals(58, c.bytesAdded());
         assertEquals(0, c.bytesRemoved());
         assertEquals("enwiki:EFL Championship", c.partitionKey());
@@ -118,6 +120,9 @@ class RecentChangeParserTest {
         assertTrue(accepted(newPage).isNewPage());
         assertEquals(0, accepted(log).byteDelta());
         assertEquals(0, accepted(nullLength).byteDelta());
+        assertNull(accepted(newPage).oldLength());
+        assertNull(accepted(log).oldLength());
+        assertNull(accepted(nullLength).oldLength());
     }
 
     @Test
@@ -130,6 +135,7 @@ class RecentChangeParserTest {
         assertEquals(-60, c.byteDelta());
         assertEquals(0, c.bytesAdded());
         assertEquals(60, c.bytesRemoved());
+        assertEquals(100L, c.oldLength(), "the mass-blanking rule's share of the page");
     }
 
     @Test
