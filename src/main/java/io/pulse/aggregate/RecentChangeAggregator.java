@@ -22,6 +22,7 @@ import io.pulse.source.wikimedia.RecentChangeParser;
 import io.pulse.source.wikimedia.WikimediaChannels;
 import io.pulse.source.wikimedia.WikimediaDeadLetters;
 import io.pulse.store.AggregateStore;
+import io.pulse.store.Stopping;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -31,6 +32,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
  * Reads the events topic in poll-sized batches and folds each batch into the window tables, one
  * transaction per batch together with the partitions' offsets. A failed transaction is retried
  * with back-off until it commits: the partition waits (backpressure) rather than skipping data.
+ * Once the application stops, a failing batch is left unacknowledged instead ({@link Stopping}).
  */
 @ApplicationScoped
 public class RecentChangeAggregator {
@@ -47,10 +49,11 @@ public class RecentChangeAggregator {
     private final String group;
     private final String topic;
     private final Timer latency;
+    private final Stopping stopping;
 
     @Inject
     public RecentChangeAggregator(AggregateStore store, RecentChangeParser parser, AggregateConfig config,
-            WikimediaDeadLetters deadLetters, AggregatorStatus status, MeterRegistry registry,
+            WikimediaDeadLetters deadLetters, AggregatorStatus status, MeterRegistry registry, Stopping stopping,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String topic) {
         this.store = store;
@@ -62,6 +65,7 @@ public class RecentChangeAggregator {
         this.registry = registry;
         this.group = group;
         this.topic = topic;
+        this.stopping = stopping;
         this.latency = Timer.builder("pulse.pipeline.latency")
                 .description("From the SSE data line received by the ingest to the committed aggregate row")
                 .publishPercentiles(0.5, 0.95, 0.99)
@@ -80,11 +84,12 @@ public class RecentChangeAggregator {
             receivedAt[i++] = receivedAt(r);
         }
         return store.apply(group, topic, records, aggregator, this::deadLetter)
-                .onFailure().invoke(failure -> {
+                .onFailure(stopping::notYet).invoke(failure -> {
                     status.failed(failure);
                     LOG.warnf("Aggregating a batch of %d records failed, retrying: %s", records.size(), failure.toString());
                 })
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
+                .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
+                .onFailure().recoverWithUni(failure -> stopping.abandon("aggregator", records.size()))
                 .invoke(plan -> {
                     recordLatency(receivedAt);
                     status.committed(plan);

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChangeParser;
+import io.pulse.store.Stopping;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -20,7 +21,8 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
  * Evaluates the per-change rules on the events topic with its own consumer group, so alerting scales
  * with partitions independently of the aggregator. State (the spike rule's page counts) is kept per
  * partition, which sees every change of its pages in order. A batch's alerts are evaluated once and
- * then raised until that succeeds, so a database outage delays alerts but neither drops nor repeats them.
+ * then raised until that succeeds, so a database outage delays alerts but neither drops nor repeats them
+ * (once the application stops, the batch is left unacknowledged instead: {@link Stopping}).
  * After an assignment, records re-read for warm-up ({@link AlertWarmUp}) update the state but raise nothing.
  */
 @ApplicationScoped
@@ -33,22 +35,25 @@ public class AlertConsumer {
     private final AlertPublisher publisher;
     private final AlertConfig config;
     private final AlertPartitions partitions;
+    private final Stopping stopping;
 
     public AlertConsumer(RecentChangeParser parser, AlertRules rules, AlertPublisher publisher, AlertConfig config,
-            AlertPartitions partitions) {
+            AlertPartitions partitions, Stopping stopping) {
         this.parser = parser;
         this.rules = rules;
         this.publisher = publisher;
         this.config = config;
         this.partitions = partitions;
+        this.stopping = stopping;
     }
 
     @Incoming(AlertChannels.EVENTS_IN)
     public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
         List<Alert> alerts = config.enabled() ? evaluate(batch) : List.of();
         return publisher.raise(alerts)
-                .onFailure().invoke(f -> LOG.warnf("Raising %d alerts failed, retrying: %s", alerts.size(), f.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .onFailure(stopping::notYet).invoke(f -> LOG.warnf("Raising %d alerts failed, retrying: %s", alerts.size(), f.toString()))
+                .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .onFailure().recoverWithUni(f -> stopping.abandon("alert consumer", batch.getRecords().size()))
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 

@@ -100,7 +100,9 @@ class AggregatorCrashIT {
         ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
         FaultFixture.produce(topic, events);
 
+        // The alert consumer reads the same topic: both consumers are busy when the stop comes.
         try (PulseProcess aggregator = PulseProcess.aggregator("sigterm").consuming(topic, "sigterm-group")
+                .env("MP_MESSAGING_INCOMING_ALERTS_EVENTS_IN_TOPIC", topic)
                 .property("mp.messaging.incoming.wikimedia-events-in.max.poll.records", SMALL_POLLS)) {
             aggregator.start();
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> counted(wiki) >= 1000);
@@ -110,7 +112,11 @@ class AggregatorCrashIT {
             // SIGTERM is an orderly stop: 143 (128 + 15) or 0, the JVM's own codes for it.
             assertThat(exit).isIn(0, 143);
             assertThat(aggregator.errorLines()).as("a graceful stop logs no error").isEmpty();
-            assertThat(aggregator.logText()).contains("stopped in");
+            assertThat(aggregator.logText()).contains("stopped in")
+                    // A consumer still retrying a batch against the closed database pool held the stop
+                    // until SmallRye's close timeout; the offsets in PostgreSQL make waiting unnecessary.
+                    .doesNotContain("SRMSG18245")
+                    .doesNotContain("Pool closed");
 
             aggregator.start();
             FaultFixture.awaitCounted(wiki, events.size());
