@@ -11,18 +11,14 @@ public final class WindowKeys {
     public record Wiki(long windowStart, String wiki) implements Comparable<Wiki> {
         @Override
         public int compareTo(Wiki o) {
-            int c = Long.compare(windowStart, o.windowStart);
-            return c != 0 ? c : wiki.compareTo(o.wiki);
+            return byWindowThenWiki(windowStart, wiki, o.windowStart, o.wiki);
         }
     }
 
     public record Type(long windowStart, String wiki, String type) implements Comparable<Type> {
         @Override
         public int compareTo(Type o) {
-            int c = Long.compare(windowStart, o.windowStart);
-            if (c == 0) {
-                c = wiki.compareTo(o.wiki);
-            }
+            int c = byWindowThenWiki(windowStart, wiki, o.windowStart, o.wiki);
             return c != 0 ? c : type.compareTo(o.type);
         }
     }
@@ -30,10 +26,7 @@ public final class WindowKeys {
     public record Namespace(long windowStart, String wiki, int namespace) implements Comparable<Namespace> {
         @Override
         public int compareTo(Namespace o) {
-            int c = Long.compare(windowStart, o.windowStart);
-            if (c == 0) {
-                c = wiki.compareTo(o.wiki);
-            }
+            int c = byWindowThenWiki(windowStart, wiki, o.windowStart, o.wiki);
             return c != 0 ? c : Integer.compare(namespace, o.namespace);
         }
     }
@@ -41,10 +34,7 @@ public final class WindowKeys {
     public record User(long windowStart, String wiki, String user) implements Comparable<User> {
         @Override
         public int compareTo(User o) {
-            int c = Long.compare(windowStart, o.windowStart);
-            if (c == 0) {
-                c = wiki.compareTo(o.wiki);
-            }
+            int c = byWindowThenWiki(windowStart, wiki, o.windowStart, o.wiki);
             return c != 0 ? c : user.compareTo(o.user);
         }
     }
@@ -52,12 +42,15 @@ public final class WindowKeys {
     public record Page(long windowStart, String wiki, String title) implements Comparable<Page> {
         @Override
         public int compareTo(Page o) {
-            int c = Long.compare(windowStart, o.windowStart);
-            if (c == 0) {
-                c = wiki.compareTo(o.wiki);
-            }
+            int c = byWindowThenWiki(windowStart, wiki, o.windowStart, o.wiki);
             return c != 0 ? c : title.compareTo(o.title);
         }
+    }
+
+    /** The leading part of every key's order. */
+    private static int byWindowThenWiki(long windowStart, String wiki, long otherWindowStart, String otherWiki) {
+        int c = Long.compare(windowStart, otherWindowStart);
+        return c != 0 ? c : wiki.compareTo(otherWiki);
     }
 
     private WindowKeys() {
