@@ -365,7 +365,7 @@ class BatchAggregatorTest {
 
     private static ConsumedRecord accepted(int partition, long offset, long eventTimeMs) {
         RecentChange c = new RecentChange("id-" + partition + "-" + offset, "en.wikipedia.org", "enwiki", "edit", 0,
-                "page-" + partition + "-" + offset, "someone", false, eventTimeMs, 10);
+                "page-" + partition + "-" + offset, "someone", false, eventTimeMs, 10, null);
         return new ConsumedRecord(partition, offset, c.partitionKey(), "{}", new ParseResult.Accepted(c));
     }
 

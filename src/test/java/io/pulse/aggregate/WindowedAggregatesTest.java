@@ -76,6 +76,6 @@ class WindowedAggregatesTest {
     private static RecentChange change(String user, String type, int namespace, String title, boolean bot,
             long timeMs, long delta) {
         return new RecentChange(user + title + timeMs, "en.wikipedia.org", "enwiki", type, namespace, title, user,
-                bot, timeMs, delta);
+                bot, timeMs, delta, null);
     }
 }

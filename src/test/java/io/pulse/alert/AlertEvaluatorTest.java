@@ -27,7 +27,7 @@ class AlertEvaluatorTest {
 
     static RecentChange change(String title, String user, long timeMs, long delta) {
         return new RecentChange(title + user + timeMs + delta, "en.wikipedia.org", "enwiki", "edit", 0, title, user,
-                false, timeMs, delta);
+                false, timeMs, delta, null);
     }
 
     /** An edit at T0 that removes {@code -delta} bytes from a page of {@code oldLength} (null: unknown). */

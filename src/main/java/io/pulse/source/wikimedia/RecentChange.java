@@ -26,12 +26,6 @@ public record RecentChange(
     /** Namespace recorded when an event carries none (e.g. some log events). */
     public static final int NO_NAMESPACE = -1;
 
-    /** A change whose old length is unknown. */
-    public RecentChange(String eventId, String domain, String wiki, String type, int namespace, String title,
-            String user, boolean bot, long eventTimeMs, long byteDelta) {
-        this(eventId, domain, wiki, type, namespace, title, user, bot, eventTimeMs, byteDelta, null);
-    }
-
     public boolean isNewPage() {
         return "new".equals(type);
     }

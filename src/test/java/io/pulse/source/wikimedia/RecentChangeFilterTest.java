@@ -93,6 +93,6 @@ class RecentChangeFilterTest {
 
     private static RecentChange change(String wiki, String domain, String type, boolean bot) {
         return new RecentChange(wiki + "-" + type + "-" + bot, domain, wiki, type, 0, "Page", "Someone", bot,
-                1_690_617_099_000L, 10);
+                1_690_617_099_000L, 10, null);
     }
 }
