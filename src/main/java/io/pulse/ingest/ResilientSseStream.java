@@ -2,6 +2,7 @@ package io.pulse.ingest;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,15 +36,19 @@ public class ResilientSseStream {
         this.settings = settings;
     }
 
-    /** Events with data, forever, resuming after {@code resumeFrom} (null: from now). */
-    public Multi<SseEvent> events(String resumeFrom) {
+    /**
+     * Events with data, forever, resuming after {@code resumeFrom} (null: from now), in the lists
+     * they arrived in (one per read, never empty).
+     */
+    public Multi<List<SseEvent>> events(String resumeFrom) {
         lastEventId = resumeFrom;
         return Multi.createFrom().deferred(() -> connector.open(url, lastEventId))
-                .onItem().invoke(this::onEvent)
+                .onItem().invoke(events -> events.forEach(this::onEvent))
                 .onFailure().invoke(this::onDisconnect)
                 .onFailure().retry().when(failures -> failures
                         .onItem().transformToUniAndConcatenate(f -> after(nextDelay(f), f)))
-                .select().where(event -> event.data() != null);
+                .onItem().transform(ResilientSseStream::withData)
+                .select().where(events -> !events.isEmpty());
     }
 
     public String lastEventId() {
@@ -56,6 +61,16 @@ public class ResilientSseStream {
 
     public boolean connected() {
         return connected;
+    }
+
+    /** Drops retry-only events (no data); copies only in that rare case. */
+    private static List<SseEvent> withData(List<SseEvent> events) {
+        for (SseEvent event : events) {
+            if (event.data() == null) {
+                return events.stream().filter(e -> e.data() != null).toList();
+            }
+        }
+        return events;
     }
 
     private void onEvent(SseEvent event) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.http.HttpMethod;
@@ -13,7 +14,8 @@ import io.vertx.mutiny.core.http.HttpClient;
 import io.vertx.mutiny.core.http.HttpClientResponse;
 
 /**
- * Opens one SSE connection and exposes it as a {@code Multi} of decoded events. Reads are
+ * Opens one SSE connection and exposes it as a {@code Multi} of decoded events, one list per read
+ * (the events a received chunk completed), so that the caller can handle a burst at once. Reads are
  * backpressured: when downstream stops requesting, the response is paused and TCP pushes back on
  * the server. One call, one connection; reconnecting is {@link ResilientSseStream}'s job.
  */
@@ -27,7 +29,7 @@ public class SseConnector {
         this.settings = settings;
     }
 
-    public Multi<SseEvent> open(URI url, String lastEventId) {
+    public Multi<List<SseEvent>> open(URI url, String lastEventId) {
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setAbsoluteURI(url.toString())
@@ -44,7 +46,7 @@ public class SseConnector {
                 .onItem().transformToMulti(this::events);
     }
 
-    private Multi<SseEvent> events(HttpClientResponse response) {
+    private Multi<List<SseEvent>> events(HttpClientResponse response) {
         if (response.statusCode() != 200) {
             return response.body()
                     .onFailure().recoverWithItem(() -> null)
@@ -57,7 +59,8 @@ public class SseConnector {
                 // A feed that stays open but sends nothing is dead: fail so the client reconnects.
                 .ifNoItem().after(settings.idleTimeout())
                 .failWith(() -> new StreamInterruptedException("no data for " + settings.idleTimeout()))
-                .onItem().transformToIterable(buffer -> decoder.feed(buffer.getBytes()))
+                .onItem().transform(buffer -> decoder.feed(buffer.getBytes()))
+                .select().where(events -> !events.isEmpty())
                 .onCompletion().failWith(() -> new StreamInterruptedException("server closed the stream"));
     }
 

@@ -103,7 +103,7 @@ class ResilientSseStreamTest {
     @Test
     void shouldHonourTheServerRetryAfterARoutineInterruption() {
         FakeConnector connector = new FakeConnector();
-        connector.connections.add(() -> Multi.createFrom().items(retryOnly(2500), event("1", "a")));
+        connector.connections.add(() -> Multi.createFrom().items(List.of(retryOnly(2500), event("1", "a"))));
         ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
         stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
 
@@ -115,7 +115,7 @@ class ResilientSseStreamTest {
     @Test
     void shouldResetTheBackoffOnceAnEventArrives() {
         FakeConnector connector = new FakeConnector();
-        connector.connections.add(() -> Multi.createFrom().items(event("1", "a")));
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("1", "a"))));
         ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
         stream.nextDelay(new IOException("refused"));
         stream.nextDelay(new IOException("refused"));
@@ -131,17 +131,19 @@ class ResilientSseStreamTest {
     void shouldResumeAfterTheLastEventIdWhenTheServerClosesTheStream() {
         FakeConnector connector = new FakeConnector();
         connector.connections.add(() -> Multi.createBy().concatenating().streams(
-                Multi.createFrom().items(event("1", "a"), event("2", "b")),
+                Multi.createFrom().items(List.of(event("1", "a"), event("2", "b"))),
                 Multi.createFrom().failure(new StreamInterruptedException("server closed the stream"))));
-        connector.connections.add(() -> Multi.createFrom().items(retryOnly(10), event("3", "c")));
+        connector.connections.add(() -> Multi.createFrom().items(List.of(retryOnly(10)),
+                List.of(retryOnly(10), event("3", "c")), List.of(event("4", "d"))));
         ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
 
-        List<SseEvent> events = stream.events("0").collect().asList().await().atMost(Duration.ofSeconds(30));
+        List<List<SseEvent>> reads = stream.events("0").collect().asList().await().atMost(Duration.ofSeconds(30));
 
-        assertEquals(List.of("a", "b", "c"), events.stream().map(SseEvent::data).toList(),
-                "retry-only blocks are not passed on");
+        assertEquals(List.of(List.of("a", "b"), List.of("c"), List.of("d")),
+                reads.stream().map(read -> read.stream().map(SseEvent::data).toList()).toList(),
+                "retry-only blocks are not passed on, nor a read of nothing else");
         assertEquals(List.of("0", "2"), connector.lastEventIds);
-        assertEquals("3", stream.lastEventId());
+        assertEquals("4", stream.lastEventId());
         assertEquals(1, stream.reconnects());
     }
 
@@ -150,14 +152,14 @@ class ResilientSseStreamTest {
         FakeConnector connector = new FakeConnector();
         connector.connections.add(() -> Multi.createFrom().failure(new SseHttpException(503, null, "unavailable")));
         connector.connections.add(() -> Multi.createFrom().failure(new IOException("connection reset")));
-        connector.connections.add(() -> Multi.createFrom().items(event("1", "a")));
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("1", "a"))));
         SseSettings quick = new SseSettings("pulse-test", Duration.ofSeconds(1), Duration.ofSeconds(60), 1 << 20,
                 Duration.ofMillis(1), Duration.ofMillis(2), 0.0);
         ResilientSseStream stream = new ResilientSseStream(connector, URL, quick);
 
-        List<SseEvent> events = stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+        List<List<SseEvent>> reads = stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
 
-        assertEquals(List.of("a"), events.stream().map(SseEvent::data).toList());
+        assertEquals(List.of(List.of("a")), reads.stream().map(read -> read.stream().map(SseEvent::data).toList()).toList());
         assertEquals(3, connector.lastEventIds.size());
         assertEquals(2, stream.reconnects());
     }
@@ -183,7 +185,7 @@ class ResilientSseStreamTest {
 
     /** Plays scripted connections in order and records the Last-Event-ID each one was opened with. */
     private static final class FakeConnector extends SseConnector {
-        final Deque<Supplier<Multi<SseEvent>>> connections = new ArrayDeque<>();
+        final Deque<Supplier<Multi<List<SseEvent>>>> connections = new ArrayDeque<>();
         final List<String> lastEventIds = new ArrayList<>();
 
         FakeConnector() {
@@ -191,9 +193,9 @@ class ResilientSseStreamTest {
         }
 
         @Override
-        public Multi<SseEvent> open(URI url, String lastEventId) {
+        public Multi<List<SseEvent>> open(URI url, String lastEventId) {
             lastEventIds.add(lastEventId);
-            Supplier<Multi<SseEvent>> next = connections.poll();
+            Supplier<Multi<List<SseEvent>>> next = connections.poll();
             return next == null ? Multi.createFrom().failure(new IllegalStateException("no more connections"))
                     : next.get();
         }

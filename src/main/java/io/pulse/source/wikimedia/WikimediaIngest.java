@@ -2,6 +2,8 @@ package io.pulse.source.wikimedia;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,16 +11,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulse.ingest.KafkaBatchSender;
 import io.pulse.ingest.PublishedTail;
 import io.pulse.ingest.PulseHeaders;
 import io.pulse.ingest.RecentIds;
@@ -35,8 +36,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpClient;
@@ -44,8 +45,9 @@ import io.vertx.mutiny.core.http.HttpClient;
 /**
  * Wikimedia recentchange feed → Kafka. Reads the SSE feed from the persisted resume position,
  * drops canaries, filtered and re-delivered events, dead-letters what does not parse, and publishes
- * each accepted event unchanged, keyed by page. Up to {@code max-in-flight} sends await their
- * acknowledgement; beyond that the stream stops reading and TCP pushes back on the server.
+ * each accepted event unchanged, keyed by page: the events of one read together
+ * ({@link KafkaBatchSender}). Up to {@code max-in-flight} reads await their acknowledgements;
+ * beyond that the stream stops reading and TCP pushes back on the server.
  */
 @ApplicationScoped
 public class WikimediaIngest {
@@ -57,7 +59,7 @@ public class WikimediaIngest {
     private final WikimediaConfig config;
     private final RecentChangeParser parser;
     private final RecentChangeFilter filter;
-    private final MutinyEmitter<String> events;
+    private final KafkaClientService kafka;
     private final WikimediaDeadLetters deadLetters;
     private final IngestCheckpointStore checkpoints;
     private final MeterRegistry registry;
@@ -71,19 +73,23 @@ public class WikimediaIngest {
     private volatile Cancellable subscription;
     private volatile Cancellable checkpointTicker;
     private volatile HttpClient http;
+    private volatile KafkaBatchSender<String, String> sender;
+    private volatile Counter published;
     private volatile IngestCheckpointStore.Position savedPosition;
 
     @Inject
     public WikimediaIngest(WikimediaConfig config, RecentChangeParser parser,
-            @Channel(WikimediaChannels.EVENTS_OUT) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
-            MutinyEmitter<String> events,
+            KafkaClientService kafka,
+            // Unused, but without an upstream SmallRye reports the channel as unconnected at every start; the
+            // records go out through the channel's own producer, a read at a time (KafkaBatchSender).
+            @Channel(WikimediaChannels.EVENTS_OUT) MutinyEmitter<String> channelUpstream,
             WikimediaDeadLetters deadLetters, IngestCheckpointStore checkpoints, MeterRegistry registry, Vertx vertx,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
             @ConfigProperty(name = "mp.messaging.outgoing." + WikimediaChannels.EVENTS_OUT + ".topic") String eventsTopic) {
         this.config = config;
         this.parser = parser;
         this.filter = RecentChangeFilter.from(config.filter());
-        this.events = events;
+        this.kafka = kafka;
         this.deadLetters = deadLetters;
         this.checkpoints = checkpoints;
         this.registry = registry;
@@ -109,8 +115,12 @@ public class WikimediaIngest {
         SseSettings settings = new SseSettings(config.userAgent(), config.connection().connectTimeout(),
                 config.connection().idleTimeout(), config.limits().maxEventBytes(),
                 config.connection().initialBackoff(), config.connection().maxBackoff(), config.connection().jitter());
+        // 64 KB HTTP chunks instead of Vert.x's 8 KB: a busy feed's burst arrives as one read, published at once.
         http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(2).setKeepAlive(false)
-                .setTryUseCompression(true));
+                .setTryUseCompression(true).setMaxChunkSize(64 * 1024));
+        KafkaProducer<String, String> producer = kafka.getProducer(WikimediaChannels.EVENTS_OUT);
+        sender = new KafkaBatchSender<>(producer::runOnSendingThread, Duration.ofMillis(500), RETRY_MAX);
+        published = counter("published");
         stream = new ResilientSseStream(new SseConnector(http, settings), config.url(), settings);
         LOG.infof("Wikimedia ingest reading %s", config.url());
         subscription = checkpoints.load(SOURCE)
@@ -120,11 +130,7 @@ public class WikimediaIngest {
                 .onFailure().invoke(f -> LOG.warnf("Cannot read back the events topic yet: %s", f.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely()
                 .onItem().transformToMulti(this::resumeFrom)
-                .onItem().transformToUni(event -> {
-                    long seq = tracker.begin();
-                    return handle(event).invoke(published -> tracker.complete(seq, event.id(),
-                            published == null ? -1 : published.partition(), published == null ? -1 : published.offset()));
-                }).merge(config.ingest().maxInFlight())
+                .onItem().transformToUni(this::handle).merge(config.ingest().maxInFlight())
                 .subscribe().with(done -> { }, failure -> LOG.error("Wikimedia ingest stopped", failure));
         checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
                 .onOverflow().drop()
@@ -183,7 +189,7 @@ public class WikimediaIngest {
     private record Recovered(IngestCheckpointStore.Position checkpoint, PublishedTail.Scan scan) {
     }
 
-    private Multi<SseEvent> resumeFrom(Recovered recovered) {
+    private Multi<List<SseEvent>> resumeFrom(Recovered recovered) {
         String position = recovered.checkpoint().lastEventId();
         recentIds = new RecentIds(config.ingest().dedupCapacity());
         recentIds.rememberAll(recovered.scan().eventIds());
@@ -194,66 +200,96 @@ public class WikimediaIngest {
         return stream.events(position);
     }
 
-    /** @return the Kafka acknowledgement of the published event, or null when it was not published */
-    private Uni<RecordMetadata> handle(SseEvent event) {
+    /**
+     * Settles the events of one read: each is published, dead-lettered or counted as dropped, and
+     * completes in the resume tracker once that is safely done (for a publish: acknowledged).
+     */
+    private Uni<Void> handle(List<SseEvent> read) {
         long receivedAt = System.currentTimeMillis();
+        List<ProducerRecord<String, String>> records = new ArrayList<>(read.size());
+        long[] seqs = new long[read.size()];
+        String[] ids = new String[read.size()];
+        List<Uni<Void>> deadLettering = new ArrayList<>(0);
+        for (SseEvent event : read) {
+            long seq = tracker.begin();
+            RecentChange change = accepted(event, seq, deadLettering);
+            if (change != null) {
+                seqs[records.size()] = seq;
+                ids[records.size()] = event.id();
+                records.add(record(change, event, receivedAt));
+            }
+        }
+        Uni<Void> sent = sender.send(records, (index, metadata) -> {
+            tracker.complete(seqs[index], ids[index], metadata.partition(), metadata.offset());
+            published.increment();
+        });
+        if (deadLettering.isEmpty()) {
+            return sent;
+        }
+        List<Uni<Void>> settling = new ArrayList<>(deadLettering);
+        settling.add(sent);
+        return Uni.join().all(settling).andFailFast().replaceWithVoid();
+    }
+
+    /**
+     * @return the change to publish, or null when the event is settled otherwise: dropped (counted
+     *         and completed here) or dead-lettered (a send added to {@code deadLettering})
+     */
+    private RecentChange accepted(SseEvent event, long seq, List<Uni<Void>> deadLettering) {
         if (event.name() != null && !"message".equals(event.name())) {
-            return notPublished(count("other-event"));
+            return dropped(seq, event, "other-event");
         }
         if (event.isMalformed()) {
-            return notPublished(deadLetter(event, event.problem()));
+            deadLettering.add(deadLetter(seq, event, event.problem()));
+            return null;
         }
         ParseResult result = parser.parse(event.data());
         if (result instanceof ParseResult.Rejected rejected) {
-            return notPublished(deadLetter(event, rejected.reason()));
+            deadLettering.add(deadLetter(seq, event, rejected.reason()));
+            return null;
         }
         if (result instanceof ParseResult.Ignored) {
-            return notPublished(count("canary"));
+            return dropped(seq, event, "canary");
         }
         RecentChange change = ((ParseResult.Accepted) result).change();
         if (!filter.accepts(change)) {
-            return notPublished(count("filtered"));
+            return dropped(seq, event, "filtered");
         }
         if (!recentIds.firstSighting(change.eventId())) {
-            return notPublished(count("duplicate"));
+            return dropped(seq, event, "duplicate");
         }
-        return publish(change, event, receivedAt);
+        return change;
     }
 
-    private Uni<RecordMetadata> publish(RecentChange change, SseEvent event, long receivedAt) {
+    private RecentChange dropped(long seq, SseEvent event, String outcome) {
+        counter(outcome).increment();
+        tracker.complete(seq, event.id());
+        return null;
+    }
+
+    private ProducerRecord<String, String> record(RecentChange change, SseEvent event, long receivedAt) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(PulseHeaders.RECEIVED_AT, Long.toString(receivedAt).getBytes(StandardCharsets.US_ASCII));
         headers.add(PulseHeaders.EVENT_ID, change.eventId().getBytes(StandardCharsets.UTF_8));
         if (event.id() != null) {
             headers.add(PulseHeaders.SSE_ID, event.id().getBytes(StandardCharsets.UTF_8));
         }
-        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()
-                .withKey(change.partitionKey()).withHeaders(headers).build();
-        return Uni.createFrom().deferred(() -> {
-                    OutgoingMessageMetadata<RecordMetadata> ack = new OutgoingMessageMetadata<>();
-                    return events.sendMessage(Message.of(event.data()).addMetadata(metadata).addMetadata(ack))
-                            .map(sent -> ack.getResult());
-                })
-                .onFailure().invoke(f -> LOG.warnf("Publishing to Kafka failed, retrying: %s", f.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), RETRY_MAX).indefinitely()
-                .call(() -> count("published"));
+        return new ProducerRecord<>(eventsTopic, null, change.partitionKey(), event.data(), headers);
     }
 
-    private Uni<Void> deadLetter(SseEvent event, String reason) {
+    private Uni<Void> deadLetter(long seq, SseEvent event, String reason) {
         return Uni.createFrom().deferred(() -> deadLetters.send("ingest", SOURCE, event.data(), reason, event.id()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), RETRY_MAX).indefinitely()
-                .chain(() -> count("dead-lettered"));
+                .invoke(() -> {
+                    counter("dead-lettered").increment();
+                    tracker.complete(seq, event.id());
+                });
     }
 
-    private static Uni<RecordMetadata> notPublished(Uni<Void> handled) {
-        return handled.map(done -> (RecordMetadata) null);
-    }
-
-    private Uni<Void> count(String outcome) {
+    private Counter counter(String outcome) {
         // Looked up once per outcome: registry.counter(name, tags) builds an id and hashes it on every call.
-        outcomes.computeIfAbsent(outcome, o -> registry.counter("pulse.ingest.events", "source", SOURCE, "outcome", o))
-                .increment();
-        return Uni.createFrom().voidItem();
+        return outcomes.computeIfAbsent(outcome,
+                o -> registry.counter("pulse.ingest.events", "source", SOURCE, "outcome", o));
     }
 
     private Uni<Void> saveCheckpoint() {

@@ -1,0 +1,156 @@
+package io.pulse.ingest;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * Sends the records of one read with a single hand-off to the producer's sending thread, instead of
+ * a message, an emitter chain and a thread hand-off per record: those were a quarter of the event
+ * loops' time at 10,000 events/s (bench/README.md). Each record's acknowledgement is reported as it
+ * arrives. A record the producer gives up on is sent again after a back-off, as often as it takes:
+ * the idempotent producer already waits out a broker outage ({@code delivery.timeout.ms}), so this
+ * is rare, and giving up would lose the event.
+ */
+public final class KafkaBatchSender<K, V> {
+
+    /**
+     * Runs a task with the producer on a thread of its own: {@code send} can block (waiting for
+     * metadata, or for room in a full buffer), so never on an event loop. In the service it is the
+     * SmallRye channel's sending thread ({@code KafkaProducer::runOnSendingThread}).
+     */
+    @FunctionalInterface
+    public interface SendingThread<K, V> {
+        Uni<Void> run(Consumer<Producer<K, V>> task);
+    }
+
+    /** Told of each record's acknowledgement, on the producer's I/O thread: keep it short. */
+    @FunctionalInterface
+    public interface Acknowledgement {
+        void acknowledged(int index, RecordMetadata metadata);
+    }
+
+    private static final Logger LOG = Logger.getLogger(KafkaBatchSender.class);
+
+    private final SendingThread<K, V> sendingThread;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+
+    public KafkaBatchSender(SendingThread<K, V> sendingThread, Duration initialBackoff, Duration maxBackoff) {
+        this.sendingThread = sendingThread;
+        this.initialBackoff = initialBackoff;
+        this.maxBackoff = maxBackoff;
+    }
+
+    /**
+     * Completes once every record is acknowledged, back on the caller's Vert.x context (if any) so
+     * that what follows runs where it started.
+     */
+    public Uni<Void> send(List<ProducerRecord<K, V>> records, Acknowledgement acknowledgement) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int[] all = new int[records.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        Uni<Void> sent = attempt(records, all, acknowledgement, 0);
+        Context context = Vertx.currentContext();
+        return context == null ? sent : sent.emitOn(task -> context.runOnContext(ignored -> task.run()));
+    }
+
+    private Uni<Void> attempt(List<ProducerRecord<K, V>> records, int[] indices, Acknowledgement acknowledgement,
+            int round) {
+        return sendOnce(records, indices, acknowledgement).chain(outcome -> {
+            if (outcome.failed().length == 0) {
+                return Uni.createFrom().voidItem();
+            }
+            Duration delay = backoff(round);
+            LOG.warnf("Publishing %d of %d records to Kafka failed, retrying in %d ms: %s", outcome.failed().length,
+                    records.size(), delay.toMillis(), String.valueOf(outcome.cause()));
+            return Uni.createFrom().voidItem().onItem().delayIt().by(delay)
+                    .chain(() -> attempt(records, outcome.failed(), acknowledgement, round + 1));
+        });
+    }
+
+    private record Outcome(int[] failed, Throwable cause) {
+    }
+
+    private Uni<Outcome> sendOnce(List<ProducerRecord<K, V>> records, int[] indices, Acknowledgement acknowledgement) {
+        return Uni.createFrom().emitter(emitter -> {
+            Round round = new Round(indices.length, emitter);
+            sendingThread.run(kafka -> {
+                for (int index : indices) {
+                    try {
+                        kafka.send(records.get(index), (metadata, error) -> {
+                            if (error == null) {
+                                acknowledgement.acknowledged(index, metadata);
+                                round.settled();
+                            } else {
+                                round.failed(index, error);
+                            }
+                        });
+                    } catch (RuntimeException e) {
+                        // Not accepted at all: closed producer, unserializable record, buffer full past max.block.ms.
+                        round.failed(index, e);
+                    }
+                }
+            }).subscribe().with(done -> {
+            }, failure -> round.failedAll(indices, failure));
+        });
+    }
+
+    /** Duration of the {@code round}-th retry: doubling from the initial back-off up to the maximum. */
+    Duration backoff(int round) {
+        long millis = initialBackoff.toMillis() << Math.min(round, 20);
+        return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
+    }
+
+    /** The acknowledgements of one attempt: completes the attempt when the last one arrives. */
+    private static final class Round {
+        private final AtomicInteger outstanding;
+        private final UniEmitter<? super Outcome> emitter;
+        private final ConcurrentLinkedQueue<Integer> failed = new ConcurrentLinkedQueue<>();
+        private final AtomicReference<Throwable> cause = new AtomicReference<>();
+
+        Round(int records, UniEmitter<? super Outcome> emitter) {
+            this.outstanding = new AtomicInteger(records);
+            this.emitter = emitter;
+        }
+
+        void settled() {
+            if (outstanding.decrementAndGet() == 0) {
+                emitter.complete(new Outcome(failed.stream().mapToInt(Integer::intValue).sorted().toArray(),
+                        cause.get()));
+            }
+        }
+
+        void failed(int index, Throwable error) {
+            failed.add(index);
+            cause.compareAndSet(null, error);
+            settled();
+        }
+
+        /** The hand-off itself failed: none of the records was sent (those already settled stay so). */
+        void failedAll(int[] indices, Throwable error) {
+            if (outstanding.get() == indices.length) {
+                for (int index : indices) {
+                    failed(index, error);
+                }
+            }
+        }
+    }
+}

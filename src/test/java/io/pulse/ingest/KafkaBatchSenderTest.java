@@ -1,0 +1,212 @@
+package io.pulse.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.pulse.testkit.PulseInfra;
+import io.smallrye.mutiny.Uni;
+
+/** The batch sender against a real broker: every record written once and acknowledged once, failures sent again. */
+class KafkaBatchSenderTest {
+
+    private static final int RECORDS = 600;
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    private final PulseInfra infra = PulseInfra.get();
+    private final ExecutorService sendingThread = Executors.newSingleThreadExecutor();
+    private String topic;
+
+    @BeforeEach
+    void createTopic() {
+        topic = "batch-sender-" + UUID.randomUUID();
+        infra.kafka().createTopic(topic, 3);
+    }
+
+    @AfterEach
+    void stopSendingThread() {
+        sendingThread.shutdownNow();
+    }
+
+    @Test
+    void shouldWriteAndAcknowledgeEveryRecordOnceAtTheOffsetItWasWritten() {
+        try (Producer<String, String> producer = producer(new StringSerializer())) {
+            Map<Integer, RecordMetadata> acknowledged = new ConcurrentHashMap<>();
+            AtomicInteger calls = new AtomicInteger();
+
+            sender(producer).send(records(), (index, metadata) -> {
+                calls.incrementAndGet();
+                acknowledged.put(index, metadata);
+            }).await().atMost(DEADLINE);
+
+            assertEquals(RECORDS, calls.get(), "one acknowledgement per record");
+            assertWrittenOnceWhereAcknowledged(acknowledged);
+        }
+    }
+
+    @Test
+    void shouldSendAgainTheRecordsTheProducerRefusedUntilEveryOneIsWritten() {
+        // Every seventh record fails its first send, as a record the producer cannot take at that moment does.
+        FailsOnce failsOnce = new FailsOnce(index -> index % 7 == 0);
+        try (Producer<String, String> producer = producer(failsOnce)) {
+            Map<Integer, RecordMetadata> acknowledged = new ConcurrentHashMap<>();
+            AtomicInteger calls = new AtomicInteger();
+
+            sender(producer).send(records(), (index, metadata) -> {
+                calls.incrementAndGet();
+                acknowledged.put(index, metadata);
+            }).await().atMost(DEADLINE);
+
+            int expectedFailures = 0;
+            for (int i = 0; i < RECORDS; i++) {
+                expectedFailures += i % 7 == 0 ? 1 : 0;
+            }
+            assertEquals(expectedFailures, failsOnce.failures.get(), "the injected failures happened");
+            assertEquals(RECORDS, calls.get(), "one acknowledgement per record, failed ones included");
+            assertWrittenOnceWhereAcknowledged(acknowledged);
+        }
+    }
+
+    @Test
+    void shouldSendAgainWhenTheHandOffToTheSendingThreadFails() {
+        try (Producer<String, String> producer = producer(new StringSerializer())) {
+            AtomicInteger handOffs = new AtomicInteger();
+            KafkaBatchSender<String, String> sender = new KafkaBatchSender<>(task -> handOffs.incrementAndGet() == 1
+                    ? Uni.createFrom().failure(new IllegalStateException("sending thread busy"))
+                    : onSendingThread(producer).run(task), Duration.ofMillis(10), Duration.ofMillis(100));
+            Map<Integer, RecordMetadata> acknowledged = new ConcurrentHashMap<>();
+
+            sender.send(records(), acknowledged::put).await().atMost(DEADLINE);
+
+            assertEquals(2, handOffs.get(), "one failed hand-off, then one with every record");
+            assertWrittenOnceWhereAcknowledged(acknowledged);
+        }
+    }
+
+    @Test
+    void shouldDoublePauseBetweenRetriesUpToTheMaximum() {
+        KafkaBatchSender<String, String> sender = new KafkaBatchSender<>(null, Duration.ofMillis(500),
+                Duration.ofSeconds(30));
+
+        assertEquals(List.of(500L, 1000L, 2000L, 4000L, 30000L, 30000L),
+                List.of(0, 1, 2, 3, 6, 40).stream().map(round -> sender.backoff(round).toMillis()).toList());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private KafkaBatchSender<String, String> sender(Producer<String, String> producer) {
+        return new KafkaBatchSender<>(onSendingThread(producer), Duration.ofMillis(10), Duration.ofMillis(100));
+    }
+
+    private KafkaBatchSender.SendingThread<String, String> onSendingThread(Producer<String, String> producer) {
+        return task -> Uni.createFrom().voidItem().invoke(() -> task.accept(producer))
+                .runSubscriptionOn(sendingThread);
+    }
+
+    private List<ProducerRecord<String, String>> records() {
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, "page-" + (i % 37), "event-" + i);
+            record.headers().add("index", Integer.toString(i).getBytes(StandardCharsets.US_ASCII));
+            records.add(record);
+        }
+        return records;
+    }
+
+    private Producer<String, String> producer(Serializer<String> values) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return new KafkaProducer<>(p, new StringSerializer(), values);
+    }
+
+    /** The topic read back: each value exactly once, at the partition and offset its acknowledgement gave. */
+    private void assertWrittenOnceWhereAcknowledged(Map<Integer, RecordMetadata> acknowledged) {
+        assertEquals(RECORDS, acknowledged.size(), "every record acknowledged");
+        Map<String, Integer> seen = new HashMap<>();
+        for (ConsumerRecord<String, String> record : readAll()) {
+            int index = Integer.parseInt(record.value().substring("event-".length()));
+            seen.merge(record.value(), 1, Integer::sum);
+            RecordMetadata ack = acknowledged.get(index);
+            assertEquals(ack.partition(), record.partition(), record.value());
+            assertEquals(ack.offset(), record.offset(), record.value());
+            assertEquals("page-" + (index % 37), record.key());
+        }
+        assertEquals(RECORDS, seen.size(), "every record written");
+        assertTrue(seen.values().stream().allMatch(count -> count == 1), "no record written twice: " + seen);
+    }
+
+    private List<ConsumerRecord<String, String>> readAll() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
+        List<ConsumerRecord<String, String>> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, DEADLINE).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+                    && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** Refuses the first send of the chosen records, as a serializer that cannot take a value does. */
+    private static final class FailsOnce implements Serializer<String> {
+        private final IntPredicate chosen;
+        private final Set<String> failedBefore = ConcurrentHashMap.newKeySet();
+        final AtomicInteger failures = new AtomicInteger();
+
+        FailsOnce(IntPredicate chosen) {
+            this.chosen = chosen;
+        }
+
+        @Override
+        public byte[] serialize(String topic, String value) {
+            int index = Integer.parseInt(value.substring("event-".length()));
+            if (chosen.test(index) && failedBefore.add(value)) {
+                failures.incrementAndGet();
+                throw new SerializationException("refused once: " + value);
+            }
+            return value.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}
