@@ -57,6 +57,48 @@ class IngestFaultsIT {
     }
 
     @Test
+    void shouldStopReadingTheFeedWhileTheBrokerIsDownAndLoseNothing() {
+        PulseInfra infra = FaultFixture.infra();
+        String wiki = "backpressurewiki";
+        String topic = "pulse.faults.backpressure";
+        infra.kafka().createTopic(topic, 2);
+        List<String> events = FaultFixture.events(wiki, 100_000, 29); // ~35 MB: far more than the socket buffers hold
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+
+        try (TestSseServer feed = new TestSseServer().start();
+                PulseProcess pulse = ingesting("backpressure", feed, topic)
+                        .property("pulse.wikimedia.ingest.max-in-flight", "4")) {
+            pulse.start();
+            feed.append(events.subList(0, 1000));
+            await().atMost(PATIENCE).until(() -> counted(wiki) == 1000);
+
+            infra.kafka().stop();
+            try {
+                feed.append(events.subList(1000, events.size()));
+                // Unacknowledged reads hold the socket: the feed can write only what the buffers on the way take.
+                int[] previous = { -1 };
+                await().atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    int sent = feed.eventsSent();
+                    boolean still = sent == previous[0];
+                    previous[0] = sent;
+                    return still;
+                });
+                int stalledAt = feed.eventsSent();
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                        .until(() -> feed.eventsSent() == stalledAt);
+                assertThat(stalledAt).as("events the feed could write with the broker down")
+                        .isLessThan(events.size() / 2);
+            } finally {
+                infra.kafka().start();
+            }
+
+            FaultFixture.awaitCounted(wiki, events.size());
+            FaultFixture.assertExactTotals(expected, wiki);
+            FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+        }
+    }
+
+    @Test
     void shouldResumeFromThePersistedEventIdAfterAKillAndAfterAStop() throws Exception {
         String wiki = "resumewiki";
         String topic = "pulse.faults.resume";
