@@ -14,6 +14,7 @@ import io.pulse.store.ReadFilter;
 import io.pulse.store.SnapshotQueries;
 import io.pulse.store.TopQueries;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
 
 /**
  * The dashboard's figures, anchored at the newest window of the selection (so a quiet wiki, or a replay
@@ -46,14 +47,16 @@ public class DashboardView {
         Instant rankFrom = newest.minusMillis(windowMs * (size.rankingWindows() - 1));
         Instant rankTo = newest.plusMillis(windowMs);
         ReadFilter ranked = new ReadFilter(rankFrom, rankTo, wiki, BotFilter.INCLUDE);
+        // The page and user rankings one after the other: each can take a core of the database (SnapshotSource).
+        var pagesThenUsers = top.pages(ranked, size.topN())
+                .chain(pages -> top.users(ranked, size.topN()).map(users -> Tuple2.of(pages, users)));
         return Uni.combine().all().unis(
                 snapshots.typeCounts(historyFrom, newest, wiki),
-                top.pages(ranked, size.topN()),
-                top.users(ranked, size.topN()),
+                pagesThenUsers,
                 top.namespaces(ranked, 100),
                 top.wikis(ranked, config.maxWikis()))
-                .with((types, pages, users, namespaces, wikis) -> new MetricsSnapshot.Dashboard(newest, historyFrom,
-                        history(types), rankFrom, rankTo, pages, users, namespaces, wikis));
+                .with((types, rankings, namespaces, wikis) -> new MetricsSnapshot.Dashboard(newest, historyFrom,
+                        history(types), rankFrom, rankTo, rankings.getItem1(), rankings.getItem2(), namespaces, wikis));
     }
 
     /** One minute per window that has changes, oldest first. */

@@ -13,6 +13,7 @@ import io.pulse.aggregate.AggregateConfig;
 import io.pulse.source.wikimedia.WikimediaChannels;
 import io.pulse.store.SnapshotQueries;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
 
 /**
  * Computes one {@link MetricsSnapshot} from PostgreSQL (committed aggregates and offsets of every
@@ -90,20 +91,32 @@ public class SnapshotSource {
         });
     }
 
-    /** The rankings and totals of the last windows: the expensive part, refreshed in the background. */
+    /**
+     * The rankings and totals of the last windows: the expensive part, refreshed in the background.
+     * The two rankings aggregate the largest tables: one after the other, so that they never take
+     * two cores of the database server at once (bench/README.md, 21).
+     */
     private Uni<MetricsSnapshot.Recent> recent(String wiki, Instant from, Instant current) {
+        Uni<List<SnapshotQueries.PageCount>> topPages = queries.topPages(from, current, wiki, config.topN());
+        Uni<List<SnapshotQueries.UserCount>> topUsers = queries.topUsers(from, current, wiki, config.topN());
         return Uni.combine().all().unis(
                 queries.totals(from, current, wiki),
                 queries.wikiCounts(from, current, wiki, config.maxWikis()),
-                queries.topPages(from, current, wiki, config.topN()),
-                queries.topUsers(from, current, wiki, config.topN()))
-                .with((totals, wikis, pages, users) -> new MetricsSnapshot.Recent(from, current.plusMillis(windowMs),
-                        totals.changes(), totals.botChanges(),
-                        totals.changes() == 0 ? 0 : (double) totals.botChanges() / totals.changes(),
-                        totals.lateEvents(),
-                        wikis.stream().map(w -> new MetricsSnapshot.WikiCount(w.wiki(), w.changes(), w.botChanges())).toList(),
-                        pages.stream().map(p -> new MetricsSnapshot.PageCount(p.wiki(), p.title(), p.changes())).toList(),
-                        users.stream().map(u -> new MetricsSnapshot.UserCount(u.wiki(), u.user(), u.bot(), u.changes())).toList()));
+                topPages.chain(pages -> topUsers.map(users -> Tuple2.of(pages, users))))
+                .with((totals, wikis, ranked) -> recent(from, current, totals, wikis, ranked.getItem1(),
+                        ranked.getItem2()));
+    }
+
+    private MetricsSnapshot.Recent recent(Instant from, Instant current, SnapshotQueries.WikiCount totals,
+            List<SnapshotQueries.WikiCount> wikis, List<SnapshotQueries.PageCount> pages,
+            List<SnapshotQueries.UserCount> users) {
+        return new MetricsSnapshot.Recent(from, current.plusMillis(windowMs),
+                totals.changes(), totals.botChanges(),
+                totals.changes() == 0 ? 0 : (double) totals.botChanges() / totals.changes(),
+                totals.lateEvents(),
+                wikis.stream().map(w -> new MetricsSnapshot.WikiCount(w.wiki(), w.changes(), w.botChanges())).toList(),
+                pages.stream().map(p -> new MetricsSnapshot.PageCount(p.wiki(), p.title(), p.changes())).toList(),
+                users.stream().map(u -> new MetricsSnapshot.UserCount(u.wiki(), u.user(), u.bot(), u.changes())).toList());
     }
 
     private static String key(String wiki) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,46 @@ class StaleWhileRefreshingTest {
 
         slowRefresh.onNext("new");
         assertThat(cache.get("k", () -> Uni.createFrom().item("later")).await().indefinitely()).isEqualTo("new");
+    }
+
+    @Test
+    void shouldKeepAValueThatWasCostlyToComputeNineTimesAsLongAsItTook() {
+        AtomicLong now = new AtomicLong();
+        StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofSeconds(5), now::get);
+        AtomicInteger computations = new AtomicInteger();
+        Supplier<Uni<String>> taking2s = () -> Uni.createFrom().item(() -> {
+            now.addAndGet(Duration.ofSeconds(2).toNanos());
+            return "v" + computations.incrementAndGet();
+        });
+
+        cache.get("k", taking2s).await().indefinitely(); // computed from 0 s to 2 s
+        now.set(Duration.ofSeconds(2 + 17).toNanos());
+        cache.get("k", taking2s).await().indefinitely();
+        assertThat(computations).as("17 s after a 2 s computation: older than 5 s, kept all the same").hasValue(1);
+
+        now.set(Duration.ofSeconds(2 + 18).toNanos());
+        assertThat(cache.get("k", taking2s).await().indefinitely()).isEqualTo("v1");
+        assertThat(computations).as("18 s after it: refreshed").hasValue(2);
+        assertThat(cache.get("k", taking2s).await().indefinitely()).isEqualTo("v2");
+    }
+
+    @Test
+    void shouldRefreshACheapValueOnceItIsOlderThanTheMaximumAge() {
+        AtomicLong now = new AtomicLong();
+        StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofSeconds(5), now::get);
+        AtomicInteger computations = new AtomicInteger();
+        Supplier<Uni<String>> taking100ms = () -> Uni.createFrom().item(() -> {
+            now.addAndGet(Duration.ofMillis(100).toNanos());
+            return "v" + computations.incrementAndGet();
+        });
+
+        cache.get("k", taking100ms).await().indefinitely();
+        now.addAndGet(Duration.ofMillis(4999).toNanos());
+        cache.get("k", taking100ms).await().indefinitely();
+        assertThat(computations).hasValue(1);
+        now.addAndGet(Duration.ofMillis(1).toNanos());
+        cache.get("k", taking100ms).await().indefinitely();
+        assertThat(computations).as("5 s old: refreshed, 9 x 100 ms being less").hasValue(2);
     }
 
     @Test
