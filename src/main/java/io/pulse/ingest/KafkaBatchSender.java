@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -63,27 +64,26 @@ public final class KafkaBatchSender<K, V> {
         if (records.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        int[] all = new int[records.size()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
-        Uni<Void> sent = attempt(records, all, acknowledgement, 0);
+        // Each attempt sends what the previous one could not: Mutiny's retry re-subscribes, with its back-off.
+        AtomicReference<int[]> pending = new AtomicReference<>(IntStream.range(0, records.size()).toArray());
+        Uni<Void> sent = Uni.createFrom().deferred(() -> sendOnce(records, pending.get(), acknowledgement))
+                .invoke(outcome -> {
+                    if (outcome.failed().length > 0) {
+                        pending.set(outcome.failed());
+                        throw new NotAllSent(outcome.failed().length, records.size(), outcome.cause());
+                    }
+                })
+                .onFailure().invoke(f -> LOG.warnf("%s; retrying", f.getMessage()))
+                .onFailure().retry().withBackOff(initialBackoff, maxBackoff).indefinitely()
+                .replaceWithVoid();
         Context context = Vertx.currentContext();
         return context == null ? sent : sent.emitOn(task -> context.runOnContext(ignored -> task.run()));
     }
 
-    private Uni<Void> attempt(List<ProducerRecord<K, V>> records, int[] indices, Acknowledgement acknowledgement,
-            int round) {
-        return sendOnce(records, indices, acknowledgement).chain(outcome -> {
-            if (outcome.failed().length == 0) {
-                return Uni.createFrom().voidItem();
-            }
-            Duration delay = backoff(round);
-            LOG.warnf("Publishing %d of %d records to Kafka failed, retrying in %d ms: %s", outcome.failed().length,
-                    records.size(), delay.toMillis(), String.valueOf(outcome.cause()));
-            return Uni.createFrom().voidItem().onItem().delayIt().by(delay)
-                    .chain(() -> attempt(records, outcome.failed(), acknowledgement, round + 1));
-        });
+    private static final class NotAllSent extends RuntimeException {
+        NotAllSent(int failed, int records, Throwable cause) {
+            super("Publishing " + failed + " of " + records + " records to Kafka failed: " + cause, cause);
+        }
     }
 
     private record Outcome(int[] failed, Throwable cause) {
@@ -111,12 +111,6 @@ public final class KafkaBatchSender<K, V> {
             }).subscribe().with(done -> {
             }, failure -> round.failedAll(indices, failure));
         });
-    }
-
-    /** Duration of the {@code round}-th retry: doubling from the initial back-off up to the maximum. */
-    Duration backoff(int round) {
-        long millis = initialBackoff.toMillis() << Math.min(round, 20);
-        return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
     }
 
     /** The acknowledgements of one attempt: completes the attempt when the last one arrives. */

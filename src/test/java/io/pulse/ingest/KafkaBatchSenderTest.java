@@ -114,15 +114,6 @@ class KafkaBatchSenderTest {
         }
     }
 
-    @Test
-    void shouldDoublePauseBetweenRetriesUpToTheMaximum() {
-        KafkaBatchSender<String, String> sender = new KafkaBatchSender<>(null, Duration.ofMillis(500),
-                Duration.ofSeconds(30));
-
-        assertEquals(List.of(500L, 1000L, 2000L, 4000L, 30000L, 30000L),
-                List.of(0, 1, 2, 3, 6, 40).stream().map(round -> sender.backoff(round).toMillis()).toList());
-    }
-
     // ---------------------------------------------------------------- helpers
 
     private KafkaBatchSender<String, String> sender(Producer<String, String> producer) {
