@@ -62,16 +62,12 @@ class KafkaBatchSenderTest {
     @Test
     void shouldWriteAndAcknowledgeEveryRecordOnceAtTheOffsetItWasWritten() {
         try (Producer<String, String> producer = producer(new StringSerializer())) {
-            Map<Integer, RecordMetadata> acknowledged = new ConcurrentHashMap<>();
-            AtomicInteger calls = new AtomicInteger();
+            Acknowledged acknowledged = new Acknowledged();
 
-            sender(producer).send(records(), (index, metadata) -> {
-                calls.incrementAndGet();
-                acknowledged.put(index, metadata);
-            }).await().atMost(DEADLINE);
+            sender(producer).send(records(), acknowledged).await().atMost(DEADLINE);
 
-            assertEquals(RECORDS, calls.get(), "one acknowledgement per record");
-            assertWrittenOnceWhereAcknowledged(acknowledged);
+            assertEquals(RECORDS, acknowledged.calls.get(), "one acknowledgement per record");
+            assertWrittenOnceWhereAcknowledged(acknowledged.byIndex);
         }
     }
 
@@ -80,21 +76,17 @@ class KafkaBatchSenderTest {
         // Every seventh record fails its first send, as a record the producer cannot take at that moment does.
         FailsOnce failsOnce = new FailsOnce(index -> index % 7 == 0);
         try (Producer<String, String> producer = producer(failsOnce)) {
-            Map<Integer, RecordMetadata> acknowledged = new ConcurrentHashMap<>();
-            AtomicInteger calls = new AtomicInteger();
+            Acknowledged acknowledged = new Acknowledged();
 
-            sender(producer).send(records(), (index, metadata) -> {
-                calls.incrementAndGet();
-                acknowledged.put(index, metadata);
-            }).await().atMost(DEADLINE);
+            sender(producer).send(records(), acknowledged).await().atMost(DEADLINE);
 
             int expectedFailures = 0;
             for (int i = 0; i < RECORDS; i++) {
                 expectedFailures += i % 7 == 0 ? 1 : 0;
             }
             assertEquals(expectedFailures, failsOnce.failures.get(), "the injected failures happened");
-            assertEquals(RECORDS, calls.get(), "one acknowledgement per record, failed ones included");
-            assertWrittenOnceWhereAcknowledged(acknowledged);
+            assertEquals(RECORDS, acknowledged.calls.get(), "one acknowledgement per record, failed ones included");
+            assertWrittenOnceWhereAcknowledged(acknowledged.byIndex);
         }
     }
 
@@ -105,12 +97,12 @@ class KafkaBatchSenderTest {
             KafkaBatchSender<String, String> sender = new KafkaBatchSender<>(task -> handOffs.incrementAndGet() == 1
                     ? Uni.createFrom().failure(new IllegalStateException("sending thread busy"))
                     : onSendingThread(producer).run(task), Duration.ofMillis(10), Duration.ofMillis(100));
-            Map<Integer, RecordMetadata> acknowledged = new ConcurrentHashMap<>();
+            Acknowledged acknowledged = new Acknowledged();
 
-            sender.send(records(), acknowledged::put).await().atMost(DEADLINE);
+            sender.send(records(), acknowledged).await().atMost(DEADLINE);
 
             assertEquals(2, handOffs.get(), "one failed hand-off, then one with every record");
-            assertWrittenOnceWhereAcknowledged(acknowledged);
+            assertWrittenOnceWhereAcknowledged(acknowledged.byIndex);
         }
     }
 
@@ -178,6 +170,18 @@ class KafkaBatchSenderTest {
             }
         }
         return out;
+    }
+
+    /** Records the acknowledgements: each record's metadata, and how many calls there were. */
+    private static final class Acknowledged implements KafkaBatchSender.Acknowledgement {
+        final Map<Integer, RecordMetadata> byIndex = new ConcurrentHashMap<>();
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public void acknowledged(int index, RecordMetadata metadata) {
+            calls.incrementAndGet();
+            byIndex.put(index, metadata);
+        }
     }
 
     /** Refuses the first send of the chosen records, as a serializer that cannot take a value does. */
