@@ -35,6 +35,11 @@ public record MetricsSnapshot(
         return new MetricsSnapshot(sequence, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, view);
     }
 
+    /** The same snapshot under another number (the hub numbers only what it emits, so ids never skip). */
+    public MetricsSnapshot withSequence(long number) {
+        return new MetricsSnapshot(number, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, dashboard);
+    }
+
     /** Throughput and backlog of the whole pipeline (not filtered by wiki). */
     public record Pipeline(double ingestedPerSecond, double aggregatedPerSecond, long published, long aggregated,
             long consumerLag, long deadLetters) {

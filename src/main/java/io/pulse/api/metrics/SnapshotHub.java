@@ -7,10 +7,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.smallrye.mutiny.subscription.Cancellable;
 
@@ -25,14 +27,25 @@ public class SnapshotHub {
 
     private static final Logger LOG = Logger.getLogger(SnapshotHub.class);
 
-    private final SnapshotSource source;
+    private final Snapshots source;
     private final MetricsConfig config;
     private final Map<String, Feed> feeds = new HashMap<>();
     private final AtomicInteger subscribers = new AtomicInteger();
 
+    @Inject
     public SnapshotHub(SnapshotSource source, MetricsConfig config) {
+        this(source::snapshot, config);
+    }
+
+    SnapshotHub(Snapshots source, MetricsConfig config) {
         this.source = source;
         this.config = config;
+    }
+
+    /** Where snapshots come from: {@link SnapshotSource}, or a test's stand-in that fails on purpose. */
+    @FunctionalInterface
+    interface Snapshots {
+        Uni<MetricsSnapshot> snapshot(String wiki, boolean dashboard, long sequence);
     }
 
     /** Thrown when {@code pulse.metrics.max-subscribers} are already connected. */
@@ -54,13 +67,20 @@ public class SnapshotHub {
             throw new TooManySubscribers(config.maxSubscribers());
         }
         Feed feed = acquire(wiki, dashboard);
-        MetricsSnapshot latest = feed.latest;
-        Multi<MetricsSnapshot> first = latest != null ? Multi.createFrom().item(latest)
-                : Multi.createFrom().uni(source.snapshot(wiki, dashboard, feed.sequence));
-        // Join the feed at once, beside the first snapshot: joining after it would miss a tick emitted
-        // meanwhile. Only newer snapshots pass, so the first one never follows a fresher tick.
+        // The current snapshot at once: the feed's latest, or one taken now while the feed has none yet.
+        // It is read after joining the feed and numbered as the feed's newest, so ids never skip: a tick
+        // emitted meanwhile either reaches this subscriber or carries the number this one takes.
+        Multi<MetricsSnapshot> first = Multi.createFrom().uni(Uni.createFrom().deferred(() -> {
+            MetricsSnapshot latest = feed.latest;
+            return latest != null ? Uni.createFrom().item(latest)
+                    : source.snapshot(wiki, dashboard, 0)
+                            .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))
+                            .onFailure().recoverWithNull() // the next tick brings one
+                            .onItem().ifNotNull().transform(s -> s.withSequence(feed.sequence));
+        }));
+        // Only newer snapshots pass, so the first one never follows a fresher tick.
         AtomicLong lastSent = new AtomicLong(-1);
-        return Multi.createBy().merging().streams(first, feed.processor)
+        return Multi.createBy().merging().streams(feed.processor, first)
                 .select().where(s -> s.sequence() > lastSent.getAndAccumulate(s.sequence(), Math::max))
                 .onOverflow().dropPreviousItems()
                 .onTermination().invoke(() -> release(feed));
@@ -115,12 +135,15 @@ public class SnapshotHub {
         Feed start() {
             ticker = Multi.createFrom().ticks().every(config.interval())
                     .onOverflow().drop() // a slow database skips ticks instead of queueing them
-                    .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, dashboard, ++sequence)
+                    .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, dashboard, 0)
                             .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))
                             .onFailure().recoverWithNull())
+                    // Numbered on emission, not per tick: a failed or skipped tick must not leave a gap in
+                    // the ids, which clients read as a snapshot they missed.
                     .subscribe().with(snapshot -> {
-                        latest = snapshot;
-                        processor.onNext(snapshot);
+                        MetricsSnapshot numbered = snapshot.withSequence(++sequence);
+                        latest = numbered;
+                        processor.onNext(numbered);
                     });
             return this;
         }
