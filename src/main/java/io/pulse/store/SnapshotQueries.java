@@ -41,12 +41,6 @@ public class SnapshotQueries {
     public record WikiCount(String wiki, long changes, long botChanges, long lateEvents) {
     }
 
-    public record PageCount(String wiki, String title, long changes) {
-    }
-
-    public record UserCount(String wiki, String user, boolean bot, long changes) {
-    }
-
     public Uni<Progress> progress(String group, String topic) {
         return pool.preparedQuery("""
                 SELECT max(max_event_time), min(max_event_time), coalesce(sum(next_offset), 0)
@@ -102,32 +96,6 @@ public class SnapshotQueries {
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     return new WikiCount(wiki, r.getLong(0), r.getLong(1), r.getLong(2));
-                });
-    }
-
-    public Uni<List<PageCount>> topPages(Instant from, Instant to, String wiki, int limit) {
-        return pool.preparedQuery("""
-                SELECT wiki, title, sum(changes) AS c FROM page_edit_counts
-                WHERE window_start BETWEEN $1 AND $3 AND %s
-                GROUP BY wiki, title ORDER BY c DESC, wiki, title LIMIT $4""".formatted(WIKI_FILTER))
-                .execute(Tuple.of(time(from), wiki, time(to), limit))
-                .map(rows -> {
-                    List<PageCount> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(new PageCount(r.getString(0), r.getString(1), r.getLong(2))));
-                    return out;
-                });
-    }
-
-    public Uni<List<UserCount>> topUsers(Instant from, Instant to, String wiki, int limit) {
-        return pool.preparedQuery("""
-                SELECT wiki, user_name, bool_or(is_bot), sum(changes) AS c FROM user_edit_counts
-                WHERE window_start BETWEEN $1 AND $3 AND %s
-                GROUP BY wiki, user_name ORDER BY c DESC, wiki, user_name LIMIT $4""".formatted(WIKI_FILTER))
-                .execute(Tuple.of(time(from), wiki, time(to), limit))
-                .map(rows -> {
-                    List<UserCount> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(new UserCount(r.getString(0), r.getString(1), r.getBoolean(2), r.getLong(3))));
-                    return out;
                 });
     }
 

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Top-N reads of the window tables: prepared statements on the pool, no transaction (reads only). */
 @ApplicationScoped
@@ -21,15 +22,24 @@ public class TopQueries {
     }
 
     public Uni<List<TopItems.User>> users(ReadFilter filter, int limit) {
-        return read(TopStatements.USERS, filter, limit, row -> new TopItems.User(row.getString(0), row.getString(1),
-                row.getBoolean(2), row.getLong(3), row.getLong(4), row.getLong(5), row.getLong(6),
-                WikiLinks.user(row.getString(7), row.getString(0))));
+        return read(TopStatements.USERS, filter, limit, TopQueries::user);
     }
 
     public Uni<List<TopItems.Page>> pages(ReadFilter filter, int limit) {
-        return read(TopStatements.PAGES, filter, limit, row -> new TopItems.Page(row.getString(0), row.getString(1),
-                row.getInteger(2), row.getLong(3), unsplit(filter, row, 4), unsplit(filter, row, 5),
-                unsplit(filter, row, 6), WikiLinks.page(row.getString(7), row.getString(0))));
+        return read(TopStatements.PAGES, filter, limit, row -> page(filter, row));
+    }
+
+    /** A row of {@link TopStatements#USERS} (or of its restriction to candidates). */
+    static TopItems.User user(Row row) {
+        return new TopItems.User(row.getString(0), row.getString(1), row.getBoolean(2), row.getLong(3), row.getLong(4),
+                row.getLong(5), row.getLong(6), WikiLinks.user(row.getString(7), row.getString(0)));
+    }
+
+    /** A row of {@link TopStatements#PAGES} (or of its restriction to candidates). */
+    static TopItems.Page page(ReadFilter filter, Row row) {
+        return new TopItems.Page(row.getString(0), row.getString(1), row.getInteger(2), row.getLong(3),
+                unsplit(filter, row, 4), unsplit(filter, row, 5), unsplit(filter, row, 6),
+                WikiLinks.page(row.getString(7), row.getString(0)));
     }
 
     public Uni<List<TopItems.Namespace>> namespaces(ReadFilter filter, int limit) {
@@ -53,7 +63,11 @@ public class TopQueries {
     }
 
     private <T> Uni<List<T>> read(String sql, ReadFilter filter, int limit, Function<Row, T> mapper) {
-        return pool.preparedQuery(sql).execute(filter.tuple((long) limit)).map(rows -> {
+        return read(pool, sql, filter.tuple((long) limit), mapper);
+    }
+
+    static <T> Uni<List<T>> read(Pool pool, String sql, Tuple values, Function<Row, T> mapper) {
+        return pool.preparedQuery(sql).execute(values).map(rows -> {
             List<T> items = new ArrayList<>(rows.size());
             rows.forEach(row -> items.add(mapper.apply(row)));
             return items;

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.pulse.aggregate.AggregateConfig;
 import io.pulse.store.BotFilter;
+import io.pulse.store.LiveRankings;
 import io.pulse.store.ReadFilter;
 import io.pulse.store.SnapshotQueries;
 import io.pulse.store.TopQueries;
@@ -19,19 +20,23 @@ import io.smallrye.mutiny.tuples.Tuple2;
 /**
  * The dashboard's figures, anchored at the newest window of the selection (so a quiet wiki, or a replay
  * of an old recording, shows its own last hour): one type breakdown per window of the history, and the
- * rankings of the last half hour, read with the same statements as {@code /api/top/*}.
+ * rankings of the last half hour, with the same statements and order as {@code /api/top/*} (the page and
+ * user rankings from per-window lists, {@link LiveRankings}).
  */
 @ApplicationScoped
 public class DashboardView {
 
     private final SnapshotQueries snapshots;
     private final TopQueries top;
+    private final LiveRankings rankings;
     private final MetricsConfig config;
     private final long windowMs;
 
-    public DashboardView(SnapshotQueries snapshots, TopQueries top, MetricsConfig config, AggregateConfig aggregate) {
+    public DashboardView(SnapshotQueries snapshots, TopQueries top, LiveRankings rankings, MetricsConfig config,
+            AggregateConfig aggregate) {
         this.snapshots = snapshots;
         this.top = top;
+        this.rankings = rankings;
         this.config = config;
         this.windowMs = aggregate.window().toMillis();
     }
@@ -47,9 +52,9 @@ public class DashboardView {
         Instant rankFrom = newest.minusMillis(windowMs * (size.rankingWindows() - 1));
         Instant rankTo = newest.plusMillis(windowMs);
         ReadFilter ranked = new ReadFilter(rankFrom, rankTo, wiki, BotFilter.INCLUDE);
-        // The page and user rankings one after the other: each can take a core of the database (SnapshotSource).
-        var pagesThenUsers = top.pages(ranked, size.topN())
-                .chain(pages -> top.users(ranked, size.topN()).map(users -> Tuple2.of(pages, users)));
+        // The page and user rankings one after the other: listing a window takes a core of the database (SnapshotSource).
+        var pagesThenUsers = rankings.pages(ranked, size.topN())
+                .chain(pages -> rankings.users(ranked, size.topN()).map(users -> Tuple2.of(pages, users)));
         return Uni.combine().all().unis(
                 snapshots.typeCounts(historyFrom, newest, wiki),
                 pagesThenUsers,

@@ -11,7 +11,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.pulse.aggregate.AggregateConfig;
 import io.pulse.source.wikimedia.WikimediaChannels;
+import io.pulse.store.BotFilter;
+import io.pulse.store.LiveRankings;
+import io.pulse.store.ReadFilter;
 import io.pulse.store.SnapshotQueries;
+import io.pulse.store.TopItems;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.tuples.Tuple2;
 
@@ -24,6 +28,7 @@ import io.smallrye.mutiny.tuples.Tuple2;
 public class SnapshotSource {
 
     private final SnapshotQueries queries;
+    private final LiveRankings rankings;
     private final KafkaProgress kafka;
     private final DashboardView dashboard;
     private final MetricsConfig config;
@@ -42,11 +47,12 @@ public class SnapshotSource {
     }
 
     @Inject
-    public SnapshotSource(SnapshotQueries queries, KafkaProgress kafka, DashboardView dashboard, MetricsConfig config, AggregateConfig aggregate,
+    public SnapshotSource(SnapshotQueries queries, LiveRankings rankings, KafkaProgress kafka, DashboardView dashboard, MetricsConfig config, AggregateConfig aggregate,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String eventsTopic,
             @ConfigProperty(name = "mp.messaging.outgoing." + WikimediaChannels.DEAD_LETTERS + ".topic") String deadLetterTopic) {
         this.queries = queries;
+        this.rankings = rankings;
         this.kafka = kafka;
         this.dashboard = dashboard;
         this.config = config;
@@ -93,12 +99,13 @@ public class SnapshotSource {
 
     /**
      * The rankings and totals of the last windows: the expensive part, refreshed in the background.
-     * The two rankings aggregate the largest tables: one after the other, so that they never take
-     * two cores of the database server at once (bench/README.md, 21).
+     * The rankings come from per-window lists ({@link LiveRankings}), one after the other, so that a
+     * window being listed never takes two cores of the database server at once (bench/README.md, 21, 23).
      */
     private Uni<MetricsSnapshot.Recent> recent(String wiki, Instant from, Instant current) {
-        Uni<List<SnapshotQueries.PageCount>> topPages = queries.topPages(from, current, wiki, config.topN());
-        Uni<List<SnapshotQueries.UserCount>> topUsers = queries.topUsers(from, current, wiki, config.topN());
+        ReadFilter range = new ReadFilter(from, current.plusMillis(windowMs), wiki, BotFilter.INCLUDE);
+        Uni<List<TopItems.Page>> topPages = rankings.pages(range, config.topN());
+        Uni<List<TopItems.User>> topUsers = rankings.users(range, config.topN());
         return Uni.combine().all().unis(
                 queries.totals(from, current, wiki),
                 queries.wikiCounts(from, current, wiki, config.maxWikis()),
@@ -108,8 +115,7 @@ public class SnapshotSource {
     }
 
     private MetricsSnapshot.Recent recent(Instant from, Instant current, SnapshotQueries.WikiCount totals,
-            List<SnapshotQueries.WikiCount> wikis, List<SnapshotQueries.PageCount> pages,
-            List<SnapshotQueries.UserCount> users) {
+            List<SnapshotQueries.WikiCount> wikis, List<TopItems.Page> pages, List<TopItems.User> users) {
         return new MetricsSnapshot.Recent(from, current.plusMillis(windowMs),
                 totals.changes(), totals.botChanges(),
                 totals.changes() == 0 ? 0 : (double) totals.botChanges() / totals.changes(),
