@@ -34,7 +34,7 @@ public class SnapshotHub {
 
     @Inject
     public SnapshotHub(SnapshotSource source, MetricsConfig config) {
-        this(source::snapshot, config);
+        this((wiki, dashboard) -> source.snapshot(wiki, dashboard, 0), config); // numbered here, as emitted
     }
 
     SnapshotHub(Snapshots source, MetricsConfig config) {
@@ -45,7 +45,7 @@ public class SnapshotHub {
     /** Where snapshots come from: {@link SnapshotSource}, or a test's stand-in that fails on purpose. */
     @FunctionalInterface
     interface Snapshots {
-        Uni<MetricsSnapshot> snapshot(String wiki, boolean dashboard, long sequence);
+        Uni<MetricsSnapshot> snapshot(String wiki, boolean dashboard);
     }
 
     /** Thrown when {@code pulse.metrics.max-subscribers} are already connected. */
@@ -73,7 +73,7 @@ public class SnapshotHub {
         Multi<MetricsSnapshot> first = Multi.createFrom().uni(Uni.createFrom().deferred(() -> {
             MetricsSnapshot latest = feed.latest;
             return latest != null ? Uni.createFrom().item(latest)
-                    : source.snapshot(wiki, dashboard, 0)
+                    : source.snapshot(wiki, dashboard)
                             .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))
                             .onFailure().recoverWithNull() // the next tick brings one
                             .onItem().ifNotNull().transform(s -> s.withSequence(feed.sequence));
@@ -135,7 +135,7 @@ public class SnapshotHub {
         Feed start() {
             ticker = Multi.createFrom().ticks().every(config.interval())
                     .onOverflow().drop() // a slow database skips ticks instead of queueing them
-                    .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, dashboard, 0)
+                    .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, dashboard)
                             .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))
                             .onFailure().recoverWithNull())
                     // Numbered on emission, not per tick: a failed or skipped tick must not leave a gap in

@@ -20,9 +20,9 @@ class SnapshotHubTest {
     void shouldNumberSnapshotsWithoutGapsWhenSomeTicksFail() {
         AtomicInteger calls = new AtomicInteger();
         // Every third snapshot fails, as a query does when the database is busy or away.
-        SnapshotHub hub = new SnapshotHub((wiki, dashboard, sequence) -> calls.incrementAndGet() % 3 == 0
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> calls.incrementAndGet() % 3 == 0
                 ? Uni.createFrom().failure(new IllegalStateException("database away"))
-                : Uni.createFrom().item(snapshot(sequence)), config(Duration.ofMillis(10)));
+                : Uni.createFrom().item(snapshot(0)), config(Duration.ofMillis(10)));
         List<Long> first = new CopyOnWriteArrayList<>();
         List<Long> joiner = new CopyOnWriteArrayList<>();
         Cancellable one = hub.subscribe(null).subscribe().with(s -> first.add(s.sequence()));
