@@ -34,7 +34,7 @@ public class SnapshotHub {
 
     @Inject
     public SnapshotHub(SnapshotSource source, MetricsConfig config) {
-        this((wiki, dashboard) -> source.snapshot(wiki, dashboard, 0), config); // numbered here, as emitted
+        this(source::snapshot, config);
     }
 
     SnapshotHub(Snapshots source, MetricsConfig config) {

@@ -65,22 +65,22 @@ public class SnapshotSource {
         this.dashboards = new StaleWhileRefreshing<>(config.rankingsRefresh());
     }
 
-    /** A snapshot, with the dashboard view when asked for. */
-    public Uni<MetricsSnapshot> snapshot(String wiki, boolean withDashboard, long sequence) {
-        Uni<MetricsSnapshot> snapshot = snapshot(wiki, sequence);
+    /** A snapshot, with the dashboard view when asked for; numbered 0 ({@link SnapshotHub} numbers what it sends). */
+    public Uni<MetricsSnapshot> snapshot(String wiki, boolean withDashboard) {
+        Uni<MetricsSnapshot> snapshot = snapshot(wiki);
         return withDashboard
                 ? snapshot.chain(s -> dashboards.get(key(wiki), () -> dashboard.of(wiki)).map(s::withDashboard))
                 : snapshot;
     }
 
-    public Uni<MetricsSnapshot> snapshot(String wiki, long sequence) {
+    public Uni<MetricsSnapshot> snapshot(String wiki) {
         return pipeline().chain(sample -> {
             SnapshotQueries.Progress progress = sample.progress();
             MetricsSnapshot.Pipeline pipeline = new MetricsSnapshot.Pipeline(sample.ingestedPerSecond(),
                     sample.aggregatedPerSecond(), sample.published(), sample.aggregated(),
                     Math.max(0, sample.published() - sample.aggregated()), sample.deadLetters());
             if (progress.newestEventTime() == null) {
-                return Uni.createFrom().item(new MetricsSnapshot(sequence, Instant.now(), wiki, pipeline,
+                return Uni.createFrom().item(new MetricsSnapshot(0, Instant.now(), wiki, pipeline,
                         new MetricsSnapshot.EventTime(null, null), null, null, null));
             }
             long newest = progress.newestEventTime().toEpochMilli();
@@ -90,7 +90,7 @@ public class SnapshotSource {
             return Uni.combine().all().unis(
                     queries.typeCounts(last, current, wiki),
                     recent.get(key(wiki), () -> recent(wiki, recentFrom, current)))
-                    .with((types, recentFigures) -> new MetricsSnapshot(sequence, Instant.now(), wiki, pipeline,
+                    .with((types, recentFigures) -> new MetricsSnapshot(0, Instant.now(), wiki, pipeline,
                             new MetricsSnapshot.EventTime(progress.newestEventTime(),
                                     progress.oldestPartitionTime().minus(lateness)),
                             minute(types, current), minute(types, last), recentFigures));
