@@ -6,16 +6,15 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Predicate;
 
 import jakarta.inject.Inject;
 
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.sampling.distribution.DiscreteSampler;
+import org.apache.commons.rng.sampling.distribution.RejectionInversionZipfSampler;
+import org.apache.commons.rng.simple.RandomSource;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,12 +56,14 @@ class LiveRankingsTest {
     void shouldRankSkewedWindowsFromTheirListsAndStayExactWhenAnOldWindowGrows() {
         String wiki = "rankwiki" + Long.toString(System.nanoTime(), 36);
         Instant start = day();
-        Random random = new Random(11);
+        UniformRandomProvider random = RandomSource.XO_RO_SHI_RO_128_PP.create(11L);
+        DiscreteSampler pages = RejectionInversionZipfSampler.of(random, 3_000, 1.0);
+        DiscreteSampler users = RejectionInversionZipfSampler.of(random, 400, 1.0);
         List<Change> changes = new ArrayList<>();
         for (int w = 0; w < WINDOWS; w++) {
             for (int i = 0; i < 1_500; i++) {
-                int page = zipf(random, 3_000);
-                int user = zipf(random, 400);
+                int page = pages.sample() - 1;
+                int user = users.sample() - 1;
                 changes.add(new Change(wiki, "Page " + page, "User " + user, user % 5 == 0,
                         start.getEpochSecond() + w * 60L + random.nextInt(60)));
             }
@@ -73,8 +74,8 @@ class LiveRankingsTest {
         // No live feed ranks meanwhile: the counters below are this test's alone.
         await().atMost(WAIT).until(() -> hub.subscribers() == 0);
         double fromListsBefore = answers("lists");
-        assertThat(titles(rankings.pages(all, 10).await().atMost(WAIT))).isEqualTo(topPagesByLoop(changes, c -> true, 10));
-        assertThat(users(rankings.users(all, 10).await().atMost(WAIT))).isEqualTo(topUsersByLoop(changes, c -> true, 10));
+        assertThat(titles(rankings.pages(all, 10).await().atMost(WAIT))).isEqualTo(topPagesByLoop(changes, "include", 10));
+        assertThat(users(rankings.users(all, 10).await().atMost(WAIT))).isEqualTo(topUsersByLoop(changes, "include", 10));
         assertThat(answers("lists") - fromListsBefore).as("both settled from the window lists").isEqualTo(2);
         assertThat(rankings.pages(all, 10).await().atMost(WAIT)).isEqualTo(top.pages(all, 10).await().atMost(WAIT));
         assertThat(rankings.users(all, 10).await().atMost(WAIT)).isEqualTo(top.users(all, 10).await().atMost(WAIT));
@@ -86,16 +87,16 @@ class LiveRankingsTest {
         }
         send(late);
         changes.addAll(late);
-        List<String> expectedPages = topPagesByLoop(changes, c -> true, 10);
-        assertThat(expectedPages.get(0)).isEqualTo("Late riser");
+        List<String> expectedPages = topPagesByLoop(changes, "include", 10);
+        assertThat(expectedPages.get(0)).startsWith("Late riser:");
         assertThat(titles(rankings.pages(all, 10).await().atMost(WAIT))).isEqualTo(expectedPages);
-        assertThat(users(rankings.users(all, 10).await().atMost(WAIT))).isEqualTo(topUsersByLoop(changes, c -> true, 10));
+        assertThat(users(rankings.users(all, 10).await().atMost(WAIT))).isEqualTo(topUsersByLoop(changes, "include", 10));
 
         // Bot filters go through the same lists.
         ReadFilter botsOnly = new ReadFilter(all.from(), all.to(), wiki, BotFilter.ONLY);
         ReadFilter humans = new ReadFilter(all.from(), all.to(), wiki, BotFilter.EXCLUDE);
-        assertThat(titles(rankings.pages(botsOnly, 5).await().atMost(WAIT))).isEqualTo(topPagesByLoop(changes, Change::bot, 5));
-        assertThat(users(rankings.users(humans, 5).await().atMost(WAIT))).isEqualTo(topUsersByLoop(changes, c -> !c.bot(), 5));
+        assertThat(titles(rankings.pages(botsOnly, 5).await().atMost(WAIT))).isEqualTo(topPagesByLoop(changes, "only", 5));
+        assertThat(users(rankings.users(humans, 5).await().atMost(WAIT))).isEqualTo(topUsersByLoop(changes, "exclude", 5));
     }
 
     @Test
@@ -115,8 +116,8 @@ class LiveRankingsTest {
 
         await().atMost(WAIT).until(() -> hub.subscribers() == 0);
         double everyRowBefore = answers("every-row");
-        assertThat(titles(rankings.pages(all, 3).await().atMost(WAIT))).isEqualTo(topPagesByLoop(changes, c -> true, 3))
-                .startsWith("Flat 299");
+        assertThat(titles(rankings.pages(all, 3).await().atMost(WAIT))).isEqualTo(topPagesByLoop(changes, "include", 3))
+                .startsWith("Flat 299:7");
         assertThat(answers("every-row") - everyRowBefore).isEqualTo(1);
     }
 
@@ -151,47 +152,25 @@ class LiveRankingsTest {
                 + c.wiki() + "\"}";
     }
 
-    /** 0..n-1, Zipf-skewed (s=1) by inversion over the harmonic weights. */
-    private static int zipf(Random random, int n) {
-        double sum = 0;
-        for (int k = 1; k <= n; k++) {
-            sum += 1.0 / k;
-        }
-        double pick = random.nextDouble() * sum;
-        for (int k = 1; k <= n; k++) {
-            pick -= 1.0 / k;
-            if (pick <= 0) {
-                return k - 1;
-            }
-        }
-        return n - 1;
+    /** The expectation: the tests' own plain loops over the changes sent ({@link Expected}). */
+    private static List<String> topPagesByLoop(List<Change> changes, String bot, int n) {
+        return Expected.topPages(events(changes), bot, n).stream().map(p -> p.get("title") + ":" + p.get("changes")).toList();
     }
 
-    private static List<String> topPagesByLoop(List<Change> changes, Predicate<Change> counted, int n) {
-        Map<String, Long> totals = new HashMap<>();
-        changes.stream().filter(counted).forEach(c -> totals.merge(c.title(), 1L, Long::sum));
-        return ranked(totals, n);
+    private static List<String> topUsersByLoop(List<Change> changes, String bot, int n) {
+        return Expected.topUsers(events(changes), bot, n).stream().map(u -> u.get("user") + ":" + u.get("changes")).toList();
     }
 
-    private static List<String> topUsersByLoop(List<Change> changes, Predicate<Change> counted, int n) {
-        Map<String, Long> totals = new HashMap<>();
-        changes.stream().filter(counted).forEach(c -> totals.merge(c.user(), 1L, Long::sum));
-        return ranked(totals, n);
-    }
-
-    /** By changes, then by name (ASCII names: Java's order is the store's byte order). */
-    private static List<String> ranked(Map<String, Long> totals, int n) {
-        return totals.entrySet().stream()
-                .sorted(Comparator.<Map.Entry<String, Long>>comparingLong(Map.Entry::getValue).reversed()
-                        .thenComparing(Map.Entry::getKey))
-                .limit(n).map(Map.Entry::getKey).toList();
+    private static List<Expected.Event> events(List<Change> changes) {
+        return changes.stream().map(c -> new Expected.Event(c.wiki(), c.wiki() + ".example.org", "edit", 0, c.title(),
+                c.user(), c.bot(), c.timestamp(), 5)).toList();
     }
 
     private static List<String> titles(List<TopItems.Page> pages) {
-        return pages.stream().map(TopItems.Page::title).toList();
+        return pages.stream().map(p -> p.title() + ":" + p.changes()).toList();
     }
 
     private static List<String> users(List<TopItems.User> users) {
-        return users.stream().map(TopItems.User::user).toList();
+        return users.stream().map(u -> u.user() + ":" + u.changes()).toList();
     }
 }
