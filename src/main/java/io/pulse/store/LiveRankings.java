@@ -89,7 +89,7 @@ public class LiveRankings {
     private <T> Uni<List<T>> rank(Table table, ReadFilter filter, int limit, Supplier<Uni<List<T>>> everyRow,
             Function<Row, T> mapper) {
         List<Instant> windows = windows(filter);
-        if (windows.size() < config.minWindows() || windows.size() > MAX_WINDOWS) {
+        if (windows.size() < config.minWindows()) { // too few to pay off, or not whole windows, or too many
             return everyRow.get();
         }
         int size = Math.max(config.candidatesPerWindow(), limit);
