@@ -49,9 +49,12 @@ final class Ports {
         }
     }
 
-    private static int ephemeralRangeStart() {
+    static int ephemeralRangeStart() {
         try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+            // One read of the whole line: a sysctl file answers a read at a non-zero offset with EOF, and
+            // Files.readString (a 0-byte first read, then one byte, then the rest) returned "3" for "32768 60999".
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0);
+            return Integer.parseInt(range.trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 32_768; // Linux's default.
         }
