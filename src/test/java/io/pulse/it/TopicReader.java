@@ -71,6 +71,19 @@ public final class TopicReader {
         }
     }
 
+    /** A record with a key and no value (a tombstone), as another producer might write one. */
+    public static void produceTombstone(String topic, String key) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(topic, key, null));
+            producer.flush();
+        }
+    }
+
     private static String bootstrap() {
         return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
