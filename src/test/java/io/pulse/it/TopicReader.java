@@ -58,28 +58,23 @@ public final class TopicReader {
 
     /** Values as raw bytes: what another producer might write, not necessarily UTF-8. */
     public static void produceBytes(String topic, List<byte[]> values) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-            for (byte[] v : values) {
-                producer.send(new ProducerRecord<>(topic, null, v));
-            }
-            producer.flush();
-        }
+        send(values.stream().map(v -> new ProducerRecord<String, byte[]>(topic, null, v)).toList());
     }
 
     /** A record with a key and no value (a tombstone), as another producer might write one. */
     public static void produceTombstone(String topic, String key) {
+        send(List.of(new ProducerRecord<>(topic, key, null)));
+    }
+
+    /** Sends the records in order and returns once the broker has acknowledged them all. */
+    private static void send(List<ProducerRecord<String, byte[]>> records) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(topic, key, null));
+            records.forEach(producer::send);
             producer.flush();
         }
     }
