@@ -81,7 +81,8 @@ class DashboardBrowserTest {
         await().atMost(PATIENCE).ignoreExceptions().until(() -> !pageRows().isEmpty());
         assertThat(pageRows()).extracting(row -> row.get("wiki")).doesNotContain("wikidatawiki");
 
-        browser.findElement(By.id("wiki")).sendKeys("www.wikidata.org");
+        // Typed as a user might: the box takes any case and filters on the lower-case domain.
+        browser.findElement(By.id("wiki")).sendKeys("WWW.Wikidata.org");
         browser.findElement(By.cssSelector("#filter button[type=submit]")).click();
 
         await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
