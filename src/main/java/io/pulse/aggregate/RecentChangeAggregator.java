@@ -16,6 +16,8 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.pulse.alert.Alert;
+import io.pulse.alert.PerChangeAlerts;
 import io.pulse.ingest.PulseHeaders;
 import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChangeParser;
@@ -33,6 +35,8 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
  * transaction per batch together with the partitions' offsets. A failed transaction is retried
  * with back-off until it commits: the partition waits (backpressure) rather than skipping data.
  * Once the application stops, a failing batch is left unacknowledged instead ({@link Stopping}).
+ * The per-change alert rules evaluate the same parsed records first ({@link PerChangeAlerts});
+ * records re-read only for their warm-up ({@link ResumePoints}) never reach the store.
  */
 @ApplicationScoped
 public class RecentChangeAggregator {
@@ -50,10 +54,13 @@ public class RecentChangeAggregator {
     private final String topic;
     private final Timer latency;
     private final Stopping stopping;
+    private final PerChangeAlerts alerts;
+    private final ResumePoints resumePoints;
 
     @Inject
     public RecentChangeAggregator(AggregateStore store, RecentChangeParser parser, AggregateConfig config,
             WikimediaDeadLetters deadLetters, AggregatorStatus status, MeterRegistry registry, Stopping stopping,
+            PerChangeAlerts alerts, ResumePoints resumePoints,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String topic) {
         this.store = store;
@@ -66,6 +73,8 @@ public class RecentChangeAggregator {
         this.group = group;
         this.topic = topic;
         this.stopping = stopping;
+        this.alerts = alerts;
+        this.resumePoints = resumePoints;
         this.latency = Timer.builder("pulse.pipeline.latency")
                 .description("From the SSE data line received by the ingest to the committed aggregate row")
                 .publishPercentiles(0.5, 0.95, 0.99)
@@ -74,37 +83,52 @@ public class RecentChangeAggregator {
 
     @Incoming(WikimediaChannels.EVENTS_IN)
     public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
-        List<ConsumedRecord> records = new ArrayList<>(batch.getRecords().size());
-        long[] receivedAt = new long[batch.getRecords().size()];
-        int i = 0;
+        int size = batch.getRecords().size();
+        List<ConsumedRecord> parsed = new ArrayList<>(size);
+        List<ConsumedRecord> records = new ArrayList<>(size);
+        long[] receivedAt = new long[size];
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             var r = (IncomingKafkaRecord<String, byte[]>) record;
-            records.add(new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
-                    parser.parse(r.getPayload())));
-            receivedAt[i++] = receivedAt(r);
+            var consumed = new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
+                    parser.parse(r.getPayload()));
+            parsed.add(consumed);
+            // Records re-read only for the alert rules' warm-up were counted before: not again.
+            if (!resumePoints.countedBefore(r.getPartition(), r.getOffset())) {
+                receivedAt[records.size()] = receivedAt(r);
+                records.add(consumed);
+            }
         }
+        List<Alert> raised = alerts.evaluate(parsed);
+        // Alerts first: once the offsets commit, the batch is never read again to raise them.
+        return alerts.raise(raised)
+                .chain(() -> records.isEmpty() ? Uni.createFrom().voidItem() : aggregate(records, receivedAt))
+                .onFailure().recoverWithUni(failure -> stopping.abandon("aggregator", size))
+                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    private Uni<Void> aggregate(List<ConsumedRecord> records, long[] receivedAt) {
         return store.apply(group, topic, records, aggregator, this::deadLetter)
                 .onFailure(stopping::notYet).invoke(failure -> {
                     status.failed(failure);
                     LOG.warnf("Aggregating a batch of %d records failed, retrying: %s", records.size(), failure.toString());
                 })
                 .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
-                .onFailure().recoverWithUni(failure -> stopping.abandon("aggregator", records.size()))
                 .invoke(plan -> {
-                    recordLatency(receivedAt);
+                    recordLatency(receivedAt, records.size());
                     status.committed(plan);
                     registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
                     registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
                     registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
                 })
-                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+                .replaceWithVoid();
     }
 
     /** End-to-end latency: SSE {@code data:} line received by the ingest → aggregates committed. */
-    private void recordLatency(long[] receivedAt) {
+    private void recordLatency(long[] receivedAt, int records) {
         long now = System.currentTimeMillis();
         long earliest = Long.MAX_VALUE;
-        for (long at : receivedAt) {
+        for (int i = 0; i < records; i++) {
+            long at = receivedAt[i];
             if (at > 0) {
                 latency.record(Math.max(0, now - at), TimeUnit.MILLISECONDS);
                 earliest = Math.min(earliest, at);

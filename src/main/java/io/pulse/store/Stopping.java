@@ -12,9 +12,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Whether the application has begun to stop. A database write failing then is the pool closing, not
- * an outage to wait out: the consumers stop retrying and leave the batch unacknowledged. That loses
- * nothing (the aggregator's offsets commit with its rows, the alert consumer's ids are deterministic,
- * and both re-read the batch on the next start) and the stop no longer waits out SmallRye's close
+ * an outage to wait out: the consumer stops retrying and leaves the batch unacknowledged. That loses
+ * nothing (the aggregator's offsets commit with its rows, alert ids are deterministic, and the batch
+ * is read again on the next start) and the stop no longer waits out SmallRye's close
  * timeout while a retry loop hits "Pool closed".
  */
 @ApplicationScoped

@@ -21,6 +21,8 @@ final class ResultsTable {
         row("Pulse aggregator → PostgreSQL", r.get("aggregator_events_per_s") + " events/s",
                 "ratio to parsing consumer " + r.get("aggregator_ratio_to_parsing_consumer"));
         row("  second half (warm JVM)", r.get("aggregator_second_half_events_per_s") + " events/s", "");
+        row("  restart: new events counted after", r.get("restart_new_events_counted_after_s") + " s",
+                "from ready, behind the warm-up re-read of " + r.get("restart_warm_up_records") + " records");
         row("Pulse SSE ingest → Kafka", r.get("ingest_events_per_s") + " events/s",
                 "ratio to raw producer " + r.get("ingest_ratio_to_raw_producer"));
         row("  second half (warm JVM)", r.get("ingest_second_half_events_per_s") + " events/s", "");
@@ -32,7 +34,7 @@ final class ResultsTable {
             row("  backlog when the load stopped", String.valueOf(r.get("latency_" + rate + "_backlog_at_end")), "events");
         }
         row("peak RSS / heap while draining", r.get("aggregate_peak_rss_mb") + " MB / " + r.get("aggregate_peak_heap_mb") + " MB", "");
-        for (String phase : new String[] { "aggregate", "ingest", "latency_1000", "latency_10000" }) {
+        for (String phase : new String[] { "aggregate", "restart", "ingest", "latency_1000", "latency_10000" }) {
             if (r.get(phase + "_cpu") != null) {
                 row("CPU cores busy during " + phase.replace("_", " @"), String.valueOf(r.get(phase + "_cpu")), "");
             }

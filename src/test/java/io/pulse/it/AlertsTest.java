@@ -115,7 +115,7 @@ class AlertsTest {
 
             // A replay of the same events (as after a restart that lost the consumer's offsets) raises nothing new.
             TopicReader.produce(WikimediaPipelineTest.TOPIC, lines);
-            ConsumerGroups.awaitConsumed("pulse-alerts", WikimediaPipelineTest.TOPIC, Duration.ofSeconds(90));
+            ConsumerGroups.awaitConsumed("pulse-aggregator", WikimediaPipelineTest.TOPIC, Duration.ofSeconds(90));
             // And a fresh evaluator (a restarted process: no memory of what it raised) finds them all stored.
             AlertEvaluator restarted = new AlertEvaluator(60_000, 1000, 1000);
             List<Alert> again = new ArrayList<>();

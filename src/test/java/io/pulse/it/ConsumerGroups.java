@@ -10,11 +10,10 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.ConfigProvider;
 
-/** Waits until a consumer group has committed offsets up to the topic's current end. */
+/** Waits until a consumer group has stored offsets in PostgreSQL up to the topic's current end. */
 final class ConsumerGroups {
 
     static void awaitConsumed(String group, String topic, Duration patience) throws Exception {
@@ -29,12 +28,10 @@ final class ConsumerGroups {
                     tp -> OffsetSpec.latest()))).all().get().entrySet()) {
                 end.put(e.getKey(), e.getValue().offset());
             }
-            await().atMost(patience).pollInterval(Duration.ofMillis(500)).until(() -> {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get();
-                return end.entrySet().stream().allMatch(e -> e.getValue() == 0 || committed.get(e.getKey()) != null
-                        && committed.get(e.getKey()).offset() >= e.getValue());
-            });
+            await().atMost(patience).pollInterval(Duration.ofMillis(500)).until(() -> end.entrySet().stream()
+                    .allMatch(e -> e.getValue() == 0 || StoredAggregates.scalar("SELECT coalesce(max(next_offset), 0)"
+                            + " FROM consumer_offsets WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?",
+                            group, topic, e.getKey().partition()) >= e.getValue()));
         }
     }
 

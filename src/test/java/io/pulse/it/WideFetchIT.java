@@ -44,21 +44,15 @@ class WideFetchIT {
         assertThat(bytes).as("a backlog past 2 MB a partition").isGreaterThan(PARTITIONS * 2 * MB);
         FaultFixture.produce(topic, events);
 
-        try (PulseProcess pulse = PulseProcess.aggregator("widefetch").consuming(topic, "widefetch-group")
-                .env("MP_MESSAGING_INCOMING_ALERTS_EVENTS_IN_TOPIC", topic)
-                // Its own group: other tests' killed processes may still be members of the default one.
-                .env("MP_MESSAGING_INCOMING_ALERTS_EVENTS_IN_GROUP_ID", "widefetch-alerts")) {
+        try (PulseProcess pulse = PulseProcess.aggregator("widefetch").consuming(topic, "widefetch-group")) {
             pulse.start();
             FaultFixture.awaitCounted(wiki, events.size());
 
-            // Unbounded, the first responses would hold 2 MB (aggregator) and 1 MB (alerts) per partition.
-            // The alert consumer reads the same backlog at its own pace: its figure may come later.
+            // Unbounded, the first responses would hold 2 MB per partition.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 Map<String, Double> largest = largestFetches(pulse);
                 assertThat(largest.get("kafka-consumer-wikimedia-events-in")).as("aggregator's largest response")
                         .isBetween(6.0 * MB, 8.0 * MB + SLACK);
-                assertThat(largest.get("kafka-consumer-alerts-events-in")).as("alert consumer's largest response")
-                        .isBetween(3.0 * MB, 4.0 * MB + SLACK);
             });
         }
     }

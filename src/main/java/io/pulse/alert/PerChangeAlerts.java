@@ -1,0 +1,82 @@
+package io.pulse.alert;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.pulse.aggregate.ConsumedRecord;
+import io.pulse.aggregate.ResumePoints;
+import io.pulse.source.wikimedia.ParseResult;
+import io.pulse.store.Stopping;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Evaluates the per-change rules (watched user, page spike, mass blanking) on the records the
+ * aggregator reads, parsed once for both: a consumer group of its own cost as much CPU again as the
+ * aggregation (bench/README.md, 26). State (the spike rule's page counts) is kept per partition, which
+ * sees every change of its pages in order. Records counted before the partition's assignment are
+ * re-read for warm-up ({@link WarmUp}): they update the state but raise nothing, their alerts were
+ * raised by the previous owner. A batch's alerts are raised before its aggregates commit, until that
+ * succeeds: a crash in between re-reads the batch and raises the same ids again, which the store
+ * de-duplicates; a database outage delays alerts but neither drops nor repeats them.
+ */
+@ApplicationScoped
+public class PerChangeAlerts {
+
+    private static final Logger LOG = Logger.getLogger(PerChangeAlerts.class);
+
+    private final AlertRules rules;
+    private final AlertPublisher publisher;
+    private final AlertConfig config;
+    private final AlertPartitions partitions;
+    private final ResumePoints resumePoints;
+    private final Stopping stopping;
+
+    public PerChangeAlerts(AlertRules rules, AlertPublisher publisher, AlertConfig config, AlertPartitions partitions,
+            ResumePoints resumePoints, Stopping stopping) {
+        this.rules = rules;
+        this.publisher = publisher;
+        this.config = config;
+        this.partitions = partitions;
+        this.resumePoints = resumePoints;
+        this.stopping = stopping;
+    }
+
+    /**
+     * Feeds a batch to the rules, in order, exactly once (a retried batch is not evaluated again).
+     * @return the alerts raised by the records not counted before the assignment
+     */
+    public List<Alert> evaluate(List<ConsumedRecord> records) {
+        return config.enabled() ? evaluate(records, rules.current(), partitions, resumePoints) : List.of();
+    }
+
+    static List<Alert> evaluate(List<ConsumedRecord> records, RuleSet rules, AlertPartitions partitions,
+            ResumePoints resumePoints) {
+        List<Alert> alerts = new ArrayList<>();
+        for (ConsumedRecord r : records) {
+            if (!(r.parsed() instanceof ParseResult.Accepted accepted)) {
+                continue; // the aggregator dead-letters it
+            }
+            List<Alert> raised = partitions.evaluator(r.partition()).evaluate(accepted.change(), rules);
+            if (!raised.isEmpty() && !resumePoints.countedBefore(r.partition(), r.offset())) {
+                alerts.addAll(raised);
+            }
+        }
+        return alerts;
+    }
+
+    /** Stores and publishes the alerts, retrying until it succeeds (or the application stops). */
+    public Uni<Void> raise(List<Alert> alerts) {
+        if (alerts.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return publisher.raise(alerts)
+                .onFailure(stopping::notYet).invoke(f -> LOG.warnf("Raising %d alerts failed, retrying: %s", alerts.size(), f.toString()))
+                .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .replaceWithVoid();
+    }
+}
