@@ -1,6 +1,9 @@
 package io.pulse.alert;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,14 +15,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
  * Raises alerts: stores them (insert-once by id), then publishes only what the store says is new to
- * Kafka (awaiting the acknowledgement, then marking the row published) and to live subscribers.
+ * Kafka (awaiting the acknowledgements, then marking the rows published) and to live subscribers.
+ * A list costs one insert, one round of sends and one update, however many alerts it holds.
  */
 @ApplicationScoped
 public class AlertPublisher {
@@ -45,17 +48,32 @@ public class AlertPublisher {
         if (alerts.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        // One at a time: a second alert with the same id then finds the first already published.
-        return Multi.createFrom().iterable(alerts)
-                .onItem().transformToUniAndConcatenate(alert -> store.insert(alert).call(this::publish))
-                .filter(java.util.Objects::nonNull)
-                .collect().asList();
+        // An id raised twice in one list is one alert (one statement may not insert a row twice).
+        Map<String, Alert> distinct = new LinkedHashMap<>();
+        alerts.forEach(a -> distinct.putIfAbsent(a.id(), a));
+        return store.insert(List.copyOf(distinct.values())).chain(this::publish);
     }
 
-    private Uni<Void> publish(Alert alert) {
-        if (alert == null) {
-            return Uni.createFrom().voidItem();
+    private Uni<List<Alert>> publish(List<Alert> stored) {
+        if (stored.isEmpty()) {
+            return Uni.createFrom().item(List.of());
         }
+        List<Uni<Void>> sends = new ArrayList<>(stored.size());
+        for (Alert alert : stored) {
+            sends.add(send(alert));
+        }
+        // Marked published only once Kafka acknowledged every one: a failure re-raises (at least once).
+        return Uni.join().all(sends).andFailFast()
+                .chain(() -> store.markPublished(stored.stream().map(Alert::id).toList()))
+                .invoke(() -> stored.forEach(alert -> {
+                    hub.publish(alert);
+                    registry.counter("pulse.alerts.raised", "rule", alert.rule(), "severity", alert.severity().label())
+                            .increment();
+                }))
+                .replaceWith(stored);
+    }
+
+    private Uni<Void> send(Alert alert) {
         String payload;
         try {
             payload = json.writeValueAsString(alert);
@@ -63,12 +81,6 @@ public class AlertPublisher {
             return Uni.createFrom().failure(e);
         }
         var metadata = OutgoingKafkaRecordMetadata.<String> builder().withKey(alert.rule()).build();
-        return kafka.sendMessage(Message.of(payload).addMetadata(metadata))
-                .call(() -> store.markPublished(alert.id()))
-                .invoke(() -> {
-                    hub.publish(alert);
-                    registry.counter("pulse.alerts.raised", "rule", alert.rule(), "severity", alert.severity().label())
-                            .increment();
-                });
+        return kafka.sendMessage(Message.of(payload).addMetadata(metadata));
     }
 }

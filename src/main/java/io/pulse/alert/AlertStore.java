@@ -21,9 +21,17 @@ public class AlertStore {
 
     private static final String COLUMNS = "id, seq, rule, severity, alert_key, wiki, title, user_name, incident_start,"
             + " event_time, summary, details, raised_at";
-    /** New rows, and old rows never acknowledged by Kafka (so a crash between insert and publish heals on replay). */
+    /**
+     * New rows, and old rows never acknowledged by Kafka (so a crash between insert and publish heals on
+     * replay); one statement for a whole list, inserted in its order (the ids must be distinct).
+     */
     private static final String INSERT = "INSERT INTO alerts (id, rule, severity, alert_key, wiki, title, user_name,"
-            + " incident_start, event_time, summary, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            + " incident_start, event_time, summary, details)"
+            + " SELECT id, rule, severity, alert_key, wiki, title, user_name, incident_start, event_time, summary, details::jsonb"
+            + " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
+            + " $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[]) WITH ORDINALITY"
+            + " AS u(id, rule, severity, alert_key, wiki, title, user_name, incident_start, event_time, summary, details, n)"
+            + " ORDER BY n"
             + " ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id WHERE alerts.published_at IS NULL RETURNING " + COLUMNS;
     private static final String SELECT = "SELECT " + COLUMNS + " FROM alerts"
             + " WHERE ($1::timestamptz IS NULL OR event_time >= $1) AND ($2::text IS NULL OR rule = $2)"
@@ -36,17 +44,42 @@ public class AlertStore {
         this.pool = pool;
     }
 
-    /** Stores the alert; answers it when it is to be published (new, or stored earlier but never published), else null. */
-    public Uni<Alert> insert(Alert a) {
-        return pool.preparedQuery(INSERT).execute(Tuple.from(java.util.Arrays.asList(
-                a.id(), a.rule(), a.severity().label(), a.key(), a.wiki(), a.title(), a.user(), utc(a.incidentStart()),
-                utc(a.eventTime()), a.summary(), new JsonObject(Map.copyOf(a.details())))))
-                .map(rows -> rows.iterator().hasNext() ? toAlert(rows.iterator().next()) : null);
+    /**
+     * Stores the alerts (distinct ids); answers those to be published (new, or stored earlier but never
+     * published), in the order they were first stored.
+     */
+    public Uni<List<Alert>> insert(List<Alert> alerts) {
+        int n = alerts.size();
+        String[] id = new String[n], rule = new String[n], severity = new String[n], key = new String[n], wiki = new String[n],
+                title = new String[n], user = new String[n], summary = new String[n], details = new String[n];
+        OffsetDateTime[] incidentStart = new OffsetDateTime[n], eventTime = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            Alert a = alerts.get(i);
+            id[i] = a.id();
+            rule[i] = a.rule();
+            severity[i] = a.severity().label();
+            key[i] = a.key();
+            wiki[i] = a.wiki();
+            title[i] = a.title();
+            user[i] = a.user();
+            incidentStart[i] = utc(a.incidentStart());
+            eventTime[i] = utc(a.eventTime());
+            summary[i] = a.summary();
+            details[i] = new JsonObject(Map.copyOf(a.details())).encode();
+        }
+        return pool.preparedQuery(INSERT).execute(Tuple.from(java.util.Arrays.<Object> asList(id, rule, severity, key, wiki,
+                title, user, incidentStart, eventTime, summary, details)))
+                .map(rows -> {
+                    List<Alert> stored = new ArrayList<>();
+                    rows.forEach(row -> stored.add(toAlert(row)));
+                    stored.sort(java.util.Comparator.comparing(Alert::sequence));
+                    return stored;
+                });
     }
 
-    public Uni<Void> markPublished(String id) {
-        return pool.preparedQuery("UPDATE alerts SET published_at = now() WHERE id = $1").execute(Tuple.of(id))
-                .replaceWithVoid();
+    public Uni<Void> markPublished(List<String> ids) {
+        return pool.preparedQuery("UPDATE alerts SET published_at = now() WHERE id = ANY($1::text[])")
+                .execute(Tuple.of(ids.toArray(String[]::new))).replaceWithVoid();
     }
 
     public Uni<List<Alert>> find(Instant since, String rule, Severity severity, String wiki, int limit) {

@@ -133,6 +133,24 @@ class AlertsTest {
         }
     }
 
+    @Test
+    void shouldStoreAndPublishAnAlertRaisedTwiceInOneListOnce() throws Exception {
+        String run = Long.toString(System.nanoTime() % 1_000_000_000L);
+        String wiki = "twice" + run + "wiki";
+        long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
+        Alert alert = Alert.raise(rules.current().massBlanking(), wiki + ":Page", time, wiki, "Page", "Someone",
+                "Someone removed 9000 bytes from Page on " + wiki, Map.of("bytesRemoved", 9000));
+        Alert other = Alert.raise(rules.current().massBlanking(), wiki + ":Other", time, wiki, "Other", "Someone",
+                "Someone removed 9000 bytes from Other on " + wiki, Map.of("bytesRemoved", 9000));
+
+        List<Alert> published = publisher.raise(List.of(alert, other, alert)).await().atMost(Duration.ofSeconds(30));
+
+        assertThat(published).extracting(Alert::id).containsExactly(alert.id(), other.id());
+        assertThat(stored(wiki, time / 1000)).hasSize(2);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published(wiki)).hasSize(2)
+                .allSatisfy((id, records) -> assertThat(records).as(id).hasSize(1)));
+    }
+
     static List<JsonNode> stored(String wiki, long since) throws Exception {
         String body = given().queryParam("wiki", wiki).queryParam("since", Instant.ofEpochSecond(since - 600).toString())
                 .get("/api/alerts").then().statusCode(200).extract().asString();
