@@ -100,7 +100,7 @@ public class RecentChangeAggregator {
         }
         List<Alert> raised = alerts.evaluate(parsed);
         // Alerts first: once the offsets commit, the batch is never read again to raise them.
-        return alerts.raise(raised)
+        return alerts.raise(raised, status::failed)
                 .chain(() -> records.isEmpty() ? Uni.createFrom().voidItem() : aggregate(records, receivedAt))
                 .onFailure().recoverWithUni(failure -> stopping.abandon("aggregator", size))
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));

@@ -3,6 +3,7 @@ package io.pulse.alert;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -69,13 +70,19 @@ public class PerChangeAlerts {
         return alerts;
     }
 
-    /** Stores and publishes the alerts, retrying until it succeeds (or the application stops). */
-    public Uni<Void> raise(List<Alert> alerts) {
+    /**
+     * Stores and publishes the alerts, retrying until it succeeds (or the application stops).
+     * @param onFailure told of each failed attempt (the aggregator waits meanwhile: it is degraded)
+     */
+    public Uni<Void> raise(List<Alert> alerts, Consumer<Throwable> onFailure) {
         if (alerts.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         return publisher.raise(alerts)
-                .onFailure(stopping::notYet).invoke(f -> LOG.warnf("Raising %d alerts failed, retrying: %s", alerts.size(), f.toString()))
+                .onFailure(stopping::notYet).invoke(f -> {
+                    onFailure.accept(f);
+                    LOG.warnf("Raising %d alerts failed, retrying: %s", alerts.size(), f.toString());
+                })
                 .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
                 .replaceWithVoid();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +34,11 @@ class DatabaseOutageIT {
         String wiki = "outagewiki";
         String topic = "pulse.faults.outage";
         infra.kafka().createTopic(topic, 2);
-        List<String> events = FaultFixture.events(wiki, 2000, 17);
+        List<String> events = new ArrayList<>(FaultFixture.events(wiki, 2000, 17));
+        // The first event after the database goes: an edit blanking a page, so that the first batch to
+        // fail raises an alert, which waits for the database before the batch's aggregates do.
+        events.set(1000, events.get(1000).replaceFirst("\"type\":\"[a-z]+\"", "\"type\":\"edit\"")
+                .replaceFirst("\"length\":\\{[^}]*}", "\"length\":{\"old\":9000,\"new\":0}"));
         ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
         FaultFixture.forgetIngestPosition(); // this feed starts from its beginning
 
@@ -68,6 +73,8 @@ class DatabaseOutageIT {
             await().atMost(PATIENCE).until(() -> last.equals(FaultFixture.persistedEventId()));
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+            assertThat(StoredAggregates.scalar("SELECT count(*) FROM alerts WHERE wiki = ? AND rule = 'mass-blanking'"
+                    + " AND published_at IS NOT NULL", wiki)).as("the blanking, raised once the database was back").isEqualTo(1);
             assertThat(pulse.alive()).isTrue();
         }
     }
