@@ -20,7 +20,7 @@ import io.vertx.mutiny.sqlclient.Row;
 
 /**
  * Every check interval: re-reads the stored rules, then evaluates the bot-surge rule on the wiki windows
- * the aggregator committed. A wiki's changes span partitions, so no single alert consumer sees them all;
+ * the aggregator committed. A wiki's changes span partitions, so no single consumer sees them all;
  * the committed windows do, on every replica. Every replica checks, and the alert id (wiki, cool-down
  * period) lets exactly one of them insert and publish each surge.
  */

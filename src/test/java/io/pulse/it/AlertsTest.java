@@ -33,7 +33,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 /**
- * Alerts end to end: injected incidents go through Kafka, the alert consumer and the aggregator; each
+ * Alerts end to end: injected incidents go through Kafka and the aggregator's consumer (rules, then counts); each
  * alert is stored, published to pulse.alerts and streamed exactly once, and a replay raises nothing again.
  */
 @QuarkusTest

@@ -8,7 +8,7 @@ package io.pulse.source.wikimedia;
  * @param eventTimeMs event time in epoch milliseconds ({@code timestamp}, else {@code meta.dt})
  * @param byteDelta   {@code length.new - length.old}; missing lengths count as 0
  * @param oldLength   {@code length.old}, or null when the event has none (the mass-blanking rule's
- *                    percentage; kept so that the alert consumer need not parse the event again)
+ *                    percentage; kept so that the alert rules need not parse the event again)
  */
 public record RecentChange(
         String eventId,
