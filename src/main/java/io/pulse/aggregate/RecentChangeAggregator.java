@@ -99,28 +99,31 @@ public class RecentChangeAggregator {
             }
         }
         List<Alert> raised = alerts.evaluate(parsed);
-        // Alerts first: once the offsets commit, the batch is never read again to raise them.
-        return alerts.raise(raised, status::failed)
-                .chain(() -> records.isEmpty() ? Uni.createFrom().voidItem() : aggregate(records, receivedAt))
+        // Alerts first: once the offsets commit, the batch is never read again to raise them. One retry
+        // loop for both: raising again after a failed transaction finds the alerts stored (one insert).
+        return alerts.raise(raised)
+                .chain(() -> records.isEmpty() ? Uni.createFrom().<AggregationPlan> nullItem()
+                        : store.apply(group, topic, records, aggregator, this::deadLetter))
+                .onFailure(stopping::notYet).invoke(failure -> {
+                    status.failed(failure);
+                    LOG.warnf("A batch of %d records failed, retrying: %s", size, failure.toString());
+                })
+                .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
                 .onFailure().recoverWithUni(failure -> stopping.abandon("aggregator", size))
+                .invoke(plan -> {
+                    if (plan != null) {
+                        committed(plan, receivedAt, records.size());
+                    }
+                })
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 
-    private Uni<Void> aggregate(List<ConsumedRecord> records, long[] receivedAt) {
-        return store.apply(group, topic, records, aggregator, this::deadLetter)
-                .onFailure(stopping::notYet).invoke(failure -> {
-                    status.failed(failure);
-                    LOG.warnf("Aggregating a batch of %d records failed, retrying: %s", records.size(), failure.toString());
-                })
-                .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
-                .invoke(plan -> {
-                    recordLatency(receivedAt, records.size());
-                    status.committed(plan);
-                    registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
-                    registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
-                    registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
-                })
-                .replaceWithVoid();
+    private void committed(AggregationPlan plan, long[] receivedAt, int records) {
+        recordLatency(receivedAt, records);
+        status.committed(plan);
+        registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
+        registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
+        registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
     }
 
     /** End-to-end latency: SSE {@code data:} line received by the ingest → aggregates committed. */

@@ -1,18 +1,13 @@
 package io.pulse.alert;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
 
 import io.pulse.aggregate.ConsumedRecord;
 import io.pulse.aggregate.ResumePoints;
 import io.pulse.source.wikimedia.ParseResult;
-import io.pulse.store.Stopping;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -21,30 +16,26 @@ import io.smallrye.mutiny.Uni;
  * in a drain (bench/README.md, 26). State (the spike rule's page counts) is kept per partition, which
  * sees every change of its pages in order. Records counted before the partition's assignment are
  * re-read for warm-up ({@link WarmUp}): they update the state but raise nothing, their alerts were
- * raised by the previous owner. A batch's alerts are raised before its aggregates commit, until that
- * succeeds: a crash in between re-reads the batch and raises the same ids again, which the store
+ * raised by the previous owner. A batch's alerts are raised before its aggregates commit, retried with
+ * them: a crash in between re-reads the batch and raises the same ids again, which the store
  * de-duplicates; a database outage delays alerts but neither drops nor repeats them.
  */
 @ApplicationScoped
 public class PerChangeAlerts {
-
-    private static final Logger LOG = Logger.getLogger(PerChangeAlerts.class);
 
     private final AlertRules rules;
     private final AlertPublisher publisher;
     private final AlertConfig config;
     private final AlertPartitions partitions;
     private final ResumePoints resumePoints;
-    private final Stopping stopping;
 
     public PerChangeAlerts(AlertRules rules, AlertPublisher publisher, AlertConfig config, AlertPartitions partitions,
-            ResumePoints resumePoints, Stopping stopping) {
+            ResumePoints resumePoints) {
         this.rules = rules;
         this.publisher = publisher;
         this.config = config;
         this.partitions = partitions;
         this.resumePoints = resumePoints;
-        this.stopping = stopping;
     }
 
     /**
@@ -70,20 +61,8 @@ public class PerChangeAlerts {
         return alerts;
     }
 
-    /**
-     * Stores and publishes the alerts, retrying until it succeeds (or the application stops).
-     * @param onFailure told of each failed attempt (the aggregator waits meanwhile: it is degraded)
-     */
-    public Uni<Void> raise(List<Alert> alerts, Consumer<Throwable> onFailure) {
-        if (alerts.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return publisher.raise(alerts)
-                .onFailure(stopping::notYet).invoke(f -> {
-                    onFailure.accept(f);
-                    LOG.warnf("Raising %d alerts failed, retrying: %s", alerts.size(), f.toString());
-                })
-                .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .replaceWithVoid();
+    /** Stores and publishes the alerts (the caller retries a failure, with the batch). */
+    public Uni<Void> raise(List<Alert> alerts) {
+        return alerts.isEmpty() ? Uni.createFrom().voidItem() : publisher.raise(alerts).replaceWithVoid();
     }
 }
