@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.pulse.ingest.PulseHeaders;
+import io.pulse.source.wikimedia.RecentChange;
 import io.pulse.testkit.PulseInfra;
 
 /**
@@ -62,14 +63,23 @@ final class FaultFixture {
             boolean bot = random.nextInt(5) == 0;
             int oldLength = random.nextInt(5000);
             int newLength = Math.max(0, oldLength + random.nextInt(400) - 200);
-            out.add("{\"$schema\":\"/mediawiki/recentchange/1.0.0\",\"meta\":{\"id\":\"" + wiki + "-" + seed + "-" + i
-                    + "\",\"domain\":\"" + wiki + ".example.org\",\"dt\":\"" + Instant.ofEpochSecond(timestamp)
-                    + "\"},\"type\":\"" + type + "\",\"namespace\":" + random.nextInt(4) + ",\"title\":\"Page "
-                    + random.nextInt(200) + "\",\"comment\":\"\",\"timestamp\":" + timestamp + ",\"user\":\"User "
-                    + random.nextInt(60) + "\",\"bot\":" + bot + ",\"length\":{\"old\":" + oldLength + ",\"new\":"
-                    + newLength + "},\"wiki\":\"" + wiki + "\"}");
+            int namespace = random.nextInt(4);
+            String title = "Page " + random.nextInt(200);
+            String user = "User " + random.nextInt(60);
+            out.add(event(wiki, wiki + "-" + seed + "-" + i, type, namespace, title, user, bot, timestamp, oldLength,
+                    newLength));
         }
         return out;
+    }
+
+    /** One recentchange event, as the feed sends it. */
+    static String event(String wiki, String id, String type, int namespace, String title, String user, boolean bot,
+            long timestamp, int oldLength, int newLength) {
+        return "{\"$schema\":\"/mediawiki/recentchange/1.0.0\",\"meta\":{\"id\":\"" + id + "\",\"domain\":\""
+                + wiki + ".example.org\",\"dt\":\"" + Instant.ofEpochSecond(timestamp) + "\"},\"type\":\"" + type
+                + "\",\"namespace\":" + namespace + ",\"title\":\"" + title + "\",\"comment\":\"\",\"timestamp\":"
+                + timestamp + ",\"user\":\"" + user + "\",\"bot\":" + bot + ",\"length\":{\"old\":" + oldLength
+                + ",\"new\":" + newLength + "},\"wiki\":\"" + wiki + "\"}";
     }
 
     /** Produces the events to {@code topic} keyed by page, as the ingest does; returns once all are acknowledged. */
@@ -79,8 +89,9 @@ final class FaultFixture {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             for (String event : events) {
+                String wiki = event.replaceAll(".*\"wiki\":\"([^\"]*)\".*", "$1");
                 String title = event.replaceAll(".*\"title\":\"([^\"]*)\".*", "$1");
-                producer.send(new ProducerRecord<>(topic, "wiki:" + title, event));
+                producer.send(new ProducerRecord<>(topic, RecentChange.partitionKey(wiki, title), event));
             }
             producer.flush();
         }
