@@ -35,8 +35,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
  * transaction per batch together with the partitions' offsets. A failed transaction is retried
  * with back-off until it commits: the partition waits (backpressure) rather than skipping data.
  * Once the application stops, a failing batch is left unacknowledged instead ({@link Stopping}).
- * The per-change alert rules evaluate the same parsed records first ({@link PerChangeAlerts});
- * records re-read only for their warm-up ({@link ResumePoints}) never reach the store.
+ * The per-change alert rules evaluate the same parsed records first ({@link PerChangeAlerts}).
  */
 @ApplicationScoped
 public class RecentChangeAggregator {
@@ -55,12 +54,11 @@ public class RecentChangeAggregator {
     private final Timer latency;
     private final Stopping stopping;
     private final PerChangeAlerts alerts;
-    private final ResumePoints resumePoints;
 
     @Inject
     public RecentChangeAggregator(AggregateStore store, RecentChangeParser parser, AggregateConfig config,
             WikimediaDeadLetters deadLetters, AggregatorStatus status, MeterRegistry registry, Stopping stopping,
-            PerChangeAlerts alerts, ResumePoints resumePoints,
+            PerChangeAlerts alerts,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String topic) {
         this.store = store;
@@ -74,7 +72,6 @@ public class RecentChangeAggregator {
         this.topic = topic;
         this.stopping = stopping;
         this.alerts = alerts;
-        this.resumePoints = resumePoints;
         this.latency = Timer.builder("pulse.pipeline.latency")
                 .description("From the SSE data line received by the ingest to the committed aggregate row")
                 .publishPercentiles(0.5, 0.95, 0.99)
@@ -84,37 +81,26 @@ public class RecentChangeAggregator {
     @Incoming(WikimediaChannels.EVENTS_IN)
     public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
         int size = batch.getRecords().size();
-        List<ConsumedRecord> parsed = new ArrayList<>(size);
         List<ConsumedRecord> records = new ArrayList<>(size);
         long[] receivedAt = new long[size];
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             var r = (IncomingKafkaRecord<String, byte[]>) record;
-            var consumed = new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
-                    parser.parse(r.getPayload()));
-            parsed.add(consumed);
-            // Records re-read only for the alert rules' warm-up were counted before: not again.
-            if (!resumePoints.countedBefore(r.getPartition(), r.getOffset())) {
-                receivedAt[records.size()] = receivedAt(r);
-                records.add(consumed);
-            }
+            receivedAt[records.size()] = receivedAt(r);
+            records.add(new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
+                    parser.parse(r.getPayload())));
         }
-        List<Alert> raised = alerts.evaluate(parsed);
+        List<Alert> raised = alerts.evaluate(records);
         // Alerts first: once the offsets commit, the batch is never read again to raise them. One retry
         // loop for both: raising again after a failed transaction finds the alerts stored (one insert).
         return alerts.raise(raised)
-                .chain(() -> records.isEmpty() ? Uni.createFrom().<AggregationPlan> nullItem()
-                        : store.apply(group, topic, records, aggregator, this::deadLetter))
+                .chain(() -> store.apply(group, topic, records, aggregator, this::deadLetter))
                 .onFailure(stopping::notYet).invoke(failure -> {
                     status.failed(failure);
                     LOG.warnf("A batch of %d records failed, retrying: %s", size, failure.toString());
                 })
                 .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
                 .onFailure().recoverWithUni(failure -> stopping.abandon("aggregator", size))
-                .invoke(plan -> {
-                    if (plan != null) {
-                        committed(plan, receivedAt, records.size());
-                    }
-                })
+                .invoke(plan -> committed(plan, receivedAt, records.size()))
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 

@@ -27,8 +27,8 @@ public interface AlertConfig {
     Duration botSurgeLookback();
 
     /**
-     * On assignment, records this far back (Kafka record time) before the committed offset are re-read
-     * without raising, to rebuild the spike baselines. At least (baseline-windows + 1) × window + lateness.
+     * On assignment, the spike baselines are rebuilt from the page counts stored this far (event time)
+     * before the newest counted event. At least (baseline-windows + 1) × window.
      */
     @WithDefault("15m")
     Duration warmUp();

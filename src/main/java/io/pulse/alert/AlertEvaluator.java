@@ -61,6 +61,11 @@ public final class AlertEvaluator {
         return out;
     }
 
+    /** Rebuilds the spike rule's counts of one page and window from the stored aggregates ({@link WarmUp}). */
+    public void seed(String page, long windowStartMs, long changes, int baselineWindows) {
+        spikes.seed(page, windowStartMs, changes, baselineWindows);
+    }
+
     private void add(List<Alert> out, Alert alert) {
         if (raised.put(alert.id(), Boolean.TRUE) == null) {
             out.add(alert);

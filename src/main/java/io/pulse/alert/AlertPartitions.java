@@ -10,7 +10,7 @@ import io.pulse.aggregate.AggregateConfig;
 
 /**
  * Per-partition alerting state: the evaluator, with the spike rule's page counts. A newly assigned
- * partition starts afresh; its warm-up re-read rebuilds the counts ({@link WarmUp}).
+ * partition gets a new evaluator, its page counts rebuilt from the stored aggregates ({@link WarmUp}).
  */
 @ApplicationScoped
 public class AlertPartitions {
@@ -32,11 +32,16 @@ public class AlertPartitions {
     }
 
     public AlertEvaluator evaluator(int partition) {
-        return evaluators.computeIfAbsent(partition, p -> new AlertEvaluator(windowMs, maxPages, REMEMBERED_ALERTS));
+        return evaluators.computeIfAbsent(partition, p -> fresh());
     }
 
-    /** A newly assigned partition starts with fresh state. */
-    public void assigned(int partition) {
-        evaluators.remove(partition);
+    /** State for a partition that has seen nothing yet. */
+    public AlertEvaluator fresh() {
+        return new AlertEvaluator(windowMs, maxPages, REMEMBERED_ALERTS);
+    }
+
+    /** A newly assigned partition's state replaces whatever an earlier assignment left. */
+    public void assigned(int partition, AlertEvaluator state) {
+        evaluators.put(partition, state);
     }
 }

@@ -30,10 +30,10 @@ public final class PageSpikeDetector {
         return s != EMPTY && s >> COUNT_BITS == w ? s & MAX_COUNT : 0;
     }
 
-    private static long add(long[] ring, long w) {
+    private static long add(long[] ring, long w, long n) {
         int i = slot(ring, w);
         long s = ring[i];
-        long changes = Math.min(MAX_COUNT, (s != EMPTY && s >> COUNT_BITS == w ? s & MAX_COUNT : 0) + 1);
+        long changes = Math.min(MAX_COUNT, (s != EMPTY && s >> COUNT_BITS == w ? s & MAX_COUNT : 0) + n);
         ring[i] = w << COUNT_BITS | changes;
         return changes;
     }
@@ -56,18 +56,34 @@ public final class PageSpikeDetector {
     }
 
     public Observation add(String page, long eventTimeMs, int baselineWindows) {
+        long[] ring = ring(page, baselineWindows);
+        long w = Math.floorDiv(eventTimeMs, windowMs);
+        long changes = add(ring, w, 1);
+        long past = 0;
+        for (int i = 1; i <= baselineWindows; i++) {
+            past += count(ring, w - i);
+        }
+        return new Observation(w * windowMs, changes, baselineWindows == 0 ? 0 : (double) past / baselineWindows);
+    }
+
+    /**
+     * Adds {@code changes} counted elsewhere (the stored page counts) to one window of a page, as if
+     * each had been {@link #add added}. Fed in ascending window order, so that the pages kept within
+     * the bound are the most recently changed ones, as they would be after adding the changes one by one.
+     */
+    public void seed(String page, long windowStartMs, long changes, int baselineWindows) {
+        if (changes > 0) {
+            add(ring(page, baselineWindows), Math.floorDiv(windowStartMs, windowMs), changes);
+        }
+    }
+
+    private long[] ring(String page, int baselineWindows) {
         long[] ring = pages.get(page);
         if (ring == null || ring.length != baselineWindows + 1) {
             ring = new long[baselineWindows + 1];
             Arrays.fill(ring, EMPTY);
             pages.put(page, ring);
         }
-        long w = Math.floorDiv(eventTimeMs, windowMs);
-        long changes = add(ring, w);
-        long past = 0;
-        for (int i = 1; i <= baselineWindows; i++) {
-            past += count(ring, w - i);
-        }
-        return new Observation(w * windowMs, changes, baselineWindows == 0 ? 0 : (double) past / baselineWindows);
+        return ring;
     }
 }

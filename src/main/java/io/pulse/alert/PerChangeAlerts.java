@@ -6,7 +6,6 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.pulse.aggregate.ConsumedRecord;
-import io.pulse.aggregate.ResumePoints;
 import io.pulse.source.wikimedia.ParseResult;
 import io.smallrye.mutiny.Uni;
 
@@ -14,9 +13,8 @@ import io.smallrye.mutiny.Uni;
  * Evaluates the per-change rules (watched user, page spike, mass blanking) on the records the
  * aggregator reads, parsed once for both: a consumer group of its own was 40% of the service's CPU
  * in a drain (bench/README.md, 26). State (the spike rule's page counts) is kept per partition, which
- * sees every change of its pages in order. Records counted before the partition's assignment are
- * re-read for warm-up ({@link WarmUp}): they update the state but raise nothing, their alerts were
- * raised by the previous owner. A batch's alerts are raised before its aggregates commit, retried with
+ * sees every change of its pages in order, and rebuilt from the stored aggregates when a partition is
+ * assigned ({@link WarmUp}). A batch's alerts are raised before its aggregates commit, retried with
  * them: a crash in between re-reads the batch and raises the same ids again, which the store
  * de-duplicates; a database outage delays alerts but neither drops nor repeats them.
  */
@@ -27,36 +25,28 @@ public class PerChangeAlerts {
     private final AlertPublisher publisher;
     private final AlertConfig config;
     private final AlertPartitions partitions;
-    private final ResumePoints resumePoints;
 
-    public PerChangeAlerts(AlertRules rules, AlertPublisher publisher, AlertConfig config, AlertPartitions partitions,
-            ResumePoints resumePoints) {
+    public PerChangeAlerts(AlertRules rules, AlertPublisher publisher, AlertConfig config, AlertPartitions partitions) {
         this.rules = rules;
         this.publisher = publisher;
         this.config = config;
         this.partitions = partitions;
-        this.resumePoints = resumePoints;
     }
 
     /**
      * Feeds a batch to the rules, in order, exactly once (a retried batch is not evaluated again).
-     * @return the alerts raised by the records not counted before the assignment
      */
     public List<Alert> evaluate(List<ConsumedRecord> records) {
-        return config.enabled() ? evaluate(records, rules.current(), partitions, resumePoints) : List.of();
+        return config.enabled() ? evaluate(records, rules.current(), partitions) : List.of();
     }
 
-    static List<Alert> evaluate(List<ConsumedRecord> records, RuleSet rules, AlertPartitions partitions,
-            ResumePoints resumePoints) {
+    static List<Alert> evaluate(List<ConsumedRecord> records, RuleSet rules, AlertPartitions partitions) {
         List<Alert> alerts = new ArrayList<>();
         for (ConsumedRecord r : records) {
             if (!(r.parsed() instanceof ParseResult.Accepted accepted)) {
                 continue; // the aggregator dead-letters it
             }
-            List<Alert> raised = partitions.evaluator(r.partition()).evaluate(accepted.change(), rules);
-            if (!raised.isEmpty() && !resumePoints.countedBefore(r.partition(), r.offset())) {
-                alerts.addAll(raised);
-            }
+            alerts.addAll(partitions.evaluator(r.partition()).evaluate(accepted.change(), rules));
         }
         return alerts;
     }

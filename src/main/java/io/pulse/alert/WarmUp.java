@@ -1,73 +1,116 @@
 package io.pulse.alert;
 
-import java.time.Clock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
+import io.pulse.aggregate.PartitionProgress;
+import io.pulse.source.wikimedia.RecentChange;
+import io.pulse.store.PageCountHistory;
+
 /**
- * On assignment, after the aggregator's consumer was positioned at the offsets stored in PostgreSQL:
- * fresh rule state for each partition and a seek back by {@code pulse.alert.warm-up} (by Kafka record
- * time) before each stored offset, so the spike rule's baselines are rebuilt from the records the
- * previous owner saw. Without it a restart would judge the next windows against an empty baseline.
- * The aggregator skips those records (they were counted); the rules raise nothing for them.
+ * On assignment: new rule state for each assigned partition, its spike baselines rebuilt from the
+ * page counts the aggregator stored ({@code page_edit_counts}) over {@code pulse.alert.warm-up} of event
+ * time before the newest counted event. They are the counts the rules kept before the restart or
+ * rebalance, per page and window; without them the next windows would be judged against an empty
+ * baseline. A page belongs to the partition its Kafka key ({@code wiki:title}) hashes to, as the
+ * producer's default partitioner places it. Reading the store instead of the topic again makes the
+ * cost independent of the event rate: re-reading a quarter of an hour of records took 7.5-9.8 s per
+ * million before new ones were counted (bench/README.md, 26 and 27).
  * Runs on the Kafka polling thread, where blocking calls are allowed.
  */
 @ApplicationScoped
 public class WarmUp {
 
     private static final Logger LOG = Logger.getLogger(WarmUp.class);
+    private static final Duration PATIENCE = Duration.ofMinutes(2);
 
     private final AlertPartitions partitions;
     private final AlertConfig config;
-    private final Clock clock;
+    private final AlertRules rules;
+    private final PageCountHistory history;
 
-    @Inject
-    public WarmUp(AlertPartitions partitions, AlertConfig config) {
+    public WarmUp(AlertPartitions partitions, AlertConfig config, AlertRules rules, PageCountHistory history) {
         this.partitions = partitions;
         this.config = config;
-        this.clock = Clock.systemUTC();
+        this.rules = rules;
+        this.history = history;
     }
 
-    /** @param stored the stored offset of each assigned partition that has one */
-    public void assigned(Consumer<?, ?> consumer, String topic, Collection<Integer> assigned, Map<Integer, Long> stored) {
-        assigned.forEach(partitions::assigned);
-        if (!config.enabled() || stored.isEmpty()) {
-            return;
-        }
-        Map<TopicPartition, Long> storedOffsets = new HashMap<>();
-        Map<TopicPartition, Long> since = new HashMap<>();
-        stored.forEach((partition, offset) -> {
-            storedOffsets.put(new TopicPartition(topic, partition), offset);
-            since.put(new TopicPartition(topic, partition), clock.millis() - config.warmUp().toMillis());
-        });
-        try {
-            var starts = warmUpStarts(storedOffsets, consumer.offsetsForTimes(since));
-            starts.forEach(consumer::seek);
-            LOG.infof("Alerting on %s %s; warming up from %s", topic, assigned, starts);
-        } catch (RuntimeException e) {
-            LOG.warnf("No warm-up for %s %s (%s): spike baselines start empty", topic, assigned, e.toString());
-        }
-    }
-
-    /** Where to start reading: the first record of the warm-up span, when it lies before the stored offset. */
-    static Map<TopicPartition, Long> warmUpStarts(Map<TopicPartition, Long> stored,
-            Map<TopicPartition, OffsetAndTimestamp> atWarmUpStart) {
-        Map<TopicPartition, Long> starts = new HashMap<>();
-        stored.forEach((tp, offset) -> {
-            OffsetAndTimestamp first = atWarmUpStart == null ? null : atWarmUpStart.get(tp);
-            if (first != null && first.offset() < offset) {
-                starts.put(tp, first.offset());
+    /** @param stored where the aggregates stand in each assigned partition counted before */
+    public void assigned(Consumer<?, ?> consumer, String topic, Collection<Integer> assigned,
+            Map<Integer, PartitionProgress> stored) {
+        Map<Integer, AlertEvaluator> states = freshStates(assigned);
+        Instant from = warmUpStart(stored.values(), config.warmUp());
+        if (config.enabled() && from != null) {
+            long began = System.nanoTime();
+            try {
+                var seeder = new Seeder(states, consumer.partitionsFor(topic).size(),
+                        rules.current().pageSpike().baselineWindows());
+                long rows = history.forEachSince(from, seeder).await().atMost(PATIENCE);
+                LOG.infof("Alerting on %s %s; spike baselines rebuilt from %d stored page counts since %s (%d of them"
+                        + " for these partitions) in %d ms", topic, assigned, rows, from, seeder.seeded(),
+                        (System.nanoTime() - began) / 1_000_000);
+            } catch (RuntimeException e) {
+                states = freshStates(assigned); // a partial rebuild would understate the baselines
+                LOG.warnf("No spike baselines for %s %s (%s): they start empty", topic, assigned, e.toString());
             }
-        });
-        return starts;
+        }
+        states.forEach(partitions::assigned);
+    }
+
+    private Map<Integer, AlertEvaluator> freshStates(Collection<Integer> assigned) {
+        Map<Integer, AlertEvaluator> states = new HashMap<>();
+        assigned.forEach(p -> states.put(p, partitions.fresh()));
+        return states;
+    }
+
+    /** The oldest event time to rebuild from: the warm-up span before the least advanced partition; null if none was counted. */
+    static Instant warmUpStart(Collection<PartitionProgress> stored, Duration warmUp) {
+        return stored.stream().mapToLong(PartitionProgress::maxEventTimeMs).filter(t -> t != Long.MIN_VALUE).min()
+                .stream().mapToObj(t -> Instant.ofEpochMilli(t).minus(warmUp)).findFirst().orElse(null);
+    }
+
+    /** The partition Kafka's default partitioner gives a key: murmur2 of its UTF-8 bytes. */
+    static int partitionOf(String key, int numPartitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % numPartitions;
+    }
+
+    /** Adds each stored page count to the state of the assigned partition that holds the page, if any. */
+    static final class Seeder implements PageCountHistory.Visitor {
+
+        private final Map<Integer, AlertEvaluator> states;
+        private final int numPartitions;
+        private final int baselineWindows;
+        private long seeded;
+
+        Seeder(Map<Integer, AlertEvaluator> states, int numPartitions, int baselineWindows) {
+            this.states = states;
+            this.numPartitions = numPartitions;
+            this.baselineWindows = baselineWindows;
+        }
+
+        @Override
+        public void accept(String wiki, String title, long windowStartMs, long changes) {
+            String page = RecentChange.partitionKey(wiki, title);
+            AlertEvaluator state = states.get(partitionOf(page, numPartitions));
+            if (state != null) {
+                state.seed(page, windowStartMs, changes, baselineWindows);
+                seeded++;
+            }
+        }
+
+        long seeded() {
+            return seeded;
+        }
     }
 }

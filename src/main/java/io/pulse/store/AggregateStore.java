@@ -67,14 +67,14 @@ public class AggregateStore {
                 }));
     }
 
-    /** The next offset to read per partition, for seeking on assignment; partitions never seen are absent. */
-    public Uni<Map<Integer, Long>> storedOffsets(String group, String topic, Collection<Integer> partitions) {
+    /** Where the aggregates stand per partition, for seeking on assignment; partitions never seen are absent. */
+    public Uni<Map<Integer, PartitionProgress>> storedProgress(String group, String topic, Collection<Integer> partitions) {
         return pool.preparedQuery(UpsertStatements.READ_OFFSETS)
                 .execute(Tuple.of(group, topic, partitions.toArray(Integer[]::new)))
                 .map(rows -> {
-                    Map<Integer, Long> offsets = new HashMap<>();
-                    rows.forEach(row -> offsets.put(row.getInteger(0), row.getLong(1)));
-                    return offsets;
+                    Map<Integer, PartitionProgress> progress = new HashMap<>();
+                    rows.forEach(row -> progress.put(row.getInteger(0), progressOf(row)));
+                    return progress;
                 });
     }
 

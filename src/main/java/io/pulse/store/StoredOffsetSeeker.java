@@ -3,6 +3,7 @@ package io.pulse.store;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,7 +12,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.pulse.aggregate.ResumePoints;
+import io.pulse.aggregate.PartitionProgress;
 import io.pulse.alert.WarmUp;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
@@ -21,8 +22,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
  * aggregates, not at Kafka's own committed offsets (which Pulse never writes). Runs on the Kafka
  * polling thread, where waiting for the query is allowed. Should the query fail, the consumer starts
  * from the earliest offset and the transactional offset check skips what was already counted.
- * Then the alert rules may seek further back to rebuild their state ({@link WarmUp}); the offsets
- * stored now tell the aggregator which of the records it reads were counted before ({@link ResumePoints}).
+ * Then the alert rules rebuild their state of the assigned partitions from the stored aggregates ({@link WarmUp}).
  */
 @ApplicationScoped
 @Identifier(StoredOffsetSeeker.NAME)
@@ -32,14 +32,12 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
     private static final Logger LOG = Logger.getLogger(StoredOffsetSeeker.class);
 
     private final AggregateStore store;
-    private final ResumePoints resumePoints;
     private final WarmUp warmUp;
     private final String group;
 
-    public StoredOffsetSeeker(AggregateStore store, ResumePoints resumePoints, WarmUp warmUp,
+    public StoredOffsetSeeker(AggregateStore store, WarmUp warmUp,
             @ConfigProperty(name = "mp.messaging.incoming.wikimedia-events-in.group.id") String group) {
         this.store = store;
-        this.resumePoints = resumePoints;
         this.warmUp = warmUp;
         this.group = group;
     }
@@ -48,19 +46,20 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         partitions.stream().map(TopicPartition::topic).distinct().forEach(topic -> {
             var ofTopic = partitions.stream().filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).toList();
-            Map<Integer, Long> offsets = Map.of();
+            Map<Integer, PartitionProgress> stored = Map.of();
             try {
-                offsets = store.storedOffsets(group, topic, ofTopic).await().atMost(Duration.ofSeconds(30));
-                offsets.forEach((partition, offset) -> consumer.seek(new TopicPartition(topic, partition), offset));
+                stored = store.storedProgress(group, topic, ofTopic).await().atMost(Duration.ofSeconds(30));
+                Map<Integer, Long> offsets = new TreeMap<>();
+                stored.forEach((partition, progress) -> {
+                    consumer.seek(new TopicPartition(topic, partition), progress.nextOffset());
+                    offsets.put(partition, progress.nextOffset());
+                });
                 LOG.infof("Assigned %s %s; resuming at stored offsets %s", topic, ofTopic, offsets);
             } catch (RuntimeException e) {
                 LOG.warnf("Could not read stored offsets for %s %s (%s); the offset check will skip counted records",
                         topic, ofTopic, e.toString());
             }
-            for (Integer partition : ofTopic) {
-                resumePoints.assigned(partition, offsets.get(partition));
-            }
-            warmUp.assigned(consumer, topic, ofTopic, offsets);
+            warmUp.assigned(consumer, topic, ofTopic, stored);
         });
     }
 }

@@ -101,7 +101,7 @@ final class UpsertStatements {
             """;
 
     static final String READ_OFFSETS = """
-            SELECT kafka_partition, next_offset FROM consumer_offsets
+            SELECT kafka_partition, next_offset, max_event_time FROM consumer_offsets
             WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = ANY($3::int[])
             """;
 

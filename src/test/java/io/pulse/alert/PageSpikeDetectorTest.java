@@ -3,8 +3,11 @@ package io.pulse.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +69,34 @@ class PageSpikeDetectorTest {
 
         assertThat(detector.add("a", T0, BASELINE_WINDOWS).changes()).isEqualTo(3);
         assertThat(detector.add("b", T0, BASELINE_WINDOWS).changes()).as("forgotten, counted afresh").isEqualTo(1);
+    }
+
+    @Test
+    void shouldObserveTheSameAfterSeedingWithStoredCountsAsAfterAddingEachChange() {
+        Random random = new Random(12);
+        List<Change> history = new ArrayList<>();
+        long t = T0;
+        for (int i = 0; i < 4_000; i++) {
+            t += random.nextInt(600);
+            history.add(new Change("enwiki:Page " + (int) Math.abs(random.nextGaussian() * 6), t));
+        }
+        List<Change> before = history.subList(0, 2_500);
+        List<Change> after = history.subList(2_500, history.size());
+        PageSpikeDetector oneByOne = new PageSpikeDetector(WINDOW_MS, 1000);
+        before.forEach(c -> oneByOne.add(c.page(), c.timeMs(), BASELINE_WINDOWS));
+        // What page_edit_counts holds for the first part: changes per page and window, in window order.
+        Map<Long, Map<String, Long>> stored = new TreeMap<>();
+        for (Change c : before) {
+            stored.computeIfAbsent(Math.floorDiv(c.timeMs(), WINDOW_MS) * WINDOW_MS, w -> new HashMap<>())
+                    .merge(c.page(), 1L, Long::sum);
+        }
+        PageSpikeDetector seeded = new PageSpikeDetector(WINDOW_MS, 1000);
+        stored.forEach((window, pages) -> pages.forEach((page, n) -> seeded.seed(page, window, n, BASELINE_WINDOWS)));
+
+        for (Change c : after) {
+            assertThat(seeded.add(c.page(), c.timeMs(), BASELINE_WINDOWS))
+                    .isEqualTo(oneByOne.add(c.page(), c.timeMs(), BASELINE_WINDOWS));
+        }
     }
 
     private static long countIn(List<Change> history, String page, long window) {

@@ -2,76 +2,90 @@ package io.pulse.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.junit.jupiter.api.Test;
 
 import io.pulse.aggregate.ConsumedRecord;
-import io.pulse.aggregate.ResumePoints;
+import io.pulse.aggregate.PartitionProgress;
 import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChange;
 
 class WarmUpTest {
 
-    static final TopicPartition P0 = new TopicPartition("t", 0);
-    static final TopicPartition P1 = new TopicPartition("t", 1);
+    static final int PARTITIONS = 4;
+    static final long MINUTE = AlertEvaluatorTest.MINUTE;
+    static final long T0 = AlertEvaluatorTest.T0;
 
     @Test
-    void shouldSeekBackOnlyWhereTheWarmUpStartsBeforeTheStoredOffset() {
-        Map<TopicPartition, Long> stored = new HashMap<>();
-        stored.put(P0, 500L);
-        stored.put(P1, 20L);
-        Map<TopicPartition, OffsetAndTimestamp> atStart = new HashMap<>();
-        atStart.put(P0, new OffsetAndTimestamp(120, 1L));
-        atStart.put(P1, new OffsetAndTimestamp(25, 1L)); // the span starts after the stored offset
-        assertThat(WarmUp.warmUpStarts(stored, atStart)).containsExactly(Map.entry(P0, 120L));
-        assertThat(WarmUp.warmUpStarts(stored, null)).as("no record in the span").isEmpty();
+    void shouldPlaceEachPageInThePartitionKafkasProducerPutsItsKey() {
+        Random random = new Random(5);
+        for (int i = 0; i < 10_000; i++) {
+            String key = "wiki" + random.nextInt(900) + ":" + "Page é字 " + random.nextInt(1_000_000);
+            int expected = BuiltInPartitioner.partitionForKey(key.getBytes(StandardCharsets.UTF_8), 12);
+            assertThat(WarmUp.partitionOf(key, 12)).as(key).isEqualTo(expected);
+        }
     }
 
     @Test
-    void shouldRebuildTheBaselineDuringWarmUpWithoutRaising() {
-        AlertPartitions partitions = new AlertPartitions(60_000, 100);
-        ResumePoints resumePoints = new ResumePoints();
-        resumePoints.assigned(0, 151L);
-        RuleSet rules = AlertEvaluatorTest.RULES;
-        long t0 = AlertEvaluatorTest.T0;
-        // Offsets 0..149: a busy page, 15 changes a minute for 10 minutes, and at 150 a blanking that the
-        // previous owner raised: all re-read for warm-up, below the stored offset.
-        List<ConsumedRecord> warmUp = new ArrayList<>();
-        for (int minute = 0; minute < 10; minute++) {
-            for (int i = 0; i < 15; i++) {
-                warmUp.add(record(warmUp.size(), change(t0 + minute * 60_000L + i, 1)));
-            }
-        }
-        warmUp.add(record(150, change(t0 + 599_000L, -9_000)));
-        assertThat(PerChangeAlerts.evaluate(warmUp, rules, partitions, resumePoints)).as("raised by the previous owner").isEmpty();
+    void shouldRebuildFromTheWarmUpSpanBeforeTheLeastAdvancedCountedPartition() {
+        var stored = List.of(new PartitionProgress(0, 500, T0 + 30 * MINUTE), new PartitionProgress(1, 20, T0),
+                new PartitionProgress(2, 0, Long.MIN_VALUE)); // a row but no event yet
+        assertThat(WarmUp.warmUpStart(stored, Duration.ofMinutes(15))).isEqualTo(Instant.ofEpochMilli(T0 - 15 * MINUTE));
+        assertThat(WarmUp.warmUpStart(stored.subList(2, 3), Duration.ofMinutes(15))).as("nothing counted").isNull();
+        assertThat(WarmUp.warmUpStart(List.of(), Duration.ofMinutes(15))).isNull();
+    }
 
-        // From the stored offset on: 25 changes in a minute is no spike against the rebuilt baseline of 15...
+    @Test
+    void shouldRebuildTheBaselinesOfTheAssignedPartitionsPagesFromTheStoredCounts() {
+        int busy = WarmUp.partitionOf(change(T0).partitionKey(), PARTITIONS);
+        // What page_edit_counts holds: the busy page changed 15 times a minute for 10 minutes.
+        List<Object[]> stored = new ArrayList<>();
+        for (int minute = 0; minute < 10; minute++) {
+            stored.add(new Object[] { T0 + minute * MINUTE, 15L });
+        }
+        // Minute 10: 25 changes, no spike against a baseline of 15...
         List<ConsumedRecord> next = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
-            next.add(record(151 + i, change(t0 + 600_000L + i, 1)));
+            next.add(new ConsumedRecord(busy, 1000 + i, null, (byte[]) null,
+                    new ParseResult.Accepted(change(T0 + 10 * MINUTE + i))));
         }
-        assertThat(PerChangeAlerts.evaluate(next, rules, partitions, resumePoints)).isEmpty();
-        // ...whereas a fresh assignment without stored offsets has no baseline: the same 25 are a spike, and
-        // the blanking is raised again (its id is the same: the store de-duplicates it).
-        partitions.assigned(0);
-        resumePoints.assigned(0, null);
-        assertThat(PerChangeAlerts.evaluate(warmUp.subList(150, 151), rules, partitions, resumePoints))
-                .extracting(Alert::rule).containsExactly(MassBlankingRule.NAME);
-        assertThat(PerChangeAlerts.evaluate(next, rules, partitions, resumePoints))
+        Rebuilt ours = rebuild(stored, busy, (busy + 2) % PARTITIONS);
+        assertThat(ours.seeded()).isEqualTo(stored.size());
+        assertThat(PerChangeAlerts.evaluate(next, AlertEvaluatorTest.RULES, ours.partitions())).isEmpty();
+
+        // ...but a spike where the page's counts were not rebuilt: another partition's rows are not ours.
+        Rebuilt others = rebuild(stored, (busy + 1) % PARTITIONS, (busy + 3) % PARTITIONS);
+        assertThat(others.seeded()).isZero();
+        assertThat(PerChangeAlerts.evaluate(next, AlertEvaluatorTest.RULES, others.partitions()))
                 .extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
     }
 
-    static ConsumedRecord record(long offset, RecentChange change) {
-        return new ConsumedRecord(0, offset, change.partitionKey(), (byte[]) null, new ParseResult.Accepted(change));
+    record Rebuilt(AlertPartitions partitions, long seeded) {
     }
 
-    static RecentChange change(long timeMs, long delta) {
-        return AlertEvaluatorTest.change("Busy page", "Someone", timeMs, delta);
+    /** The stored counts of the busy page, fed as the warm-up reads them, with these partitions assigned. */
+    private static Rebuilt rebuild(List<Object[]> stored, int... assigned) {
+        AlertPartitions partitions = new AlertPartitions(MINUTE, 100);
+        Map<Integer, AlertEvaluator> states = new HashMap<>();
+        for (int p : assigned) {
+            states.put(p, partitions.fresh());
+        }
+        var seeder = new WarmUp.Seeder(states, PARTITIONS, 10);
+        stored.forEach(row -> seeder.accept("enwiki", "Busy page", (long) row[0], (long) row[1]));
+        states.forEach(partitions::assigned);
+        return new Rebuilt(partitions, seeder.seeded());
+    }
+
+    static RecentChange change(long timeMs) {
+        return AlertEvaluatorTest.change("Busy page", "Someone", timeMs, 1);
     }
 }

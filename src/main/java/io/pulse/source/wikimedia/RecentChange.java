@@ -40,6 +40,10 @@ public record RecentChange(
 
     /** Kafka key: one page's changes stay ordered in one partition, and pages spread evenly. */
     public String partitionKey() {
+        return partitionKey(wiki, title);
+    }
+
+    public static String partitionKey(String wiki, String title) {
         return wiki + ":" + title;
     }
 }

@@ -1,0 +1,57 @@
+package io.pulse.store;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The stored per-page counts of recent windows ({@code page_edit_counts}), oldest window first, read
+ * through a cursor: at a sustained 10,000 events/s a quarter of an hour holds millions of rows, more
+ * than one result set should hold in memory at once.
+ */
+@ApplicationScoped
+public class PageCountHistory {
+
+    /** Receives each row, on the database client's event loop. */
+    @FunctionalInterface
+    public interface Visitor {
+        void accept(String wiki, String title, long windowStartMs, long changes);
+    }
+
+    static final String SINCE = """
+            SELECT wiki, title, window_start, changes FROM page_edit_counts
+            WHERE window_start >= $1
+            ORDER BY window_start
+            """;
+    private static final int FETCH_ROWS = 5_000;
+
+    private final Pool pool;
+
+    public PageCountHistory(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Visits every page count of the windows starting at or after {@code from}; the item is the number of rows. */
+    public Uni<Long> forEachSince(Instant from, Visitor visitor) {
+        // A cursor needs a transaction; read-only, it holds no locks the aggregator's upserts wait for.
+        return pool.withTransaction(conn -> conn.prepare(SINCE)
+                .onItem().transformToUni(statement -> statement
+                        .createStream(FETCH_ROWS, Tuple.of(from.atOffset(ZoneOffset.UTC)))
+                        .toMulti()
+                        .onItem().invoke(row -> visit(row, visitor))
+                        .collect().with(Collectors.counting())
+                        .call(statement::close)));
+    }
+
+    private static void visit(Row row, Visitor visitor) {
+        visitor.accept(row.getString(0), row.getString(1), row.getOffsetDateTime(2).toInstant().toEpochMilli(),
+                row.getLong(3));
+    }
+}
