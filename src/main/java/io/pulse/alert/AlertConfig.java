@@ -26,13 +26,6 @@ public interface AlertConfig {
     @WithDefault("10m")
     Duration botSurgeLookback();
 
-    /**
-     * On assignment, the spike baselines are rebuilt from the page counts stored this far (event time)
-     * before the newest counted event. At least (baseline-windows + 1) × window.
-     */
-    @WithDefault("15m")
-    Duration warmUp();
-
     /** Pages whose recent counts the spike rule keeps per consumer (least recently changed forgotten first). */
     @WithDefault("100000")
     int maxTrackedPages();

@@ -13,19 +13,19 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
+import io.pulse.aggregate.AggregateConfig;
 import io.pulse.aggregate.PartitionProgress;
-import io.pulse.source.wikimedia.RecentChange;
 import io.pulse.store.PageCountHistory;
 
 /**
  * On assignment: new rule state for each assigned partition, its spike baselines rebuilt from the
- * page counts the aggregator stored ({@code page_edit_counts}) over {@code pulse.alert.warm-up} of event
- * time before the newest counted event. They are the counts the rules kept before the restart or
- * rebalance, per page and window; without them the next windows would be judged against an empty
- * baseline. A page belongs to the partition its Kafka key ({@code wiki:title}) hashes to, as the
- * producer's default partitioner places it. Reading the store instead of the topic again makes the
- * cost independent of the event rate: re-reading a quarter of an hour of records took 7.5-9.8 s per
- * million before new ones were counted (bench/README.md, 26 and 27).
+ * page counts the aggregator stored ({@code page_edit_counts}) for the windows the spike rule looks
+ * at: the newest counted window and the {@code baseline-windows} before it. They are the counts the
+ * rules kept before the restart or rebalance, as of the stored offsets; without them the next windows
+ * would be judged against an empty baseline. A page belongs to the partition its Kafka key
+ * ({@code wiki:title}) hashes to, as the producer's default partitioner places it. Reading the store
+ * instead of the topic again makes the cost independent of the event rate: re-reading a quarter of an
+ * hour of records took 7.5-13.5 s per million before new ones were counted (bench/README.md, 26, 27).
  * Runs on the Kafka polling thread, where blocking calls are allowed.
  */
 @ApplicationScoped
@@ -38,24 +38,27 @@ public class WarmUp {
     private final AlertConfig config;
     private final AlertRules rules;
     private final PageCountHistory history;
+    private final long windowMs;
 
-    public WarmUp(AlertPartitions partitions, AlertConfig config, AlertRules rules, PageCountHistory history) {
+    public WarmUp(AlertPartitions partitions, AlertConfig config, AlertRules rules, PageCountHistory history,
+            AggregateConfig aggregate) {
         this.partitions = partitions;
         this.config = config;
         this.rules = rules;
         this.history = history;
+        this.windowMs = aggregate.window().toMillis();
     }
 
     /** @param stored where the aggregates stand in each assigned partition counted before */
     public void assigned(Consumer<?, ?> consumer, String topic, Collection<Integer> assigned,
             Map<Integer, PartitionProgress> stored) {
         Map<Integer, AlertEvaluator> states = freshStates(assigned);
-        Instant from = warmUpStart(stored.values(), config.warmUp());
-        if (config.enabled() && from != null) {
+        PageSpikeRule rule = rules.current().pageSpike();
+        Instant from = rebuildFrom(stored.values(), windowMs, rule.baselineWindows());
+        if (config.enabled() && rule.enabled() && from != null) {
             long began = System.nanoTime();
             try {
-                var seeder = new Seeder(states, consumer.partitionsFor(topic).size(),
-                        rules.current().pageSpike().baselineWindows());
+                var seeder = new Seeder(states, consumer.partitionsFor(topic).size(), rule.baselineWindows());
                 long rows = history.forEachSince(from, seeder).await().atMost(PATIENCE);
                 LOG.infof("Alerting on %s %s; spike baselines rebuilt from %d stored page counts since %s (%d of them"
                         + " for these partitions) in %d ms", topic, assigned, rows, from, seeder.seeded(),
@@ -74,10 +77,14 @@ public class WarmUp {
         return states;
     }
 
-    /** The oldest event time to rebuild from: the warm-up span before the least advanced partition; null if none was counted. */
-    static Instant warmUpStart(Collection<PartitionProgress> stored, Duration warmUp) {
+    /**
+     * The oldest window to rebuild: {@code baselineWindows} before the newest counted window of the
+     * least advanced partition (older ones fall out of the rule's ring at once); null if none was counted.
+     */
+    static Instant rebuildFrom(Collection<PartitionProgress> stored, long windowMs, int baselineWindows) {
         return stored.stream().mapToLong(PartitionProgress::maxEventTimeMs).filter(t -> t != Long.MIN_VALUE).min()
-                .stream().mapToObj(t -> Instant.ofEpochMilli(t).minus(warmUp)).findFirst().orElse(null);
+                .stream().mapToObj(t -> Instant.ofEpochMilli((Math.floorDiv(t, windowMs) - baselineWindows) * windowMs))
+                .findFirst().orElse(null);
     }
 
     /** The partition Kafka's default partitioner gives a key: murmur2 of its UTF-8 bytes. */
@@ -100,8 +107,7 @@ public class WarmUp {
         }
 
         @Override
-        public void accept(String wiki, String title, long windowStartMs, long changes) {
-            String page = RecentChange.partitionKey(wiki, title);
+        public void accept(String page, long windowStartMs, long changes) {
             AlertEvaluator state = states.get(partitionOf(page, numPartitions));
             if (state != null) {
                 state.seed(page, windowStartMs, changes, baselineWindows);

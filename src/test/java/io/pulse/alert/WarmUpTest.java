@@ -3,7 +3,6 @@ package io.pulse.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,12 +35,13 @@ class WarmUpTest {
     }
 
     @Test
-    void shouldRebuildFromTheWarmUpSpanBeforeTheLeastAdvancedCountedPartition() {
-        var stored = List.of(new PartitionProgress(0, 500, T0 + 30 * MINUTE), new PartitionProgress(1, 20, T0),
+    void shouldRebuildTheWindowsTheRuleLooksAtBeforeTheLeastAdvancedCountedPartition() {
+        var stored = List.of(new PartitionProgress(0, 500, T0 + 30 * MINUTE), new PartitionProgress(1, 20, T0 + 59_000),
                 new PartitionProgress(2, 0, Long.MIN_VALUE)); // a row but no event yet
-        assertThat(WarmUp.warmUpStart(stored, Duration.ofMinutes(15))).isEqualTo(Instant.ofEpochMilli(T0 - 15 * MINUTE));
-        assertThat(WarmUp.warmUpStart(stored.subList(2, 3), Duration.ofMinutes(15))).as("nothing counted").isNull();
-        assertThat(WarmUp.warmUpStart(List.of(), Duration.ofMinutes(15))).isNull();
+        // Partition 1's newest window starts at T0: that one and the 10 before it.
+        assertThat(WarmUp.rebuildFrom(stored, MINUTE, 10)).isEqualTo(Instant.ofEpochMilli(T0 - 10 * MINUTE));
+        assertThat(WarmUp.rebuildFrom(stored.subList(2, 3), MINUTE, 10)).as("nothing counted").isNull();
+        assertThat(WarmUp.rebuildFrom(List.of(), MINUTE, 10)).isNull();
     }
 
     @Test
@@ -80,7 +80,8 @@ class WarmUpTest {
             states.put(p, partitions.fresh());
         }
         var seeder = new WarmUp.Seeder(states, PARTITIONS, 10);
-        stored.forEach(row -> seeder.accept("enwiki", "Busy page", (long) row[0], (long) row[1]));
+        String page = change(T0).partitionKey();
+        stored.forEach(row -> seeder.accept(page, (long) row[0], (long) row[1]));
         states.forEach(partitions::assigned);
         return new Rebuilt(partitions, seeder.seeded());
     }

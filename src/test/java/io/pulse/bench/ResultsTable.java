@@ -22,7 +22,8 @@ final class ResultsTable {
                 "ratio to parsing consumer " + r.get("aggregator_ratio_to_parsing_consumer"));
         row("  second half (warm JVM)", r.get("aggregator_second_half_events_per_s") + " events/s", "");
         row("  restart: new events counted after", r.get("restart_new_events_counted_after_s") + " s",
-                "from ready, behind the rebuild from " + r.get("restart_warm_up_page_counts") + " stored page counts");
+                "from ready; spike baselines rebuilt from " + r.get("restart_warm_up_page_counts") + " stored page counts in "
+                        + r.get("restart_rebuild_ms") + " ms");
         row("Pulse SSE ingest → Kafka", r.get("ingest_events_per_s") + " events/s",
                 "ratio to raw producer " + r.get("ingest_ratio_to_raw_producer"));
         row("  second half (warm JVM)", r.get("ingest_second_half_events_per_s") + " events/s", "");

@@ -82,6 +82,16 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The first number a log line matching {@code pattern} captures, or -1 if no line does. */
+    long loggedNumber(Pattern pattern) {
+        try {
+            Matcher m = pattern.matcher(Files.readString(pulse.log()));
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /**
      * Samples resident memory (at most every 200 ms) and heap (at most every second), keeping the
      * peaks. The pacing loop calls it every 5 ms. The heap comes from a Prometheus scrape of the
