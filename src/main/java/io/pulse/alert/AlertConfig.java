@@ -26,7 +26,10 @@ public interface AlertConfig {
     @WithDefault("10m")
     Duration botSurgeLookback();
 
-    /** Pages whose recent counts the spike rule keeps per consumer (least recently changed forgotten first). */
+    /**
+     * Pages whose recent counts the spike rule keeps per assigned partition, the least recently changed
+     * forgotten first. About 200 bytes each: the heap must hold partitions × pages of them.
+     */
     @WithDefault("100000")
     int maxTrackedPages();
 
