@@ -23,9 +23,9 @@ import io.pulse.store.PageCountHistory;
  * at: the newest counted window and the {@code baseline-windows} before it. They are the counts the
  * rules kept before the restart or rebalance, as of the stored offsets; without them the next windows
  * would be judged against an empty baseline. A page belongs to the partition its Kafka key
- * ({@code wiki:title}) hashes to, as the producer's default partitioner places it. Reading the store
- * instead of the topic again makes the cost independent of the event rate: re-reading a quarter of an
- * hour of records took 7.5-13.5 s per million before new ones were counted (bench/README.md, 26, 27).
+ * ({@code wiki:title}) hashes to, as the producer's default partitioner places it. The store holds a
+ * row per page and window, already counted: re-reading a quarter of an hour of the topic instead took
+ * 7.5-13.5 s per million records before new ones were counted (bench/README.md, 26, 27).
  * Runs on the Kafka polling thread, where blocking calls are allowed.
  */
 @ApplicationScoped
@@ -53,16 +53,20 @@ public class WarmUp {
     public void assigned(Consumer<?, ?> consumer, String topic, Collection<Integer> assigned,
             Map<Integer, PartitionProgress> stored) {
         Map<Integer, AlertEvaluator> states = freshStates(assigned);
-        PageSpikeRule rule = rules.current().pageSpike();
-        Instant from = rebuildFrom(stored.values(), windowMs, rule.baselineWindows());
-        if (config.enabled() && rule.enabled() && from != null) {
+        if (config.enabled() && !stored.isEmpty()) {
             long began = System.nanoTime();
             try {
-                var seeder = new Seeder(states, consumer.partitionsFor(topic).size(), rule.baselineWindows());
-                long rows = history.forEachSince(from, seeder).await().atMost(PATIENCE);
-                LOG.infof("Alerting on %s %s; spike baselines rebuilt from %d stored page counts since %s (%d of them"
-                        + " for these partitions) in %d ms", topic, assigned, rows, from, seeder.seeded(),
-                        (System.nanoTime() - began) / 1_000_000);
+                // The rules as stored: one changed at run time may look at another number of windows.
+                rules.refresh().await().atMost(PATIENCE);
+                PageSpikeRule rule = rules.current().pageSpike();
+                Instant from = rebuildFrom(stored.values(), windowMs, rule.baselineWindows());
+                if (rule.enabled() && from != null) {
+                    var seeder = new Seeder(states, consumer.partitionsFor(topic).size(), rule.baselineWindows());
+                    long rows = history.forEachSince(from, seeder).await().atMost(PATIENCE);
+                    LOG.infof("Alerting on %s %s; spike baselines rebuilt from %d stored page counts since %s (%d of"
+                            + " them for these partitions) in %d ms", topic, assigned, rows, from, seeder.seeded(),
+                            (System.nanoTime() - began) / 1_000_000);
+                }
             } catch (RuntimeException e) {
                 states = freshStates(assigned); // a partial rebuild would understate the baselines
                 LOG.warnf("No spike baselines for %s %s (%s): they start empty", topic, assigned, e.toString());
