@@ -13,8 +13,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The stored per-page counts of recent windows ({@code page_edit_counts}), oldest window first, read
- * through a cursor: at a sustained 10,000 events/s a quarter of an hour holds millions of rows, more
- * than one result set should hold in memory at once.
+ * through a cursor: at a sustained 10,000 events/s the eleven windows the spike rule reads hold
+ * millions of rows, more than one result set should hold in memory at once.
  */
 @ApplicationScoped
 public class PageCountHistory {
