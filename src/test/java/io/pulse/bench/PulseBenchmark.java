@@ -231,6 +231,11 @@ public final class PulseBenchmark {
                         lines.add(e.json());
                     }
                 });
+        // Encoded before the load and settled into the old generation, so that pacing allocates nothing
+        // that lives: the broker shares this JVM, and its young pauses would stall the service's path.
+        TestSseServer.Prepared prepared = TestSseServer.prepare(lines);
+        lines.clear();
+        System.gc();
         try (TestSseServer server = new TestSseServer().start();
                 ServiceProcess pulse = ServiceProcess.launch("latency" + perSecond, Map.of(
                         "PULSE_WIKIMEDIA_URL", server.url(),
@@ -244,14 +249,14 @@ public final class PulseBenchmark {
             // cold snapshot (rankings queries, Kafka admin client, unJITted code) is not measured.
             try (SseTestClient snapshots = new SseTestClient(pulse.url("/metrics/stream"));
                     CommitWatcher commits = new CommitWatcher(infra, committed)) {
-                pace(server, lines.subList(0, warmUp), perSecond, new long[warmUp], pulse);
+                pace(server, prepared, 0, warmUp, perSecond, new long[warmUp], pulse);
                 long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (System.nanoTime() < deadline && commits.committed() < warmUp) {
                     Thread.sleep(50);
                 }
                 long[] sentAt = new long[count];
                 CpuMeter cpu = new CpuMeter(pulse.pid());
-                pace(server, lines.subList(warmUp, warmUp + count), perSecond, sentAt, pulse);
+                pace(server, prepared, warmUp, warmUp + count, perSecond, sentAt, pulse);
                 results.put("latency_" + perSecond + "_cpu", cpu.stop());
                 // Where a backlog sits when the load stops: not yet in Kafka (ingest), or not yet committed.
                 long published = endOffsets(topic);
@@ -308,16 +313,17 @@ public final class PulseBenchmark {
         Files.writeString(file, csv);
     }
 
-    /** Appends the lines to the SSE server at a steady rate, noting when each went out. */
-    private static void pace(TestSseServer server, List<String> lines, int perSecond, long[] sentAt, ServiceProcess pulse)
-            throws InterruptedException {
+    /** Appends events {@code from}..{@code to} to the SSE server at a steady rate, noting when each went out. */
+    private static void pace(TestSseServer server, TestSseServer.Prepared events, int from, int to, int perSecond,
+            long[] sentAt, ServiceProcess pulse) throws InterruptedException {
         long start = System.nanoTime();
+        int count = to - from;
         int sent = 0;
-        while (sent < lines.size()) {
-            long due = Math.min(lines.size(), (System.nanoTime() - start) * perSecond / 1_000_000_000L);
+        while (sent < count) {
+            long due = Math.min(count, (System.nanoTime() - start) * perSecond / 1_000_000_000L);
             if (due > sent) {
                 long now = System.currentTimeMillis();
-                server.append(lines.subList(sent, (int) due));
+                server.append(events, from + sent, from + (int) due);
                 Arrays.fill(sentAt, sent, (int) due, now);
                 sent = (int) due;
                 pulse.sample();

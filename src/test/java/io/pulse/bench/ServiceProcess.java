@@ -45,6 +45,8 @@ final class ServiceProcess implements AutoCloseable {
         // The JVM refuses to dump a class-data archive with a native agent loaded (a profiler): none then.
         boolean agent = extra.stream().anyMatch(o -> o.startsWith("-agentpath") || o.startsWith("-agentlib"));
         List<String> options = new ArrayList<>(agent ? List.of() : ClassDataArchive.options());
+        // The service's collector beside the harness's (target/bench-harness-gc.log): whose pause a stall was.
+        options.add("-Xlog:gc:file=target/bench-" + name + "-gc.log:utctime,uptime");
         options.addAll(extra);
         boolean withArchive = options.stream().anyMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
         PulseProcess pulse = PulseProcess.on("bench-" + name)
