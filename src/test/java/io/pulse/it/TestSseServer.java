@@ -95,10 +95,6 @@ public final class TestSseServer implements AutoCloseable {
         private Prepared(List<Served> events) {
             this.events = events;
         }
-
-        public int size() {
-            return events.size();
-        }
     }
 
     /**
