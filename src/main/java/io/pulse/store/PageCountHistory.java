@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.pulse.source.wikimedia.RecentChange;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -22,14 +23,14 @@ public class PageCountHistory {
     /** Receives each row, on the database client's event loop. */
     @FunctionalInterface
     public interface Visitor {
-        /** @param page the page's Kafka key, {@code wiki:title} ({@code RecentChange.partitionKey}) */
+        /** @param page the page's Kafka key ({@link RecentChange#partitionKey(String, String)}) */
         void accept(String page, long windowStartMs, long changes);
     }
 
-    // The key and the epoch milliseconds built by PostgreSQL: one String and no date parse per row in
-    // the JVM, which does this on a cold start.
+    // Epoch milliseconds computed by PostgreSQL: no date parse per row in the JVM, which does this on a
+    // cold start.
     static final String SINCE = """
-            SELECT wiki || ':' || title, (extract(epoch FROM window_start) * 1000)::bigint, changes
+            SELECT wiki, title, (extract(epoch FROM window_start) * 1000)::bigint, changes
             FROM page_edit_counts
             WHERE window_start >= $1
             ORDER BY window_start
@@ -55,6 +56,6 @@ public class PageCountHistory {
     }
 
     private static void visit(Row row, Visitor visitor) {
-        visitor.accept(row.getString(0), row.getLong(1), row.getLong(2));
+        visitor.accept(RecentChange.partitionKey(row.getString(0), row.getString(1)), row.getLong(2), row.getLong(3));
     }
 }
