@@ -132,11 +132,15 @@ public final class PulseBenchmark {
     private void aggregate(double parsingRate, long malformed) throws Exception {
         try (ServiceProcess pulse = ServiceProcess.launch("aggregate", Map.of("PULSE_WIKIMEDIA_ENABLED", "false"))) {
             awaitReady(pulse);
-            CpuMeter cpu = new CpuMeter(pulse.pid());
-            Progress drain = Progress.until(events, Duration.ofMinutes(6), () -> {
-                pulse.sample();
-                return scalar("SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE topic = '" + TOPIC + "'");
-            });
+            Progress drain;
+            CpuMeter cpu;
+            try (StoredOffsets committed = new StoredOffsets(infra, TOPIC)) {
+                cpu = new CpuMeter(pulse.pid());
+                drain = Progress.until(events, Duration.ofMinutes(6), () -> {
+                    pulse.sample();
+                    return committed.sum();
+                });
+            }
             results.put("aggregator_events_per_s", Math.round(drain.rate()));
             // The second half alone: the service warmed up (JIT) — the steady rate of a running service.
             results.put("aggregator_second_half_events_per_s", Math.round(drain.secondHalfRate()));
@@ -168,13 +172,17 @@ public final class PulseBenchmark {
         try (ServiceProcess pulse = ServiceProcess.launch("restart", Map.of("PULSE_WIKIMEDIA_ENABLED", "false",
                 "QUARKUS_LOG_CATEGORY__IO_PULSE_ALERT__LEVEL", "INFO"))) { // WarmUp logs how long the rebuild took
             awaitReady(pulse);
-            CpuMeter cpu = new CpuMeter(pulse.pid());
-            long readyAt = System.nanoTime();
-            produce(TOPIC, fresh);
-            Progress.until(events + fresh.size(), Duration.ofMinutes(6), () -> {
-                pulse.sample();
-                return scalar("SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE topic = '" + TOPIC + "'");
-            });
+            CpuMeter cpu;
+            long readyAt;
+            try (StoredOffsets committed = new StoredOffsets(infra, TOPIC)) {
+                cpu = new CpuMeter(pulse.pid());
+                readyAt = System.nanoTime();
+                produce(TOPIC, fresh);
+                Progress.until(events + fresh.size(), Duration.ofMinutes(6), () -> {
+                    pulse.sample();
+                    return committed.sum();
+                });
+            }
             results.put("restart_new_events_counted_after_s", Math.round((System.nanoTime() - readyAt) / 1e7) / 100.0);
             results.put("restart_warm_up_page_counts", pageCounts);
             results.put("restart_rebuild_ms", pulse.loggedNumber(REBUILD_MS));
@@ -201,8 +209,12 @@ public final class PulseBenchmark {
                 awaitReady(pulse);
                 long expected = count - lines.stream().filter(l -> !l.startsWith("{") || !l.contains("\"wiki\"")
                         || l.contains("\"bot\":\"")).count();
-                CpuMeter cpu = new CpuMeter(pulse.pid());
-                Progress published = Progress.until(expected, Duration.ofMinutes(3), () -> endOffsets(topic));
+                Progress published;
+                CpuMeter cpu;
+                try (EndOffsets end = new EndOffsets(infra.bootstrapServers(), topic)) {
+                    cpu = new CpuMeter(pulse.pid());
+                    published = Progress.until(expected, Duration.ofMinutes(3), end::sum);
+                }
                 results.put("ingest_events_per_s", Math.round(published.rate()));
                 results.put("ingest_second_half_events_per_s", Math.round(published.secondHalfRate()));
                 results.put("ingest_ratio_to_raw_producer", round2(published.rate() / producerRate));
@@ -259,7 +271,10 @@ public final class PulseBenchmark {
                 pace(server, prepared, warmUp, warmUp + count, perSecond, sentAt, pulse);
                 results.put("latency_" + perSecond + "_cpu", cpu.stop());
                 // Where a backlog sits when the load stops: not yet in Kafka (ingest), or not yet committed.
-                long published = endOffsets(topic);
+                long published;
+                try (EndOffsets end = new EndOffsets(infra.bootstrapServers(), topic)) {
+                    published = end.sum();
+                }
                 results.put("latency_" + perSecond + "_backlog_at_end", Map.of(
                         "not_published", warmUp + count - published,
                         "published_not_committed", published - commits.committed()));
@@ -389,16 +404,6 @@ public final class PulseBenchmark {
             }
         }
         return read;
-    }
-
-    private long endOffsets(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
-        }
     }
 
     private long scalar(String sql) throws Exception {
