@@ -23,6 +23,41 @@ public final class BatchAggregator {
     }
 
     public AggregationPlan plan(List<ConsumedRecord> records, Map<Integer, PartitionProgress> stored) {
+        return fold(records, stored, null);
+    }
+
+    /** The batch folded against no stored progress, to be confirmed or redone once the progress is read. */
+    public Preplan preplan(List<ConsumedRecord> records) {
+        Map<Integer, Preplan.Span> spans = new HashMap<>();
+        return new Preplan(fold(records, Map.of(), spans), spans);
+    }
+
+    /**
+     * The same plan as {@link #plan(List, Map)}, taken from the preplan when the stored progress changes
+     * none of its decisions: no record of the batch is below a stored offset, and no stored event time is
+     * new enough to make a change the preplan judged on time late. Otherwise (after a crash, a
+     * rebalance, a late change first in its partition's batch) folded again.
+     */
+    public AggregationPlan plan(List<ConsumedRecord> records, Preplan preplan, Map<Integer, PartitionProgress> stored) {
+        Map<Integer, PartitionProgress> progress = new HashMap<>(stored);
+        for (Map.Entry<Integer, Preplan.Span> e : preplan.spans().entrySet()) {
+            int partition = e.getKey();
+            Preplan.Span span = e.getValue();
+            PartitionProgress before = stored.getOrDefault(partition, PartitionProgress.fresh(partition));
+            if (before.nextOffset() > span.firstOffset() || (span.earliestOnTimeMs() != Long.MAX_VALUE
+                    && windows.isLate(span.earliestOnTimeMs(), before.maxEventTimeMs()))) {
+                return plan(records, stored);
+            }
+            PartitionProgress after = preplan.plan().progress().get(partition);
+            progress.put(partition, new PartitionProgress(partition, after.nextOffset(),
+                    Math.max(before.maxEventTimeMs(), after.maxEventTimeMs())));
+        }
+        AggregationPlan folded = preplan.plan();
+        return new AggregationPlan(folded.aggregates(), progress, folded.rejected(), 0, folded.ignored());
+    }
+
+    private AggregationPlan fold(List<ConsumedRecord> records, Map<Integer, PartitionProgress> stored,
+            Map<Integer, Preplan.Span> spans) {
         Map<Integer, PartitionProgress> progress = new HashMap<>(stored);
         WindowedAggregates aggregates = new WindowedAggregates(windows);
         List<ConsumedRecord> rejected = new ArrayList<>();
@@ -34,11 +69,17 @@ public final class BatchAggregator {
                 alreadyCounted++;
                 continue;
             }
+            Preplan.Span span = spans == null ? null
+                    : spans.computeIfAbsent(r.partition(), k -> new Preplan.Span(r.offset(), Long.MAX_VALUE));
             long maxEventTime = p.maxEventTimeMs();
             if (r.parsed() instanceof ParseResult.Accepted accepted) {
                 long t = accepted.change().eventTimeMs();
-                aggregates.add(accepted.change(), windows.isLate(t, maxEventTime));
+                boolean late = windows.isLate(t, maxEventTime);
+                aggregates.add(accepted.change(), late);
                 maxEventTime = Math.max(maxEventTime, t);
+                if (span != null && !late && t < span.earliestOnTimeMs()) {
+                    spans.put(r.partition(), new Preplan.Span(span.firstOffset(), t));
+                }
             } else if (r.parsed() instanceof ParseResult.Rejected) {
                 rejected.add(r);
             } else {

@@ -3,7 +3,6 @@ package io.pulse.store;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -16,10 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.pulse.aggregate.AggregationPlan;
 import io.pulse.aggregate.BatchAggregator;
 import io.pulse.aggregate.ConsumedRecord;
-import io.pulse.aggregate.Measures;
 import io.pulse.aggregate.PartitionProgress;
-import io.pulse.aggregate.WindowKeys;
-import io.pulse.aggregate.WindowedAggregates;
+import io.pulse.aggregate.Preplan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -31,6 +28,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * offsets, plan against them, add the aggregates, dead-letter the rejects, advance the offsets.
  * Either all of it commits or none does, so a crash at any point neither loses nor double-counts.
  * Uses the reactive client directly: {@code unnest} array upserts are one round trip per table.
+ * The batch is folded and encoded before the transaction ({@link #prepare}); inside it that work is
+ * only redone when the stored offsets contradict it, so the caller can prepare the next batch while
+ * PostgreSQL writes this one.
  */
 @ApplicationScoped
 public class AggregateStore {
@@ -41,9 +41,28 @@ public class AggregateStore {
         this.pool = pool;
     }
 
+    /** A batch folded and encoded ahead of its transaction, as if nothing of it had been counted. */
+    public record PreparedBatch(List<ConsumedRecord> records, Preplan preplan, EncodedAggregates encoded) {
+    }
+
+    /** Folds and encodes a batch: CPU work only, outside any transaction. */
+    public PreparedBatch prepare(List<ConsumedRecord> records, BatchAggregator aggregator) {
+        Preplan preplan = aggregator.preplan(records);
+        return new PreparedBatch(records, preplan, EncodedAggregates.of(preplan.plan().aggregates()));
+    }
+
     public Uni<AggregationPlan> apply(String group, String topic, List<ConsumedRecord> records,
             BatchAggregator aggregator, Function<List<ConsumedRecord>, Uni<Void>> deadLetter) {
-        Integer[] partitions = records.stream().map(ConsumedRecord::partition).distinct().sorted()
+        return apply(group, topic, prepare(records, aggregator), aggregator, deadLetter, Uni.createFrom().voidItem());
+    }
+
+    /**
+     * @param beforeCommit work that must succeed before the offsets commit (raising the batch's alerts):
+     *        it runs while the aggregates are written, and its failure rolls the transaction back
+     */
+    public Uni<AggregationPlan> apply(String group, String topic, PreparedBatch batch, BatchAggregator aggregator,
+            Function<List<ConsumedRecord>, Uni<Void>> deadLetter, Uni<Void> beforeCommit) {
+        Integer[] partitions = batch.records().stream().map(ConsumedRecord::partition).distinct().sorted()
                 .toArray(Integer[]::new);
         // Two round trips per batch: the offset rows (created if new, then locked) and, once the batch
         // is planned against them, every upsert and the offset update sent at once. The connection
@@ -54,10 +73,15 @@ public class AggregateStore {
                 .with((ensured, rows) -> {
                     Map<Integer, PartitionProgress> stored = new HashMap<>();
                     rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
-                    return aggregator.plan(records, stored);
+                    return aggregator.plan(batch.records(), batch.preplan(), stored);
                 })
                 .call(plan -> {
-                    List<Uni<Void>> work = writeAggregates(conn, plan.aggregates(), group, topic, plan.progress().values());
+                    EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
+                            ? batch.encoded()
+                            : EncodedAggregates.of(plan.aggregates());
+                    List<Uni<Void>> work = encoded.write(conn);
+                    work.add(advance(conn, group, topic, plan.progress().values()));
+                    work.add(beforeCommit);
                     // Dead letters are acknowledged by Kafka before the offsets commit (a crash re-sends,
                     // never loses them), but they need not wait for PostgreSQL: both go at once.
                     if (!plan.rejected().isEmpty()) {
@@ -97,59 +121,6 @@ public class AggregateStore {
         }
         return conn.preparedQuery(UpsertStatements.ADVANCE_OFFSETS)
                 .execute(Tuple.tuple(List.of(group, topic, partitions, next, maxTimes))).replaceWithVoid();
-    }
-
-    /** Every statement of the batch, in lock order: the aggregate tables, then the offsets. */
-    private static List<Uni<Void>> writeAggregates(SqlConnection conn, WindowedAggregates a, String group, String topic,
-            Collection<PartitionProgress> progress) {
-        if (a.isEmpty()) {
-            return new ArrayList<>(List.of(advance(conn, group, topic, progress)));
-        }
-        long size = a.windowSizeMs();
-        // Fixed key order (the keys' natural order): concurrent replicas lock shared rows in the same
-        // order and cannot deadlock.
-        List<Map.Entry<WindowKeys.Wiki, Measures>> wikis = sorted(a.wikis());
-        List<Map.Entry<WindowKeys.Type, Measures>> types = sorted(a.types());
-        List<Map.Entry<WindowKeys.Namespace, Measures>> namespaces = sorted(a.namespaces());
-        List<Map.Entry<WindowKeys.User, Measures>> users = sorted(a.users());
-        List<Map.Entry<WindowKeys.Page, Measures>> pages = sorted(a.pages());
-
-        Columns w = new Columns(wikis.size());
-        wikis.forEach(e -> w.window(e.getKey().windowStart(), size).text(e.getKey().wiki())
-                .measures(e.getValue(), true, true).number(e.getValue().lateEvents()).next());
-        Columns t = new Columns(types.size());
-        types.forEach(e -> t.window(e.getKey().windowStart(), size).text(e.getKey().wiki()).text(e.getKey().type())
-                .measures(e.getValue(), true, false).next());
-        Columns n = new Columns(namespaces.size());
-        namespaces.forEach(e -> n.window(e.getKey().windowStart(), size).text(e.getKey().wiki())
-                .integer(e.getKey().namespace()).measures(e.getValue(), true, true).next());
-        Columns u = new Columns(users.size());
-        users.forEach(e -> u.window(e.getKey().windowStart(), size).text(e.getKey().wiki()).text(e.getKey().user())
-                .bool(e.getValue().anyBot()).measures(e.getValue(), false, true).next());
-        Columns p = new Columns(pages.size());
-        pages.forEach(e -> p.window(e.getKey().windowStart(), size).text(e.getKey().wiki()).text(e.getKey().title())
-                .integer(e.getValue().namespace()).measures(e.getValue(), true, true).next());
-        List<String> wikiIds = a.wikiDomains().keySet().stream().sorted().toList();
-        Columns domains = new Columns(wikiIds.size());
-        wikiIds.forEach(id -> domains.text(id).text(a.wikiDomains().get(id)).next());
-
-        List<Uni<Void>> statements = new ArrayList<>();
-        statements.add(conn.preparedQuery(UpsertStatements.WIKI).execute(w.tuple()).replaceWithVoid());
-        statements.add(conn.preparedQuery(UpsertStatements.TYPE).execute(t.tuple()).replaceWithVoid());
-        statements.add(conn.preparedQuery(UpsertStatements.NAMESPACE).execute(n.tuple()).replaceWithVoid());
-        statements.add(conn.preparedQuery(UpsertStatements.PAGE).execute(p.tuple()).replaceWithVoid());
-        if (!users.isEmpty()) {
-            statements.add(conn.preparedQuery(UpsertStatements.USER).execute(u.tuple()).replaceWithVoid());
-        }
-        statements.add(conn.preparedQuery(UpsertStatements.WIKI_DOMAINS).execute(domains.tuple()).replaceWithVoid());
-        statements.add(advance(conn, group, topic, progress));
-        return statements;
-    }
-
-    private static <K extends Comparable<K>> List<Map.Entry<K, Measures>> sorted(Map<K, Measures> map) {
-        List<Map.Entry<K, Measures>> entries = new ArrayList<>(map.entrySet());
-        entries.sort(Map.Entry.comparingByKey());
-        return entries;
     }
 
     static OffsetDateTime time(long epochMs) {

@@ -3,6 +3,7 @@ package io.pulse.aggregate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -180,6 +181,103 @@ class BatchAggregatorTest {
         assertEquals(new PartitionProgress(0, 2, T0), plan.progress().get(0));
     }
 
+    // ---------------------------------------------------------------- folded before the stored progress is read
+
+    @Test
+    void shouldTakeThePreplanWhenTheStoredProgressChangesNothing() {
+        List<ConsumedRecord> batch = List.of(accepted(0, 5, T0 + 5 * MINUTE), accepted(0, 6, T0 + 6 * MINUTE),
+                accepted(1, 0, T0));
+        Preplan preplan = aggregator.preplan(batch);
+
+        AggregationPlan plan = aggregator.plan(batch, preplan, Map.of(
+                0, new PartitionProgress(0, 5, T0 + 4 * MINUTE),
+                2, new PartitionProgress(2, 9, T0)));
+
+        assertSame(preplan.plan().aggregates(), plan.aggregates(), "not folded again");
+        assertEquals(Map.of(
+                0, new PartitionProgress(0, 7, T0 + 6 * MINUTE),
+                1, new PartitionProgress(1, 1, T0),
+                2, new PartitionProgress(2, 9, T0)), plan.progress());
+        assertEquals(0, plan.alreadyCounted());
+    }
+
+    @Test
+    void shouldKeepTheStoredEventTimeWhenItIsNewerThanTheBatch() {
+        List<ConsumedRecord> batch = List.of(accepted(0, 5, T0 + 5 * MINUTE));
+        Preplan preplan = aggregator.preplan(batch);
+
+        AggregationPlan plan = aggregator.plan(batch, preplan, Map.of(0, new PartitionProgress(0, 5, T0 + 6 * MINUTE)));
+
+        assertSame(preplan.plan().aggregates(), plan.aggregates(), "within the allowed lateness: nothing changes");
+        assertEquals(new PartitionProgress(0, 6, T0 + 6 * MINUTE), plan.progress().get(0));
+    }
+
+    @Test
+    void shouldFoldAgainWhenTheStoredEventTimeMakesAChangeLate() {
+        List<ConsumedRecord> batch = List.of(accepted(0, 5, T0), accepted(0, 6, T0 + MINUTE));
+        Preplan preplan = aggregator.preplan(batch);
+        assertEquals(0, preplan.plan().aggregates().lateEvents(), "on time, as far as the batch alone tells");
+
+        AggregationPlan plan = aggregator.plan(batch, preplan, Map.of(0, new PartitionProgress(0, 5, T0 + 10 * MINUTE)));
+
+        assertEquals(2, plan.aggregates().lateEvents());
+        assertEquals(new PartitionProgress(0, 7, T0 + 10 * MINUTE), plan.progress().get(0));
+    }
+
+    @Test
+    void shouldFoldAgainWhenPartOfTheBatchWasCountedBefore() {
+        List<ConsumedRecord> batch = List.of(accepted(0, 5, T0), accepted(0, 6, T0), rejected(0, 7));
+        Preplan preplan = aggregator.preplan(batch);
+
+        AggregationPlan plan = aggregator.plan(batch, preplan, Map.of(0, new PartitionProgress(0, 6, T0)));
+
+        assertEquals(1, plan.alreadyCounted());
+        assertEquals(Set.of("page-0-6"), titles(plan));
+        assertEquals(1, plan.rejected().size());
+        assertEquals(new PartitionProgress(0, 8, T0), plan.progress().get(0));
+    }
+
+    /** Against the plain fold, over random batches of a real recording and random stored progress. */
+    @ParameterizedTest
+    @ValueSource(longs = { 1, 2, 3, 42, 2024 })
+    void shouldPlanAheadExactlyAsAgainstTheStoredProgress(long seed) throws IOException {
+        List<ConsumedRecord> records = recordsOverPartitions(recording("editgroups-one_qs_batch.jsonl"), 3);
+        Random random = new Random(seed);
+        int taken = 0;
+        int foldedAgain = 0;
+        for (int i = 0; i < 300; i++) {
+            int from = random.nextInt(records.size());
+            List<ConsumedRecord> batch = records.subList(from, Math.min(records.size(), from + 1 + random.nextInt(400)));
+            Map<Integer, PartitionProgress> stored = randomProgress(random, batch);
+
+            Preplan preplan = aggregator.preplan(batch);
+            AggregationPlan ahead = aggregator.plan(batch, preplan, stored);
+            AggregationPlan plain = aggregator.plan(batch, stored);
+
+            Totals expected = new Totals();
+            expected.add(plain);
+            Totals actual = new Totals();
+            actual.add(ahead);
+            assertEquals(expected.wikis, actual.wikis);
+            assertEquals(expected.types, actual.types);
+            assertEquals(expected.namespaces, actual.namespaces);
+            assertEquals(expected.users, actual.users);
+            assertEquals(expected.pages, actual.pages);
+            assertEquals(expected.events, actual.events);
+            assertEquals(expected.lateEvents, actual.lateEvents);
+            assertEquals(expected.rejected, actual.rejected);
+            assertEquals(expected.ignored, actual.ignored);
+            assertEquals(plain.alreadyCounted(), ahead.alreadyCounted());
+            assertEquals(plain.progress(), ahead.progress());
+            if (ahead.aggregates() == preplan.plan().aggregates()) {
+                taken++;
+            } else {
+                foldedAgain++;
+            }
+        }
+        assertTrue(taken > 50 && foldedAgain > 50, "both ways exercised: " + taken + " taken, " + foldedAgain + " folded again");
+    }
+
     // ---------------------------------------------------------------- a real recording
 
     @Test
@@ -282,6 +380,36 @@ class BatchAggregatorTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Per partition: none stored, or a next offset at, before or after the batch's first record, with
+     * no event time, one before the batch's, or one late enough to make some of its changes late.
+     */
+    private static Map<Integer, PartitionProgress> randomProgress(Random random, List<ConsumedRecord> batch) {
+        Map<Integer, PartitionProgress> stored = new HashMap<>();
+        for (int partition = 0; partition < 3; partition++) {
+            int p = partition;
+            List<ConsumedRecord> mine = batch.stream().filter(r -> r.partition() == p).toList();
+            long first = mine.isEmpty() ? 0 : mine.get(0).offset();
+            long eventTime = mine.stream().filter(r -> r.parsed() instanceof ParseResult.Accepted)
+                    .mapToLong(r -> ((ParseResult.Accepted) r.parsed()).change().eventTimeMs()).min().orElse(T0);
+            if (random.nextInt(5) == 0) {
+                continue;
+            }
+            long next = switch (random.nextInt(6)) {
+                case 0 -> Math.max(0, first - random.nextInt(50));
+                case 1 -> first + 1 + random.nextInt(5);
+                default -> first;
+            };
+            long max = switch (random.nextInt(5)) {
+                case 0 -> Long.MIN_VALUE;
+                case 1 -> eventTime + 3 * MINUTE + random.nextInt(5 * 60_000);
+                default -> eventTime - random.nextInt(60_000);
+            };
+            stored.put(partition, new PartitionProgress(partition, next, max));
+        }
+        return stored;
+    }
 
     /**
      * The recording as a topic of {@code partitions} partitions keyed like the ingest does, with
