@@ -26,14 +26,17 @@ import io.pulse.source.wikimedia.WikimediaDeadLetters;
 import io.pulse.store.AggregateStore;
 import io.pulse.store.Stopping;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 
 /**
  * Reads the events topic in poll-sized batches and folds each batch into the window tables, one
- * transaction per batch together with the partitions' offsets. A failed transaction is retried
- * with back-off until it commits: the partition waits (backpressure) rather than skipping data.
+ * transaction per batch together with the partitions' offsets. A batch is parsed, evaluated and
+ * folded on a worker thread while the previous one commits ({@link CommitPipeline}). A failed
+ * transaction is retried with back-off until it commits: the partition waits (backpressure) rather
+ * than skipping data.
  * Once the application stops, a failing batch is left unacknowledged instead ({@link Stopping}).
  * The per-change alert rules evaluate the same parsed records first ({@link PerChangeAlerts}).
  */
@@ -54,6 +57,8 @@ public class RecentChangeAggregator {
     private final Timer latency;
     private final Stopping stopping;
     private final PerChangeAlerts alerts;
+    // Quarkus' worker pool, looked up when used: Quarkus installs it into Mutiny at start.
+    private final CommitPipeline pipeline = new CommitPipeline(task -> Infrastructure.getDefaultWorkerPool().execute(task));
 
     @Inject
     public RecentChangeAggregator(AggregateStore store, RecentChangeParser parser, AggregateConfig config,
@@ -80,6 +85,15 @@ public class RecentChangeAggregator {
 
     @Incoming(WikimediaChannels.EVENTS_IN)
     public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
+        return pipeline.submit(() -> fold(batch),
+                folded -> commit(folded).chain(() -> Uni.createFrom().completionStage(batch.ack())));
+    }
+
+    /** A batch parsed, evaluated by the alert rules, folded and encoded: all of its CPU work before the transaction. */
+    private record Folded(AggregateStore.PreparedBatch prepared, List<Alert> raised, long[] receivedAt) {
+    }
+
+    private Folded fold(KafkaRecordBatch<String, byte[]> batch) {
         int size = batch.getRecords().size();
         List<ConsumedRecord> records = new ArrayList<>(size);
         long[] receivedAt = new long[size];
@@ -90,18 +104,22 @@ public class RecentChangeAggregator {
                     parser.parse(r.getPayload())));
         }
         List<Alert> raised = alerts.evaluate(records);
-        // Alerts first: once the offsets commit, the batch is never read again to raise them. One retry
-        // loop for both: raising again after a failed transaction finds the alerts stored (one insert).
-        return alerts.raise(raised)
-                .chain(() -> store.apply(group, topic, records, aggregator, this::deadLetter))
+        return new Folded(store.prepare(records, aggregator), raised, receivedAt);
+    }
+
+    private Uni<AggregationPlan> commit(Folded batch) {
+        int size = batch.prepared().records().size();
+        // The alerts are raised while the aggregates are written, and the offsets commit only once they
+        // are: after that the batch is never read again to raise them. One retry loop for both: raising
+        // again after a failed transaction finds the alerts stored (one insert).
+        return store.apply(group, topic, batch.prepared(), aggregator, this::deadLetter, alerts.raise(batch.raised()))
                 .onFailure(stopping::notYet).invoke(failure -> {
                     status.failed(failure);
                     LOG.warnf("A batch of %d records failed, retrying: %s", size, failure.toString());
                 })
                 .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
                 .onFailure().recoverWithUni(failure -> stopping.abandon("aggregator", size))
-                .invoke(plan -> committed(plan, receivedAt, records.size()))
-                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+                .invoke(plan -> committed(plan, batch.receivedAt(), size));
     }
 
     private void committed(AggregationPlan plan, long[] receivedAt, int records) {
