@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * A batch folded before its partitions' stored progress is read: the plan as if nothing of it had
  * been counted and no event seen before it, and per partition what a stored progress must not
- * contradict for that plan to stand ({@link BatchAggregator#plan(java.util.List, Preplan, Map)}). It lets the
- * next batch be folded while the previous one's transaction runs.
+ * contradict for that plan to stand ({@link BatchAggregator#plan(java.util.List, Preplan, Map)}).
+ * It lets the next batch be folded while the previous one's transaction runs.
  */
 public record Preplan(AggregationPlan plan, Map<Integer, Span> spans) {
 

@@ -13,7 +13,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * A batch's aggregates as the parameters of the upserts, rows sorted by key: built before the
- * transaction (sorting 10,000 keys is most of it), sent within it.
+ * transaction (sorting the keys and filling the arrays), sent within it.
  */
 public final class EncodedAggregates {
 
