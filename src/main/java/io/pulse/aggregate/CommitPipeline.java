@@ -2,6 +2,7 @@ package io.pulse.aggregate;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -29,7 +30,7 @@ final class CommitPipeline {
     }
 
     <T> Uni<Void> submit(Supplier<T> fold, Function<T, Uni<?>> commit) {
-        CompletableFuture<T> folded = CompletableFuture.supplyAsync(fold, worker);
+        CompletableFuture<T> folded = foldOnWorker(fold);
         CompletableFuture<Void> previous = committing;
         CompletableFuture<Void> done = new CompletableFuture<>();
         committing = done;
@@ -40,5 +41,20 @@ final class CommitPipeline {
                     done.completeExceptionally(failure);
                 });
         return Uni.createFrom().completionStage(CompletableFuture.allOf(folded, previous));
+    }
+
+    private <T> CompletableFuture<T> foldOnWorker(Supplier<T> fold) {
+        try {
+            return CompletableFuture.supplyAsync(fold, worker);
+        } catch (RejectedExecutionException stopped) {
+            // The worker pool is gone (the application is stopping): fold here rather than fail the batch.
+            CompletableFuture<T> folded = new CompletableFuture<>();
+            try {
+                folded.complete(fold.get());
+            } catch (RuntimeException e) {
+                folded.completeExceptionally(e);
+            }
+            return folded;
+        }
     }
 }

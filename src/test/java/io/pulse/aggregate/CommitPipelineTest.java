@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
@@ -91,6 +92,20 @@ class CommitPipelineTest {
 
         second.awaitFailure().assertFailedWith(IllegalStateException.class, "injected");
         assertThat(secondCommitted).isFalse();
+    }
+
+    @Test
+    void shouldFoldOnTheCallingThreadOnceTheWorkerPoolRefusesWork() {
+        CommitPipeline stopping = new CommitPipeline(task -> {
+            throw new RejectedExecutionException("worker pool shut down");
+        });
+        List<Integer> commits = Collections.synchronizedList(new ArrayList<>());
+
+        stopping.submit(() -> 1, n -> Uni.createFrom().item(n).invoke(commits::add)).await().atMost(Duration.ofSeconds(10));
+        stopping.submit(() -> 2, n -> Uni.createFrom().item(n).invoke(commits::add)).await().atMost(Duration.ofSeconds(10));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> commits.size() == 2);
+        assertThat(commits).containsExactly(1, 2);
     }
 
     @Test
