@@ -258,15 +258,7 @@ class BatchAggregatorTest {
             expected.add(plain);
             Totals actual = new Totals();
             actual.add(ahead);
-            assertEquals(expected.wikis, actual.wikis);
-            assertEquals(expected.types, actual.types);
-            assertEquals(expected.namespaces, actual.namespaces);
-            assertEquals(expected.users, actual.users);
-            assertEquals(expected.pages, actual.pages);
-            assertEquals(expected.events, actual.events);
-            assertEquals(expected.lateEvents, actual.lateEvents);
-            assertEquals(expected.rejected, actual.rejected);
-            assertEquals(expected.ignored, actual.ignored);
+            actual.assertSameAs(expected);
             assertEquals(plain.alreadyCounted(), ahead.alreadyCounted());
             assertEquals(plain.progress(), ahead.progress());
             if (ahead.aggregates() == preplan.plan().aggregates()) {
@@ -364,15 +356,7 @@ class BatchAggregatorTest {
 
         Totals expected = new Totals();
         expected.add(whole);
-        assertEquals(expected.wikis, summed.wikis);
-        assertEquals(expected.types, summed.types);
-        assertEquals(expected.namespaces, summed.namespaces);
-        assertEquals(expected.users, summed.users);
-        assertEquals(expected.pages, summed.pages);
-        assertEquals(expected.events, summed.events);
-        assertEquals(expected.lateEvents, summed.lateEvents);
-        assertEquals(expected.rejected, summed.rejected);
-        assertEquals(expected.ignored, summed.ignored);
+        summed.assertSameAs(expected);
         assertEquals(whole.progress(), progress);
         assertEquals(records.size() - 10 - 5, expected.events, "every accepted record counted once");
         assertEquals(10, expected.rejected.size());
@@ -457,6 +441,19 @@ class BatchAggregatorTest {
             events += a.events();
             lateEvents += a.lateEvents();
             ignored += plan.ignored();
+        }
+
+        /** Every measure of every key, the events, late events, rejects and ignored records alike. */
+        void assertSameAs(Totals expected) {
+            assertEquals(expected.wikis, wikis);
+            assertEquals(expected.types, types);
+            assertEquals(expected.namespaces, namespaces);
+            assertEquals(expected.users, users);
+            assertEquals(expected.pages, pages);
+            assertEquals(expected.events, events);
+            assertEquals(expected.lateEvents, lateEvents);
+            assertEquals(expected.rejected, rejected);
+            assertEquals(expected.ignored, ignored);
         }
 
         private static <K> void merge(Map<K, List<Long>> into, Map<K, Measures> from) {
