@@ -51,11 +51,6 @@ public class AggregateStore {
         return new PreparedBatch(records, preplan, EncodedAggregates.of(preplan.plan().aggregates()));
     }
 
-    public Uni<AggregationPlan> apply(String group, String topic, List<ConsumedRecord> records,
-            BatchAggregator aggregator, Function<List<ConsumedRecord>, Uni<Void>> deadLetter) {
-        return apply(group, topic, prepare(records, aggregator), aggregator, deadLetter, Uni.createFrom().voidItem());
-    }
-
     /**
      * @param beforeCommit work that must succeed before the offsets commit (raising the batch's alerts):
      *        it runs while the aggregates are written, and its failure rolls the transaction back

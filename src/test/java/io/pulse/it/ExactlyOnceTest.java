@@ -92,7 +92,8 @@ class ExactlyOnceTest {
     }
 
     private AggregationPlan apply(String group, String topic, List<ConsumedRecord> records, BatchAggregator aggregator) {
-        return store.apply(group, topic, records, aggregator, rejected -> Uni.createFrom().voidItem())
+        return store.apply(group, topic, store.prepare(records, aggregator), aggregator,
+                rejected -> Uni.createFrom().voidItem(), Uni.createFrom().voidItem())
                 .await().atMost(Duration.ofSeconds(30));
     }
 
