@@ -1,0 +1,42 @@
+package io.pulse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class ResultsTableTest {
+
+    @Test
+    void aPartialRunNamesWhatDidNotRunInsteadOfReportingAMismatch() {
+        Map<String, Object> latencyOnly = new HashMap<>(Map.of("events", 1_000_000, "latency_1000_commit_ms", Map.of("p99", 69),
+                "latency_10000_commit_ms", Map.of("p99", 155), "startup_to_ready_s", 7.0));
+
+        String table = String.join("\n", new ResultsTable(latencyOnly).render());
+
+        assertThat(table).doesNotContain("MISMATCH").doesNotContain("null events/s")
+                .contains("latency @10000/s data line → committed")
+                .containsPattern("totals check +not made")
+                .containsPattern("not run \\(--only\\) +aggregate, ingest");
+    }
+
+    @Test
+    void aFullRunReportsTheTotalsCheck() {
+        Map<String, Object> full = new HashMap<>(Map.of("aggregator_events_per_s", 40_000, "ingest_events_per_s", 30_000,
+                "latency_1000_commit_ms", Map.of("p99", 69), "latency_10000_commit_ms", Map.of("p99", 155),
+                "check_committed_changes", 999_011, "check_expected_changes", 999_011, "check_ok", true));
+        Map<String, Object> wrong = new HashMap<>(full);
+        wrong.put("check_committed_changes", 999_010);
+        wrong.put("check_ok", false);
+
+        List<String> ok = new ResultsTable(full).render();
+        List<String> mismatch = new ResultsTable(wrong).render();
+
+        assertThat(ok).anyMatch(l -> l.matches("\\s+totals check\\s+999011 = 999011\\s+OK"))
+                .noneMatch(l -> l.contains("not run"));
+        assertThat(mismatch).anyMatch(l -> l.matches("\\s+totals check\\s+999010 = 999011\\s+MISMATCH"));
+    }
+}
