@@ -10,7 +10,7 @@ import io.smallrye.config.WithDefault;
 public interface MetricsConfig {
 
     /** How often a snapshot is sent. */
-    @WithDefault("1s")
+    @WithDefault("500ms")
     Duration interval();
 
     /** Concurrent {@code /metrics/stream} subscribers beyond which new ones get 503. */
