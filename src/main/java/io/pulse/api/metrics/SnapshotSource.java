@@ -21,8 +21,8 @@ import io.smallrye.mutiny.tuples.Tuple2;
 
 /**
  * Computes one {@link MetricsSnapshot} from PostgreSQL (committed aggregates and offsets of every
- * replica) and Kafka (end offsets): the same answer on every replica. Rates are differences between
- * successive pipeline samples, which all wiki filters share.
+ * replica) and Kafka (end offsets): the same answer on every replica. Rates are over the last second
+ * or more of pipeline samples, which all wiki filters share.
  */
 @ApplicationScoped
 public class SnapshotSource {
@@ -39,8 +39,10 @@ public class SnapshotSource {
     private final String deadLetterTopic;
     private final StaleWhileRefreshing<MetricsSnapshot.Recent> recent;
     private final StaleWhileRefreshing<MetricsSnapshot.Dashboard> dashboards;
-    private volatile PipelineSample previous;
     private volatile PipelineSample latest;
+    // Rates over a second at least, whatever the snapshot interval (RateOverSpan).
+    private final RateOverSpan ingested = new RateOverSpan(Duration.ofSeconds(1));
+    private final RateOverSpan aggregated = new RateOverSpan(Duration.ofSeconds(1));
 
     record PipelineSample(long atNanos, long published, long aggregated, long deadLetters, SnapshotQueries.Progress progress,
             double ingestedPerSecond, double aggregatedPerSecond) {
@@ -151,13 +153,8 @@ public class SnapshotSource {
                 queries.progress(group, eventsTopic))
                 .with((published, deadLetters, progress) -> {
                     long now = System.nanoTime();
-                    PipelineSample before = previous;
-                    double seconds = before == null ? 0 : (now - before.atNanos()) / 1e9;
-                    double ingested = seconds <= 0 ? 0 : Math.max(0, published - before.published()) / seconds;
-                    double aggregated = seconds <= 0 ? 0 : Math.max(0, progress.aggregated() - before.aggregated()) / seconds;
                     PipelineSample sample = new PipelineSample(now, published, progress.aggregated(), deadLetters,
-                            progress, round(ingested), round(aggregated));
-                    previous = sample;
+                            progress, round(ingested.add(now, published)), round(aggregated.add(now, progress.aggregated())));
                     latest = sample;
                     return sample;
                 });

@@ -1,0 +1,41 @@
+package io.pulse.api.metrics;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * Events per second of a growing count, measured over at least a minimum span. Snapshots come every
+ * half second, but the aggregator commits in batches of a few thousand events: a rate over half a
+ * second jumps with each batch that falls in or out of it. The base is the newest sample at least
+ * the span old (until there is one, the oldest), so with samples farther apart than the span the
+ * rate is simply over the last interval.
+ */
+final class RateOverSpan {
+
+    private record Sample(long atNanos, long count) {
+    }
+
+    private final long minSpanNanos;
+    private final ArrayDeque<Sample> samples = new ArrayDeque<>();
+
+    RateOverSpan(Duration minSpan) {
+        this.minSpanNanos = minSpan.toNanos();
+    }
+
+    /** Adds a sample and answers the rate since the base (0 for the first sample or a count that went back). */
+    synchronized double add(long atNanos, long count) {
+        samples.addLast(new Sample(atNanos, count));
+        while (samples.size() > 2) {
+            Iterator<Sample> oldestFirst = samples.iterator();
+            oldestFirst.next();
+            if (atNanos - oldestFirst.next().atNanos() < minSpanNanos) {
+                break; // the second oldest is too recent to be the base: the oldest stays
+            }
+            samples.removeFirst();
+        }
+        Sample base = samples.peekFirst();
+        double seconds = (atNanos - base.atNanos()) / 1e9;
+        return seconds <= 0 ? 0 : Math.max(0, count - base.count()) / seconds;
+    }
+}
