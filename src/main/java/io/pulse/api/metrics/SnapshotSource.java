@@ -17,7 +17,6 @@ import io.pulse.store.ReadFilter;
 import io.pulse.store.SnapshotQueries;
 import io.pulse.store.TopItems;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.tuples.Tuple2;
 
 /**
  * Computes one {@link MetricsSnapshot} from PostgreSQL (committed aggregates and offsets of every
@@ -103,17 +102,17 @@ public class SnapshotSource {
      * The rankings and totals of the last windows: the expensive part, refreshed in the background.
      * The rankings come from per-window lists ({@link LiveRankings}), one after the other, so that a
      * window being listed never takes two cores of the database server at once (bench/README.md, 21, 23).
+     * They are read after the totals: a batch that commits in between then shows in the rankings and
+     * not yet in the totals, never the other way round (30 changes counted and no top page).
      */
     private Uni<MetricsSnapshot.Recent> recent(String wiki, Instant from, Instant current) {
         ReadFilter range = new ReadFilter(from, current.plusMillis(windowMs), wiki, BotFilter.INCLUDE);
-        Uni<List<TopItems.Page>> topPages = rankings.pages(range, config.topN());
-        Uni<List<TopItems.User>> topUsers = rankings.users(range, config.topN());
         return Uni.combine().all().unis(
                 queries.totals(from, current, wiki),
-                queries.wikiCounts(from, current, wiki, config.maxWikis()),
-                topPages.chain(pages -> topUsers.map(users -> Tuple2.of(pages, users))))
-                .with((totals, wikis, ranked) -> recent(from, current, totals, wikis, ranked.getItem1(),
-                        ranked.getItem2()));
+                queries.wikiCounts(from, current, wiki, config.maxWikis())).asTuple()
+                .chain(counted -> rankings.pages(range, config.topN())
+                        .chain(pages -> rankings.users(range, config.topN())
+                                .map(users -> recent(from, current, counted.getItem1(), counted.getItem2(), pages, users))));
     }
 
     private MetricsSnapshot.Recent recent(Instant from, Instant current, SnapshotQueries.WikiCount totals,
