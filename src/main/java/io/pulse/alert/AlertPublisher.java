@@ -21,23 +21,22 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
  * Raises alerts: stores them (insert-once by id), then publishes only what the store says is new to
- * Kafka (awaiting the acknowledgements, then marking the rows published) and to live subscribers.
+ * Kafka (awaiting the acknowledgements, then marking the rows published). Live subscribers of every
+ * replica get them from there ({@link AlertFeed}), not from this process: another replica's alerts too.
  * A list costs one insert, one round of sends and one update, however many alerts it holds.
  */
 @ApplicationScoped
 public class AlertPublisher {
 
     private final AlertStore store;
-    private final AlertHub hub;
     private final MutinyEmitter<String> kafka;
     private final ObjectMapper json;
     private final MeterRegistry registry;
 
     @Inject
-    public AlertPublisher(AlertStore store, AlertHub hub, @Channel(AlertChannels.ALERTS_OUT) MutinyEmitter<String> kafka,
+    public AlertPublisher(AlertStore store, @Channel(AlertChannels.ALERTS_OUT) MutinyEmitter<String> kafka,
             ObjectMapper json, MeterRegistry registry) {
         this.store = store;
-        this.hub = hub;
         this.kafka = kafka;
         this.json = json;
         this.registry = registry;
@@ -65,11 +64,9 @@ public class AlertPublisher {
         // Marked published only once Kafka acknowledged every one: a failure re-raises (at least once).
         return Uni.join().all(sends).andFailFast()
                 .chain(() -> store.markPublished(stored.stream().map(Alert::id).toList()))
-                .invoke(() -> stored.forEach(alert -> {
-                    hub.publish(alert);
-                    registry.counter("pulse.alerts.raised", "rule", alert.rule(), "severity", alert.severity().label())
-                            .increment();
-                }))
+                .invoke(() -> stored.forEach(alert -> registry
+                        .counter("pulse.alerts.raised", "rule", alert.rule(), "severity", alert.severity().label())
+                        .increment()))
                 .replaceWith(stored);
     }
 

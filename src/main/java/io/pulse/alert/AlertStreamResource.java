@@ -16,9 +16,10 @@ import io.pulse.api.problem.Problem;
 import io.smallrye.mutiny.Multi;
 
 /**
- * Alerts as they are raised, for dashboards: {@code new EventSource('/alerts/stream')} receives one named
- * {@code alert} event per new alert, with the alert's storage sequence as {@code id:}. Live only: alerts
- * raised while disconnected are in {@code GET /api/alerts}.
+ * Alerts as they are raised, by any replica ({@link AlertFeed}), for dashboards:
+ * {@code new EventSource('/alerts/stream')} receives one named {@code alert} event per new alert, with
+ * the alert's storage sequence as {@code id:}. Live only: alerts raised while disconnected are in
+ * {@code GET /api/alerts}.
  */
 @Path("/alerts/stream")
 public class AlertStreamResource {
