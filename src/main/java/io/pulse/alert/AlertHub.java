@@ -1,13 +1,18 @@
 package io.pulse.alert;
 
 import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 
@@ -18,6 +23,8 @@ import io.smallrye.mutiny.subscription.MultiEmitter;
  */
 @ApplicationScoped
 public class AlertHub {
+
+    private static final Logger LOG = Logger.getLogger(AlertHub.class);
 
     /** Thrown when {@code pulse.alert.max-subscribers} are already connected. */
     public static final class TooManySubscribers extends RuntimeException {
@@ -41,14 +48,29 @@ public class AlertHub {
     }
 
     public Multi<Alert> subscribe() {
+        return subscribe(null);
+    }
+
+    /**
+     * Live alerts, after those the subscriber {@code missed} (null: none). The missed ones are read once
+     * the subscriber is registered, and live alerts are held back meanwhile, so that an alert published
+     * during the read is in one or the other, and once only. Should the read fail, the stream is live only.
+     */
+    public Multi<Alert> subscribe(Uni<List<Alert>> missed) {
         if (subscribers.size() >= maxSubscribers) {
             throw new TooManySubscribers(maxSubscribers);
         }
         return Multi.createFrom().emitter(emitter -> {
-            Subscriber s = new Subscriber(emitter, bufferSize);
+            Subscriber s = new Subscriber(emitter, bufferSize, missed != null);
             subscribers.add(s);
             emitter.onRequest(n -> s.drain());
             emitter.onTermination(() -> subscribers.remove(s));
+            if (missed != null) {
+                missed.subscribe().with(s::replay, failure -> {
+                    LOG.warnf("Could not read the alerts a reconnecting subscriber missed: %s", failure.toString());
+                    s.replay(List.of());
+                });
+            }
         }, BackPressureStrategy.ERROR);
     }
 
@@ -64,10 +86,27 @@ public class AlertHub {
         private final MultiEmitter<? super Alert> emitter;
         private final ArrayDeque<Alert> buffer = new ArrayDeque<>();
         private final int capacity;
+        private boolean replaying;
 
-        Subscriber(MultiEmitter<? super Alert> emitter, int capacity) {
+        Subscriber(MultiEmitter<? super Alert> emitter, int capacity, boolean replaying) {
             this.emitter = emitter;
             this.capacity = capacity;
+            this.replaying = replaying;
+        }
+
+        /** The missed alerts go first; live ones that arrived meanwhile follow, unless among them. */
+        synchronized void replay(List<Alert> missed) {
+            Set<String> ids = new HashSet<>();
+            missed.forEach(a -> ids.add(a.id()));
+            ArrayDeque<Alert> live = new ArrayDeque<>(buffer);
+            buffer.clear();
+            missed.forEach(buffer::addLast);
+            live.stream().filter(a -> !ids.contains(a.id())).forEach(buffer::addLast);
+            while (buffer.size() > capacity) {
+                buffer.pollFirst();
+            }
+            replaying = false;
+            drain();
         }
 
         synchronized void offer(Alert alert) {
@@ -79,7 +118,7 @@ public class AlertHub {
         }
 
         synchronized void drain() {
-            while (!buffer.isEmpty() && emitter.requested() > 0 && !emitter.isCancelled()) {
+            while (!replaying && !buffer.isEmpty() && emitter.requested() > 0 && !emitter.isCancelled()) {
                 emitter.emit(buffer.pollFirst());
             }
         }

@@ -92,6 +92,20 @@ public class AlertStore {
         });
     }
 
+    /**
+     * The newest {@code limit} alerts published after the one with sequence {@code after}, oldest first:
+     * what a stream that reconnects with that {@code Last-Event-ID} missed.
+     */
+    public Uni<List<Alert>> publishedAfter(long after, int limit) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM alerts WHERE seq > $1 AND published_at IS NOT NULL"
+                + " ORDER BY seq DESC LIMIT $2").execute(Tuple.of(after, limit)).map(rows -> {
+                    List<Alert> out = new ArrayList<>();
+                    rows.forEach(row -> out.add(toAlert(row)));
+                    java.util.Collections.reverse(out);
+                    return out;
+                });
+    }
+
     /** Committed wiki windows of the last {@code lookbackSeconds} of event time that pass the bot-surge rule. */
     public Uni<List<Row>> botSurgeCandidates(String aggregatorGroup, long lookbackSeconds, BotSurgeRule rule) {
         String sql = "SELECT wiki, window_start, changes, bot_changes FROM wiki_edit_counts"

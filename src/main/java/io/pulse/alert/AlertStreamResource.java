@@ -1,6 +1,9 @@
 package io.pulse.alert;
 
+import java.util.List;
+
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
@@ -10,24 +13,32 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.pulse.api.problem.Problem;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Alerts as they are raised, by any replica ({@link AlertFeed}), for dashboards:
  * {@code new EventSource('/alerts/stream')} receives one named {@code alert} event per new alert, with
- * the alert's storage sequence as {@code id:}. Live only: alerts raised while disconnected are in
- * {@code GET /api/alerts}.
+ * the alert's storage sequence as {@code id:}. A browser's {@code EventSource} reconnects by itself and
+ * sends the last id it received ({@code Last-Event-ID}): the alerts published after it come first
+ * (the newest {@code pulse.alert.stream-buffer} of them), then the live ones. Without that header the
+ * stream is live only; older alerts are in {@code GET /api/alerts}.
  */
 @Path("/alerts/stream")
 public class AlertStreamResource {
 
     private final AlertHub hub;
+    private final AlertStore store;
+    private final int replayLimit;
 
-    public AlertStreamResource(AlertHub hub) {
+    public AlertStreamResource(AlertHub hub, AlertStore store, AlertConfig config) {
         this.hub = hub;
+        this.store = store;
+        this.replayLimit = config.streamBuffer();
     }
 
     @GET
@@ -35,10 +46,12 @@ public class AlertStreamResource {
     @Operation(summary = "Newly raised alerts over Server-Sent Events", description = "Named `alert` events with JSON data")
     @APIResponse(responseCode = "200", description = "An endless text/event-stream")
     @APIResponse(responseCode = "503", description = "Subscriber limit reached (problem JSON, Retry-After)")
-    public Multi<OutboundSseEvent> stream(@Context Sse sse) {
+    public Multi<OutboundSseEvent> stream(@Context Sse sse,
+            @Parameter(description = "The last `id:` received, sent by EventSource when it reconnects: the alerts published since come first")
+            @HeaderParam("Last-Event-ID") String lastEventId) {
         Multi<Alert> alerts;
         try {
-            alerts = hub.subscribe();
+            alerts = hub.subscribe(missedSince(lastEventId));
         } catch (AlertHub.TooManySubscribers full) {
             throw Problem.tooManySubscribers(full.getMessage(), "/alerts/stream");
         }
@@ -49,5 +62,17 @@ public class AlertStreamResource {
                 .mediaType(MediaType.APPLICATION_JSON_TYPE)
                 .data(Alert.class, a)
                 .build());
+    }
+
+    /** Null when there is nothing to replay: no header, or not one of our ids (an id is a sequence). */
+    private Uni<List<Alert>> missedSince(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return null;
+        }
+        try {
+            return store.publishedAfter(Long.parseLong(lastEventId.trim()), replayLimit);
+        } catch (NumberFormatException notOurs) {
+            return null;
+        }
     }
 }

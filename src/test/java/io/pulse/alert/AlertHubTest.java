@@ -3,11 +3,15 @@ package io.pulse.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
+import io.smallrye.mutiny.subscription.UniEmitter;
 
 class AlertHubTest {
 
@@ -28,6 +32,31 @@ class AlertHubTest {
         assertThat(slow.getItems()).extracting(Alert::sequence).containsExactly(1L);
         slow.request(10);
         assertThat(slow.getItems()).extracting(Alert::sequence).as("kept only the newest 3").containsExactly(1L, 8L, 9L, 10L);
+    }
+
+    @Test
+    void shouldSendTheMissedAlertsFirstAndHoldLiveOnesBackUntilTheyAreRead() {
+        AlertHub hub = new AlertHub(10, 5);
+        AtomicReference<UniEmitter<? super List<Alert>>> read = new AtomicReference<>();
+        AssertSubscriber<Alert> resumed = hub.subscribe(Uni.createFrom().<List<Alert>> emitter(read::set)).subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        hub.publish(alert(3)); // published while the missed ones are read: it is among them
+        hub.publish(alert(4));
+        assertThat(resumed.getItems()).as("held back until the missed alerts are read").isEmpty();
+        read.get().complete(List.of(alert(2), alert(3)));
+        assertThat(resumed.getItems()).extracting(Alert::sequence).containsExactly(2L, 3L, 4L);
+        hub.publish(alert(5));
+        assertThat(resumed.getItems()).extracting(Alert::sequence).containsExactly(2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void shouldGoOnLiveWhenTheMissedAlertsCannotBeRead() {
+        AlertHub hub = new AlertHub(10, 5);
+        AssertSubscriber<Alert> resumed = hub.subscribe(Uni.createFrom().failure(new IllegalStateException("database down")))
+                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        hub.publish(alert(7));
+        assertThat(resumed.getItems()).extracting(Alert::sequence).containsExactly(7L);
+        resumed.assertNotTerminated();
     }
 
     @Test

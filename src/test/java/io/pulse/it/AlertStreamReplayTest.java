@@ -1,0 +1,85 @@
+package io.pulse.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.pulse.alert.Alert;
+import io.pulse.alert.AlertPublisher;
+import io.pulse.alert.Severity;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A stream that reconnects with the last id it received ({@code Last-Event-ID}, as EventSource does)
+ * first gets the alerts published meanwhile, then the live ones, each once; without the header, or
+ * with one that is not a sequence, it is live only.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = AdminKeyResource.class, restrictToAnnotatedClass = false)
+class AlertStreamReplayTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TestHTTPResource("/alerts/stream")
+    String streamUrl;
+
+    @Inject
+    AlertPublisher publisher;
+
+    @Test
+    void shouldReplayWhatAReconnectingStreamMissedThenGoOnLive() {
+        String wiki = "replay" + System.nanoTime() % 1_000_000_000L + "wiki";
+        try (SseTestClient witness = new SseTestClient(streamUrl)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> witness.status() == 200);
+            Alert seen = raise(wiki, "Seen before the disconnect");
+            Alert missed1 = raise(wiki, "Missed 1");
+            Alert missed2 = raise(wiki, "Missed 2");
+            // Only once they have gone through the stream do the later clients connect: else they would see them live.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(ids(witness, wiki))
+                    .containsExactly(seen.id(), missed1.id(), missed2.id()));
+
+            try (SseTestClient resumed = new SseTestClient(streamUrl, Map.of("Last-Event-ID", seen.sequence().toString()));
+                    SseTestClient fresh = new SseTestClient(streamUrl);
+                    SseTestClient foreign = new SseTestClient(streamUrl, Map.of("Last-Event-ID", "not-a-sequence"))) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> resumed.status() == 200 && fresh.status() == 200
+                        && foreign.status() == 200);
+                await().atMost(WAIT).untilAsserted(() -> assertThat(ids(resumed, wiki)).containsExactly(missed1.id(), missed2.id()));
+                Alert live = raise(wiki, "Live");
+
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(ids(resumed, wiki)).containsExactly(missed1.id(), missed2.id(), live.id());
+                    assertThat(ids(fresh, wiki)).containsExactly(live.id());
+                    assertThat(ids(foreign, wiki)).containsExactly(live.id());
+                    assertThat(ids(witness, wiki)).containsExactly(seen.id(), missed1.id(), missed2.id(), live.id());
+                });
+                assertThat(AlertsTest.streamed(resumed, wiki)).extracting(SseTestClient.Event::id)
+                        .containsExactly(missed1.sequence().toString(), missed2.sequence().toString(), live.sequence().toString());
+            }
+        }
+    }
+
+    private Alert raise(String wiki, String title) {
+        Instant incident = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        String key = wiki + ":" + title;
+        Alert alert = new Alert("watched-user:" + key + "@" + incident, "watched-user", Severity.WARNING, key, wiki, title,
+                "Tester", incident, Instant.now(), "an edit by a watched user", Map.of("user", "Tester"), null, null);
+        List<Alert> published = publisher.raise(List.of(alert)).await().atMost(WAIT);
+        assertThat(published).as("new, so published").hasSize(1);
+        return published.get(0);
+    }
+
+    private static List<String> ids(SseTestClient client, String wiki) {
+        return AlertsTest.streamed(client, wiki).stream().map(e -> e.data().get("id").asText()).toList();
+    }
+}
