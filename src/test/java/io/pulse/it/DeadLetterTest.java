@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Random;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,51 @@ class DeadLetterTest {
             assertThat(r.value()).contains(marker + "-latin1");
             assertThat(TopicReader.header(r, PulseHeaders.REASON)).isEqualTo("event data is not valid UTF-8");
         });
+    }
+
+    /**
+     * Text PostgreSQL cannot store: a NUL character (no text value may hold one) or a key longer than a
+     * B-tree entry may be. Such a record used to fail its batch's transaction on every retry, stalling
+     * the partition for good; it must be dead-lettered like any other bad event, from either side.
+     */
+    @Test
+    void shouldDeadLetterTextTheDatabaseCannotStoreAndCountTheNextOne() {
+        double ingestBefore = deadLetterCount("ingest");
+        double aggregateBefore = deadLetterCount("aggregate");
+        long now = Instant.now().getEpochSecond();
+        String marker = "unstorable-" + System.nanoTime();
+        String nulTitle = event(marker + "-nul-title", "unstorablewiki", now).replace("Dead letters", "Dead\\u0000letters");
+        String nulUser = event(marker + "-nul-user", "unstorablewiki", now).replace("\"Tester\"", "\"Tes\\u0000ter\"");
+        // Random letters: PostgreSQL compresses a key before measuring it, and 3,000 of one letter would fit.
+        String random = new Random(42).ints(3_000, 'a', 'z' + 1)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        String longTitle = event(marker + "-long-title", "unstorablewiki", now).replace("Dead letters", random);
+        String ok = event(marker + "-ok", "unstorablewiki", now);
+
+        // Another producer's records, straight to the topic: only the aggregator sees them.
+        TopicReader.produce(WikimediaPipelineTest.TOPIC, List.of(nulTitle, nulUser, longTitle, ok));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'unstorablewiki'")).isEqualTo(1));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("aggregate") - aggregateBefore)
+                .isEqualTo(3));
+
+        // The same through the SSE ingest: stopped there, before Kafka.
+        SseServerResource.server().append(List.of(nulTitle.replace(marker, marker + "-sse"),
+                nulUser.replace(marker, marker + "-sse"), longTitle.replace(marker, marker + "-sse"),
+                ok.replace(marker, marker + "-sse")));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'unstorablewiki'")).isEqualTo(2));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("ingest") - ingestBefore)
+                .isEqualTo(3));
+
+        List<String> reasons = TopicReader.readAll(DLQ).stream().filter(r -> r.value() != null && r.value().contains(marker))
+                .map(r -> TopicReader.header(r, PulseHeaders.STAGE) + ": " + TopicReader.header(r, PulseHeaders.REASON))
+                .toList();
+        assertThat(reasons).containsExactlyInAnyOrder(
+                "aggregate: field 'title' contains a NUL character", "aggregate: field 'user' contains a NUL character",
+                "aggregate: field 'title' is longer than 1024 bytes",
+                "ingest: field 'title' contains a NUL character", "ingest: field 'user' contains a NUL character",
+                "ingest: field 'title' is longer than 1024 bytes");
     }
 
     static String event(String id, String wiki, long timestamp) {

@@ -19,6 +19,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
  */
 public final class RecentChangeParser {
 
+    /** Longest text field stored, in UTF-8 bytes: two such keys and a timestamp fit a B-tree entry. */
+    static final int MAX_TEXT_BYTES = 1024;
+
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
             .build();
@@ -207,6 +210,14 @@ public final class RecentChangeParser {
             if (missing != null) {
                 return new ParseResult.Rejected("missing field '" + missing + "'");
             }
+            String unstorable = unstorable("type", type);
+            unstorable = unstorable != null ? unstorable : unstorable("title", title);
+            unstorable = unstorable != null ? unstorable : unstorable("user", user);
+            unstorable = unstorable != null ? unstorable : unstorable("wiki", wiki);
+            unstorable = unstorable != null ? unstorable : unstorable("meta.domain", domain);
+            if (unstorable != null) {
+                return new ParseResult.Rejected(unstorable);
+            }
             if (namespace != null && namespace != namespace.intValue()) {
                 return new ParseResult.Rejected("field 'namespace' is out of range");
             }
@@ -233,6 +244,36 @@ public final class RecentChangeParser {
             return new ParseResult.Accepted(new RecentChange(id, domain, wiki, type, ns, title, user,
                     Boolean.TRUE.equals(bot), eventTimeMs, delta, lengthOld));
         }
+    }
+
+    /**
+     * Why PostgreSQL could not store a text field, or null. No text value may hold a NUL character, and
+     * these fields are index keys, whose entries must fit a third of a page (2,704 bytes, after
+     * compression): either error would fail the batch's transaction on every retry and stall its
+     * partition for good.
+     * MediaWiki's own limit on a title or user name is 255 bytes; a title here carries its namespace.
+     */
+    static String unstorable(String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.indexOf('\u0000') >= 0) {
+            return "field '" + field + "' contains a NUL character";
+        }
+        if (value.length() > MAX_TEXT_BYTES / 3 && utf8Length(value) > MAX_TEXT_BYTES) {
+            return "field '" + field + "' is longer than " + MAX_TEXT_BYTES + " bytes";
+        }
+        return null;
+    }
+
+    private static int utf8Length(String s) {
+        int bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            // a surrogate pair is 4 bytes, 2 per char; a lone surrogate is encoded as '?' (1), counted as 2: still a bound
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 
     private static final class InvalidField extends RuntimeException {

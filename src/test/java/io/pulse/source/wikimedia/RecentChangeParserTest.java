@@ -20,6 +20,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -267,6 +268,35 @@ class RecentChangeParserTest {
         e.set(field, MAPPER.readTree(json));
 
         assertRejected(parse(e.toString()), reason);
+    }
+
+    /** PostgreSQL stores no NUL in text: such an event would fail its batch's transaction forever. */
+    @ParameterizedTest
+    @ValueSource(strings = { "type", "title", "user", "wiki", "meta.domain" })
+    void shouldRejectAStoredTextFieldWithANulCharacter(String field) {
+        ObjectNode e = event();
+        ObjectNode holder = field.startsWith("meta.") ? (ObjectNode) e.get("meta") : e;
+        String name = field.substring(field.indexOf('.') + 1);
+        holder.put(name, "a\u0000b");
+
+        assertRejected(parse(e.toString()), "field '" + field + "' contains a NUL character");
+    }
+
+    /** Index keys must fit a B-tree entry: 1,024 UTF-8 bytes pass, one more does not, counted as UTF-8. */
+    @Test
+    void shouldRejectAStoredTextFieldLongerThanAnIndexKeyMayBe() {
+        String euros = "\u20ac".repeat(341) + "a"; // 3 bytes each: 1,024 bytes in 342 chars
+        String emoji = "\ud83d\ude00".repeat(256); // 4 bytes each (2 chars): 1,024 bytes
+        for (String fits : List.of(euros, emoji, "t".repeat(1024))) {
+            ObjectNode e = event();
+            e.put("title", fits);
+            assertEquals(fits, accepted(e).title());
+        }
+        for (String tooLong : List.of(euros + "a", emoji + "\ud83d\ude00", "t".repeat(1025))) {
+            ObjectNode e = event();
+            e.put("user", tooLong);
+            assertRejected(parse(e.toString()), "field 'user' is longer than 1024 bytes");
+        }
     }
 
     @Test
