@@ -131,11 +131,14 @@ public final class RuleJson {
         Set<String> out = new LinkedHashSet<>();
         boolean valid = n.isArray() && n.size() <= 10_000;
         for (JsonNode e : valid ? n : List.<JsonNode> of()) {
-            valid &= e.isTextual() && !e.textValue().isBlank() && e.textValue().length() <= 255;
+            // No control characters: MediaWiki allows none in names, and PostgreSQL stores no NUL (a 500 before).
+            valid &= e.isTextual() && !e.textValue().isBlank() && e.textValue().length() <= 255
+                    && e.textValue().chars().noneMatch(Character::isISOControl);
             out.add(e.asText());
         }
         if (!valid) {
-            errors.add(new ParameterError(field, "must be an array of at most 10000 non-blank strings of at most 255 characters"));
+            errors.add(new ParameterError(field,
+                    "must be an array of at most 10000 non-blank strings of at most 255 characters, without control characters"));
             return current;
         }
         return out;

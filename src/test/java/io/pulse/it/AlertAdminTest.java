@@ -46,6 +46,9 @@ class AlertAdminTest {
                 .body("{\"minChanges\": \"many\"}").put("/api/alerts/rules/page-spike")
                 .then().statusCode(400).body("parameter", equalTo("minChanges"));
         given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body("{\"users\": [\"Nul\\u0000name\"]}").put("/api/alerts/rules/watched-user")
+                .then().statusCode(400).body("parameter", equalTo("users"));
+        given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
                 .body(Map.of("enabled", true)).put("/api/alerts/rules/no-such-rule").then().statusCode(404);
         given().get("/api/alerts?severity=loud").then().statusCode(400).body("parameter", equalTo("severity"));
         given().get("/api/alerts?since=yesterday").then().statusCode(400).body("parameter", equalTo("since"));
