@@ -143,6 +143,31 @@ class DeadLetterTest {
                 "ingest: field 'title' is longer than 1024 bytes");
     }
 
+    /**
+     * Page lengths no page has: the byte sums of a window would pass PostgreSQL's bigint (or wrap
+     * around in the batch's fold), failing the batch on every retry from the second such event on.
+     */
+    @Test
+    void shouldDeadLetterImpossiblePageLengthsAndCountTheNextOne() {
+        double before = deadLetterCount("aggregate");
+        long now = Instant.now().getEpochSecond();
+        String marker = "lengths-" + System.nanoTime();
+        List<String> impossible = List.of(
+                event(marker + "-huge-1", "lengthswiki", now).replace("\"new\":15", "\"new\":9000000000000000000"),
+                event(marker + "-huge-2", "lengthswiki", now).replace("\"new\":15", "\"new\":9000000000000000000"),
+                event(marker + "-negative", "lengthswiki", now).replace("\"old\":10", "\"old\":-9000000000000000000"));
+        for (String record : impossible) { // one batch each: the sums meet in PostgreSQL, not in one fold
+            TopicReader.produce(WikimediaPipelineTest.TOPIC, List.of(record));
+        }
+        TopicReader.produce(WikimediaPipelineTest.TOPIC, List.of(event(marker + "-ok", "lengthswiki", now)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT coalesce(sum(changes), 0) * 1000 + coalesce(sum(bytes_added), 0) FROM wiki_edit_counts"
+                        + " WHERE wiki = 'lengthswiki'")).as("one change of 5 bytes: the good one").isEqualTo(1005));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("aggregate") - before)
+                .isEqualTo(3));
+    }
+
     static String event(String id, String wiki, long timestamp) {
         return "{\"$schema\":\"/mediawiki/recentchange/1.0.0\",\"meta\":{\"id\":\"" + id
                 + "\",\"domain\":\"test.wikipedia.org\",\"dt\":\"2024-01-01T00:00:00Z\"},\"type\":\"edit\","

@@ -21,6 +21,8 @@ public final class RecentChangeParser {
 
     /** Longest text field stored, in UTF-8 bytes: two such keys and a timestamp fit a B-tree entry. */
     static final int MAX_TEXT_BYTES = 1024;
+    /** Largest page length accepted, in bytes: MediaWiki's own cap is 2 MB ({@code $wgMaxArticleSize}). */
+    static final long MAX_PAGE_BYTES = 1L << 30;
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
@@ -218,6 +220,10 @@ public final class RecentChangeParser {
             if (unstorable != null) {
                 return new ParseResult.Rejected(unstorable);
             }
+            if (outOfRange(lengthOld) || outOfRange(lengthNew)) {
+                return new ParseResult.Rejected("field 'length." + (outOfRange(lengthOld) ? "old" : "new")
+                        + "' is out of range (0 to " + MAX_PAGE_BYTES + ")");
+            }
             if (namespace != null && namespace != namespace.intValue()) {
                 return new ParseResult.Rejected("field 'namespace' is out of range");
             }
@@ -253,6 +259,14 @@ public final class RecentChangeParser {
      * partition for good.
      * MediaWiki's own limit on a title or user name is 255 bytes; a title here carries its namespace.
      */
+    /**
+     * A page length no page has. The byte sums of a window would otherwise pass PostgreSQL's bigint
+     * (failing the batch on every retry) or wrap around in a batch's fold (wrong without a trace).
+     */
+    private static boolean outOfRange(Long length) {
+        return length != null && (length < 0 || length > MAX_PAGE_BYTES);
+    }
+
     static String unstorable(String field, String value) {
         if (value == null) {
             return null;

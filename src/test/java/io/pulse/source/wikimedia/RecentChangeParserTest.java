@@ -299,6 +299,24 @@ class RecentChangeParserTest {
         }
     }
 
+    /** A window's byte sums must stay far inside a bigint: no page is negative or over a gigabyte long. */
+    @ParameterizedTest
+    @CsvSource({ "old, -1", "new, -1", "old, 1073741825", "new, 9000000000000000000", "new, -9000000000000000000" })
+    void shouldRejectAPageLengthNoPageHas(String which, long length) {
+        ObjectNode e = event();
+        ((ObjectNode) e.get("length")).put(which, length);
+
+        assertRejected(parse(e.toString()), "field 'length." + which + "' is out of range (0 to 1073741824)");
+    }
+
+    @Test
+    void shouldAcceptPageLengthsUpToAGigabyte() {
+        ObjectNode e = event();
+        ((ObjectNode) e.get("length")).put("old", 0).put("new", 1L << 30);
+
+        assertEquals(1L << 30, accepted(e).bytesAdded());
+    }
+
     @Test
     void shouldRejectANestedFieldOfTheWrongType() {
         ObjectNode e = event();
