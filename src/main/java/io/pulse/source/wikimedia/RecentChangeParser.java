@@ -253,13 +253,6 @@ public final class RecentChangeParser {
     }
 
     /**
-     * Why PostgreSQL could not store a text field, or null. No text value may hold a NUL character, and
-     * these fields are index keys, whose entries must fit a third of a page (2,704 bytes, after
-     * compression): either error would fail the batch's transaction on every retry and stall its
-     * partition for good.
-     * MediaWiki's own limit on a title or user name is 255 bytes; a title here carries its namespace.
-     */
-    /**
      * A page length no page has. The byte sums of a window would otherwise pass PostgreSQL's bigint
      * (failing the batch on every retry) or wrap around in a batch's fold (wrong without a trace).
      */
@@ -267,27 +260,39 @@ public final class RecentChangeParser {
         return length != null && (length < 0 || length > MAX_PAGE_BYTES);
     }
 
+    /**
+     * Why PostgreSQL could not store a text field, or null. No text value may hold a NUL character;
+     * an unpaired surrogate (a JSON escape such as \\ud800, not Unicode) is written as '?' by the
+     * database client, so two such titles of one batch became one row twice in an upsert; and these
+     * fields are index keys, whose entries must fit a third of a page (2,704 bytes, after compression).
+     * Each failed the batch's transaction on every retry and stalled its partition for good.
+     * MediaWiki's own limit on a title or user name is 255 bytes; a title here carries its namespace.
+     * One pass, counting the UTF-8 bytes on the way.
+     */
     static String unstorable(String field, String value) {
         if (value == null) {
             return null;
         }
-        if (value.indexOf('\u0000') >= 0) {
-            return "field '" + field + "' contains a NUL character";
-        }
-        if (value.length() > MAX_TEXT_BYTES / 3 && utf8Length(value) > MAX_TEXT_BYTES) {
-            return "field '" + field + "' is longer than " + MAX_TEXT_BYTES + " bytes";
-        }
-        return null;
-    }
-
-    private static int utf8Length(String s) {
         int bytes = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            // a surrogate pair is 4 bytes, 2 per char; a lone surrogate is encoded as '?' (1), counted as 2: still a bound
-            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        for (int i = 0, n = value.length(); i < n; i++) {
+            char c = value.charAt(i);
+            if (c < 0x80) {
+                if (c == 0) {
+                    return "field '" + field + "' contains a NUL character";
+                }
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (!Character.isSurrogate(c)) {
+                bytes += 3;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                return "field '" + field + "' is not valid Unicode (an unpaired surrogate)";
+            }
         }
-        return bytes;
+        return bytes > MAX_TEXT_BYTES ? "field '" + field + "' is longer than " + MAX_TEXT_BYTES + " bytes" : null;
     }
 
     private static final class InvalidField extends RuntimeException {

@@ -282,6 +282,20 @@ class RecentChangeParserTest {
         assertRejected(parse(e.toString()), "field '" + field + "' contains a NUL character");
     }
 
+    /**
+     * An unpaired surrogate is no Unicode (the database client would store it as '?'); it can only come
+     * as a JSON escape, as UTF-8 has no bytes for it. A pair is fine.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "a\\ud800", "\\ud800b", "a\\udc00b", "\\ude00\\ud83d" })
+    void shouldRejectTextWithAnUnpairedSurrogate(String escapedTitle) {
+        String json = event().toString().replace("EFL Championship", escapedTitle);
+
+        assertRejected(parse(json), "field 'title' is not valid Unicode (an unpaired surrogate)");
+        ParseResult pair = parse(event().toString().replace("EFL Championship", "a\\ud83d\\ude00"));
+        assertEquals("a\ud83d\ude00", assertInstanceOf(ParseResult.Accepted.class, pair).change().title());
+    }
+
     /** Index keys must fit a B-tree entry: 1,024 UTF-8 bytes pass, one more does not, counted as UTF-8. */
     @Test
     void shouldRejectAStoredTextFieldLongerThanAnIndexKeyMayBe() {
