@@ -192,6 +192,13 @@ public final class PulseProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A JSON {@code PUT} with the admin key, as an operator changing a rule would send it. */
+    public HttpResponse<String> putAsAdmin(String path, String json, String apiKey) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(5))
+                .header("Content-Type", "application/json").header("X-API-Key", apiKey)
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The {@code pulse-pipeline} readiness check: its HTTP status and data. */
     public record Readiness(int status, JsonNode data) {
         public boolean degraded() {
