@@ -115,32 +115,35 @@ class DeadLetterTest {
         String random = new Random(42).ints(3_000, 'a', 'z' + 1)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
         String longTitle = event(marker + "-long-title", "unstorablewiki", now).replace("Dead letters", random);
+        // A page blanked (an alert, whose details hold the event id): the id reached PostgreSQL's jsonb.
+        String nulId = event(marker + "-nul-id\\u0000", "unstorablewiki", now)
+                .replace("\"old\":10,\"new\":15", "\"old\":10000,\"new\":15");
         String ok = event(marker + "-ok", "unstorablewiki", now);
 
         // Another producer's records, straight to the topic: only the aggregator sees them.
-        TopicReader.produce(WikimediaPipelineTest.TOPIC, List.of(nulTitle, nulUser, longTitle, ok));
+        TopicReader.produce(WikimediaPipelineTest.TOPIC, List.of(nulTitle, nulUser, longTitle, nulId, ok));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
                 "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'unstorablewiki'")).isEqualTo(1));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("aggregate") - aggregateBefore)
-                .isEqualTo(3));
+                .isEqualTo(4));
 
         // The same through the SSE ingest: stopped there, before Kafka.
         SseServerResource.server().append(List.of(nulTitle.replace(marker, marker + "-sse"),
                 nulUser.replace(marker, marker + "-sse"), longTitle.replace(marker, marker + "-sse"),
-                ok.replace(marker, marker + "-sse")));
+                nulId.replace(marker, marker + "-sse"), ok.replace(marker, marker + "-sse")));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
                 "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'unstorablewiki'")).isEqualTo(2));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("ingest") - ingestBefore)
-                .isEqualTo(3));
+                .isEqualTo(4));
 
         List<String> reasons = TopicReader.readAll(DLQ).stream().filter(r -> r.value() != null && r.value().contains(marker))
                 .map(r -> TopicReader.header(r, PulseHeaders.STAGE) + ": " + TopicReader.header(r, PulseHeaders.REASON))
                 .toList();
         assertThat(reasons).containsExactlyInAnyOrder(
                 "aggregate: field 'title' contains a NUL character", "aggregate: field 'user' contains a NUL character",
-                "aggregate: field 'title' is longer than 1024 bytes",
+                "aggregate: field 'title' is longer than 1024 bytes", "aggregate: field 'meta.id' contains a NUL character",
                 "ingest: field 'title' contains a NUL character", "ingest: field 'user' contains a NUL character",
-                "ingest: field 'title' is longer than 1024 bytes");
+                "ingest: field 'title' is longer than 1024 bytes", "ingest: field 'meta.id' contains a NUL character");
     }
 
     /**

@@ -217,6 +217,7 @@ public final class RecentChangeParser {
             unstorable = unstorable != null ? unstorable : unstorable("user", user);
             unstorable = unstorable != null ? unstorable : unstorable("wiki", wiki);
             unstorable = unstorable != null ? unstorable : unstorable("meta.domain", domain);
+            unstorable = unstorable != null ? unstorable : unstorable("meta.id", id); // in alerts' jsonb details
             if (unstorable != null) {
                 return new ParseResult.Rejected(unstorable);
             }
@@ -264,7 +265,8 @@ public final class RecentChangeParser {
      * Why PostgreSQL could not store a text field, or null. No text value may hold a NUL character;
      * an unpaired surrogate (a JSON escape such as \\ud800, not Unicode) is written as '?' by the
      * database client, so two such titles of one batch became one row twice in an upsert; and these
-     * fields are index keys, whose entries must fit a third of a page (2,704 bytes, after compression).
+     * fields are index keys, whose entries must fit a third of a page (2,704 bytes, after compression);
+     * the event id goes into the jsonb details of an alert, which refuses a NUL as well.
      * Each failed the batch's transaction on every retry and stalled its partition for good.
      * MediaWiki's own limit on a title or user name is 255 bytes; a title here carries its namespace.
      * One pass, counting the UTF-8 bytes on the way.

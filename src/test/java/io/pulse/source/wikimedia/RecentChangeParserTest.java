@@ -272,7 +272,7 @@ class RecentChangeParserTest {
 
     /** PostgreSQL stores no NUL in text: such an event would fail its batch's transaction forever. */
     @ParameterizedTest
-    @ValueSource(strings = { "type", "title", "user", "wiki", "meta.domain" })
+    @ValueSource(strings = { "type", "title", "user", "wiki", "meta.domain", "meta.id" })
     void shouldRejectAStoredTextFieldWithANulCharacter(String field) {
         ObjectNode e = event();
         ObjectNode holder = field.startsWith("meta.") ? (ObjectNode) e.get("meta") : e;
