@@ -263,8 +263,8 @@ public final class RecentChangeParser {
 
     /**
      * Why PostgreSQL could not store a text field, or null. No text value may hold a NUL character;
-     * an unpaired surrogate (a JSON escape such as \\ud800, not Unicode) is written as '?' by the
-     * database client, so two such titles of one batch became one row twice in an upsert; and these
+     * half of a surrogate pair alone (a JSON escape can make one; it is not Unicode) is written as '?'
+     * by the database client, so two such titles of one batch became one row twice in an upsert; and these
      * fields are index keys, whose entries must fit a third of a page (2,704 bytes, after compression);
      * the event id goes into the jsonb details of an alert, which refuses a NUL as well.
      * Each failed the batch's transaction on every retry and stalled its partition for good.
