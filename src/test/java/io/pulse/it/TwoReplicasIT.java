@@ -144,9 +144,8 @@ class TwoReplicasIT {
             // Each replica raised part of them: what each stream showed is not one replica's own.
             long raised = 0;
             for (PulseProcess r : replicas) {
-                long own = r.get("/q/metrics").body().lines()
-                        .filter(l -> l.startsWith("pulse_alerts_raised_total{") && l.contains("rule=\"watched-user\""))
-                        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                long own = (long) Counters.sum(r.get("/q/metrics").body(), "pulse_alerts_raised_total",
+                        "rule=\"watched-user\"");
                 assertThat(own).as("alerts raised by the replica on port %d", r.port()).isPositive();
                 raised += own;
             }
