@@ -99,9 +99,10 @@ class DeadLetterTest {
     }
 
     /**
-     * Text PostgreSQL cannot store: a NUL character (no text value may hold one) or a key longer than a
-     * B-tree entry may be. Such a record used to fail its batch's transaction on every retry, stalling
-     * the partition for good; it must be dead-lettered like any other bad event, from either side.
+     * Text PostgreSQL cannot store: a NUL character (no text value may hold one, nor a jsonb value, where
+     * an alert puts the event id) or a key longer than a B-tree entry may be. Such a record used to fail
+     * its batch's transaction on every retry, stalling the partition for good; it must be dead-lettered
+     * like any other bad event, from either side.
      */
     @Test
     void shouldDeadLetterTextTheDatabaseCannotStoreAndCountTheNextOne() {
