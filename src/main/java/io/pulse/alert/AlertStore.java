@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** The alerts table (insert-once by id, reads) and the stored rules, on the reactive pool. */
@@ -70,8 +71,7 @@ public class AlertStore {
         return pool.preparedQuery(INSERT).execute(Tuple.from(java.util.Arrays.<Object> asList(id, rule, severity, key, wiki,
                 title, user, incidentStart, eventTime, summary, details)))
                 .map(rows -> {
-                    List<Alert> stored = new ArrayList<>();
-                    rows.forEach(row -> stored.add(toAlert(row)));
+                    List<Alert> stored = alerts(rows);
                     stored.sort(java.util.Comparator.comparing(Alert::sequence));
                     return stored;
                 });
@@ -85,11 +85,7 @@ public class AlertStore {
     public Uni<List<Alert>> find(Instant since, String rule, Severity severity, String wiki, int limit) {
         Tuple args = Tuple.tuple(java.util.Arrays.asList(since == null ? null : utc(since), rule,
                 severity == null ? null : severity.label(), wiki, limit));
-        return pool.preparedQuery(SELECT).execute(args).map(rows -> {
-            List<Alert> out = new ArrayList<>();
-            rows.forEach(row -> out.add(toAlert(row)));
-            return out;
-        });
+        return pool.preparedQuery(SELECT).execute(args).map(AlertStore::alerts);
     }
 
     /**
@@ -97,13 +93,15 @@ public class AlertStore {
      * what a stream that reconnects with that {@code Last-Event-ID} missed.
      */
     public Uni<List<Alert>> publishedAfter(long after, int limit) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM alerts WHERE seq > $1 AND published_at IS NOT NULL"
-                + " ORDER BY seq DESC LIMIT $2").execute(Tuple.of(after, limit)).map(rows -> {
-                    List<Alert> out = new ArrayList<>();
-                    rows.forEach(row -> out.add(toAlert(row)));
-                    java.util.Collections.reverse(out);
-                    return out;
-                });
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM alerts"
+                + " WHERE seq > $1 AND published_at IS NOT NULL ORDER BY seq DESC LIMIT $2) newest ORDER BY seq")
+                .execute(Tuple.of(after, limit)).map(AlertStore::alerts);
+    }
+
+    private static List<Alert> alerts(RowSet<Row> rows) {
+        List<Alert> out = new ArrayList<>(rows.size());
+        rows.forEach(row -> out.add(toAlert(row)));
+        return out;
     }
 
     /** Committed wiki windows of the last {@code lookbackSeconds} of event time that pass the bot-surge rule. */
