@@ -37,6 +37,8 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
  * folded on a worker thread while the previous one commits ({@link CommitPipeline}). A failed
  * transaction is retried with back-off until it commits: the partition waits (backpressure) rather
  * than skipping data.
+ * A batch PostgreSQL refuses for its data is committed by halves instead, dead-lettering the records
+ * it refuses ({@link RefusedRecords}).
  * Once the application stops, a failing batch is left unacknowledged instead ({@link Stopping}).
  * The per-change alert rules evaluate the same parsed records first ({@link PerChangeAlerts}).
  */
@@ -59,6 +61,7 @@ public class RecentChangeAggregator {
     private final PerChangeAlerts alerts;
     // Quarkus' worker pool, looked up when used: Quarkus installs it into Mutiny at start.
     private final CommitPipeline pipeline = new CommitPipeline(task -> Infrastructure.getDefaultWorkerPool().execute(task));
+    private final RefusedRecords byHalves = new RefusedRecords(this::applyAlone);
 
     @Inject
     public RecentChangeAggregator(AggregateStore store, RecentChangeParser parser, AggregateConfig config,
@@ -107,27 +110,48 @@ public class RecentChangeAggregator {
         return new Folded(store.prepare(records, aggregator), raised, receivedAt);
     }
 
-    private Uni<AggregationPlan> commit(Folded batch) {
+    private Uni<List<AggregationPlan>> commit(Folded batch) {
         int size = batch.prepared().records().size();
         // The alerts are raised while the aggregates are written, and the offsets commit only once they
         // are: after that the batch is never read again to raise them. One retry loop for both: raising
         // again after a failed transaction finds the alerts stored (one insert).
         return store.apply(group, topic, batch.prepared(), aggregator, this::deadLetter, alerts.raise(batch.raised()))
+                .map(List::of)
+                .onFailure(DataRefusal::is).recoverWithUni(refusal -> commitByHalves(batch, refusal))
                 .onFailure(stopping::notYet).invoke(failure -> {
                     status.failed(failure);
                     LOG.warnf("A batch of %d records failed, retrying: %s", size, failure.toString());
                 })
                 .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
                 .onFailure().recoverWithUni(failure -> stopping.abandon("aggregator", size))
-                .invoke(plan -> committed(plan, batch.receivedAt(), size));
+                .invoke(plans -> committed(plans, batch.receivedAt(), size));
     }
 
-    private void committed(AggregationPlan plan, long[] receivedAt, int records) {
+    /**
+     * PostgreSQL refused the batch for something in it: retrying would refuse it again forever. Its
+     * alerts are raised first, on their own (so they still precede the offsets), then its records are
+     * committed by halves until the refused ones are dead-lettered ({@link RefusedRecords}).
+     */
+    private Uni<List<AggregationPlan>> commitByHalves(Folded batch, Throwable refusal) {
+        LOG.warnf("PostgreSQL refused a batch of %d records (%s): committing it by halves to find the records it refuses",
+                batch.prepared().records().size(), DataRefusal.of(refusal).orElseThrow());
+        return alerts.raise(batch.raised())
+                .chain(() -> byHalves.commit(batch.prepared().records(), refusal));
+    }
+
+    private Uni<AggregationPlan> applyAlone(List<ConsumedRecord> records) {
+        return Uni.createFrom().deferred(() -> store.apply(group, topic, store.prepare(records, aggregator), aggregator,
+                this::deadLetter, Uni.createFrom().voidItem()));
+    }
+
+    private void committed(List<AggregationPlan> plans, long[] receivedAt, int records) {
         recordLatency(receivedAt, records);
-        status.committed(plan);
-        registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
-        registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
-        registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
+        for (AggregationPlan plan : plans) {
+            status.committed(plan);
+            registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
+            registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
+            registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
+        }
     }
 
     /** End-to-end latency: SSE {@code data:} line received by the ingest → aggregates committed. */

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -194,6 +198,51 @@ class DeadLetterTest {
                         + " WHERE wiki = 'lengthswiki'")).as("one change of 5 bytes: the good one").isEqualTo(1005));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("aggregate") - before)
                 .isEqualTo(3));
+    }
+
+    /**
+     * A record PostgreSQL refuses for a reason the parser does not know: here a check constraint the
+     * test adds, standing for any next cause like the five above. Its batch used to be retried forever.
+     * Now the batch is committed by halves: the refused record is dead-lettered with PostgreSQL's
+     * reason, and every other record is counted once.
+     */
+    @Test
+    void shouldDeadLetterARecordTheDatabaseRefusesAndCountEveryOtherOne() throws SQLException {
+        double before = deadLetterCount("aggregate");
+        long now = Instant.now().getEpochSecond();
+        String marker = "refused-" + System.nanoTime();
+        String refusedTitle = "Refused " + marker;
+        execute("ALTER TABLE page_edit_counts ADD CONSTRAINT test_refused_title CHECK (title <> '" + refusedTitle + "') NOT VALID");
+        try {
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                events.add(event(marker + "-" + i, "refusedwiki", now).replace("Dead letters", i == 23 ? refusedTitle : "Page " + i));
+            }
+            TopicReader.produce(WikimediaPipelineTest.TOPIC, events);
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                    "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'refusedwiki'")).isEqualTo(39));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("aggregate") - before)
+                    .isEqualTo(1));
+            List<ConsumerRecord<String, String>> dead = TopicReader.readAll(DLQ).stream()
+                    .filter(r -> r.value() != null && r.value().contains(marker)).toList();
+            assertThat(dead).singleElement().satisfies(r -> {
+                assertThat(r.value()).contains(marker + "-23");
+                assertThat(TopicReader.header(r, PulseHeaders.STAGE)).isEqualTo("aggregate");
+                assertThat(TopicReader.header(r, PulseHeaders.REASON))
+                        .startsWith("refused by PostgreSQL: SQLSTATE 23514: ").contains("test_refused_title");
+            });
+            assertThat(StoredAggregates.scalar("SELECT count(*) FROM page_edit_counts WHERE wiki = 'refusedwiki'"))
+                    .isEqualTo(39);
+        } finally {
+            execute("ALTER TABLE page_edit_counts DROP CONSTRAINT test_refused_title");
+        }
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = StoredAggregates.connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
     }
 
     static String event(String id, String wiki, long timestamp) {

@@ -1,0 +1,62 @@
+package io.pulse.aggregate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import org.jboss.logging.Logger;
+
+import io.pulse.source.wikimedia.ParseResult;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Commits a batch PostgreSQL refused ({@link DataRefusal}) by halves, to find the records it refuses:
+ * each half is tried in its own transaction, a refused half is split again, and a single refused
+ * record is dead-lettered with PostgreSQL's reason and its offset committed, so the partition moves
+ * on. The halves go in the batch's order, and a prefix of a batch is a prefix of each of its
+ * partitions, so every transaction advances the stored offsets exactly past what it counted.
+ * A refusal caused by records together (the same row twice in one upsert) ends when they fall into
+ * different halves, with nothing dead-lettered. A batch of n records with one refused takes about
+ * 2·log2(n) transactions; batches PostgreSQL takes whole never come here.
+ */
+final class RefusedRecords {
+
+    private static final Logger LOG = Logger.getLogger(RefusedRecords.class);
+
+    private final Function<List<ConsumedRecord>, Uni<AggregationPlan>> apply;
+
+    /** @param apply one transaction for these records: aggregates, dead letters and offsets together */
+    RefusedRecords(Function<List<ConsumedRecord>, Uni<AggregationPlan>> apply) {
+        this.apply = apply;
+    }
+
+    /**
+     * @param records a batch whose transaction PostgreSQL refused as a whole
+     * @return the plans committed, in order; fails when a transaction fails for another reason than a refusal
+     */
+    Uni<List<AggregationPlan>> commit(List<ConsumedRecord> records, Throwable refusal) {
+        return Uni.createFrom().deferred(() -> {
+            List<AggregationPlan> committed = new ArrayList<>();
+            return split(records, refusal, committed).replaceWith(committed);
+        });
+    }
+
+    private Uni<Void> split(List<ConsumedRecord> records, Throwable refusal, List<AggregationPlan> committed) {
+        if (records.size() == 1) {
+            ConsumedRecord r = records.get(0);
+            String reason = "refused by PostgreSQL: " + DataRefusal.of(refusal).orElse(refusal.toString());
+            LOG.warnf("Dead-lettering the record at partition %d, offset %d: %s", r.partition(), r.offset(), reason);
+            ConsumedRecord rejected = new ConsumedRecord(r.partition(), r.offset(), r.key(), r.value(),
+                    new ParseResult.Rejected(reason));
+            return apply.apply(List.of(rejected)).invoke(committed::add).replaceWithVoid();
+        }
+        int half = records.size() / 2;
+        return attempt(records.subList(0, half), committed)
+                .chain(() -> attempt(records.subList(half, records.size()), committed));
+    }
+
+    private Uni<Void> attempt(List<ConsumedRecord> records, List<AggregationPlan> committed) {
+        return apply.apply(records).invoke(committed::add).replaceWithVoid()
+                .onFailure(DataRefusal::is).recoverWithUni(refusal -> split(records, refusal, committed));
+    }
+}
