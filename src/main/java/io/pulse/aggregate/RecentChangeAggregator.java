@@ -139,9 +139,11 @@ public class RecentChangeAggregator {
                 .chain(() -> byHalves.commit(batch.prepared().records(), refusal));
     }
 
+    /** One part of a refused batch in a transaction of its own, folded on a worker thread like any batch. */
     private Uni<AggregationPlan> applyAlone(List<ConsumedRecord> records) {
-        return Uni.createFrom().deferred(() -> store.apply(group, topic, store.prepare(records, aggregator), aggregator,
-                this::deadLetter, Uni.createFrom().voidItem()));
+        return Uni.createFrom().item(() -> store.prepare(records, aggregator))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(prepared -> store.apply(group, topic, prepared, aggregator, this::deadLetter, Uni.createFrom().voidItem()));
     }
 
     private void committed(List<AggregationPlan> plans, long[] receivedAt, int records) {
