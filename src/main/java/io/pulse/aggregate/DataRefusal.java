@@ -12,13 +12,13 @@ import io.vertx.pgclient.PgException;
  * exception: a NUL in text, a number out of range), 23 (integrity: a check constraint) and 54 (limit
  * exceeded: a key larger than an index entry).
  */
-public final class DataRefusal {
+final class DataRefusal {
 
     private DataRefusal() {
     }
 
     /** @return "SQLSTATE code: message" when the failure is a refusal of the data, else empty */
-    public static Optional<String> of(Throwable failure) {
+    static Optional<String> of(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof PgException pg && isDataClass(pg.getSqlState())) {
                 return Optional.of("SQLSTATE " + pg.getSqlState() + ": " + pg.getErrorMessage());
@@ -27,7 +27,7 @@ public final class DataRefusal {
         return Optional.empty();
     }
 
-    public static boolean is(Throwable failure) {
+    static boolean is(Throwable failure) {
         return of(failure).isPresent();
     }
 

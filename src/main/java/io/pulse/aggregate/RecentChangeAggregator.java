@@ -110,13 +110,13 @@ public class RecentChangeAggregator {
         return new Folded(store.prepare(records, aggregator), raised, receivedAt);
     }
 
-    private Uni<List<AggregationPlan>> commit(Folded batch) {
+    private Uni<Void> commit(Folded batch) {
         int size = batch.prepared().records().size();
         // The alerts are raised while the aggregates are written, and the offsets commit only once they
         // are: after that the batch is never read again to raise them. One retry loop for both: raising
         // again after a failed transaction finds the alerts stored (one insert).
         return store.apply(group, topic, batch.prepared(), aggregator, this::deadLetter, alerts.raise(batch.raised()))
-                .map(List::of)
+                .invoke(this::committed).replaceWithVoid()
                 .onFailure(DataRefusal::is).recoverWithUni(refusal -> commitByHalves(batch, refusal))
                 .onFailure(stopping::notYet).invoke(failure -> {
                     status.failed(failure);
@@ -124,7 +124,7 @@ public class RecentChangeAggregator {
                 })
                 .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
                 .onFailure().recoverWithUni(failure -> stopping.abandon("aggregator", size))
-                .invoke(plans -> committed(plans, batch.receivedAt(), size));
+                .invoke(() -> recordLatency(batch.receivedAt(), size));
     }
 
     /**
@@ -132,7 +132,7 @@ public class RecentChangeAggregator {
      * alerts are raised first, on their own (so they still precede the offsets), then its records are
      * committed by halves until the refused ones are dead-lettered ({@link RefusedRecords}).
      */
-    private Uni<List<AggregationPlan>> commitByHalves(Folded batch, Throwable refusal) {
+    private Uni<Void> commitByHalves(Folded batch, Throwable refusal) {
         LOG.warnf("PostgreSQL refused a batch of %d records (%s): committing it by halves to find the records it refuses",
                 batch.prepared().records().size(), DataRefusal.of(refusal).orElseThrow());
         return alerts.raise(batch.raised())
@@ -143,17 +143,15 @@ public class RecentChangeAggregator {
     private Uni<AggregationPlan> applyAlone(List<ConsumedRecord> records) {
         return Uni.createFrom().item(() -> store.prepare(records, aggregator))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(prepared -> store.apply(group, topic, prepared, aggregator, this::deadLetter, Uni.createFrom().voidItem()));
+                .chain(prepared -> store.apply(group, topic, prepared, aggregator, this::deadLetter, Uni.createFrom().voidItem()))
+                .invoke(this::committed);
     }
 
-    private void committed(List<AggregationPlan> plans, long[] receivedAt, int records) {
-        recordLatency(receivedAt, records);
-        for (AggregationPlan plan : plans) {
-            status.committed(plan);
-            registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
-            registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
-            registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
-        }
+    private void committed(AggregationPlan plan) {
+        status.committed(plan);
+        registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
+        registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
+        registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
     }
 
     /** End-to-end latency: SSE {@code data:} line received by the ingest → aggregates committed. */

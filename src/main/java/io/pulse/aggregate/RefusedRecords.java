@@ -1,6 +1,5 @@
 package io.pulse.aggregate;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -25,38 +24,38 @@ final class RefusedRecords {
 
     private final Function<List<ConsumedRecord>, Uni<AggregationPlan>> apply;
 
-    /** @param apply one transaction for these records: aggregates, dead letters and offsets together */
+    /**
+     * @param apply one transaction for these records: aggregates, dead letters and offsets together
+     *        (it also counts what it committed: a search cut short by an outage is not redone)
+     */
     RefusedRecords(Function<List<ConsumedRecord>, Uni<AggregationPlan>> apply) {
         this.apply = apply;
     }
 
     /**
      * @param records a batch whose transaction PostgreSQL refused as a whole
-     * @return the plans committed, in order; fails when a transaction fails for another reason than a refusal
+     * @return done once every record is committed or dead-lettered; fails when a transaction fails for
+     *         another reason than a refusal (what was committed by then stays committed)
      */
-    Uni<List<AggregationPlan>> commit(List<ConsumedRecord> records, Throwable refusal) {
-        return Uni.createFrom().deferred(() -> {
-            List<AggregationPlan> committed = new ArrayList<>();
-            return split(records, refusal, committed).replaceWith(committed);
-        });
+    Uni<Void> commit(List<ConsumedRecord> records, Throwable refusal) {
+        return Uni.createFrom().deferred(() -> split(records, refusal));
     }
 
-    private Uni<Void> split(List<ConsumedRecord> records, Throwable refusal, List<AggregationPlan> committed) {
+    private Uni<Void> split(List<ConsumedRecord> records, Throwable refusal) {
         if (records.size() == 1) {
             ConsumedRecord r = records.get(0);
             String reason = "refused by PostgreSQL: " + DataRefusal.of(refusal).orElse(refusal.toString());
             LOG.warnf("Dead-lettering the record at partition %d, offset %d: %s", r.partition(), r.offset(), reason);
             ConsumedRecord rejected = new ConsumedRecord(r.partition(), r.offset(), r.key(), r.value(),
                     new ParseResult.Rejected(reason));
-            return apply.apply(List.of(rejected)).invoke(committed::add).replaceWithVoid();
+            return apply.apply(List.of(rejected)).replaceWithVoid();
         }
         int half = records.size() / 2;
-        return attempt(records.subList(0, half), committed)
-                .chain(() -> attempt(records.subList(half, records.size()), committed));
+        return attempt(records.subList(0, half)).chain(() -> attempt(records.subList(half, records.size())));
     }
 
-    private Uni<Void> attempt(List<ConsumedRecord> records, List<AggregationPlan> committed) {
-        return apply.apply(records).invoke(committed::add).replaceWithVoid()
-                .onFailure(DataRefusal::is).recoverWithUni(refusal -> split(records, refusal, committed));
+    private Uni<Void> attempt(List<ConsumedRecord> records) {
+        return apply.apply(records).replaceWithVoid()
+                .onFailure(DataRefusal::is).recoverWithUni(refusal -> split(records, refusal));
     }
 }
