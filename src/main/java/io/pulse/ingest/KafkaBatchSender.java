@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
@@ -24,7 +25,9 @@ import io.vertx.core.Vertx;
  * loops' time at 10,000 events/s (bench/README.md). Each record's acknowledgement is reported as it
  * arrives. A record the producer gives up on is sent again after a back-off, as often as it takes:
  * the idempotent producer already waits out a broker outage ({@code delivery.timeout.ms}), so this
- * is rare, and giving up would lose the event.
+ * is rare, and giving up would lose the event. A record Kafka will never take as it is (larger than
+ * the producer's {@code max.request.size} or the topic's {@code max.message.bytes}) is not sent again
+ * but handed back, for the caller to dead-letter: sending it again would stall every read after it.
  */
 public final class KafkaBatchSender<K, V> {
 
@@ -44,6 +47,10 @@ public final class KafkaBatchSender<K, V> {
         void acknowledged(int index, RecordMetadata metadata);
     }
 
+    /** A record Kafka refused for good, by its index in the list sent. */
+    public record Refused(int index, Throwable error) {
+    }
+
     private static final Logger LOG = Logger.getLogger(KafkaBatchSender.class);
 
     private final SendingThread<K, V> sendingThread;
@@ -57,16 +64,19 @@ public final class KafkaBatchSender<K, V> {
     }
 
     /**
-     * Completes once every record is acknowledged, back on the caller's Vert.x context (if any) so
-     * that what follows runs where it started.
+     * Completes once every record is acknowledged or refused for good, back on the caller's Vert.x
+     * context (if any) so that what follows runs where it started.
+     *
+     * @return the records refused for good (usually none), in no particular order
      */
-    public Uni<Void> send(List<ProducerRecord<K, V>> records, Acknowledgement acknowledgement) {
+    public Uni<List<Refused>> send(List<ProducerRecord<K, V>> records, Acknowledgement acknowledgement) {
         if (records.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(List.of());
         }
         // Each attempt sends what the previous one could not: Mutiny's retry re-subscribes, with its back-off.
         AtomicReference<int[]> pending = new AtomicReference<>(IntStream.range(0, records.size()).toArray());
-        Uni<Void> sent = Uni.createFrom().deferred(() -> sendOnce(records, pending.get(), acknowledgement))
+        ConcurrentLinkedQueue<Refused> refused = new ConcurrentLinkedQueue<>();
+        Uni<List<Refused>> sent = Uni.createFrom().deferred(() -> sendOnce(records, pending.get(), acknowledgement, refused))
                 .invoke(outcome -> {
                     if (outcome.failed().length > 0) {
                         pending.set(outcome.failed());
@@ -75,9 +85,14 @@ public final class KafkaBatchSender<K, V> {
                 })
                 .onFailure().invoke(f -> LOG.warnf("%s; retrying", f.getMessage()))
                 .onFailure().retry().withBackOff(initialBackoff, maxBackoff).indefinitely()
-                .replaceWithVoid();
+                .map(outcome -> List.copyOf(refused));
         Context context = Vertx.currentContext();
         return context == null ? sent : sent.emitOn(task -> context.runOnContext(ignored -> task.run()));
+    }
+
+    /** Whether Kafka would refuse the record again, whatever the wait: its size, not the broker's state. */
+    static boolean refusedForGood(Throwable error) {
+        return error instanceof RecordTooLargeException;
     }
 
     private static final class NotAllSent extends RuntimeException {
@@ -89,9 +104,10 @@ public final class KafkaBatchSender<K, V> {
     private record Outcome(int[] failed, Throwable cause) {
     }
 
-    private Uni<Outcome> sendOnce(List<ProducerRecord<K, V>> records, int[] indices, Acknowledgement acknowledgement) {
+    private Uni<Outcome> sendOnce(List<ProducerRecord<K, V>> records, int[] indices, Acknowledgement acknowledgement,
+            ConcurrentLinkedQueue<Refused> refused) {
         return Uni.createFrom().emitter(emitter -> {
-            Round round = new Round(indices.length, emitter);
+            Round round = new Round(indices.length, emitter, refused);
             sendingThread.run(kafka -> {
                 for (int index : indices) {
                     try {
@@ -119,10 +135,12 @@ public final class KafkaBatchSender<K, V> {
         private final UniEmitter<? super Outcome> emitter;
         private final ConcurrentLinkedQueue<Integer> failed = new ConcurrentLinkedQueue<>();
         private final AtomicReference<Throwable> cause = new AtomicReference<>();
+        private final ConcurrentLinkedQueue<Refused> refused;
 
-        Round(int records, UniEmitter<? super Outcome> emitter) {
+        Round(int records, UniEmitter<? super Outcome> emitter, ConcurrentLinkedQueue<Refused> refused) {
             this.outstanding = new AtomicInteger(records);
             this.emitter = emitter;
+            this.refused = refused;
         }
 
         void settled() {
@@ -133,8 +151,12 @@ public final class KafkaBatchSender<K, V> {
         }
 
         void failed(int index, Throwable error) {
-            failed.add(index);
-            cause.compareAndSet(null, error);
+            if (refusedForGood(error)) {
+                refused.add(new Refused(index, error));
+            } else {
+                failed.add(index);
+                cause.compareAndSet(null, error);
+            }
             settled();
         }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -18,6 +19,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,6 +31,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -34,6 +40,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.pulse.testkit.PulseInfra;
 import io.smallrye.mutiny.Uni;
@@ -106,6 +114,55 @@ class KafkaBatchSenderTest {
         }
     }
 
+    /**
+     * Records larger than Kafka takes (the topic's {@code max.message.bytes}, or the producer's
+     * {@code max.request.size}) are refused again on every send: they are handed back instead of sent
+     * again forever, which held up every read after them, and the others are written once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "topic", "producer" })
+    void shouldHandBackTheRecordsKafkaRefusesForGoodAndWriteEveryOtherOneOnce(String limit) throws Exception {
+        if (limit.equals("topic")) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            try (Admin admin = infra.kafka().admin()) {
+                admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                        new ConfigEntry("max.message.bytes", "16384"), AlterConfigOp.OpType.SET)))).all().get();
+            }
+        }
+        Set<Integer> large = Set.of(0, 250, RECORDS - 1);
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+            records.add(new ProducerRecord<>(topic, "page-" + (i % 37), "event-" + i + (large.contains(i) ? "|" + "x".repeat(40_000) : "")));
+        }
+        Properties config = new Properties();
+        if (limit.equals("producer")) {
+            config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16384");
+        }
+        try (Producer<String, String> producer = producer(new StringSerializer(), config)) {
+            Acknowledged acknowledged = new Acknowledged();
+
+            List<KafkaBatchSender.Refused> refused = sender(producer).send(records, acknowledged).await().atMost(DEADLINE);
+
+            assertEquals(large, Set.copyOf(refused.stream().map(KafkaBatchSender.Refused::index).toList()));
+            assertTrue(refused.stream().allMatch(r -> r.error() instanceof RecordTooLargeException), refused.toString());
+            assertEquals(RECORDS - large.size(), acknowledged.calls.get(), "one acknowledgement per record taken");
+            Map<String, Integer> seen = new HashMap<>();
+            for (ConsumerRecord<String, String> record : readAll()) {
+                seen.merge(record.value(), 1, Integer::sum);
+                RecordMetadata ack = acknowledged.byIndex.get(Integer.parseInt(record.value().substring("event-".length())));
+                assertEquals(ack.offset(), record.offset(), record.value());
+            }
+            Set<String> expected = new HashSet<>();
+            for (int i = 0; i < RECORDS; i++) {
+                if (!large.contains(i)) {
+                    expected.add("event-" + i);
+                }
+            }
+            assertEquals(expected, seen.keySet(), "every record but the refused ones written");
+            assertTrue(seen.values().stream().allMatch(count -> count == 1), "no record written twice");
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private KafkaBatchSender<String, String> sender(Producer<String, String> producer) {
@@ -128,11 +185,16 @@ class KafkaBatchSenderTest {
     }
 
     private Producer<String, String> producer(Serializer<String> values) {
+        return producer(values, new Properties());
+    }
+
+    private Producer<String, String> producer(Serializer<String> values, Properties overrides) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putAll(overrides);
         return new KafkaProducer<>(p, new StringSerializer(), values);
     }
 

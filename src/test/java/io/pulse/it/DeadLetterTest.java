@@ -239,6 +239,41 @@ class DeadLetterTest {
         }
     }
 
+    /**
+     * An event within {@code max-event-bytes} that the events topic will not take (its
+     * {@code max.message.bytes} set below it): Kafka refuses it on every send, and the ingest used to
+     * send it again forever, holding up every event after it. It is dead-lettered instead.
+     */
+    @Test
+    void shouldDeadLetterAnEventKafkaRefusesAndPublishTheNextOne() {
+        double before = deadLetterCount("ingest");
+        long now = Instant.now().getEpochSecond();
+        String marker = "kafka-refused-" + System.nanoTime();
+        // Not below the producer's batch.size (128 KB): Kafka 4.1's producer would split such batches
+        // forever (KAFKA-8350), which no caller can handle (README, "does not guarantee").
+        TopicReader.setTopicConfig(WikimediaPipelineTest.TOPIC, "max.message.bytes", "200000");
+        try {
+            SseServerResource.server().append(List.of(
+                    event(marker + "-large", "kafkarefusedwiki", now).replace("\"comment\":\"\"",
+                            "\"comment\":\"" + "x".repeat(300_000) + "\""),
+                    event(marker + "-ok", "kafkarefusedwiki", now)));
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                    "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'kafkarefusedwiki'")).isEqualTo(1));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("ingest") - before)
+                    .isEqualTo(1));
+            assertThat(TopicReader.readAll(DLQ).stream().filter(r -> r.value() != null && r.value().contains(marker)))
+                    .singleElement().satisfies(r -> {
+                        assertThat(r.value()).contains(marker + "-large");
+                        assertThat(TopicReader.header(r, PulseHeaders.STAGE)).isEqualTo("ingest");
+                        assertThat(TopicReader.header(r, PulseHeaders.REASON))
+                                .startsWith("refused by Kafka: org.apache.kafka.common.errors.RecordTooLargeException");
+                    });
+        } finally {
+            TopicReader.setTopicConfig(WikimediaPipelineTest.TOPIC, "max.message.bytes", null);
+        }
+    }
+
     private static void execute(String sql) throws SQLException {
         try (Connection c = StoredAggregates.connect(); Statement s = c.createStatement()) {
             s.execute(sql);

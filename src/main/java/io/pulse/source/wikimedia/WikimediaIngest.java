@@ -208,27 +208,41 @@ public class WikimediaIngest {
         long receivedAt = System.currentTimeMillis();
         List<ProducerRecord<String, String>> records = new ArrayList<>(read.size());
         long[] seqs = new long[read.size()];
-        String[] ids = new String[read.size()];
+        SseEvent[] events = new SseEvent[read.size()];
         List<Uni<Void>> deadLettering = new ArrayList<>(0);
         for (SseEvent event : read) {
             long seq = tracker.begin();
             RecentChange change = accepted(event, seq, deadLettering);
             if (change != null) {
                 seqs[records.size()] = seq;
-                ids[records.size()] = event.id();
+                events[records.size()] = event;
                 records.add(record(change, event, receivedAt));
             }
         }
         Uni<Void> sent = sender.send(records, (index, metadata) -> {
-            tracker.complete(seqs[index], ids[index], metadata.partition(), metadata.offset());
+            tracker.complete(seqs[index], events[index].id(), metadata.partition(), metadata.offset());
             published.increment();
-        });
+        }).chain(refused -> refused.isEmpty() ? Uni.createFrom().voidItem() : deadLetterRefused(refused, seqs, events));
         if (deadLettering.isEmpty()) {
             return sent;
         }
         List<Uni<Void>> settling = new ArrayList<>(deadLettering);
         settling.add(sent);
         return Uni.join().all(settling).andFailFast().replaceWithVoid();
+    }
+
+    /**
+     * Events Kafka refuses for good (larger than the topic takes, when {@code max-event-bytes} is set
+     * above it): dead-lettered, so that the reads after them are not held up forever.
+     */
+    private Uni<Void> deadLetterRefused(List<KafkaBatchSender.Refused> refused, long[] seqs, SseEvent[] events) {
+        List<Uni<Void>> sends = new ArrayList<>(refused.size());
+        for (KafkaBatchSender.Refused r : refused) {
+            String reason = "refused by Kafka: " + r.error();
+            LOG.warnf("Dead-lettering event %s: %s", events[r.index()].id(), reason);
+            sends.add(deadLetter(seqs[r.index()], events[r.index()], reason));
+        }
+        return Uni.join().all(sends).andFailFast().replaceWithVoid();
     }
 
     /**
