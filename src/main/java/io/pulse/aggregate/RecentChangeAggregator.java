@@ -133,8 +133,11 @@ public class RecentChangeAggregator {
      * committed by halves until the refused ones are dead-lettered ({@link RefusedRecords}).
      */
     private Uni<Void> commitByHalves(Folded batch, Throwable refusal) {
-        LOG.warnf("PostgreSQL refused a batch of %d records (%s): committing it by halves to find the records it refuses",
-                batch.prepared().records().size(), DataRefusal.of(refusal).orElseThrow());
+        int size = batch.prepared().records().size();
+        if (size > 1) { // a lone record is dead-lettered at once, and logged there
+            LOG.warnf("PostgreSQL refused a batch of %d records (%s): committing it by halves to find the records it refuses",
+                    size, DataRefusal.of(refusal).orElseThrow());
+        }
         return alerts.raise(batch.raised())
                 .chain(() -> byHalves.commit(batch.prepared().records(), refusal));
     }
