@@ -25,8 +25,9 @@ final class RefusedRecords {
     private final Function<List<ConsumedRecord>, Uni<AggregationPlan>> apply;
 
     /**
-     * @param apply one transaction for these records: aggregates, dead letters and offsets together
-     *        (it also counts what it committed: a search cut short by an outage is not redone)
+     * @param apply one transaction for these records: aggregates, dead letters and offsets together;
+     *        it counts what it commits as it commits, since after an outage the whole batch is retried
+     *        and the parts committed before it are then skipped as already counted
      */
     RefusedRecords(Function<List<ConsumedRecord>, Uni<AggregationPlan>> apply) {
         this.apply = apply;
