@@ -10,6 +10,9 @@ public final class WikimediaChannels {
     /** Events that could not be accepted, with a reason header (topic pulse.wikimedia.recentchange.dlq). */
     public static final String DEAD_LETTERS = "wikimedia-dead-letters";
 
+    /** The ingest's election: no records, only which consumer holds partition 0 ({@link IngestLeadership}). */
+    public static final String INGEST_LEADER = "wikimedia-ingest-leader";
+
     private WikimediaChannels() {
     }
 }

@@ -95,6 +95,14 @@ public interface WikimediaConfig {
         /** How often the resume position is persisted. */
         @WithDefault("1s")
         Duration checkpointInterval();
+
+        /**
+         * Replicas with the ingest enabled elect one of them to read the feed: the one whose consumer
+         * holds partition 0 of {@code pulse.ingest.leader} ({@link IngestLeadership}). Off, every
+         * enabled replica reads it and each event is published, and counted, once per replica.
+         */
+        @WithDefault("true")
+        boolean leaderElection();
     }
 
     enum BotPolicy {

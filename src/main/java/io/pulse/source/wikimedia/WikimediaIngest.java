@@ -99,7 +99,8 @@ public class WikimediaIngest {
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (config.enabled()) {
+        // With leader election the ingest starts once this replica is elected (IngestLeadership).
+        if (config.enabled() && !config.ingest().leaderElection()) {
             start();
         }
     }

@@ -1,0 +1,107 @@
+package io.pulse.source.wikimedia;
+
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+
+/**
+ * Elects the one replica that reads the Wikimedia feed, so that replicas run with the same settings
+ * publish each event once: every replica with the ingest enabled joins the consumer group of
+ * {@code pulse.ingest.leader}, and the member assigned its partition 0 leads. Kafka's group
+ * coordinator does the election, so it needs nothing PostgreSQL or Kafka do not already provide, and a
+ * database outage does not stop the ingest.
+ * <p>
+ * The assignment is eager ({@code RangeAssignor}): every member gives its partitions up before any is
+ * assigned again, so the leader has stopped (in-flight events acknowledged, position persisted) before
+ * another starts, which resumes from that position and drops what the feed sends again
+ * ({@link WikimediaIngest#start}). A leader that dies holds its partition until its session times out;
+ * then another replica takes over from the last persisted position.
+ */
+@ApplicationScoped
+@Identifier(IngestLeadership.NAME)
+public class IngestLeadership implements KafkaConsumerRebalanceListener {
+
+    public static final String NAME = "pulse-ingest-leadership";
+    private static final Logger LOG = Logger.getLogger(IngestLeadership.class);
+
+    private final WikimediaIngest ingest;
+    private final WikimediaConfig config;
+    private final AtomicBoolean leading = new AtomicBoolean();
+    /** Whether the application has started: an assignment may come first, and the ingest's channels need it. */
+    private boolean started;
+
+    public IngestLeadership(WikimediaIngest ingest, WikimediaConfig config, MeterRegistry registry) {
+        this.ingest = ingest;
+        this.config = config;
+        Gauge.builder("pulse.ingest.leader", leading, l -> l.get() ? 1 : 0)
+                .description("1 while this replica is the one reading the Wikimedia feed")
+                .register(registry);
+    }
+
+    /** The election's topic carries no records: what counts is which consumer holds its partition 0. */
+    @Incoming(WikimediaChannels.INGEST_LEADER)
+    public void ignore(byte[] record) {
+    }
+
+    public boolean leading() {
+        return leading.get();
+    }
+
+    synchronized void onStart(@Observes StartupEvent event) {
+        started = true;
+        if (leading.get()) {
+            ingest.start();
+        }
+    }
+
+    // On the consumer's polling thread, where blocking is allowed: stopping waits for in-flight sends.
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        if (electionApplies() && holdsToken(partitions) && leading.compareAndSet(false, true)) {
+            LOG.info("This replica now reads the Wikimedia feed (elected ingest leader)");
+            synchronized (this) {
+                if (started) {
+                    ingest.start();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        stepDown(partitions, "revoked");
+    }
+
+    @Override
+    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        stepDown(partitions, "lost");
+    }
+
+    private void stepDown(Collection<TopicPartition> partitions, String how) {
+        if (holdsToken(partitions) && leading.compareAndSet(true, false)) {
+            LOG.infof("Leadership of the Wikimedia ingest %s: stopping the feed", how);
+            ingest.stop();
+        }
+    }
+
+    private boolean electionApplies() {
+        return config.enabled() && config.ingest().leaderElection();
+    }
+
+    private static boolean holdsToken(Collection<TopicPartition> partitions) {
+        return partitions.stream().anyMatch(tp -> tp.partition() == 0);
+    }
+}
