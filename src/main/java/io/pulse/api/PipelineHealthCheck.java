@@ -7,12 +7,15 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 import io.pulse.aggregate.AggregatorStatus;
+import io.pulse.source.wikimedia.IngestLeadership;
 import io.pulse.source.wikimedia.WikimediaConfig;
 import io.pulse.source.wikimedia.WikimediaIngest;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * Readiness of the pipeline. A failing database or a reconnecting feed makes Pulse degraded, not
  * down: it keeps serving what is stored and catches up by itself, so it stays in the load balancer.
+ * Only the replica elected to read the feed ({@link IngestLeadership}) is degraded by a lost feed.
  */
 @Readiness
 @ApplicationScoped
@@ -21,21 +24,26 @@ public class PipelineHealthCheck implements HealthCheck {
     private final AggregatorStatus aggregator;
     private final WikimediaIngest ingest;
     private final WikimediaConfig wikimedia;
+    private final IngestLeadership leadership;
 
-    public PipelineHealthCheck(AggregatorStatus aggregator, WikimediaIngest ingest, WikimediaConfig wikimedia) {
+    public PipelineHealthCheck(AggregatorStatus aggregator, WikimediaIngest ingest, WikimediaConfig wikimedia,
+            @Identifier(IngestLeadership.NAME) IngestLeadership leadership) {
         this.aggregator = aggregator;
         this.ingest = ingest;
         this.wikimedia = wikimedia;
+        this.leadership = leadership;
     }
 
     @Override
     public HealthCheckResponse call() {
-        boolean ingestDegraded = wikimedia.enabled() && !ingest.connected();
+        boolean reads = wikimedia.enabled() && (!wikimedia.ingest().leaderElection() || leadership.leading());
+        boolean ingestDegraded = reads && !ingest.connected();
         var builder = HealthCheckResponse.named("pulse-pipeline").up()
                 .withData("degraded", aggregator.degraded() || ingestDegraded)
                 .withData("aggregator.consecutiveFailures", aggregator.consecutiveFailures())
                 .withData("aggregator.committedEvents", aggregator.committedEvents())
                 .withData("ingest.enabled", wikimedia.enabled())
+                .withData("ingest.leader", reads)
                 .withData("ingest.connected", ingest.connected())
                 .withData("ingest.reconnects", ingest.reconnects());
         if (aggregator.lastError() != null && aggregator.degraded()) {

@@ -39,6 +39,12 @@ class IngestLeaderIT {
             a.start();
             b.start();
             await().atMost(PATIENCE).until(() -> leaders(a, b) == 1);
+            PulseProcess follower = leads(a) ? b : a;
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                PulseProcess.Readiness readiness = follower.readiness();
+                assertThat(readiness.data().get("ingest.leader").asBoolean()).isFalse();
+                assertThat(readiness.degraded()).as("not degraded by a feed it does not read").isFalse();
+            });
             feed.append(events.subList(0, 1000));
             FaultFixture.awaitCounted(wiki, 1000);
 
