@@ -7,15 +7,13 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 import io.pulse.aggregate.AggregatorStatus;
-import io.pulse.source.wikimedia.IngestLeadership;
 import io.pulse.source.wikimedia.WikimediaConfig;
 import io.pulse.source.wikimedia.WikimediaIngest;
-import io.smallrye.common.annotation.Identifier;
 
 /**
  * Readiness of the pipeline. A failing database or a reconnecting feed makes Pulse degraded, not
  * down: it keeps serving what is stored and catches up by itself, so it stays in the load balancer.
- * Only the replica elected to read the feed ({@link IngestLeadership}) is degraded by a lost feed.
+ * Only a replica whose ingest runs (the one elected to read the feed) is degraded by a lost feed.
  */
 @Readiness
 @ApplicationScoped
@@ -24,19 +22,16 @@ public class PipelineHealthCheck implements HealthCheck {
     private final AggregatorStatus aggregator;
     private final WikimediaIngest ingest;
     private final WikimediaConfig wikimedia;
-    private final IngestLeadership leadership;
 
-    public PipelineHealthCheck(AggregatorStatus aggregator, WikimediaIngest ingest, WikimediaConfig wikimedia,
-            @Identifier(IngestLeadership.NAME) IngestLeadership leadership) {
+    public PipelineHealthCheck(AggregatorStatus aggregator, WikimediaIngest ingest, WikimediaConfig wikimedia) {
         this.aggregator = aggregator;
         this.ingest = ingest;
         this.wikimedia = wikimedia;
-        this.leadership = leadership;
     }
 
     @Override
     public HealthCheckResponse call() {
-        boolean reads = wikimedia.enabled() && (!wikimedia.ingest().leaderElection() || leadership.leading());
+        boolean reads = ingest.running();
         boolean ingestDegraded = reads && !ingest.connected();
         var builder = HealthCheckResponse.named("pulse-pipeline").up()
                 .withData("degraded", aggregator.degraded() || ingestDegraded)

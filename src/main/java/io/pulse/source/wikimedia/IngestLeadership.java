@@ -56,10 +56,6 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
     public void ignore(byte[] record) {
     }
 
-    public boolean leading() {
-        return leading.get();
-    }
-
     synchronized void onStart(@Observes StartupEvent event) {
         started = true;
         if (leading.get()) {

@@ -168,6 +168,11 @@ public class WikimediaIngest {
         return tracker.position();
     }
 
+    /** Whether the ingest is started (here, or where the election made this replica the one to read the feed). */
+    public boolean running() {
+        return subscription != null;
+    }
+
     public boolean connected() {
         return stream != null && stream.connected();
     }
