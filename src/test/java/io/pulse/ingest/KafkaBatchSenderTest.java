@@ -19,9 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,7 +28,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
@@ -121,13 +117,9 @@ class KafkaBatchSenderTest {
      */
     @ParameterizedTest
     @ValueSource(strings = { "topic", "producer" })
-    void shouldHandBackTheRecordsKafkaRefusesForGoodAndWriteEveryOtherOneOnce(String limit) throws Exception {
+    void shouldHandBackTheRecordsKafkaRefusesForGoodAndWriteEveryOtherOneOnce(String limit) {
         if (limit.equals("topic")) {
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            try (Admin admin = infra.kafka().admin()) {
-                admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                        new ConfigEntry("max.message.bytes", "16384"), AlterConfigOp.OpType.SET)))).all().get();
-            }
+            infra.kafka().setTopicConfig(topic, "max.message.bytes", "16384");
         }
         Set<Integer> large = Set.of(0, 250, RECORDS - 1);
         List<ProducerRecord<String, String>> records = new ArrayList<>();

@@ -44,6 +44,15 @@ final class FaultFixture {
     }
 
     /**
+     * A packaged Pulse that reads {@code feed} into {@code topic} and aggregates that topic in
+     * {@code group} (replicas of one deployment share it).
+     */
+    static PulseProcess ingesting(String name, TestSseServer feed, String topic, String group) {
+        return PulseProcess.ingesting(name, feed.url()).consuming(topic, group)
+                .property("mp.messaging.outgoing.wikimedia-events-out.topic", topic);
+    }
+
+    /**
      * {@code count} events of one wiki over the last half hour, two hours ago (recent enough not to be
      * refused, old enough that no clock skew matters), with users, pages, types, namespaces, bots and
      * lengths varied by a seeded generator; timestamps never decrease, as in a live feed.

@@ -140,7 +140,6 @@ class IngestFaultsIT {
     }
 
     private static PulseProcess ingesting(String name, TestSseServer feed, String topic) {
-        return PulseProcess.ingesting(name, feed.url()).consuming(topic, name + "-group")
-                .property("mp.messaging.outgoing.wikimedia-events-out.topic", topic);
+        return FaultFixture.ingesting(name, feed, topic, name + "-group");
     }
 }

@@ -56,8 +56,7 @@ class IngestLeaderIT {
             await().atMost(PATIENCE).until(() -> counted(wiki) == 2000);
 
             // The killed replica comes back as a follower: the feed stays with the new leader.
-            leader.start();
-            await().atMost(PATIENCE).until(() -> isUp(leader));
+            leader.start().awaitReady(PATIENCE);
             feed.append(events.subList(2000, events.size()));
             FaultFixture.awaitCounted(wiki, events.size());
             await().atMost(PATIENCE).until(() -> leaders(a, b) == 1);
@@ -68,9 +67,7 @@ class IngestLeaderIT {
     }
 
     private static PulseProcess replica(String name, TestSseServer feed, String topic) {
-        // One aggregator group for both, as replicas of one deployment share it.
-        return PulseProcess.ingesting(name, feed.url()).consuming(topic, "leader-group")
-                .property("mp.messaging.outgoing.wikimedia-events-out.topic", topic);
+        return FaultFixture.ingesting(name, feed, topic, "leader-group");
     }
 
     private static int leaders(PulseProcess... replicas) {
@@ -84,14 +81,6 @@ class IngestLeaderIT {
     private static boolean leads(PulseProcess replica) {
         try {
             return replica.alive() && Counters.sum(replica.get("/q/metrics").body(), "pulse_ingest_leader", "") == 1;
-        } catch (Exception notUpYet) {
-            return false;
-        }
-    }
-
-    private static boolean isUp(PulseProcess replica) {
-        try {
-            return replica.readiness().status() == 200;
         } catch (Exception notUpYet) {
             return false;
         }

@@ -9,7 +9,10 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import kafka.server.KafkaRaftServer;
@@ -121,6 +124,28 @@ public final class LocalKafka implements AutoCloseable {
     /** A new admin client for this broker; the caller closes it. */
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    }
+
+    /** Sets one of the topic's configs, or removes it (back to the broker's default) when value is null. */
+    public void setTopicConfig(String topic, String name, String value) {
+        try (Admin admin = admin()) {
+            setTopicConfig(admin, topic, name, value);
+        }
+    }
+
+    /** The same through a given admin client (a test that knows the broker only by its address). */
+    public static void setTopicConfig(Admin admin, String topic, String name, String value) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        AlterConfigOp op = new AlterConfigOp(new ConfigEntry(name, value),
+                value == null ? AlterConfigOp.OpType.DELETE : AlterConfigOp.OpType.SET);
+        try {
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(op))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot set " + name + " of topic " + topic, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while setting " + name + " of topic " + topic, e);
+        }
     }
 
     /** Creates the topic (replication factor 1); a topic that already exists is left as it is. */
