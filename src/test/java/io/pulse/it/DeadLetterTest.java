@@ -274,6 +274,55 @@ class DeadLetterTest {
         }
     }
 
+    /**
+     * A dead letter larger than the dead-letter topic takes (its {@code max.message.bytes} set below the
+     * events topic's): Kafka refused it on every send, and it was sent again forever, holding up the feed
+     * (at the ingest) or the partition (at the aggregator) behind it. Now its first 1,024 characters are
+     * sent instead, with its length in a header.
+     */
+    @Test
+    void shouldDeadLetterTheStartOfADeadLetterKafkaRefusesAndCountTheNextOne() {
+        double ingestBefore = deadLetterCount("ingest");
+        double aggregateBefore = deadLetterCount("aggregate");
+        long now = Instant.now().getEpochSecond();
+        String marker = "dlq-refused-" + System.nanoTime();
+        String atIngest = "not json " + marker + " " + "x".repeat(200_000);
+        String atAggregator = "{\"truncated\": \"" + marker + " " + "y".repeat(150_000);
+        TopicReader.readAll(DLQ); // creates the topic if no test dead-lettered anything yet
+        // Below both dead letters, above the dead-letter producer's batch.size (16 KB; KAFKA-8350).
+        TopicReader.setTopicConfig(DLQ, "max.message.bytes", "100000");
+        try {
+            SseServerResource.server().append(List.of(atIngest, event(marker + "-ok", "dlqrefusedwiki", now)));
+            TopicReader.produce(WikimediaPipelineTest.TOPIC,
+                    List.of(atAggregator, event(marker + "-ok2", "dlqrefusedwiki", now)));
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                    "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'dlqrefusedwiki'")).isEqualTo(2));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(deadLetterCount("ingest") - ingestBefore).isEqualTo(1);
+                assertThat(deadLetterCount("aggregate") - aggregateBefore).isEqualTo(1);
+            });
+            List<ConsumerRecord<String, String>> dead = TopicReader.readAll(DLQ).stream()
+                    .filter(r -> r.value() != null && r.value().contains(marker)).toList();
+            assertThat(dead).hasSize(2).allSatisfy(r -> assertThat(r.value()).hasSize(1024));
+            assertThat(dead).anySatisfy(r -> {
+                assertThat(r.value()).isEqualTo(atIngest.substring(0, 1024));
+                assertThat(TopicReader.header(r, PulseHeaders.STAGE)).isEqualTo("ingest");
+                assertThat(TopicReader.header(r, PulseHeaders.REASON)).startsWith("malformed JSON");
+                assertThat(TopicReader.header(r, "pulse-dlq-truncated-from-chars")).isEqualTo(Integer.toString(atIngest.length()));
+            });
+            assertThat(dead).anySatisfy(r -> {
+                assertThat(r.value()).isEqualTo(atAggregator.substring(0, 1024));
+                assertThat(TopicReader.header(r, PulseHeaders.STAGE)).isEqualTo("aggregate");
+                assertThat(TopicReader.header(r, PulseHeaders.REASON)).startsWith("malformed JSON");
+                assertThat(TopicReader.header(r, "pulse-dlq-truncated-from-chars"))
+                        .isEqualTo(Integer.toString(atAggregator.length()));
+            });
+        } finally {
+            TopicReader.setTopicConfig(DLQ, "max.message.bytes", null);
+        }
+    }
+
     private static void execute(String sql) throws SQLException {
         try (Connection c = StoredAggregates.connect(); Statement s = c.createStatement()) {
             s.execute(sql);

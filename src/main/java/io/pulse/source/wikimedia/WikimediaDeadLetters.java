@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -19,13 +20,18 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 /**
  * Sends events Pulse cannot accept to the dead-letter topic, with the reason and the stage in
  * headers, and counts them ({@code pulse_dead_letters_total{stage}}). Awaits the broker's
- * acknowledgement: a dead letter is data too, and must not be lost silently.
+ * acknowledgement: a dead letter is data too, and must not be lost silently. One Kafka refuses for its
+ * size is sent again with its first {@value #STUB_CHARS} characters (the original length in
+ * {@value #TRUNCATED_FROM_CHARS}), so that the record behind it is not held up.
  */
 @ApplicationScoped
 public class WikimediaDeadLetters {
 
     /** Kafka's default request limit is 1 MB: keep a bounded prefix of a huge event, flagged in a header. */
     static final int MAX_VALUE_CHARS = 256 * 1024;
+    /** What is kept of a dead letter's value, key, reason and SSE id when Kafka refuses the whole of it. */
+    static final int STUB_CHARS = 1024;
+    static final String TRUNCATED_FROM_CHARS = "pulse-dlq-truncated-from-chars";
     private static final Logger LOG = Logger.getLogger(WikimediaDeadLetters.class);
 
     private final MutinyEmitter<String> emitter;
@@ -39,22 +45,47 @@ public class WikimediaDeadLetters {
     }
 
     public Uni<Void> send(String stage, String key, String value, String reason, String sseId) {
+        String payload = value == null ? "" : value;
+        return sendOnce(stage, key, payload, reason, sseId, MAX_VALUE_CHARS)
+                // The dead-letter topic may take less than the events topic (its own max.message.bytes):
+                // sending the same record again would stall the partition or the feed behind it for good.
+                .onFailure(WikimediaDeadLetters::tooLarge).recoverWithUni(refusal -> {
+                    LOG.warnf("Kafka refused a dead letter of %d chars at %s for its size (%s): sending its first %d chars",
+                            payload.length(), stage, refusal.toString(), STUB_CHARS);
+                    return sendOnce(stage, prefix(key), payload, prefix(reason), prefix(sseId), STUB_CHARS);
+                })
+                .invoke(() -> registry.counter("pulse.dead.letters", "source", "wikimedia", "stage", stage).increment());
+    }
+
+    private Uni<Void> sendOnce(String stage, String key, String payload, String reason, String sseId, int maxChars) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(PulseHeaders.REASON, bytes(reason));
         headers.add(PulseHeaders.STAGE, bytes(stage));
         if (sseId != null) {
             headers.add(PulseHeaders.SSE_ID, bytes(sseId));
         }
-        String payload = value == null ? "" : value;
-        if (payload.length() > MAX_VALUE_CHARS) {
-            headers.add("pulse-dlq-truncated-from-chars", bytes(Integer.toString(payload.length())));
-            payload = payload.substring(0, MAX_VALUE_CHARS);
+        String kept = payload;
+        if (payload.length() > maxChars) {
+            headers.add(TRUNCATED_FROM_CHARS, bytes(Integer.toString(payload.length())));
+            kept = payload.substring(0, maxChars);
         }
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()
                 .withKey(key).withHeaders(headers).build();
         LOG.debugf("dead-lettering at %s: %s", stage, reason);
-        return emitter.sendMessage(Message.of(payload).addMetadata(metadata))
-                .invoke(() -> registry.counter("pulse.dead.letters", "source", "wikimedia", "stage", stage).increment());
+        return emitter.sendMessage(Message.of(kept).addMetadata(metadata));
+    }
+
+    static boolean tooLarge(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RecordTooLargeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String prefix(String s) {
+        return s == null || s.length() <= STUB_CHARS ? s : s.substring(0, STUB_CHARS);
     }
 
     private static byte[] bytes(String s) {
