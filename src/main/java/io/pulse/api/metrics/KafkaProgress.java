@@ -10,11 +10,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.pulse.config.KafkaAdmins;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -36,13 +36,8 @@ public class KafkaProgress {
 
     private final Map<String, Known> partitions = new ConcurrentHashMap<>();
 
-    public KafkaProgress(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "pulse-metrics");
-        this.admin = Admin.create(config);
+    public KafkaProgress(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.admin = KafkaAdmins.create(kafka, "pulse-metrics", TIMEOUT);
     }
 
     /** Sum of the topic's end offsets; 0 while the topic does not exist yet. */
