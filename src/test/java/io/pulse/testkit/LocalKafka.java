@@ -3,6 +3,7 @@ package io.pulse.testkit;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +33,8 @@ public final class LocalKafka implements AutoCloseable {
     private int port;
     private int controllerPort;
     private KafkaRaftServer server;
+    /** Broker settings that differ from {@link KRaftNode#config}'s, applied at every start. */
+    private final Properties brokerConfig = new Properties();
 
     private LocalKafka(Path logDir, boolean throwaway, int preferredPort, Map<String, Object> owner) {
         this.logDir = logDir.toAbsolutePath();
@@ -51,6 +54,12 @@ public final class LocalKafka implements AutoCloseable {
     /** A broker whose topics survive restarts, kept in {@code logDir}; listens on {@code preferredPort} if free. */
     public static LocalKafka persistent(Path logDir, int preferredPort) {
         return new LocalKafka(logDir, false, preferredPort, null);
+    }
+
+    /** A broker setting other than the defaults (say {@code auto.create.topics.enable=false}), before {@link #start()}. */
+    public synchronized LocalKafka brokerConfig(String name, String value) {
+        brokerConfig.put(name, value);
+        return this;
     }
 
     /** Describes this running broker with JDK types only, for {@link #attach} in another class loader. */
@@ -78,7 +87,9 @@ public final class LocalKafka implements AutoCloseable {
                 } while (controllerPort == port);
             }
             KRaftNode.formatIfNeeded(logDir);
-            server = KRaftNode.start(KRaftNode.config(logDir, port, controllerPort));
+            Properties config = KRaftNode.config(logDir, port, controllerPort);
+            config.putAll(brokerConfig);
+            server = KRaftNode.start(config);
         }
         return this;
     }

@@ -1,0 +1,128 @@
+package io.pulse.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.pulse.testkit.LocalKafka;
+import io.pulse.testkit.PulseInfra;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+/** The start-up topic check against a real broker (which would also create topics on first use, but not here). */
+class KafkaTopicsTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    private final LocalKafka kafka = PulseInfra.get().kafka();
+    private final Admin admin = kafka.admin();
+    private final String prefix = "topics-check-" + UUID.randomUUID() + "-";
+
+    @AfterEach
+    void closeAdmin() {
+        admin.close();
+    }
+
+    @Test
+    void shouldCreateTheMissingTopicsWithTheBrokersDefaultsAndLeaveTheOthersAsTheyAre() throws Exception {
+        kafka.createTopic(prefix + "existing", 3);
+        List<ChannelTopic> channels = List.of(
+                new ChannelTopic("out", prefix + "existing", OptionalInt.of(16_384)),
+                new ChannelTopic("in", prefix + "existing", OptionalInt.empty()),
+                new ChannelTopic("leader", prefix + "missing", OptionalInt.empty()));
+
+        KafkaTopics.Report report = KafkaTopics.check(admin, channels, true).await().atMost(DEADLINE);
+
+        assertThat(report.created()).containsExactly(prefix + "missing");
+        assertThat(report.problems()).isEmpty();
+        assertThat(partitions(prefix + "missing")).isEqualTo(1); // the test broker's num.partitions
+        assertThat(partitions(prefix + "existing")).isEqualTo(3);
+
+        KafkaTopics.Report again = KafkaTopics.check(admin, channels, true).await().atMost(DEADLINE);
+        assertThat(again.created()).isEmpty();
+        assertThat(again.problems()).isEmpty();
+    }
+
+    @Test
+    void shouldReportAMissingTopicItMayNotCreateAndCreateNothing() throws Exception {
+        List<ChannelTopic> channels = List.of(new ChannelTopic("in", prefix + "missing", OptionalInt.empty()));
+
+        KafkaTopics.Report report = KafkaTopics.check(admin, channels, false).await().atMost(DEADLINE);
+
+        assertThat(report.created()).isEmpty();
+        assertThat(report.problems()).singleElement().asString()
+                .contains(prefix + "missing", "does not exist", "pulse.kafka.create-missing-topics=false");
+        assertThat(topics()).doesNotContain(prefix + "missing");
+    }
+
+    @Test
+    void shouldReportATopicKafkaRefusesToCreate() {
+        String invalid = prefix + "not a valid name!";
+        List<ChannelTopic> channels = List.of(
+                new ChannelTopic("in", invalid, OptionalInt.empty()),
+                new ChannelTopic("other", prefix + "valid", OptionalInt.empty()));
+
+        KafkaTopics.Report report = KafkaTopics.check(admin, channels, true).await().atMost(DEADLINE);
+
+        assertThat(report.created()).containsExactly(prefix + "valid");
+        assertThat(report.problems()).singleElement().asString()
+                .contains(invalid, "cannot be created", "InvalidTopicException");
+    }
+
+    /** Kafka 4.1's producer splits a batch larger than the topic takes forever (KAFKA-8350). */
+    @Test
+    void shouldReportAnOutgoingBatchSizeAboveItsTopicsMessageLimit() {
+        kafka.createTopic(prefix + "small", 1);
+        kafka.setTopicConfig(prefix + "small", "max.message.bytes", "100000");
+        List<ChannelTopic> channels = List.of(
+                new ChannelTopic("too-large", prefix + "small", OptionalInt.of(131_072)),
+                new ChannelTopic("fits", prefix + "small", OptionalInt.of(100_000)),
+                new ChannelTopic("reads", prefix + "small", OptionalInt.empty()),
+                new ChannelTopic("default-limit", prefix + "default", OptionalInt.of(131_072)));
+
+        KafkaTopics.Report report = KafkaTopics.check(admin, channels, true).await().atMost(DEADLINE);
+
+        assertThat(report.created()).containsExactly(prefix + "default");
+        assertThat(report.problems()).singleElement().asString().contains(prefix + "small", "too-large", "KAFKA-8350",
+                "mp.messaging.outgoing.too-large.batch.size to at most 100000");
+    }
+
+    @Test
+    void shouldFindTheTopicsOfTheEnabledKafkaChannelsWithTheirBatchSizes() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(Map.of(
+                "mp.messaging.outgoing.events-out.connector", "smallrye-kafka",
+                "mp.messaging.outgoing.events-out.topic", "events",
+                "mp.messaging.outgoing.events-out.batch.size", "131072",
+                "mp.messaging.outgoing.dead-letters.topic", "dlq",
+                "mp.messaging.incoming.events-in.connector", "smallrye-kafka",
+                "mp.messaging.incoming.events-in.topic", "events",
+                "mp.messaging.incoming.leader.topic", "leader",
+                "mp.messaging.incoming.leader.enabled", "false",
+                "mp.messaging.incoming.other.connector", "smallrye-amqp",
+                "mp.messaging.incoming.other.topic", "elsewhere"), "test", 100)).build();
+
+        assertThat(ChannelTopic.of(config)).containsExactlyInAnyOrder(
+                new ChannelTopic("events-out", "events", OptionalInt.of(131_072)),
+                new ChannelTopic("dead-letters", "dlq", OptionalInt.of(16_384)),
+                new ChannelTopic("events-in", "events", OptionalInt.empty()));
+    }
+
+    private int partitions(String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+    }
+
+    private Set<String> topics() throws Exception {
+        return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    }
+}
