@@ -18,6 +18,8 @@ final class ApiDocs {
     static final String PROBLEM_400 = "Invalid parameter: an RFC 9457 problem whose member parameter names the"
             + " first offending parameter and errors lists all of them";
     static final String PROBLEM_500 = "Unexpected failure: an RFC 9457 problem with an incident id, no internals";
+    static final String PROBLEM_503 = "The query ran longer than pulse.store.read-timeout (10 s by default) and was"
+            + " cancelled: an RFC 9457 problem; ask for a shorter range";
 
     private ApiDocs() {
     }

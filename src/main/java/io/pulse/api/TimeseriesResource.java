@@ -42,6 +42,8 @@ public class TimeseriesResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "500", description = ApiDocs.PROBLEM_500,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = ApiDocs.PROBLEM_503,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "200", description = ApiDocs.OK)
     public Uni<TimeseriesAnswer> series(@BeanParam SeriesParams params) {
         Requests.Timeseries request = params.parse(parameters);

@@ -30,6 +30,8 @@ import io.smallrye.mutiny.Uni;
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "500", description = ApiDocs.PROBLEM_500,
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "503", description = ApiDocs.PROBLEM_503,
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class TopResource {
 
     private static final String BYTES_NOTE = " With bot=exclude or only, bytes_added, bytes_removed and new_pages"

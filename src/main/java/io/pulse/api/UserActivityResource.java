@@ -40,6 +40,8 @@ public class UserActivityResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "500", description = ApiDocs.PROBLEM_500,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = ApiDocs.PROBLEM_503,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "200", description = ApiDocs.OK)
     public Uni<ActivityAnswer> activity(@BeanParam ActivityParams params) {
         Requests.Activity request = params.parse(parameters);

@@ -9,17 +9,16 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 
 /** Per-step series for charts, bucketed in PostgreSQL with date_bin. */
 @ApplicationScoped
 public class SeriesQueries {
 
-    private final Pool pool;
+    private final BoundedReads reads;
 
-    public SeriesQueries(Pool pool) {
-        this.pool = pool;
+    public SeriesQueries(BoundedReads reads) {
+        this.reads = reads;
     }
 
     /** Whether a metric can be split that way (by type: changes and bytes; by bot: changes only). */
@@ -33,7 +32,7 @@ public class SeriesQueries {
         if (sql == null) {
             return Uni.createFrom().failure(new IllegalArgumentException(metric + " cannot be split by " + split));
         }
-        return pool.preparedQuery(sql).execute(filter.tuple(step.toSeconds())).map(rows -> {
+        return reads.execute(sql, filter.tuple(step.toSeconds())).map(rows -> {
             Map<String, List<Series.Point>> byName = new LinkedHashMap<>();
             for (Row row : rows) {
                 byName.computeIfAbsent(row.getString(1), name -> new ArrayList<>())

@@ -9,16 +9,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Top-N reads of the window tables: prepared statements on the pool, no transaction (reads only). */
+/** Top-N reads of the window tables: prepared statements, bounded in time ({@link BoundedReads}). */
 @ApplicationScoped
 public class TopQueries {
 
-    private final Pool pool;
+    private final BoundedReads reads;
 
-    public TopQueries(Pool pool) {
-        this.pool = pool;
+    public TopQueries(BoundedReads reads) {
+        this.reads = reads;
     }
 
     public Uni<List<TopItems.User>> users(ReadFilter filter, int limit) {
@@ -63,14 +64,16 @@ public class TopQueries {
     }
 
     private <T> Uni<List<T>> read(String sql, ReadFilter filter, int limit, Function<Row, T> mapper) {
-        return read(pool, sql, filter.tuple((long) limit), mapper);
+        return reads.execute(sql, filter.tuple((long) limit)).map(rows -> items(rows, mapper));
     }
 
     static <T> Uni<List<T>> read(Pool pool, String sql, Tuple values, Function<Row, T> mapper) {
-        return pool.preparedQuery(sql).execute(values).map(rows -> {
-            List<T> items = new ArrayList<>(rows.size());
-            rows.forEach(row -> items.add(mapper.apply(row)));
-            return items;
-        });
+        return pool.preparedQuery(sql).execute(values).map(rows -> items(rows, mapper));
+    }
+
+    private static <T> List<T> items(RowSet<Row> rows, Function<Row, T> mapper) {
+        List<T> items = new ArrayList<>(rows.size());
+        rows.forEach(row -> items.add(mapper.apply(row)));
+        return items;
     }
 }

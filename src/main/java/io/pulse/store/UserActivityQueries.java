@@ -8,7 +8,6 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 
 /** One user's rows of user_edit_counts (index user_edit_counts_user): totals and the newest windows. */
@@ -32,19 +31,19 @@ public class UserActivityQueries {
             ORDER BY x.window_start DESC, x.wiki COLLATE "C"
             LIMIT $6""".formatted(WHERE_RANGE_AND_WIKI, ReadSql.USER_BOT_FILTER);
 
-    private final Pool pool;
+    private final BoundedReads reads;
 
-    public UserActivityQueries(Pool pool) {
-        this.pool = pool;
+    public UserActivityQueries(BoundedReads reads) {
+        this.reads = reads;
     }
 
     public Uni<UserActivity> activity(ReadFilter filter, String user, int limit) {
-        Uni<UserActivity.Totals> totals = pool.preparedQuery(TOTALS).execute(filter.tuple(user)).map(rows -> {
+        Uni<UserActivity.Totals> totals = reads.execute(TOTALS, filter.tuple(user)).map(rows -> {
             Row r = rows.iterator().next();
             return new UserActivity.Totals(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4),
                     r.getBoolean(5));
         });
-        Uni<List<UserActivity.Window>> windows = pool.preparedQuery(WINDOWS).execute(filter.tuple(user, (long) limit))
+        Uni<List<UserActivity.Window>> windows = reads.execute(WINDOWS, filter.tuple(user, (long) limit))
                 .map(rows -> {
                     List<UserActivity.Window> list = new ArrayList<>(rows.size());
                     rows.forEach(r -> list.add(new UserActivity.Window(r.getString(0),

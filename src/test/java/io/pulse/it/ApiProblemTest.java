@@ -11,6 +11,8 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,29 @@ class ApiProblemTest {
                     .extract().asString();
             assertThat(body).doesNotContain(FailingTestResource.SECRET);
         }
+    }
+
+    /**
+     * A read that runs longer than {@code pulse.store.read-timeout} (3 s in tests), here because an
+     * operator holds a lock on the table it reads, is cancelled by PostgreSQL and answered 503; the
+     * connections it held serve the next requests. Before, such a request hung as long as the lock did.
+     */
+    @Test
+    void shouldCancelAReadThatRunsLongerThanTheTimeoutAndServeTheNextOne() throws Exception {
+        try (Connection c = StoredAggregates.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("LOCK TABLE user_edit_counts IN ACCESS EXCLUSIVE MODE");
+            try {
+                for (String path : new String[] { "/api/top/users", "/api/users/Someone/activity" }) {
+                    problem(given().get(path), 503).body("title", equalTo("Query timed out"))
+                            .body("detail", containsString("3000 ms")).body("instance", equalTo(path));
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+        given().get("/api/top/users").then().statusCode(200);
+        given().get("/api/users/Someone/activity").then().statusCode(200);
     }
 
     @Test

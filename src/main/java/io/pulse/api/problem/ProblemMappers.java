@@ -9,11 +9,13 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.pulse.store.ReadTimedOutException;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Every error of the HTTP API as an RFC 9457 problem: invalid parameters (400), JAX-RS errors such
- * as an unknown path (404) or method (405), and anything unexpected (500). Clients never see a
+ * as an unknown path (404) or method (405), a read cancelled for its time (503), and anything
+ * unexpected (500). Clients never see a
  * stack trace or an exception message: a 500 carries an incident id that is logged with the cause.
  */
 public class ProblemMappers {
@@ -44,6 +46,15 @@ public class ProblemMappers {
             }
         }
         return response.build();
+    }
+
+    /** Not retried for the client: the same read would likely run as long again. */
+    @ServerExceptionMapper
+    public RestResponse<Problem> readTimedOut(ReadTimedOutException e, HttpServerRequest request) {
+        LOG.warnf("A read for %s %s was cancelled after %d ms", request.method(), request.path(), e.timeout().toMillis());
+        return respond(Problem.ofStatus(503, "Query timed out", "The query ran longer than the "
+                + e.timeout().toMillis() + " ms allowed; ask for a shorter range, or try again later",
+                request.path()));
     }
 
     @ServerExceptionMapper

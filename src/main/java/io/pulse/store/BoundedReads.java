@@ -1,0 +1,49 @@
+package io.pulse.store;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+
+/**
+ * Reads on behalf of a request, bounded in time by PostgreSQL itself ({@code statement_timeout} for the
+ * read's own transaction). A read that runs too long (a range of millions of rows, a table locked by
+ * maintenance) is cancelled on the server, which frees its connection for the aggregator and the other
+ * requests; a timeout on the client side would leave it running. The bound costs three short round trips
+ * (begin, set, commit) around the statement.
+ */
+@ApplicationScoped
+public class BoundedReads {
+
+    /** SQLSTATE query_canceled: statement_timeout, or an operator's pg_cancel_backend. */
+    static final String QUERY_CANCELED = "57014";
+
+    private final Pool pool;
+    private final Duration timeout;
+    private final String setTimeout;
+
+    public BoundedReads(Pool pool, ReadConfig config) {
+        this.pool = pool;
+        this.timeout = config.readTimeout();
+        this.setTimeout = "SET LOCAL statement_timeout = " + timeout.toMillis();
+    }
+
+    public Uni<RowSet<Row>> execute(String sql, Tuple values) {
+        if (timeout.isZero()) {
+            return pool.preparedQuery(sql).execute(values);
+        }
+        return pool.withTransaction(conn -> conn.query(setTimeout).execute()
+                .chain(() -> conn.preparedQuery(sql).execute(values)))
+                .onFailure(BoundedReads::cancelled).transform(f -> new ReadTimedOutException(timeout, f));
+    }
+
+    private static boolean cancelled(Throwable failure) {
+        return failure instanceof PgException pg && QUERY_CANCELED.equals(pg.getSqlState());
+    }
+}
