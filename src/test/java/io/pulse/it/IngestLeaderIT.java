@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +68,52 @@ class IngestLeaderIT {
 
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+        }
+    }
+
+    /**
+     * A replica joining (scale-out, a rolling update) leaves the feed where it is: the leader keeps
+     * partition 0 (sticky assignment) and is never stopped, so the feed does not pause. With the eager
+     * assignment used until 12-05, every join stopped and restarted the leader's ingest, and could move it.
+     */
+    @Test
+    void shouldKeepTheFeedWithItsLeaderWhenAnotherReplicaJoins() throws Exception {
+        FaultFixture.forgetIngestPosition();
+        String wiki = "leaderjoinwiki";
+        String topic = "pulse.faults.leader-join";
+        String election = "pulse-ingest-leader-join";
+        FaultFixture.infra().kafka().createTopic(topic, 2);
+        List<String> events = FaultFixture.events(wiki, 2000, 37);
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+
+        try (TestSseServer feed = new TestSseServer().start();
+                PulseProcess a = replica("join-a", feed, topic).property(ELECTION_GROUP, election);
+                PulseProcess b = replica("join-b", feed, topic).property(ELECTION_GROUP, election)) {
+            a.start();
+            await().atMost(PATIENCE).until(() -> leads(a));
+            feed.append(events.subList(0, 1000));
+            b.start().awaitReady(PATIENCE);
+            await().atMost(PATIENCE).until(() -> stableMembers(election) == 2); // b has joined
+            feed.append(events.subList(1000, events.size()));
+            FaultFixture.awaitCounted(wiki, events.size());
+
+            assertThat(leads(a)).isTrue();
+            assertThat(leads(b)).isFalse();
+            assertThat(a.logText().split("now reads the Wikimedia feed", -1)).as("elected once").hasSize(2);
+            assertThat(a.logText()).doesNotContain("stopping the feed");
+            FaultFixture.assertExactTotals(expected, wiki);
+            FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+        }
+    }
+
+    private static final String ELECTION_GROUP = "mp.messaging.incoming.wikimedia-ingest-leader.group.id";
+
+    /** Members of a consumer group once it is stable (not rebalancing), else -1. */
+    private static int stableMembers(String group) throws Exception {
+        try (Admin admin = FaultFixture.infra().kafka().admin()) {
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS)
+                    .get(group);
+            return d.groupState() == GroupState.STABLE ? d.members().size() : -1;
         }
     }
 

@@ -24,9 +24,12 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
  * coordinator does the election, so it needs nothing PostgreSQL or Kafka do not already provide, and a
  * database outage does not stop the ingest.
  * <p>
- * The assignment is eager ({@code RangeAssignor}): every member gives its partitions up before any is
- * assigned again, so the leader has stopped (in-flight events acknowledged, position persisted) before
- * another starts, which resumes from that position and drops what the feed sends again
+ * The assignment is cooperative and sticky ({@code CooperativeStickyAssignor}): a replica that joins
+ * or leaves does not move partition 0, so the leader keeps reading through scale-outs and rolling
+ * updates (the eager assignment used before stopped and restarted it at every join). When partition 0
+ * does move, its holder gives it up first, in a rebalance of its own, so the leader has stopped
+ * (in-flight events acknowledged, position persisted) before another is given it; that one resumes from
+ * that position and drops what the feed sends again
  * ({@link WikimediaIngest#start}). A leader that dies holds its partition until its session times out;
  * then another replica takes over from the last persisted position.
  */
