@@ -172,7 +172,16 @@ public final class LocalPostgres implements AutoCloseable {
     private String serverOptions() {
         // pg_ctl hands this string to a shell, hence the quoted socket directory.
         String options = "-p " + port + " -k '" + dataDir + "' -c listen_addresses=127.0.0.1 -c max_connections=300";
-        return throwaway ? options + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : options;
+        return throwaway && !durable() ? options + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                : options;
+    }
+
+    /**
+     * Whether a throwaway cluster keeps PostgreSQL's durable defaults ({@code -Dpulse.infra.durable-postgres=true}):
+     * the benchmark measures against a database that flushes its commits, as production's does.
+     */
+    private static boolean durable() {
+        return Boolean.getBoolean("pulse.infra.durable-postgres");
     }
 
     private PgProcesses.Result pgCtl(String... args) {
