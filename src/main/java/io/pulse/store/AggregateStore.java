@@ -3,6 +3,7 @@ package io.pulse.store;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,6 +12,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
 
 import io.pulse.aggregate.AggregationPlan;
 import io.pulse.aggregate.BatchAggregator;
@@ -35,6 +38,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class AggregateStore {
 
+    private static final Logger LOG = Logger.getLogger(AggregateStore.class);
+
     private final Pool pool;
 
     public AggregateStore(Pool pool) {
@@ -54,9 +59,11 @@ public class AggregateStore {
     /**
      * @param beforeCommit work that must succeed before the offsets commit (raising the batch's alerts):
      *        it runs while the aggregates are written, and its failure rolls the transaction back
+     * @param committedHere what this replica committed before: a partition stored behind it lost commits,
+     *        and the records in between are read again and counted with this batch
      */
     public Uni<AggregationPlan> apply(String group, String topic, PreparedBatch batch, BatchAggregator aggregator,
-            Function<List<ConsumedRecord>, Uni<Void>> deadLetter, Uni<Void> beforeCommit) {
+            Function<List<ConsumedRecord>, Uni<Void>> deadLetter, Uni<Void> beforeCommit, CommittedHere committedHere) {
         Integer[] partitions = batch.records().stream().map(ConsumedRecord::partition).distinct().sorted()
                 .toArray(Integer[]::new);
         // Two round trips per batch: the offset rows (created if new, then locked) and, once the batch
@@ -68,8 +75,11 @@ public class AggregateStore {
                 .with((ensured, rows) -> {
                     Map<Integer, PartitionProgress> stored = new HashMap<>();
                     rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
-                    return aggregator.plan(batch.records(), batch.preplan(), stored);
+                    return stored;
                 })
+                .chain(stored -> lost(topic, batch, stored, committedHere)
+                        .map(lost -> lost.isEmpty() ? aggregator.plan(batch.records(), batch.preplan(), stored)
+                                : aggregator.plan(concat(lost, batch.records()), stored)))
                 .call(plan -> {
                     EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
                             ? batch.encoded()
@@ -84,6 +94,37 @@ public class AggregateStore {
                     }
                     return Uni.join().all(work).andFailFast();
                 }));
+    }
+
+    /**
+     * The records between a partition's stored offset and this batch that this replica had committed and
+     * PostgreSQL no longer accounts for, read again; none in the usual case, where the batch starts at
+     * the stored offset (or below it, when records are delivered again).
+     */
+    private static Uni<List<ConsumedRecord>> lost(String topic, PreparedBatch batch, Map<Integer, PartitionProgress> stored,
+            CommittedHere committedHere) {
+        List<Uni<List<ConsumedRecord>>> rereads = new ArrayList<>(0);
+        batch.preplan().spans().forEach((partition, span) -> {
+            long from = stored.getOrDefault(partition, PartitionProgress.fresh(partition)).nextOffset();
+            long committed = committedHere.upTo(partition);
+            if (from < committed && from < span.firstOffset()) {
+                LOG.warnf("PostgreSQL no longer accounts for offsets %d to %d of %s-%d, which this replica committed"
+                        + " (a failover or restore that lost acknowledged transactions?): reading them again",
+                        from, span.firstOffset() - 1, topic, partition);
+                rereads.add(committedHere.reread(partition, from, span.firstOffset()));
+            }
+        });
+        if (rereads.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Uni.join().all(rereads).andFailFast().map(lists -> lists.stream().flatMap(List::stream).toList());
+    }
+
+    private static List<ConsumedRecord> concat(List<ConsumedRecord> first, List<ConsumedRecord> then) {
+        List<ConsumedRecord> all = new ArrayList<>(first.size() + then.size());
+        all.addAll(first);
+        all.addAll(then);
+        return all;
     }
 
     /** Where the aggregates stand per partition, for seeking on assignment; partitions never seen are absent. */

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -18,6 +20,7 @@ import io.pulse.aggregate.ConsumedRecord;
 import io.pulse.aggregate.WindowSpec;
 import io.pulse.source.wikimedia.RecentChangeParser;
 import io.pulse.store.AggregateStore;
+import io.pulse.store.CommittedHere;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -91,9 +94,71 @@ class ExactlyOnceTest {
                 + " AND topic = ? AND kafka_partition = 0", group, topic)).isEqualTo(30);
     }
 
+    /**
+     * PostgreSQL loses commits it acknowledged (a failover to a standby that had not received them, a
+     * restore from backup): the stored offset falls behind what this replica committed, while its
+     * consumer reads on from where it was. The records in between are read again and counted with the
+     * next batch; before, they were skipped for good.
+     */
+    @Test
+    void shouldCountAgainTheRecordsOfCommitsPostgreSqlLost() {
+        List<String> lines = ExpectedAggregates.readLines("polars-book-wikimedia.ndjson").subList(0, 30);
+        List<String> kept = renameWiki(lines.subList(0, 10), "keptcommitwiki");
+        List<String> lost = renameWiki(lines.subList(10, 30), "lostcommitwiki");
+        List<String> all = new ArrayList<>(kept);
+        all.addAll(lost);
+        BatchAggregator aggregator = new BatchAggregator(WindowSpec.of(Duration.ofMinutes(1), Duration.ofMinutes(2)));
+        String group = "lost-commits-test";
+        String topic = "pulse.test.lost-commits";
+        Map<Integer, Long> committed = new HashMap<>();
+        List<String> rereads = new ArrayList<>();
+        CommittedHere here = new CommittedHere() {
+            @Override
+            public long upTo(int partition) {
+                return committed.getOrDefault(partition, -1L);
+            }
+
+            @Override
+            public Uni<List<ConsumedRecord>> reread(int partition, long from, long to) {
+                rereads.add(partition + ":" + from + "-" + to);
+                return Uni.createFrom().item(records(all, (int) from, (int) to));
+            }
+        };
+
+        committed.put(0, apply(group, topic, records(all, 0, 10), aggregator, here).progress().get(0).nextOffset());
+        String keptMaxEventTime = StoredAggregates.text("SELECT max_event_time::text FROM consumer_offsets"
+                + " WHERE consumer_group = '" + group + "' AND topic = '" + topic + "'");
+        committed.put(0, apply(group, topic, records(all, 10, 20), aggregator, here).progress().get(0).nextOffset());
+        // PostgreSQL loses the second commit: its rows (the only ones of their wiki) and its offset.
+        for (String table : new String[] { "wiki", "type", "namespace", "user", "page" }) {
+            StoredAggregates.execute("DELETE FROM " + table + "_edit_counts WHERE wiki = 'lostcommitwiki'");
+        }
+        StoredAggregates.execute("UPDATE consumer_offsets SET next_offset = 10, max_event_time = '" + keptMaxEventTime
+                + "' WHERE consumer_group = '" + group + "' AND topic = '" + topic + "'");
+
+        AggregationPlan next = apply(group, topic, records(all, 20, 30), aggregator, here);
+
+        assertThat(rereads).containsExactly("0:10-20");
+        assertThat(next.aggregates().events()).isEqualTo(20);
+        FaultFixture.assertExactTotals(ExpectedAggregates.of(lost, 60), "lostcommitwiki");
+        FaultFixture.assertExactTotals(ExpectedAggregates.of(kept, 60), "keptcommitwiki");
+        assertThat(StoredAggregates.scalar("SELECT next_offset FROM consumer_offsets WHERE consumer_group = ?"
+                + " AND topic = ? AND kafka_partition = 0", group, topic)).isEqualTo(30);
+
+        // Delivered again after that (a restart seeks to the stored offset): skipped, nothing read again.
+        AggregationPlan again = apply(group, topic, records(all, 20, 30), aggregator, here);
+        assertThat(again.aggregates().events()).isZero();
+        assertThat(rereads).hasSize(1);
+    }
+
     private AggregationPlan apply(String group, String topic, List<ConsumedRecord> records, BatchAggregator aggregator) {
+        return apply(group, topic, records, aggregator, CommittedHere.NOTHING);
+    }
+
+    private AggregationPlan apply(String group, String topic, List<ConsumedRecord> records, BatchAggregator aggregator,
+            CommittedHere committedHere) {
         return store.apply(group, topic, store.prepare(records, aggregator), aggregator,
-                rejected -> Uni.createFrom().voidItem(), Uni.createFrom().voidItem())
+                rejected -> Uni.createFrom().voidItem(), Uni.createFrom().voidItem(), committedHere)
                 .await().atMost(Duration.ofSeconds(30));
     }
 

@@ -1,0 +1,54 @@
+package io.pulse.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL loses the last commits it acknowledged while Pulse runs, as after a failover to a standby
+ * that had not received them (simulated: the rows and the offset those commits wrote are taken back).
+ * Pulse's consumer has read past them; it reads those records again from Kafka and counts them with the
+ * next batch, so the totals stay exact. Before, they were skipped for good.
+ */
+class LostCommitsIT {
+
+    static final Duration PATIENCE = Duration.ofSeconds(120);
+
+    @Test
+    void shouldCountAgainWhatPostgreSqlLostAfterAcknowledgingIt() throws Exception {
+        FaultFixture.infra();
+        String topic = "pulse.faults.lost-commits";
+        String group = "lost-commits-group";
+        FaultFixture.infra().kafka().createTopic(topic, 1);
+        long start = Instant.now().minusSeconds(3 * 3600).getEpochSecond();
+        List<String> kept = FaultFixture.events("keptcommitswiki", 600, 51, start);
+        List<String> lost = FaultFixture.events("lostcommitswiki", 600, 52, start + 1800); // later in event time
+        FaultFixture.produce(topic, kept);
+        FaultFixture.produce(topic, lost.subList(0, 400));
+
+        try (PulseProcess pulse = PulseProcess.aggregator("lost-commits").consuming(topic, group)) {
+            pulse.start();
+            FaultFixture.awaitCounted("lostcommitswiki", 400);
+            FaultFixture.awaitCounted("keptcommitswiki", 600);
+
+            // The commits of offsets 600-999 are lost: their rows (the only ones of their wiki) and the
+            // offset go back to what the commit of offsets 0-599 had stored.
+            for (String table : new String[] { "wiki", "type", "namespace", "user", "page" }) {
+                StoredAggregates.execute("DELETE FROM " + table + "_edit_counts WHERE wiki = 'lostcommitswiki'");
+            }
+            long keptNewest = start + 599L * 1800 / 600;
+            StoredAggregates.execute("UPDATE consumer_offsets SET next_offset = 600, max_event_time = to_timestamp("
+                    + keptNewest + ") WHERE consumer_group = '" + group + "' AND topic = '" + topic + "'");
+            FaultFixture.produce(topic, lost.subList(400, lost.size()));
+
+            FaultFixture.awaitCounted("lostcommitswiki", lost.size());
+            FaultFixture.assertExactTotals(ExpectedAggregates.of(lost, 60), "lostcommitswiki");
+            FaultFixture.assertExactTotals(ExpectedAggregates.of(kept, 60), "keptcommitswiki");
+            assertThat(pulse.logText()).contains("no longer accounts for offsets 600 to 999 of " + topic + "-0");
+        }
+    }
+}
