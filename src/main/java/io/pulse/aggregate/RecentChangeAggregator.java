@@ -41,8 +41,9 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
  * it refuses ({@link RefusedRecords}).
  * Once the application stops, a failing batch is left unacknowledged instead ({@link Stopping}).
  * The per-change alert rules evaluate the same parsed records first ({@link PerChangeAlerts}).
- * Records this replica committed and PostgreSQL then lost (a failover to a standby behind the primary,
- * a restore) are read again and counted with the next batch ({@link CommittedOffsets}).
+ * Records this replica committed and PostgreSQL then lost (a crash with asynchronous commits, a failover
+ * to a standby behind the primary, a restore) are read again and counted with the next batch
+ * ({@link AccountedOffsets}).
  */
 @ApplicationScoped
 public class RecentChangeAggregator {
@@ -64,12 +65,12 @@ public class RecentChangeAggregator {
     // Quarkus' worker pool, looked up when used: Quarkus installs it into Mutiny at start.
     private final CommitPipeline pipeline = new CommitPipeline(task -> Infrastructure.getDefaultWorkerPool().execute(task));
     private final RefusedRecords byHalves = new RefusedRecords(this::applyAlone);
-    private final CommittedOffsets committedHere;
+    private final AccountedOffsets accounted;
 
     @Inject
     public RecentChangeAggregator(AggregateStore store, RecentChangeParser parser, AggregateConfig config,
             WikimediaDeadLetters deadLetters, AggregatorStatus status, MeterRegistry registry, Stopping stopping,
-            PerChangeAlerts alerts, RecordRereader rereader,
+            PerChangeAlerts alerts, AccountedOffsets accounted,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String topic) {
         this.store = store;
@@ -83,7 +84,7 @@ public class RecentChangeAggregator {
         this.topic = topic;
         this.stopping = stopping;
         this.alerts = alerts;
-        this.committedHere = new CommittedOffsets(rereader);
+        this.accounted = accounted;
         this.latency = Timer.builder("pulse.pipeline.latency")
                 .description("From the SSE data line received by the ingest to the committed aggregate row")
                 .publishPercentiles(0.5, 0.95, 0.99)
@@ -120,7 +121,7 @@ public class RecentChangeAggregator {
         // are: after that the batch is never read again to raise them. One retry loop for both: raising
         // again after a failed transaction finds the alerts stored (one insert).
         return store.apply(group, topic, batch.prepared(), aggregator, this::deadLetter, alerts.raise(batch.raised()),
-                committedHere)
+                accounted)
                 .invoke(this::committed).replaceWithVoid()
                 .onFailure(DataRefusal::is).recoverWithUni(refusal -> commitByHalves(batch, refusal))
                 .onFailure(stopping::notYet).invoke(failure -> {
@@ -152,12 +153,12 @@ public class RecentChangeAggregator {
         return Uni.createFrom().item(() -> store.prepare(records, aggregator))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(prepared -> store.apply(group, topic, prepared, aggregator, this::deadLetter, Uni.createFrom().voidItem(),
-                        committedHere))
+                        accounted))
                 .invoke(this::committed);
     }
 
     private void committed(AggregationPlan plan) {
-        committedHere.committed(plan);
+        accounted.committed(plan);
         status.committed(plan);
         registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
         registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());

@@ -25,7 +25,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Reads a range of the events topic again, with a consumer of its own (assigned, no group), for
- * records PostgreSQL lost after acknowledging them ({@link io.pulse.store.CommittedHere}). The channel's
+ * records PostgreSQL lost after acknowledging them ({@link io.pulse.store.KnownOffsets}). The channel's
  * consumer is left where it is: its position and the batches it already fetched stay valid. Rare, so a
  * consumer per range; blocking, so on a worker thread.
  */

@@ -59,11 +59,11 @@ public class AggregateStore {
     /**
      * @param beforeCommit work that must succeed before the offsets commit (raising the batch's alerts):
      *        it runs while the aggregates are written, and its failure rolls the transaction back
-     * @param committedHere what this replica committed before: a partition stored behind it lost commits,
-     *        and the records in between are read again and counted with this batch
+     * @param knownOffsets how far this replica knows the store accounted for each partition: a partition
+     *        stored behind that lost commits, and the records in between are read again and counted with this batch
      */
     public Uni<AggregationPlan> apply(String group, String topic, PreparedBatch batch, BatchAggregator aggregator,
-            Function<List<ConsumedRecord>, Uni<Void>> deadLetter, Uni<Void> beforeCommit, CommittedHere committedHere) {
+            Function<List<ConsumedRecord>, Uni<Void>> deadLetter, Uni<Void> beforeCommit, KnownOffsets knownOffsets) {
         Integer[] partitions = batch.records().stream().map(ConsumedRecord::partition).distinct().sorted()
                 .toArray(Integer[]::new);
         // Two round trips per batch: the offset rows (created if new, then locked) and, once the batch
@@ -77,7 +77,7 @@ public class AggregateStore {
                     rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
                     return stored;
                 })
-                .chain(stored -> lost(topic, batch, stored, committedHere)
+                .chain(stored -> lost(topic, batch, stored, knownOffsets)
                         .map(lost -> lost.isEmpty() ? aggregator.plan(batch.records(), batch.preplan(), stored)
                                 : aggregator.plan(concat(lost, batch.records()), stored)))
                 .call(plan -> {
@@ -97,21 +97,20 @@ public class AggregateStore {
     }
 
     /**
-     * The records between a partition's stored offset and this batch that this replica had committed and
-     * PostgreSQL no longer accounts for, read again; none in the usual case, where the batch starts at
+     * The records between a partition's stored offset and this batch that PostgreSQL accounted for once,
+     * as far as this replica knows, and no longer does, read again; none in the usual case, where the batch starts at
      * the stored offset (or below it, when records are delivered again).
      */
     private static Uni<List<ConsumedRecord>> lost(String topic, PreparedBatch batch, Map<Integer, PartitionProgress> stored,
-            CommittedHere committedHere) {
+            KnownOffsets knownOffsets) {
         List<Uni<List<ConsumedRecord>>> rereads = new ArrayList<>(0);
         batch.preplan().spans().forEach((partition, span) -> {
             long from = stored.getOrDefault(partition, PartitionProgress.fresh(partition)).nextOffset();
-            long committed = committedHere.upTo(partition);
-            if (from < committed && from < span.firstOffset()) {
-                LOG.warnf("PostgreSQL no longer accounts for offsets %d to %d of %s-%d, which this replica committed"
-                        + " (a failover or restore that lost acknowledged transactions?): reading them again",
+            if (from < knownOffsets.known(partition) && from < span.firstOffset()) {
+                LOG.warnf("PostgreSQL no longer accounts for offsets %d to %d of %s-%d, which it had stored (lost"
+                        + " acknowledged commits: a crash, a failover or a restore?): reading them again",
                         from, span.firstOffset() - 1, topic, partition);
-                rereads.add(committedHere.reread(partition, from, span.firstOffset()));
+                rereads.add(knownOffsets.reread(partition, from, span.firstOffset()));
             }
         });
         if (rereads.isEmpty()) {

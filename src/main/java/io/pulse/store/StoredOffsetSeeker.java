@@ -32,12 +32,14 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
     private static final Logger LOG = Logger.getLogger(StoredOffsetSeeker.class);
 
     private final AggregateStore store;
+    private final KnownOffsets knownOffsets;
     private final WarmUp warmUp;
     private final String group;
 
-    public StoredOffsetSeeker(AggregateStore store, WarmUp warmUp,
+    public StoredOffsetSeeker(AggregateStore store, KnownOffsets knownOffsets, WarmUp warmUp,
             @ConfigProperty(name = "mp.messaging.incoming.wikimedia-events-in.group.id") String group) {
         this.store = store;
+        this.knownOffsets = knownOffsets;
         this.warmUp = warmUp;
         this.group = group;
     }
@@ -54,10 +56,15 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
                     consumer.seek(new TopicPartition(topic, partition), progress.nextOffset());
                     offsets.put(partition, progress.nextOffset());
                 });
+                // Where the store stands is known from here on (0: nothing stored yet, read from the earliest).
+                for (int partition : ofTopic) {
+                    knownOffsets.assigned(partition, offsets.getOrDefault(partition, 0L));
+                }
                 LOG.infof("Assigned %s %s; resuming at stored offsets %s", topic, ofTopic, offsets);
             } catch (RuntimeException e) {
                 LOG.warnf("Could not read stored offsets for %s %s (%s); the offset check will skip counted records",
                         topic, ofTopic, e.toString());
+                ofTopic.forEach(partition -> knownOffsets.assigned(partition, -1)); // unknown: nothing to compare
             }
             warmUp.assigned(consumer, topic, ofTopic, stored);
         });

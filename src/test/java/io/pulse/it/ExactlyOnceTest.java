@@ -20,7 +20,7 @@ import io.pulse.aggregate.ConsumedRecord;
 import io.pulse.aggregate.WindowSpec;
 import io.pulse.source.wikimedia.RecentChangeParser;
 import io.pulse.store.AggregateStore;
-import io.pulse.store.CommittedHere;
+import io.pulse.store.KnownOffsets;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -112,9 +112,13 @@ class ExactlyOnceTest {
         String topic = "pulse.test.lost-commits";
         Map<Integer, Long> committed = new HashMap<>();
         List<String> rereads = new ArrayList<>();
-        CommittedHere here = new CommittedHere() {
+        KnownOffsets here = new KnownOffsets() {
             @Override
-            public long upTo(int partition) {
+            public void assigned(int partition, long nextOffset) {
+            }
+
+            @Override
+            public long known(int partition) {
                 return committed.getOrDefault(partition, -1L);
             }
 
@@ -152,13 +156,13 @@ class ExactlyOnceTest {
     }
 
     private AggregationPlan apply(String group, String topic, List<ConsumedRecord> records, BatchAggregator aggregator) {
-        return apply(group, topic, records, aggregator, CommittedHere.NOTHING);
+        return apply(group, topic, records, aggregator, KnownOffsets.NONE);
     }
 
     private AggregationPlan apply(String group, String topic, List<ConsumedRecord> records, BatchAggregator aggregator,
-            CommittedHere committedHere) {
+            KnownOffsets knownOffsets) {
         return store.apply(group, topic, store.prepare(records, aggregator), aggregator,
-                rejected -> Uni.createFrom().voidItem(), Uni.createFrom().voidItem(), committedHere)
+                rejected -> Uni.createFrom().voidItem(), Uni.createFrom().voidItem(), knownOffsets)
                 .await().atMost(Duration.ofSeconds(30));
     }
 

@@ -1,0 +1,43 @@
+package io.pulse.store;
+
+import java.util.List;
+
+import io.pulse.aggregate.ConsumedRecord;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * How far this replica knows PostgreSQL accounts for each partition of the events topic: what it read
+ * from the store when the partition was assigned ({@link StoredOffsetSeeker}), and what it committed
+ * since. Stored offsets only move forward, so a partition stored behind that means PostgreSQL lost
+ * commits it had acknowledged (a crash with asynchronous commits, a failover to a standby that had not
+ * received them, a restore), while the consumer reads on past them. The
+ * records in between are read again and counted with the next batch ({@link AggregateStore#apply}).
+ */
+public interface KnownOffsets {
+
+    /** Nothing known, nothing to read again: what a test or a one-off writer passes. */
+    KnownOffsets NONE = new KnownOffsets() {
+        @Override
+        public void assigned(int partition, long nextOffset) {
+        }
+
+        @Override
+        public long known(int partition) {
+            return -1;
+        }
+
+        @Override
+        public Uni<List<ConsumedRecord>> reread(int partition, long from, long to) {
+            return Uni.createFrom().item(List.of());
+        }
+    };
+
+    /** The partition was assigned to this replica, which resumes at the offset read from the store. */
+    void assigned(int partition, long nextOffset);
+
+    /** The offset up to which PostgreSQL accounted for the partition, as far as this replica knows; -1 if unknown. */
+    long known(int partition);
+
+    /** The partition's records from offset {@code from} (inclusive) to {@code to} (exclusive), parsed. */
+    Uni<List<ConsumedRecord>> reread(int partition, long from, long to);
+}
