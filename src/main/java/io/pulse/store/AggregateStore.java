@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.pulse.aggregate.AggregateConfig;
 import io.pulse.aggregate.AggregationPlan;
 import io.pulse.aggregate.BatchAggregator;
 import io.pulse.aggregate.ConsumedRecord;
@@ -23,6 +24,7 @@ import io.pulse.aggregate.Preplan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -40,10 +42,14 @@ public class AggregateStore {
 
     private static final Logger LOG = Logger.getLogger(AggregateStore.class);
 
-    private final Pool pool;
+    private static final String ASYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit = off";
 
-    public AggregateStore(Pool pool) {
+    private final Pool pool;
+    private final boolean asynchronousCommit;
+
+    public AggregateStore(Pool pool, AggregateConfig config) {
         this.pool = pool;
+        this.asynchronousCommit = !config.synchronousCommit();
     }
 
     /** A batch folded and encoded ahead of its transaction, as if nothing of it had been counted. */
@@ -70,11 +76,12 @@ public class AggregateStore {
         // is planned against them, every upsert and the offset update sent at once. The connection
         // pipelines them and PostgreSQL runs them in order, so lock order stays fixed.
         return pool.withTransaction(conn -> Uni.combine().all()
-                .unis(conn.preparedQuery(UpsertStatements.ENSURE_OFFSETS).execute(Tuple.of(group, topic, partitions)),
+                .unis(asynchronousCommit ? conn.query(ASYNCHRONOUS_COMMIT).execute() : Uni.createFrom().nullItem(),
+                        conn.preparedQuery(UpsertStatements.ENSURE_OFFSETS).execute(Tuple.of(group, topic, partitions)),
                         conn.preparedQuery(UpsertStatements.LOCK_OFFSETS).execute(Tuple.of(group, topic, partitions)))
-                .with((ensured, rows) -> {
+                .with((set, ensured, rows) -> {
                     Map<Integer, PartitionProgress> stored = new HashMap<>();
-                    rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
+                    ((RowSet<Row>) rows).forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
                     return stored;
                 })
                 .chain(stored -> lost(topic, batch, stored, knownOffsets)
