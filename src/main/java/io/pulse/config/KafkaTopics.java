@@ -69,14 +69,22 @@ public class KafkaTopics {
         if (channels.isEmpty()) {
             return;
         }
-        admin = KafkaAdmins.create(kafka, "pulse-topics", TIMEOUT);
-        checking = Uni.createFrom().deferred(() -> check(admin, channels, settings.createMissingTopics()))
+        // Everything on a worker, the admin client's creation (and class loading) included: not on the start-up path.
+        checking = Uni.createFrom().deferred(() -> check(admin(), channels, settings.createMissingTopics()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onFailure().invoke(f -> LOG.warnf("Cannot check the Kafka topics yet: %s", f.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofMinutes(1)).indefinitely()
                 // On a worker: the admin client's own thread completes the check, and cannot close itself.
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .eventually(this::closeAdmin)
                 .subscribe().with(KafkaTopics::log, f -> LOG.errorf(f, "The Kafka topics check stopped"));
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            admin = KafkaAdmins.create(kafka, "pulse-topics", TIMEOUT);
+        }
+        return admin;
     }
 
     /** Creates what is missing (when {@code create}) and checks each outgoing channel's batch size. */
