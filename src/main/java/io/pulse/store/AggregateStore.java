@@ -72,16 +72,16 @@ public class AggregateStore {
             Function<List<ConsumedRecord>, Uni<Void>> deadLetter, Uni<Void> beforeCommit, KnownOffsets knownOffsets) {
         Integer[] partitions = batch.records().stream().map(ConsumedRecord::partition).distinct().sorted()
                 .toArray(Integer[]::new);
-        // Two round trips per batch: the offset rows (created if new, then locked) and, once the batch
-        // is planned against them, every upsert and the offset update sent at once. The connection
-        // pipelines them and PostgreSQL runs them in order, so lock order stays fixed.
+        // Two round trips per batch: the offset rows (created if new, then locked, after the commit mode
+        // is set) and, once the batch is planned against them, every upsert and the offset update sent at
+        // once. The connection pipelines them and PostgreSQL runs them in order, so lock order stays fixed.
         return pool.withTransaction(conn -> Uni.combine().all()
-                .unis(asynchronousCommit ? conn.query(ASYNCHRONOUS_COMMIT).execute() : Uni.createFrom().nullItem(),
+                .unis(commitMode(conn),
                         conn.preparedQuery(UpsertStatements.ENSURE_OFFSETS).execute(Tuple.of(group, topic, partitions)),
                         conn.preparedQuery(UpsertStatements.LOCK_OFFSETS).execute(Tuple.of(group, topic, partitions)))
                 .with((set, ensured, rows) -> {
                     Map<Integer, PartitionProgress> stored = new HashMap<>();
-                    ((RowSet<Row>) rows).forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
+                    rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
                     return stored;
                 })
                 .chain(stored -> lost(topic, batch, stored, knownOffsets)
@@ -103,10 +103,15 @@ public class AggregateStore {
                 }));
     }
 
+    /** A crash may lose this transaction once committed: its records would be read again ({@link #lost}). */
+    private Uni<RowSet<Row>> commitMode(SqlConnection conn) {
+        return asynchronousCommit ? conn.query(ASYNCHRONOUS_COMMIT).execute() : Uni.createFrom().item((RowSet<Row>) null);
+    }
+
     /**
      * The records between a partition's stored offset and this batch that PostgreSQL accounted for once,
-     * as far as this replica knows, and no longer does, read again; none in the usual case, where the batch starts at
-     * the stored offset (or below it, when records are delivered again).
+     * as far as this replica knows, and no longer does, read again. None in the usual case, where the
+     * batch starts at the stored offset (or below it, when records are delivered again).
      */
     private static Uni<List<ConsumedRecord>> lost(String topic, PreparedBatch batch, Map<Integer, PartitionProgress> stored,
             KnownOffsets knownOffsets) {
