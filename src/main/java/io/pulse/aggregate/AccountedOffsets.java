@@ -6,6 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import io.pulse.store.KnownOffsets;
 import io.smallrye.mutiny.Uni;
 
@@ -18,9 +21,13 @@ public class AccountedOffsets implements KnownOffsets {
 
     private final Map<Integer, Long> known = new ConcurrentHashMap<>();
     private final RecordRereader rereader;
+    private final Counter reread;
 
-    public AccountedOffsets(RecordRereader rereader) {
+    public AccountedOffsets(RecordRereader rereader, MeterRegistry registry) {
         this.rereader = rereader;
+        this.reread = Counter.builder("pulse.aggregate.reread.records")
+                .description("Records read again from Kafka because PostgreSQL lost commits it had acknowledged")
+                .register(registry);
     }
 
     // Replaces what was known: the partition may have been elsewhere meanwhile.
@@ -41,6 +48,6 @@ public class AccountedOffsets implements KnownOffsets {
 
     @Override
     public Uni<List<ConsumedRecord>> reread(int partition, long from, long to) {
-        return rereader.reread(partition, from, to);
+        return rereader.reread(partition, from, to).invoke(records -> reread.increment(records.size()));
     }
 }

@@ -8,10 +8,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 /** What a replica knows the store accounts for: set by an assignment, raised (never lowered) by commits. */
 class AccountedOffsetsTest {
 
-    private final AccountedOffsets accounted = new AccountedOffsets(null);
+    private final AccountedOffsets accounted = new AccountedOffsets(null, new SimpleMeterRegistry());
 
     @Test
     void shouldKnowWhereAnAssignmentResumedAndRaiseItWithEachCommit() {

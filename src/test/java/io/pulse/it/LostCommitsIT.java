@@ -69,6 +69,8 @@ class LostCommitsIT {
             FaultFixture.assertExactTotals(ExpectedAggregates.of(lost, 60), lostWiki);
             FaultFixture.assertExactTotals(ExpectedAggregates.of(kept, 60), keptWiki);
             assertThat(pulse.logText()).contains("no longer accounts for offsets 600 to 999 of " + topic + "-0");
+            assertThat(Counters.sum(pulse.get("/q/metrics").body(), "pulse_aggregate_reread_records_total", ""))
+                    .isEqualTo(400);
         }
     }
 }
