@@ -54,7 +54,7 @@ public final class LocalPostgres implements AutoCloseable {
     /** Describes this running cluster with JDK types only, for {@link #attach} in another class loader. */
     Map<String, Object> share() {
         return Map.of("dataDir", dataDir.toString(), "port", port(),
-                "start", (Runnable) this::start, "stop", (Runnable) this::stop);
+                "start", (Runnable) this::start, "stop", (Runnable) this::stop, "crash", (Runnable) this::crash);
     }
 
     /** A handle on a cluster that another class loader's copy of this class owns (see PulseInfra). */
@@ -99,6 +99,19 @@ public final class LocalPostgres implements AutoCloseable {
             ((Runnable) owner.get("stop")).run();
         } else if (running) {
             pgCtl("stop", "-w", "-t", "60", "-m", "fast").orThrow("stopping PostgreSQL", logFile());
+            running = false;
+        }
+    }
+
+    /**
+     * Immediate shutdown, as a crash: no checkpoint, and WAL not yet written from PostgreSQL's buffers is
+     * gone, so commits acknowledged asynchronously may be lost. {@link #start()} recovers.
+     */
+    public synchronized void crash() {
+        if (owner != null) {
+            ((Runnable) owner.get("crash")).run();
+        } else if (running) {
+            pgCtl("stop", "-w", "-t", "60", "-m", "immediate").orThrow("crashing PostgreSQL", logFile());
             running = false;
         }
     }
