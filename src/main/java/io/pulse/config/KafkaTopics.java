@@ -1,26 +1,14 @@
 package io.pulse.config;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
@@ -39,14 +27,10 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * <li>an outgoing channel whose {@code batch.size} is above its topic's {@code max.message.bytes} is
  * an error: Kafka 4.1's producer splits such batches forever and its I/O thread dies (KAFKA-8350).</li>
  * </ul>
- * It runs in the background, again until Kafka answers, and never delays the start.
+ * It runs in the background, again until Kafka answers, and never delays the start ({@link TopicCheck}).
  */
 @ApplicationScoped
 public class KafkaTopics {
-
-    /** What a check did: topics it created, and what it found wrong (each an error to log). */
-    public record Report(List<String> created, List<String> problems) {
-    }
 
     private static final Logger LOG = Logger.getLogger(KafkaTopics.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -70,7 +54,7 @@ public class KafkaTopics {
             return;
         }
         // Everything on a worker, the admin client's creation (and class loading) included: not on the start-up path.
-        checking = Uni.createFrom().deferred(() -> check(admin(), channels, settings.createMissingTopics()))
+        checking = Uni.createFrom().deferred(() -> TopicCheck.run(admin(), channels, settings.createMissingTopics()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onFailure().invoke(f -> LOG.warnf("Cannot check the Kafka topics yet: %s", f.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofMinutes(1)).indefinitely()
@@ -87,98 +71,9 @@ public class KafkaTopics {
         return admin;
     }
 
-    /** Creates what is missing (when {@code create}) and checks each outgoing channel's batch size. */
-    public static Uni<Report> check(Admin admin, List<ChannelTopic> channels, boolean create) {
-        Set<String> topics = new TreeSet<>();
-        channels.forEach(c -> topics.add(c.topic()));
-        return uni(admin.listTopics().names())
-                .chain(existing -> {
-                    List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();
-                    return create ? create(admin, missing) : Uni.createFrom().item(notCreated(missing));
-                })
-                .chain(created -> batchSizes(admin, channels)
-                        .map(problems -> new Report(created.created(), concat(created.problems(), problems))));
-    }
-
-    private static Uni<Report> create(Admin admin, List<String> missing) {
-        if (missing.isEmpty()) {
-            return Uni.createFrom().item(new Report(List.of(), List.of()));
-        }
-        // No partition count or replication factor: the brokers' num.partitions and default.replication.factor.
-        Map<String, KafkaFuture<Void>> results = admin.createTopics(missing.stream()
-                .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).values();
-        List<Uni<Report>> each = missing.stream().map(topic -> uni(results.get(topic))
-                .map(ignored -> new Report(List.of(topic), List.<String> of()))
-                // Created meanwhile by another replica, or by a broker that creates topics on first use.
-                .onFailure(TopicExistsException.class).recoverWithItem(new Report(List.of(), List.of()))
-                .onFailure().recoverWithItem(f -> new Report(List.of(), List.of(String.format(
-                        "Kafka topic %s does not exist and cannot be created (%s): Pulse does not work without it;"
-                                + " create it (README, \"Kafka topics\")", topic, cause(f)))))).toList();
-        return Uni.join().all(each).andFailFast().map(reports -> new Report(
-                reports.stream().flatMap(r -> r.created().stream()).toList(),
-                reports.stream().flatMap(r -> r.problems().stream()).toList()));
-    }
-
-    private static Report notCreated(List<String> missing) {
-        return new Report(List.of(), missing.stream().map(topic -> String.format(
-                "Kafka topic %s does not exist (pulse.kafka.create-missing-topics=false): Pulse does not work without"
-                        + " it unless the brokers create topics on first use; create it (README, \"Kafka topics\")",
-                topic)).toList());
-    }
-
-    private static Uni<List<String>> batchSizes(Admin admin, List<ChannelTopic> channels) {
-        List<ChannelTopic> outgoing = channels.stream().filter(c -> c.batchSize().isPresent()).toList();
-        if (outgoing.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        Map<ConfigResource, KafkaFuture<org.apache.kafka.clients.admin.Config>> described = admin.describeConfigs(
-                outgoing.stream().map(c -> new ConfigResource(ConfigResource.Type.TOPIC, c.topic())).distinct().toList())
-                .values();
-        List<Uni<Optional<String>>> each = outgoing.stream().map(c -> uni(
-                described.get(new ConfigResource(ConfigResource.Type.TOPIC, c.topic())))
-                .map(topicConfig -> tooLarge(c, topicConfig.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)))
-                .onFailure().recoverWithItem(Optional.empty())) // a topic that could not be created: said already
-                .toList();
-        return Uni.join().all(each).andFailFast()
-                .map(found -> found.stream().flatMap(Optional::stream).toList());
-    }
-
-    private static Optional<String> tooLarge(ChannelTopic channel, ConfigEntry maxMessageBytes) {
-        if (maxMessageBytes == null || maxMessageBytes.value() == null) {
-            return Optional.empty();
-        }
-        long max = Long.parseLong(maxMessageBytes.value());
-        int batchSize = channel.batchSize().getAsInt();
-        if (batchSize <= max) {
-            return Optional.empty();
-        }
-        return Optional.of(String.format("Kafka topic %s takes records of up to %d bytes (max.message.bytes), less than"
-                + " the batch.size of channel %s (%d): Kafka's producer can split such batches forever and stop"
-                + " sending (KAFKA-8350). Set mp.messaging.outgoing.%s.batch.size to at most %d, or raise the topic's"
-                + " max.message.bytes", channel.topic(), max, channel.channel(), batchSize, channel.channel(), max));
-    }
-
-    private static void log(Report report) {
+    private static void log(TopicCheck.Report report) {
         report.created().forEach(t -> LOG.infof("Created Kafka topic %s with the brokers' default partitions and replication", t));
         report.problems().forEach(LOG::error);
-    }
-
-    private static <T> Uni<T> uni(KafkaFuture<T> future) {
-        return Uni.createFrom().completionStage(future.toCompletionStage());
-    }
-
-    private static String cause(Throwable f) {
-        Throwable t = f;
-        while (t.getCause() != null && (t instanceof CompletionException || t instanceof ExecutionException)) {
-            t = t.getCause();
-        }
-        return t.toString();
-    }
-
-    private static <T> List<T> concat(List<T> a, List<T> b) {
-        List<T> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
     }
 
     @PreDestroy

@@ -21,7 +21,7 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
 /** The start-up topic check against a real broker (which would also create topics on first use, but not here). */
-class KafkaTopicsTest {
+class TopicCheckTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
@@ -42,14 +42,14 @@ class KafkaTopicsTest {
                 new ChannelTopic("in", prefix + "existing", OptionalInt.empty()),
                 new ChannelTopic("leader", prefix + "missing", OptionalInt.empty()));
 
-        KafkaTopics.Report report = KafkaTopics.check(admin, channels, true).await().atMost(DEADLINE);
+        TopicCheck.Report report = TopicCheck.run(admin, channels, true).await().atMost(DEADLINE);
 
         assertThat(report.created()).containsExactly(prefix + "missing");
         assertThat(report.problems()).isEmpty();
         assertThat(partitions(prefix + "missing")).isEqualTo(1); // the test broker's num.partitions
         assertThat(partitions(prefix + "existing")).isEqualTo(3);
 
-        KafkaTopics.Report again = KafkaTopics.check(admin, channels, true).await().atMost(DEADLINE);
+        TopicCheck.Report again = TopicCheck.run(admin, channels, true).await().atMost(DEADLINE);
         assertThat(again.created()).isEmpty();
         assertThat(again.problems()).isEmpty();
     }
@@ -58,7 +58,7 @@ class KafkaTopicsTest {
     void shouldReportAMissingTopicItMayNotCreateAndCreateNothing() throws Exception {
         List<ChannelTopic> channels = List.of(new ChannelTopic("in", prefix + "missing", OptionalInt.empty()));
 
-        KafkaTopics.Report report = KafkaTopics.check(admin, channels, false).await().atMost(DEADLINE);
+        TopicCheck.Report report = TopicCheck.run(admin, channels, false).await().atMost(DEADLINE);
 
         assertThat(report.created()).isEmpty();
         assertThat(report.problems()).singleElement().asString()
@@ -73,7 +73,7 @@ class KafkaTopicsTest {
                 new ChannelTopic("in", invalid, OptionalInt.empty()),
                 new ChannelTopic("other", prefix + "valid", OptionalInt.empty()));
 
-        KafkaTopics.Report report = KafkaTopics.check(admin, channels, true).await().atMost(DEADLINE);
+        TopicCheck.Report report = TopicCheck.run(admin, channels, true).await().atMost(DEADLINE);
 
         assertThat(report.created()).containsExactly(prefix + "valid");
         assertThat(report.problems()).singleElement().asString()
@@ -91,7 +91,7 @@ class KafkaTopicsTest {
                 new ChannelTopic("reads", prefix + "small", OptionalInt.empty()),
                 new ChannelTopic("default-limit", prefix + "default", OptionalInt.of(131_072)));
 
-        KafkaTopics.Report report = KafkaTopics.check(admin, channels, true).await().atMost(DEADLINE);
+        TopicCheck.Report report = TopicCheck.run(admin, channels, true).await().atMost(DEADLINE);
 
         assertThat(report.created()).containsExactly(prefix + "default");
         assertThat(report.problems()).singleElement().asString().contains(prefix + "small", "too-large", "KAFKA-8350",
