@@ -3,7 +3,6 @@ package io.pulse.store;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,8 +11,6 @@ import java.util.Map;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
 
 import io.pulse.aggregate.AggregateConfig;
 import io.pulse.aggregate.AggregationPlan;
@@ -39,8 +36,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @ApplicationScoped
 public class AggregateStore {
-
-    private static final Logger LOG = Logger.getLogger(AggregateStore.class);
 
     private static final String ASYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit = off";
 
@@ -84,9 +79,9 @@ public class AggregateStore {
                     rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
                     return stored;
                 })
-                .chain(stored -> lost(topic, batch, stored, knownOffsets)
+                .chain(stored -> LostCommits.reread(topic, batch.preplan(), stored, knownOffsets)
                         .map(lost -> lost.isEmpty() ? aggregator.plan(batch.records(), batch.preplan(), stored)
-                                : aggregator.plan(concat(lost, batch.records()), stored)))
+                                : aggregator.plan(LostCommits.before(lost, batch.records()), stored)))
                 .call(plan -> {
                     EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
                             ? batch.encoded()
@@ -103,39 +98,9 @@ public class AggregateStore {
                 }));
     }
 
-    /** A crash may lose this transaction once committed: its records would be read again ({@link #lost}). */
+    /** A crash may lose this transaction once committed: its records would be read again ({@link LostCommits}). */
     private Uni<RowSet<Row>> commitMode(SqlConnection conn) {
         return asynchronousCommit ? conn.query(ASYNCHRONOUS_COMMIT).execute() : Uni.createFrom().item((RowSet<Row>) null);
-    }
-
-    /**
-     * The records between a partition's stored offset and this batch that PostgreSQL accounted for once,
-     * as far as this replica knows, and no longer does, read again. None in the usual case, where the
-     * batch starts at the stored offset (or below it, when records are delivered again).
-     */
-    private static Uni<List<ConsumedRecord>> lost(String topic, PreparedBatch batch, Map<Integer, PartitionProgress> stored,
-            KnownOffsets knownOffsets) {
-        List<Uni<List<ConsumedRecord>>> rereads = new ArrayList<>(0);
-        batch.preplan().spans().forEach((partition, span) -> {
-            long from = stored.getOrDefault(partition, PartitionProgress.fresh(partition)).nextOffset();
-            if (from < knownOffsets.known(partition) && from < span.firstOffset()) {
-                LOG.warnf("PostgreSQL no longer accounts for offsets %d to %d of %s-%d, which it had stored (lost"
-                        + " acknowledged commits: a crash, a failover or a restore?): reading them again",
-                        from, span.firstOffset() - 1, topic, partition);
-                rereads.add(knownOffsets.reread(partition, from, span.firstOffset()));
-            }
-        });
-        if (rereads.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        return Uni.join().all(rereads).andFailFast().map(lists -> lists.stream().flatMap(List::stream).toList());
-    }
-
-    private static List<ConsumedRecord> concat(List<ConsumedRecord> first, List<ConsumedRecord> then) {
-        List<ConsumedRecord> all = new ArrayList<>(first.size() + then.size());
-        all.addAll(first);
-        all.addAll(then);
-        return all;
     }
 
     /** Where the aggregates stand per partition, for seeking on assignment; partitions never seen are absent. */
