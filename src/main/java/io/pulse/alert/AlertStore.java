@@ -9,6 +9,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.pulse.store.BoundedReads;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -40,9 +41,11 @@ public class AlertStore {
             + " ORDER BY event_time DESC, seq DESC LIMIT $5";
 
     private final Pool pool;
+    private final BoundedReads reads;
 
-    public AlertStore(Pool pool) {
+    public AlertStore(Pool pool, BoundedReads reads) {
         this.pool = pool;
+        this.reads = reads;
     }
 
     /**
@@ -85,7 +88,8 @@ public class AlertStore {
     public Uni<List<Alert>> find(Instant since, String rule, Severity severity, String wiki, int limit) {
         Tuple args = Tuple.tuple(java.util.Arrays.asList(since == null ? null : utc(since), rule,
                 severity == null ? null : severity.label(), wiki, limit));
-        return pool.preparedQuery(SELECT).execute(args).map(AlertStore::alerts);
+        // A request's read (/api/alerts): bounded in time like the other API reads.
+        return reads.execute(SELECT, args).map(AlertStore::alerts);
     }
 
     /**

@@ -133,9 +133,9 @@ class ApiProblemTest {
     void shouldCancelAReadThatRunsLongerThanTheTimeoutAndServeTheNextOne() throws Exception {
         try (Connection c = StoredAggregates.connect(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
-            s.execute("LOCK TABLE user_edit_counts IN ACCESS EXCLUSIVE MODE");
+            s.execute("LOCK TABLE user_edit_counts, alerts IN ACCESS EXCLUSIVE MODE");
             try {
-                for (String path : new String[] { "/api/top/users", "/api/users/Someone/activity" }) {
+                for (String path : new String[] { "/api/top/users", "/api/users/Someone/activity", "/api/alerts" }) {
                     problem(given().get(path), 503).body("title", equalTo("Query timed out"))
                             .body("detail", containsString("3000 ms")).body("instance", equalTo(path));
                 }
@@ -145,7 +145,8 @@ class ApiProblemTest {
         }
         // Enough requests to go through every pooled connection: none is left inside the cancelled transaction.
         for (int i = 0; i < 40; i++) {
-            given().get(i % 2 == 0 ? "/api/top/users" : "/api/users/Someone/activity").then().statusCode(200);
+            given().get(i % 3 == 0 ? "/api/top/users" : i % 3 == 1 ? "/api/users/Someone/activity" : "/api/alerts")
+                    .then().statusCode(200);
         }
     }
 
