@@ -95,12 +95,7 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Fast shutdown: open sessions are cut, data already committed survives a later {@link #start()}. */
     public synchronized void stop() {
-        if (owner != null) {
-            ((Runnable) owner.get("stop")).run();
-        } else if (running) {
-            pgCtl("stop", "-w", "-t", "60", "-m", "fast").orThrow("stopping PostgreSQL", logFile());
-            running = false;
-        }
+        shutdown("stop", "fast", "stopping PostgreSQL");
     }
 
     /**
@@ -108,10 +103,15 @@ public final class LocalPostgres implements AutoCloseable {
      * gone, so commits acknowledged asynchronously may be lost. {@link #start()} recovers.
      */
     public synchronized void crash() {
+        shutdown("crash", "immediate", "crashing PostgreSQL");
+    }
+
+    /** {@code pg_ctl stop} in the given mode, or the owner's handle of that name for an attached cluster. */
+    private void shutdown(String handle, String mode, String doing) {
         if (owner != null) {
-            ((Runnable) owner.get("crash")).run();
+            ((Runnable) owner.get(handle)).run();
         } else if (running) {
-            pgCtl("stop", "-w", "-t", "60", "-m", "immediate").orThrow("crashing PostgreSQL", logFile());
+            pgCtl("stop", "-w", "-t", "60", "-m", mode).orThrow(doing, logFile());
             running = false;
         }
     }
