@@ -2,10 +2,8 @@ package io.pulse.aggregate;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +15,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.pulse.config.KafkaClients;
 import io.pulse.source.wikimedia.RecentChangeParser;
 import io.pulse.source.wikimedia.WikimediaChannels;
 import io.smallrye.common.annotation.Identifier;
@@ -34,18 +33,14 @@ public class RecordRereader {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    private final Map<String, Object> config = new HashMap<>();
+    private final Map<String, Object> config;
     private final String topic;
     private final RecentChangeParser parser;
 
     public RecordRereader(@Identifier("default-kafka-broker") Map<String, Object> kafka, RecentChangeParser parser,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String topic) {
-        Set<String> known = ConsumerConfig.configNames();
-        kafka.forEach((key, value) -> {
-            if (known.contains(key) && !key.equals(ConsumerConfig.GROUP_ID_CONFIG)) {
-                config.put(key, value);
-            }
-        });
+        this.config = KafkaClients.settings(kafka, ConsumerConfig.configNames());
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG); // assigned, not subscribed: no group
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "pulse-reread");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // As the channel reads: committed records only; from the oldest kept if the range is older.

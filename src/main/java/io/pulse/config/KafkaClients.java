@@ -9,23 +9,30 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * Admin clients configured like the channels' clients: from the {@code kafka.*} settings (Quarkus'
- * {@code default-kafka-broker} map), so that a broker with TLS or SASL is reached the same way.
+ * Kafka clients of Pulse's own, configured like the channels' clients: from the {@code kafka.*} settings
+ * (Quarkus' {@code default-kafka-broker} map), so that a broker with TLS or SASL is reached the same way.
  */
-public final class KafkaAdmins {
+public final class KafkaClients {
 
-    private KafkaAdmins() {
+    private KafkaClients() {
     }
 
-    public static Admin create(Map<String, Object> kafka, String clientId, Duration timeout) {
-        Set<String> known = AdminClientConfig.configNames();
+    /**
+     * The {@code kafka.*} settings a client of that kind knows ({@code ConsumerConfig.configNames()}, ...):
+     * the rest (group.id for an admin client, serializers) would be logged as unused.
+     */
+    public static Map<String, Object> settings(Map<String, Object> kafka, Set<String> known) {
         Map<String, Object> config = new HashMap<>();
-        // Only the admin client's own settings: the rest (group.id, serializers) would be logged as unused.
         kafka.forEach((key, value) -> {
             if (known.contains(key)) {
                 config.put(key, value);
             }
         });
+        return config;
+    }
+
+    public static Admin admin(Map<String, Object> kafka, String clientId, Duration timeout) {
+        Map<String, Object> config = settings(kafka, AdminClientConfig.configNames());
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());

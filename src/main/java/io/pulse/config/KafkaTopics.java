@@ -66,7 +66,7 @@ public class KafkaTopics {
 
     private synchronized Admin admin() {
         if (admin == null) {
-            admin = KafkaAdmins.create(kafka, "pulse-topics", TIMEOUT);
+            admin = KafkaClients.admin(kafka, "pulse-topics", TIMEOUT);
         }
         return admin;
     }

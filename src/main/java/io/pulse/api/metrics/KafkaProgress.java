@@ -13,7 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
-import io.pulse.config.KafkaAdmins;
+import io.pulse.config.KafkaClients;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 
@@ -37,7 +37,7 @@ public class KafkaProgress {
     private final Map<String, Known> partitions = new ConcurrentHashMap<>();
 
     public KafkaProgress(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        this.admin = KafkaAdmins.create(kafka, "pulse-metrics", TIMEOUT);
+        this.admin = KafkaClients.admin(kafka, "pulse-metrics", TIMEOUT);
     }
 
     /** Sum of the topic's end offsets; 0 while the topic does not exist yet. */
