@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,6 +14,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import io.pulse.config.KafkaClients;
 
 /**
  * Reads back what an earlier run published after its last checkpoint: the event ids found in the
@@ -25,16 +26,23 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class PublishedTail {
 
-    private final String bootstrapServers;
+    private final Map<String, Object> config;
     private final Duration timeout;
     private final int margin;
 
     /**
+     * @param kafka  the {@code kafka.*} settings: the brokers, and the TLS or SASL settings that reach them
      * @param margin records read before each checkpointed offset too: a timestamp-based resume
      *               re-sends the events sharing the checkpoint's timestamp, published just before it
      */
-    public PublishedTail(String bootstrapServers, Duration timeout, int margin) {
-        this.bootstrapServers = bootstrapServers;
+    public PublishedTail(Map<String, Object> kafka, Duration timeout, int margin) {
+        this.config = KafkaClients.settings(kafka, ConsumerConfig.configNames());
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG); // assigned, not subscribed: no group
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "pulse-published-tail");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Records of aborted transactions were never published: their events must not be dropped as seen.
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         this.timeout = timeout;
         this.margin = margin;
     }
@@ -44,7 +52,8 @@ public final class PublishedTail {
 
     /** Event ids from {@code margin} records before {@code from} to the end (partitions missing from it: the last {@code margin}), and every partition's end. */
     public Scan eventIdsAfter(String topic, Map<Integer, Long> from) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config,
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             Map<Integer, Long> ends = new HashMap<>();
@@ -71,16 +80,5 @@ public final class PublishedTail {
             }
             return new Scan(ids, ends);
         }
-    }
-
-    private Properties properties() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        return p;
     }
 }

@@ -92,6 +92,13 @@ public interface WikimediaConfig {
         @WithDefault("2000")
         int resumeMargin();
 
+        /**
+         * How long the start's read-back of what was published after the saved position may take (the
+         * events topic must answer); past it the read-back is retried, with back-off.
+         */
+        @WithDefault("60s")
+        Duration readBackTimeout();
+
         /** How often the resume position is persisted. */
         @WithDefault("1s")
         Duration checkpointInterval();

@@ -31,6 +31,7 @@ import io.pulse.ingest.SseSettings;
 import io.pulse.store.IngestCheckpointStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -84,7 +85,7 @@ public class WikimediaIngest {
             // records go out through the channel's own producer, a read at a time (KafkaBatchSender).
             @Channel(WikimediaChannels.EVENTS_OUT) MutinyEmitter<String> channelUpstream,
             WikimediaDeadLetters deadLetters, IngestCheckpointStore checkpoints, MeterRegistry registry, Vertx vertx,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaSettings,
             @ConfigProperty(name = "mp.messaging.outgoing." + WikimediaChannels.EVENTS_OUT + ".topic") String eventsTopic) {
         this.config = config;
         this.parser = parser;
@@ -94,7 +95,8 @@ public class WikimediaIngest {
         this.checkpoints = checkpoints;
         this.registry = registry;
         this.vertx = vertx;
-        this.publishedTail = new PublishedTail(bootstrapServers, Duration.ofSeconds(60), config.ingest().resumeMargin());
+        this.publishedTail = new PublishedTail(kafkaSettings, config.ingest().readBackTimeout(),
+                config.ingest().resumeMargin());
         this.eventsTopic = eventsTopic;
     }
 
