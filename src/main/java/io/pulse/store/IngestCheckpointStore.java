@@ -12,6 +12,8 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
 
 /** Persists ingest resume positions. Callable from any thread (ingest runs off the request context). */
 @ApplicationScoped
@@ -68,9 +70,21 @@ public class IngestCheckpointStore {
         return out;
     }
 
-    /** Hibernate Reactive needs a Vert.x context of its own; ingest callbacks may come from any thread. */
+    /**
+     * Hibernate Reactive needs a Vert.x context of its own; ingest callbacks may come from any thread.
+     * VertxContextSupport refuses to start from an event loop, and a retry can re-subscribe on one (the
+     * ingest's, after a failed read-back of the events topic: every load then failed, for good), so from
+     * there the work starts on a worker.
+     */
     private static <T> Uni<T> onVertxContext(Supplier<Uni<T>> work) {
-        return Uni.createFrom().emitter(emitter -> VertxContextSupport.subscribe(() -> work.get().toMulti(),
-                subscribe -> subscribe.with(emitter::complete, emitter::fail, () -> emitter.complete(null))));
+        return Uni.createFrom().<T> emitter(emitter -> VertxContextSupport.subscribe(() -> work.get().toMulti(),
+                subscribe -> subscribe.with(emitter::complete, emitter::fail, () -> emitter.complete(null))))
+                .runSubscriptionOn(task -> {
+                    if (Context.isOnEventLoopThread()) {
+                        Infrastructure.getDefaultWorkerPool().execute(task);
+                    } else {
+                        task.run();
+                    }
+                });
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.pulse.testkit.LocalKafka;
 import io.pulse.testkit.PulseInfra;
 
 /**
@@ -95,6 +96,37 @@ class IngestFaultsIT {
             FaultFixture.awaitCounted(wiki, events.size());
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+        }
+    }
+
+    /**
+     * A start whose read-back of the events topic fails (the broker not there yet) retries it, and the
+     * ingest starts once the broker answers. Before, the retry re-subscribed on an event loop, where the
+     * checkpoint's load is refused: it failed for good and nothing was ever read from the feed.
+     */
+    @Test
+    void shouldStartTheIngestOnceTheBrokerAnswersItsReadBack() {
+        String wiki = "readbackwiki";
+        String topic = "pulse.faults.readback";
+        List<String> events = FaultFixture.events(wiki, 500, 53);
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+
+        try (LocalKafka kafka = LocalKafka.throwaway().start();
+                TestSseServer feed = new TestSseServer().start();
+                PulseProcess pulse = ingesting("readback", feed, topic)
+                        .env("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
+                        // Without the election the ingest starts with the service, broker or not.
+                        .env("PULSE_WIKIMEDIA_INGEST_LEADER_ELECTION", "false")
+                        .property("pulse.wikimedia.ingest.read-back-timeout", "3s")) {
+            kafka.stop();
+            pulse.start();
+            await().atMost(PATIENCE).until(() -> pulse.logText().contains("Cannot read back the events topic yet"));
+            kafka.start();
+            feed.append(events);
+
+            FaultFixture.awaitCounted(wiki, events.size());
+            FaultFixture.assertExactTotals(expected, wiki);
+            assertThat(pulse.logText()).doesNotContain("must not be called on an event loop");
         }
     }
 
