@@ -7,6 +7,8 @@ import java.util.Set;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * Kafka clients of Pulse's own, configured like the channels' clients: from the {@code kafka.*} settings
@@ -29,6 +31,22 @@ public final class KafkaClients {
             }
         });
         return config;
+    }
+
+    /**
+     * The settings of a producer of Pulse's own that publishes like a channel's: the {@code kafka.*}
+     * settings, then the channel's own ({@code mp.messaging.outgoing.<channel>.*}) over them.
+     */
+    public static Map<String, Object> producerSettings(Map<String, Object> kafka, Config config, String channel) {
+        Set<String> known = ProducerConfig.configNames();
+        Map<String, Object> settings = settings(kafka, known);
+        String prefix = "mp.messaging.outgoing." + channel + ".";
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith(prefix) && known.contains(name.substring(prefix.length()))) {
+                config.getOptionalValue(name, String.class).ifPresent(v -> settings.put(name.substring(prefix.length()), v));
+            }
+        }
+        return settings;
     }
 
     public static Admin admin(Map<String, Object> kafka, String clientId, Duration timeout) {

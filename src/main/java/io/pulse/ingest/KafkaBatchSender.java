@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -34,11 +35,22 @@ public final class KafkaBatchSender<K, V> {
     /**
      * Runs a task with the producer on a thread of its own: {@code send} can block (waiting for
      * metadata, or for room in a full buffer), so never on an event loop. In the service it is the
-     * SmallRye channel's sending thread ({@code KafkaProducer::runOnSendingThread}).
+     * elected leader's {@link TransactionalSending}, or without the election the SmallRye channel's
+     * sending thread ({@code KafkaProducer::runOnSendingThread}).
      */
     @FunctionalInterface
     public interface SendingThread<K, V> {
-        Uni<Void> run(Consumer<Producer<K, V>> task);
+        Uni<Void> run(Consumer<Sink<K, V>> task);
+    }
+
+    /** Where a record goes: a producer's {@code send}, or a transaction's ({@link TransactionalSending}). */
+    @FunctionalInterface
+    public interface Sink<K, V> {
+        void send(ProducerRecord<K, V> record, Callback callback);
+
+        static <K, V> Sink<K, V> of(Producer<K, V> producer) {
+            return producer::send;
+        }
     }
 
     /** Told of each record's acknowledgement, on the producer's I/O thread: keep it short. */

@@ -1,11 +1,13 @@
 package io.pulse.ingest;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,12 +48,13 @@ import io.smallrye.mutiny.Uni;
 /** The batch sender against a real broker: every record written once and acknowledged once, failures sent again. */
 class KafkaBatchSenderTest {
 
-    private static final int RECORDS = 600;
-    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    static final int RECORDS = 600;
+    static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    private final PulseInfra infra = PulseInfra.get();
+    final PulseInfra infra = PulseInfra.get();
     private final ExecutorService sendingThread = Executors.newSingleThreadExecutor();
-    private String topic;
+    final List<AutoCloseable> toClose = new ArrayList<>();
+    String topic;
 
     @BeforeEach
     void createTopic() {
@@ -59,55 +63,53 @@ class KafkaBatchSenderTest {
     }
 
     @AfterEach
-    void stopSendingThread() {
+    void stopSendingThread() throws Exception {
+        for (AutoCloseable closeable : toClose) {
+            closeable.close();
+        }
         sendingThread.shutdownNow();
     }
 
     @Test
     void shouldWriteAndAcknowledgeEveryRecordOnceAtTheOffsetItWasWritten() {
-        try (Producer<String, String> producer = producer(new StringSerializer())) {
-            Acknowledged acknowledged = new Acknowledged();
+        Acknowledged acknowledged = new Acknowledged();
 
-            sender(producer).send(records(), acknowledged).await().atMost(DEADLINE);
+        sender(() -> producer(new StringSerializer())).send(records(), acknowledged).await().atMost(DEADLINE);
 
-            assertEquals(RECORDS, acknowledged.calls.get(), "one acknowledgement per record");
-            assertWrittenOnceWhereAcknowledged(acknowledged.byIndex);
-        }
+        assertEquals(RECORDS, acknowledged.calls.get(), "one acknowledgement per record");
+        assertWrittenOnceWhereAcknowledged(acknowledged.byIndex);
     }
 
     @Test
     void shouldSendAgainTheRecordsTheProducerRefusedUntilEveryOneIsWritten() {
         // Every seventh record fails its first send, as a record the producer cannot take at that moment does.
         FailsOnce failsOnce = new FailsOnce(index -> index % 7 == 0);
-        try (Producer<String, String> producer = producer(failsOnce)) {
-            Acknowledged acknowledged = new Acknowledged();
+        Acknowledged acknowledged = new Acknowledged();
 
-            sender(producer).send(records(), acknowledged).await().atMost(DEADLINE);
+        sender(() -> producer(failsOnce)).send(records(), acknowledged).await().atMost(DEADLINE);
 
-            int expectedFailures = 0;
-            for (int i = 0; i < RECORDS; i++) {
-                expectedFailures += i % 7 == 0 ? 1 : 0;
-            }
-            assertEquals(expectedFailures, failsOnce.failures.get(), "the injected failures happened");
-            assertEquals(RECORDS, acknowledged.calls.get(), "one acknowledgement per record, failed ones included");
-            assertWrittenOnceWhereAcknowledged(acknowledged.byIndex);
+        int expectedFailures = 0;
+        for (int i = 0; i < RECORDS; i++) {
+            expectedFailures += i % 7 == 0 ? 1 : 0;
         }
+        assertEquals(expectedFailures, failsOnce.failures.get(), "the injected failures happened");
+        assertEquals(RECORDS, acknowledged.calls.get(), "one acknowledgement per record, failed ones included");
+        assertWrittenOnceWhereAcknowledged(acknowledged.byIndex);
     }
 
     @Test
     void shouldSendAgainWhenTheHandOffToTheSendingThreadFails() {
-        try (Producer<String, String> producer = producer(new StringSerializer())) {
-            AtomicInteger handOffs = new AtomicInteger();
-            KafkaBatchSender<String, String> sender = new KafkaBatchSender<>(task -> handOffs.incrementAndGet() == 1
-                    ? Uni.createFrom().failure(new IllegalStateException("sending thread busy"))
-                    : onSendingThread(producer).run(task), Duration.ofMillis(10), Duration.ofMillis(100));
-            Acknowledged acknowledged = new Acknowledged();
+        AtomicInteger handOffs = new AtomicInteger();
+        KafkaBatchSender.SendingThread<String, String> sending = sending(() -> producer(new StringSerializer()));
+        KafkaBatchSender<String, String> sender = new KafkaBatchSender<>(task -> handOffs.incrementAndGet() == 1
+                ? Uni.createFrom().failure(new IllegalStateException("sending thread busy"))
+                : sending.run(task), Duration.ofMillis(10), Duration.ofMillis(100));
+        Acknowledged acknowledged = new Acknowledged();
 
-            sender.send(records(), acknowledged).await().atMost(DEADLINE);
+        sender.send(records(), acknowledged).await().atMost(DEADLINE);
 
-            assertEquals(2, handOffs.get(), "one failed hand-off, then one with every record");
-            assertWrittenOnceWhereAcknowledged(acknowledged.byIndex);
-        }
+        assertEquals(2, handOffs.get(), "one failed hand-off, then one with every record");
+        assertWrittenOnceWhereAcknowledged(acknowledged.byIndex);
     }
 
     /**
@@ -130,43 +132,50 @@ class KafkaBatchSenderTest {
         if (limit.equals("producer")) {
             config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16384");
         }
-        try (Producer<String, String> producer = producer(new StringSerializer(), config)) {
-            Acknowledged acknowledged = new Acknowledged();
+        Acknowledged acknowledged = new Acknowledged();
 
-            List<KafkaBatchSender.Refused> refused = sender(producer).send(records, acknowledged).await().atMost(DEADLINE);
+        List<KafkaBatchSender.Refused> refused = sender(() -> producer(new StringSerializer(), config))
+                .send(records, acknowledged).await().atMost(DEADLINE);
 
-            assertEquals(large, Set.copyOf(refused.stream().map(KafkaBatchSender.Refused::index).toList()));
-            assertTrue(refused.stream().allMatch(r -> r.error() instanceof RecordTooLargeException), refused.toString());
-            assertEquals(RECORDS - large.size(), acknowledged.calls.get(), "one acknowledgement per record taken");
-            Map<String, Integer> seen = new HashMap<>();
-            for (ConsumerRecord<String, String> record : readAll()) {
-                seen.merge(record.value(), 1, Integer::sum);
-                RecordMetadata ack = acknowledged.byIndex.get(Integer.parseInt(record.value().substring("event-".length())));
-                assertEquals(ack.offset(), record.offset(), record.value());
-            }
-            Set<String> expected = new HashSet<>();
-            for (int i = 0; i < RECORDS; i++) {
-                if (!large.contains(i)) {
-                    expected.add("event-" + i);
-                }
-            }
-            assertEquals(expected, seen.keySet(), "every record but the refused ones written");
-            assertTrue(seen.values().stream().allMatch(count -> count == 1), "no record written twice");
+        assertEquals(large, Set.copyOf(refused.stream().map(KafkaBatchSender.Refused::index).toList()));
+        assertTrue(refused.stream().allMatch(r -> r.error() instanceof RecordTooLargeException), refused.toString());
+        assertEquals(RECORDS - large.size(), acknowledged.calls.get(), "one acknowledgement per record taken");
+        Map<String, Integer> seen = new HashMap<>();
+        for (ConsumerRecord<String, String> record : readAll(acknowledged.byIndex.values())) {
+            seen.merge(record.value(), 1, Integer::sum);
+            RecordMetadata ack = acknowledged.byIndex.get(Integer.parseInt(record.value().substring("event-".length())));
+            assertEquals(ack.offset(), record.offset(), record.value());
         }
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < RECORDS; i++) {
+            if (!large.contains(i)) {
+                expected.add("event-" + i);
+            }
+        }
+        assertEquals(expected, seen.keySet(), "every record but the refused ones written");
+        assertTrue(seen.values().stream().allMatch(count -> count == 1), "no record written twice");
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private KafkaBatchSender<String, String> sender(Producer<String, String> producer) {
-        return new KafkaBatchSender<>(onSendingThread(producer), Duration.ofMillis(10), Duration.ofMillis(100));
+    KafkaBatchSender<String, String> sender(Supplier<Producer<String, String>> producers) {
+        return new KafkaBatchSender<>(sending(producers), Duration.ofMillis(10), Duration.ofMillis(100));
     }
 
-    private KafkaBatchSender.SendingThread<String, String> onSendingThread(Producer<String, String> producer) {
-        return task -> Uni.createFrom().voidItem().invoke(() -> task.accept(producer))
+    /** Sends with one producer on a thread of the test's, as the channel's sending thread does. */
+    KafkaBatchSender.SendingThread<String, String> sending(Supplier<Producer<String, String>> producers) {
+        Producer<String, String> producer = producers.get();
+        toClose.add(producer);
+        return task -> Uni.createFrom().voidItem().invoke(() -> task.accept(KafkaBatchSender.Sink.of(producer)))
                 .runSubscriptionOn(sendingThread);
     }
 
-    private List<ProducerRecord<String, String>> records() {
+    /** Producer settings a subclass adds (a transactional id). */
+    Properties producerSettings() {
+        return new Properties();
+    }
+
+    List<ProducerRecord<String, String>> records() {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < RECORDS; i++) {
             ProducerRecord<String, String> record = new ProducerRecord<>(topic, "page-" + (i % 37), "event-" + i);
@@ -176,12 +185,12 @@ class KafkaBatchSenderTest {
         return records;
     }
 
-    private Producer<String, String> producer(Serializer<String> values) {
+    Producer<String, String> producer(Serializer<String> values) {
         return producer(values, new Properties());
     }
 
-    private Producer<String, String> producer(Serializer<String> values, Properties overrides) {
-        Properties p = new Properties();
+    Producer<String, String> producer(Serializer<String> values, Properties overrides) {
+        Properties p = producerSettings();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -191,10 +200,10 @@ class KafkaBatchSenderTest {
     }
 
     /** The topic read back: each value exactly once, at the partition and offset its acknowledgement gave. */
-    private void assertWrittenOnceWhereAcknowledged(Map<Integer, RecordMetadata> acknowledged) {
+    void assertWrittenOnceWhereAcknowledged(Map<Integer, RecordMetadata> acknowledged) {
         assertEquals(RECORDS, acknowledged.size(), "every record acknowledged");
         Map<String, Integer> seen = new HashMap<>();
-        for (ConsumerRecord<String, String> record : readAll()) {
+        for (ConsumerRecord<String, String> record : readAll(acknowledged.values())) {
             int index = Integer.parseInt(record.value().substring("event-".length()));
             seen.merge(record.value(), 1, Integer::sum);
             RecordMetadata ack = acknowledged.get(index);
@@ -206,9 +215,14 @@ class KafkaBatchSenderTest {
         assertTrue(seen.values().stream().allMatch(count -> count == 1), "no record written twice: " + seen);
     }
 
-    private List<ConsumerRecord<String, String>> readAll() {
+    /**
+     * The topic's committed records, once each acknowledged one is readable: a transaction's commit
+     * markers are written after the commit returns, so its records become readable a moment later.
+     */
+    List<ConsumerRecord<String, String>> readAll(Collection<RecordMetadata> acknowledged) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // as the aggregator reads
         List<ConsumerRecord<String, String>> out = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
                 new StringDeserializer())) {
@@ -216,6 +230,10 @@ class KafkaBatchSenderTest {
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> readable = new HashMap<>();
+            acknowledged.forEach(ack -> readable.merge(new TopicPartition(topic, ack.partition()), ack.offset() + 1, Math::max));
+            await().atMost(DEADLINE).until(() -> consumer.endOffsets(partitions).entrySet().stream()
+                    .allMatch(e -> e.getValue() >= readable.getOrDefault(e.getKey(), 0L)));
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + DEADLINE.toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
@@ -227,7 +245,7 @@ class KafkaBatchSenderTest {
     }
 
     /** Records the acknowledgements: each record's metadata, and how many calls there were. */
-    private static final class Acknowledged implements KafkaBatchSender.Acknowledgement {
+    static final class Acknowledged implements KafkaBatchSender.Acknowledgement {
         final Map<Integer, RecordMetadata> byIndex = new ConcurrentHashMap<>();
         final AtomicInteger calls = new AtomicInteger();
 

@@ -6,11 +6,16 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,6 +106,84 @@ class IngestLeaderIT {
             assertThat(leads(b)).isFalse();
             assertThat(a.logText().split("now reads the Wikimedia feed", -1)).as("elected once").hasSize(2);
             assertThat(a.logText()).doesNotContain("stopping the feed");
+            FaultFixture.assertExactTotals(expected, wiki);
+            FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+        }
+    }
+
+    /**
+     * A leader frozen past its session (a long pause, a partitioned host) is replaced; when it wakes up it
+     * still reads the feed and publishes what its socket held, until its consumer learns it was replaced.
+     * The new leader's transactions fenced it: nothing it publishes then is read, and every event is
+     * counted once. Without the fencing those events were published, and counted, twice.
+     */
+    @Test
+    void shouldFenceALeaderThatWasReplacedWhileFrozen() throws Exception {
+        FaultFixture.forgetIngestPosition();
+        String wiki = "leaderzombiewiki";
+        String topic = "pulse.faults.leader-zombie";
+        String election = "pulse-ingest-leader-zombie";
+        FaultFixture.infra().kafka().createTopic(topic, 2);
+        List<String> events = FaultFixture.events(wiki, 3000, 41);
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+
+        try (TestSseServer feed = new TestSseServer().start();
+                PulseProcess a = replica("zombie-a", feed, topic).property(ELECTION_GROUP, election);
+                PulseProcess b = replica("zombie-b", feed, topic).property(ELECTION_GROUP, election)) {
+            a.start();
+            await().atMost(PATIENCE).until(() -> leads(a));
+            b.start().awaitReady(PATIENCE);
+            feed.append(events.subList(0, 1000));
+            FaultFixture.awaitCounted(wiki, 1000);
+
+            a.pause();
+            try {
+                feed.append(events.subList(1000, 2000)); // the frozen leader's socket takes what its buffers hold
+                await().atMost(PATIENCE).until(() -> leads(b));
+                await().atMost(PATIENCE).until(() -> counted(wiki) == 2000);
+            } finally {
+                a.resume();
+            }
+            feed.append(events.subList(2000, events.size()));
+            FaultFixture.awaitCounted(wiki, events.size());
+            await().atMost(PATIENCE).until(() -> !leads(a));
+
+            FaultFixture.assertExactTotals(expected, wiki);
+            FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+        }
+    }
+
+    /**
+     * The leader fenced by a producer that was not elected (here one of the test's, taking the
+     * transactional id): it stops, finds itself still elected a session later, and reads the feed again
+     * from its saved position; every event is counted once.
+     */
+    @Test
+    void shouldReadTheFeedAgainWhenFencedWithoutASuccessor() throws Exception {
+        FaultFixture.forgetIngestPosition();
+        String wiki = "leaderfencedwiki";
+        String topic = "pulse.faults.leader-fenced";
+        String election = "pulse-ingest-leader-fenced";
+        FaultFixture.infra().kafka().createTopic(topic, 2);
+        List<String> events = FaultFixture.events(wiki, 2000, 43);
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+
+        try (TestSseServer feed = new TestSseServer().start();
+                PulseProcess a = replica("fenced-a", feed, topic).property(ELECTION_GROUP, election)) {
+            a.start();
+            await().atMost(PATIENCE).until(() -> leads(a));
+            feed.append(events.subList(0, 1000));
+            FaultFixture.awaitCounted(wiki, 1000);
+
+            try (Producer<String, String> rogue = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, FaultFixture.infra().bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, election), new StringSerializer(), new StringSerializer())) {
+                rogue.initTransactions();
+            }
+            feed.append(events.subList(1000, events.size()));
+            FaultFixture.awaitCounted(wiki, events.size());
+
+            assertThat(a.logText()).contains("this one was fenced").contains("Still the elected ingest leader after being fenced");
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);
         }

@@ -151,6 +151,30 @@ public final class PulseProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** SIGSTOP: the process freezes, as in a long pause, its sockets open; {@link #resume()} thaws it. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}: it goes on where it was, unaware of the time gone by. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + name + " exited " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGKILL: no shutdown hook, no flush, no last transaction. */
     public void kill() {
         process.destroyForcibly();

@@ -1,5 +1,6 @@
 package io.pulse.source.wikimedia;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -8,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -15,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 
 /**
@@ -32,6 +35,10 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
  * that position and drops what the feed sends again
  * ({@link WikimediaIngest#start}). A leader that dies holds its partition until its session times out;
  * then another replica takes over from the last persisted position.
+ * <p>
+ * A leader that was only cut off (a long pause, a partitioned host) goes on reading until its consumer
+ * hears it was replaced; the successor's Kafka transactions fence it meanwhile, so what it publishes
+ * then is never read ({@link io.pulse.ingest.TransactionalSending}).
  */
 @ApplicationScoped
 @Identifier(IngestLeadership.NAME)
@@ -43,12 +50,17 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
     private final WikimediaIngest ingest;
     private final WikimediaConfig config;
     private final AtomicBoolean leading = new AtomicBoolean();
+    private final Duration recheckAfter;
     /** Whether the application has started: an assignment may come first, and the ingest's channels need it. */
     private boolean started;
 
-    public IngestLeadership(WikimediaIngest ingest, WikimediaConfig config, MeterRegistry registry) {
+    public IngestLeadership(WikimediaIngest ingest, WikimediaConfig config, MeterRegistry registry,
+            @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.INGEST_LEADER + ".session.timeout.ms",
+                    defaultValue = "45000") long sessionTimeoutMs) {
         this.ingest = ingest;
         this.config = config;
+        // By then a replaced leader's consumer has heard of it (it heartbeats several times a session).
+        this.recheckAfter = Duration.ofMillis(sessionTimeoutMs).multipliedBy(3).dividedBy(2);
         Gauge.builder("pulse.ingest.leader", leading, l -> l.get() ? 1 : 0)
                 .description("1 while this replica is the one reading the Wikimedia feed")
                 .register(registry);
@@ -87,6 +99,23 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         stepDown(partitions, "lost");
+    }
+
+    /**
+     * The ingest stopped because another producer took the transactional id. Usually a successor was
+     * elected and this replica hears of it at its next poll. If after a session it still holds the token,
+     * nobody replaced it (Kafka aborted a transaction it had timed out, say): it reads the feed again.
+     */
+    void onFenced(@Observes WikimediaIngest.Fenced fenced) {
+        Uni.createFrom().voidItem().onItem().delayIt().by(recheckAfter)
+                .subscribe().with(ignored -> {
+                    synchronized (this) {
+                        if (started && leading.get() && !ingest.running()) {
+                            LOG.warn("Still the elected ingest leader after being fenced: reading the feed again");
+                            ingest.start();
+                        }
+                    }
+                });
     }
 
     private void stepDown(Collection<TopicPartition> partitions, String how) {

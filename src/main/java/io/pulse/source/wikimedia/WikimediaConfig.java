@@ -110,6 +110,14 @@ public interface WikimediaConfig {
          */
         @WithDefault("true")
         boolean leaderElection();
+
+        /**
+         * How often the elected replica commits its Kafka transaction (events wait up to this long to be
+         * read). Its transactional id is the election's group id, the same for every candidate of one
+         * deployment: a new leader fences the one it replaced, whose records are then never read.
+         */
+        @WithDefault("100ms")
+        Duration commitInterval();
     }
 
     enum BotPolicy {

@@ -3,22 +3,30 @@ package io.pulse.source.wikimedia;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulse.config.KafkaClients;
 import io.pulse.ingest.KafkaBatchSender;
 import io.pulse.ingest.PublishedTail;
 import io.pulse.ingest.PulseHeaders;
@@ -28,6 +36,7 @@ import io.pulse.ingest.ResumeTracker;
 import io.pulse.ingest.SseConnector;
 import io.pulse.ingest.SseEvent;
 import io.pulse.ingest.SseSettings;
+import io.pulse.ingest.TransactionalSending;
 import io.pulse.store.IngestCheckpointStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,6 +58,10 @@ import io.vertx.mutiny.core.http.HttpClient;
  * each accepted event unchanged, keyed by page: the events of one read together
  * ({@link KafkaBatchSender}). Up to {@code max-in-flight} reads await their acknowledgements;
  * beyond that the stream stops reading and TCP pushes back on the server.
+ * <p>
+ * With the election, the leader publishes in Kafka transactions whose id is the election's group
+ * ({@link TransactionalSending}): it fences its predecessor before it reads back what that one
+ * published, and is fenced in turn by its successor.
  */
 @ApplicationScoped
 public class WikimediaIngest {
@@ -69,12 +82,17 @@ public class WikimediaIngest {
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final PublishedTail publishedTail;
     private final String eventsTopic;
+    private final Map<String, Object> producerSettings;
+    private final Event<Fenced> fencedEvents;
+    /** The election's group: one per deployment, so candidates share it and deployments do not. */
+    private final String transactionalId;
     private volatile RecentIds recentIds;
     private volatile ResilientSseStream stream;
     private volatile Cancellable subscription;
     private volatile Cancellable checkpointTicker;
     private volatile HttpClient http;
     private volatile KafkaBatchSender<String, String> sender;
+    private volatile TransactionalSending<String, String> transactions;
     private volatile Counter published;
     private volatile IngestCheckpointStore.Position savedPosition;
 
@@ -85,8 +103,10 @@ public class WikimediaIngest {
             // records go out through the channel's own producer, a read at a time (KafkaBatchSender).
             @Channel(WikimediaChannels.EVENTS_OUT) MutinyEmitter<String> channelUpstream,
             WikimediaDeadLetters deadLetters, IngestCheckpointStore checkpoints, MeterRegistry registry, Vertx vertx,
-            @Identifier("default-kafka-broker") Map<String, Object> kafkaSettings,
-            @ConfigProperty(name = "mp.messaging.outgoing." + WikimediaChannels.EVENTS_OUT + ".topic") String eventsTopic) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaSettings, Config mpConfig,
+            @ConfigProperty(name = "mp.messaging.outgoing." + WikimediaChannels.EVENTS_OUT + ".topic") String eventsTopic,
+            @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.INGEST_LEADER + ".group.id") String election,
+            Event<Fenced> fencedEvents) {
         this.config = config;
         this.parser = parser;
         this.filter = RecentChangeFilter.from(config.filter());
@@ -98,6 +118,9 @@ public class WikimediaIngest {
         this.publishedTail = new PublishedTail(kafkaSettings, config.ingest().readBackTimeout(),
                 config.ingest().resumeMargin());
         this.eventsTopic = eventsTopic;
+        this.producerSettings = KafkaClients.producerSettings(kafkaSettings, mpConfig, WikimediaChannels.EVENTS_OUT);
+        this.transactionalId = election;
+        this.fencedEvents = fencedEvents;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -121,12 +144,27 @@ public class WikimediaIngest {
         // 64 KB HTTP chunks instead of Vert.x's 8 KB: a busy feed's burst arrives as one read, published at once.
         http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(2).setKeepAlive(false)
                 .setTryUseCompression(true).setMaxChunkSize(64 * 1024));
-        KafkaProducer<String, String> producer = kafka.getProducer(WikimediaChannels.EVENTS_OUT);
-        sender = new KafkaBatchSender<>(producer::runOnSendingThread, Duration.ofMillis(500), RETRY_MAX);
+        KafkaBatchSender.SendingThread<String, String> sending;
+        if (config.ingest().leaderElection()) {
+            transactions = new TransactionalSending<>(this::transactionalProducer, config.ingest().commitInterval(),
+                    this::fenced);
+            sending = transactions;
+        } else {
+            // Every replica reads the feed: nobody to fence, so the channel's own (idempotent) producer.
+            KafkaProducer<String, String> producer = kafka.getProducer(WikimediaChannels.EVENTS_OUT);
+            sending = task -> producer.runOnSendingThread(
+                    (Consumer<Producer<String, String>>) p -> task.accept(KafkaBatchSender.Sink.of(p)));
+        }
+        sender = new KafkaBatchSender<>(sending, Duration.ofMillis(500), RETRY_MAX);
         published = counter("published");
         stream = new ResilientSseStream(new SseConnector(http, settings), config.url(), settings);
         LOG.infof("Wikimedia ingest reading %s", config.url());
-        subscription = checkpoints.load(SOURCE)
+        // The predecessor is fenced first: what it published is final before the read-back below.
+        Uni<Void> fencing = transactions == null ? Uni.createFrom().voidItem() : transactions.fencePredecessor()
+                .onFailure().invoke(f -> LOG.warnf("Cannot open the ingest's Kafka transactions yet: %s", f.toString()))
+                .onFailure(f -> !(f instanceof TransactionalSending.FencedException))
+                .retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely();
+        subscription = fencing.chain(() -> checkpoints.load(SOURCE))
                 .onFailure().invoke(f -> LOG.warnf("Cannot read the ingest checkpoint yet: %s", f.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely()
                 .onItem().transformToUni(this::recover)
@@ -157,6 +195,10 @@ public class WikimediaIngest {
                 break;
             }
         }
+        if (transactions != null) {
+            transactions.close(); // commits what is open: those events count in the position saved below
+            transactions = null;
+        }
         try {
             saveCheckpoint().await().atMost(Duration.ofSeconds(5));
         } catch (RuntimeException e) {
@@ -164,6 +206,30 @@ public class WikimediaIngest {
         }
         subscription = null;
         http.closeAndForget();
+    }
+
+    private Producer<String, String> transactionalProducer() {
+        Map<String, Object> settings = new HashMap<>(producerSettings);
+        settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.put(ProducerConfig.CLIENT_ID_CONFIG, "pulse-ingest-" + transactionalId);
+        // Kafka aborts a transaction open longer than this, and the producer's next commit then looks fenced
+        // (a new epoch): as long as a send may wait out a broker outage, so that only a successor fences.
+        settings.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                settings.getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000)); // Kafka's default
+        return new org.apache.kafka.clients.producer.KafkaProducer<>(settings, new StringSerializer(), new StringSerializer());
+    }
+
+    /** Another replica was elected and took the transactional id: stop before the election says so. */
+    private void fenced() {
+        LOG.warn("Stopping the ingest: this one was fenced (another replica was elected, usually)");
+        stop();
+        fencedEvents.fire(new Fenced());
+    }
+
+    /** Fired once the ingest has stopped because it was fenced ({@link IngestLeadership} checks the election again). */
+    public record Fenced() {
     }
 
     public String position() {

@@ -1,0 +1,94 @@
+package io.pulse.ingest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import io.smallrye.mutiny.subscription.Cancellable;
+
+/**
+ * Every case of {@link KafkaBatchSenderTest} again, through transactions (as the elected ingest sends),
+ * read as the aggregator reads (committed records only); and the fencing of a deposed sender.
+ */
+class TransactionalSendingTest extends KafkaBatchSenderTest {
+
+    private final String transactionalId = "pulse-test-" + UUID.randomUUID();
+
+    @Override
+    Properties producerSettings() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        return p;
+    }
+
+    @Override
+    KafkaBatchSender.SendingThread<String, String> sending(Supplier<Producer<String, String>> producers) {
+        return transactional(producers, () -> {
+        });
+    }
+
+    private TransactionalSending<String, String> transactional(Supplier<Producer<String, String>> producers,
+            Runnable onFenced) {
+        TransactionalSending<String, String> sending = new TransactionalSending<>(producers, Duration.ofMillis(50),
+                onFenced);
+        toClose.add(sending);
+        return sending;
+    }
+
+    /**
+     * A sender that was replaced (its successor opened transactions with the same id) publishes nothing
+     * more: what it sends after that is never acknowledged nor read, and it is told it was fenced. Only
+     * the records it published before, and those of its successor, are read, each once.
+     */
+    @Test
+    void shouldFenceTheSenderItReplacesSoThatNothingItSendsAfterIsRead() {
+        var records = records();
+        AtomicInteger deposedFenced = new AtomicInteger();
+        TransactionalSending<String, String> deposed = transactional(() -> producer(new StringSerializer()),
+                deposedFenced::incrementAndGet);
+        KafkaBatchSender<String, String> deposedSender = new KafkaBatchSender<>(deposed, Duration.ofMillis(10),
+                Duration.ofMillis(100));
+        Acknowledged acknowledged = new Acknowledged();
+        deposedSender.send(records.subList(0, 200), acknowledged).await().atMost(DEADLINE);
+
+        TransactionalSending<String, String> successor = transactional(() -> producer(new StringSerializer()), () -> {
+        });
+        successor.fencePredecessor().await().atMost(DEADLINE);
+
+        Acknowledged afterFencing = new Acknowledged();
+        Cancellable zombie = deposedSender.send(records.subList(200, 400), afterFencing).subscribe()
+                .with(refused -> { }, failure -> { });
+        await().atMost(DEADLINE).until(() -> deposedFenced.get() == 1);
+        zombie.cancel();
+        new KafkaBatchSender<>(successor, Duration.ofMillis(10), Duration.ofMillis(100))
+                .send(records.subList(400, RECORDS), (index, metadata) -> acknowledged.acknowledged(400 + index, metadata))
+                .await().atMost(DEADLINE);
+
+        assertEquals(0, afterFencing.calls.get(), "nothing acknowledged to the deposed sender once fenced");
+        assertEquals(RECORDS - 200, acknowledged.calls.get());
+        Map<String, Integer> seen = new HashMap<>();
+        for (ConsumerRecord<String, String> record : readAll(acknowledged.byIndex.values())) {
+            seen.merge(record.value(), 1, Integer::sum);
+            int index = Integer.parseInt(record.value().substring("event-".length()));
+            assertTrue(index < 200 || index >= 400, "read a record sent after fencing: " + record.value());
+            assertEquals(acknowledged.byIndex.get(index).offset(), record.offset(), record.value());
+        }
+        assertEquals(RECORDS - 200, seen.size(), "every record of both, but the deposed one's after fencing");
+        assertTrue(seen.values().stream().allMatch(count -> count == 1), "no record written twice");
+        assertEquals(1, deposedFenced.get(), "told once");
+    }
+}
