@@ -11,7 +11,8 @@ import io.pulse.testkit.PulseInfra;
 
 /**
  * Watches the aggregator's committed offset in PostgreSQL from outside the service, every 10 ms:
- * event k of a one-partition topic is committed at the first observation where the offset exceeds k.
+ * event k of a one-partition topic is committed at the first observation where the offset exceeds its
+ * record's ({@link RecordOffsets}: transaction markers take offsets too).
  * Independent of the service's own latency timer; at most one polling interval late.
  */
 final class CommitWatcher implements AutoCloseable {
@@ -51,11 +52,11 @@ final class CommitWatcher implements AutoCloseable {
         return committed;
     }
 
-    /** Latency of each measured event: its offset is {@code firstOffset + k}, sent at {@code sentAt[k]}. */
-    long[] latencies(long firstOffset, long[] sentAt) {
+    /** Latency of each measured event: it is record {@code firstRecord + k}, sent at {@code sentAt[k]}. */
+    long[] latencies(long firstRecord, long[] sentAt, RecordOffsets records) {
         List<long[]> coverage = new ArrayList<>();
         synchronized (observations) {
-            observations.forEach(o -> coverage.add(new long[] { o[0], o[1] - firstOffset }));
+            observations.forEach(o -> coverage.add(new long[] { o[0], records.recordsBefore(o[1]) - firstRecord }));
         }
         return latencies(coverage, sentAt);
     }

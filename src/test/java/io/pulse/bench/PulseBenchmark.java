@@ -277,20 +277,23 @@ public final class PulseBenchmark {
                 pace(server, prepared, warmUp, warmUp + count, perSecond, sentAt, pulse);
                 results.put("latency_" + perSecond + "_cpu", cpu.stop());
                 // Where a backlog sits when the load stops: not yet in Kafka (ingest), or not yet committed.
-                long published;
-                try (EndOffsets end = new EndOffsets(infra.bootstrapServers(), topic)) {
-                    published = end.sum();
-                }
+                long committedAtEnd = commits.committed();
+                RecordOffsets published = RecordOffsets.read(infra.bootstrapServers(), topic);
                 results.put("latency_" + perSecond + "_backlog_at_end", Map.of(
-                        "not_published", warmUp + count - published,
-                        "published_not_committed", published - commits.committed()));
+                        "not_published", warmUp + count - published.records(),
+                        "published_not_committed", published.records() - published.recordsBefore(committedAtEnd)));
                 deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (System.nanoTime() < deadline && (commits.committed() < warmUp + count
-                        || aggregated(snapshots) < warmUp + count)) {
+                while (System.nanoTime() < deadline && published.records() < warmUp + count) {
+                    Thread.sleep(100);
+                    published = RecordOffsets.read(infra.bootstrapServers(), topic);
+                }
+                while (System.nanoTime() < deadline && (commits.committed() < published.end()
+                        || aggregated(snapshots) < published.end())) {
                     Thread.sleep(100);
                 }
-                results.put("latency_" + perSecond + "_snapshot_ms", Percentiles.of(snapshotLatencies(snapshots, warmUp, sentAt)));
-                long[] commitLatencies = commits.latencies(warmUp, sentAt);
+                results.put("latency_" + perSecond + "_snapshot_ms",
+                        Percentiles.of(snapshotLatencies(snapshots, warmUp, sentAt, published)));
+                long[] commitLatencies = commits.latencies(warmUp, sentAt, published);
                 results.put("latency_" + perSecond + "_commit_ms", Percentiles.of(commitLatencies));
                 writeTimeline(Path.of("target/bench-latency" + perSecond + "-timeline.csv"), sentAt, commitLatencies);
                 results.put("latency_" + perSecond + "_peak_rss_mb", pulse.peakRssKb / 1024);
@@ -354,13 +357,13 @@ public final class PulseBenchmark {
     }
 
     /**
-     * For each measured event k (offset {@code firstOffset + k}), the arrival of the first snapshot
-     * whose aggregated count covers it, minus its send time.
+     * For each measured event k (record {@code firstRecord + k}), the arrival of the first snapshot
+     * whose aggregated offset covers it, minus its send time.
      */
-    private static long[] snapshotLatencies(SseTestClient client, long firstOffset, long[] sentAt) {
+    private static long[] snapshotLatencies(SseTestClient client, long firstRecord, long[] sentAt, RecordOffsets records) {
         List<long[]> coverage = client.events().stream().map(e -> new long[] {
                 Instant.parse(e.data().get("generatedAt").asText()).toEpochMilli(),
-                e.data().path("pipeline").path("aggregated").asLong() - firstOffset }).toList();
+                records.recordsBefore(e.data().path("pipeline").path("aggregated").asLong()) - firstRecord }).toList();
         return CommitWatcher.latencies(coverage, sentAt);
     }
 

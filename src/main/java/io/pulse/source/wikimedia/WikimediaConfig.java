@@ -116,7 +116,7 @@ public interface WikimediaConfig {
          * read). Its transactional id is the election's group id, the same for every candidate of one
          * deployment: a new leader fences the one it replaced, whose records are then never read.
          */
-        @WithDefault("100ms")
+        @WithDefault("50ms")
         Duration commitInterval();
     }
 

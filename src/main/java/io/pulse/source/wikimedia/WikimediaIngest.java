@@ -100,7 +100,8 @@ public class WikimediaIngest {
     public WikimediaIngest(WikimediaConfig config, RecentChangeParser parser,
             KafkaClientService kafka,
             // Unused, but without an upstream SmallRye reports the channel as unconnected at every start; the
-            // records go out through the channel's own producer, a read at a time (KafkaBatchSender).
+            // records go out a read at a time (KafkaBatchSender): through the elected leader's transactions,
+            // or without the election through the channel's own producer.
             @Channel(WikimediaChannels.EVENTS_OUT) MutinyEmitter<String> channelUpstream,
             WikimediaDeadLetters deadLetters, IngestCheckpointStore checkpoints, MeterRegistry registry, Vertx vertx,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaSettings, Config mpConfig,
