@@ -51,6 +51,8 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
     // Only on the sending thread:
     private Producer<K, V> producer;
     private boolean open;
+    /** A commit timed out: it is retried as it is, and nothing is sent until it completes. */
+    private volatile boolean committing;
     private long transaction;
     private boolean fenced;
     // Also from the producer's I/O thread (callbacks), so guarded by this:
@@ -76,21 +78,16 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
             return t;
         });
         long interval = commitInterval.toMillis();
-        thread.scheduleWithFixedDelay(this::commitIfOpen, interval, interval, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(this::commitSafely, interval, interval, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public Uni<Void> run(Consumer<KafkaBatchSender.Sink<K, V>> task) {
-        return Uni.createFrom().emitter(emitter -> thread.execute(() -> {
-            try {
-                ready();
-                long current = transaction;
-                task.accept((record, callback) -> send(record, callback, current));
-                emitter.complete(null);
-            } catch (Throwable t) {
-                emitter.fail(t);
-            }
-        }));
+        return onThread(() -> {
+            ready();
+            long current = transaction;
+            task.accept((record, callback) -> send(record, callback, current));
+        });
     }
 
     /**
@@ -98,9 +95,18 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
      * holder of the id, so that what Kafka holds from it is final before the ingest reads it back.
      */
     public Uni<Void> fencePredecessor() {
+        return onThread(this::ready);
+    }
+
+    /** Whether a commit that timed out is being retried (for tests). */
+    boolean retryingCommit() {
+        return committing;
+    }
+
+    private Uni<Void> onThread(Runnable work) {
         return Uni.createFrom().emitter(emitter -> thread.execute(() -> {
             try {
-                ready();
+                work.run();
                 emitter.complete(null);
             } catch (Throwable t) {
                 emitter.fail(t);
@@ -173,6 +179,9 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
         if (fenced) {
             throw new FencedException(new IllegalStateException("fenced earlier"));
         }
+        if (committing) {
+            throw new KafkaException("The previous transaction's commit is still completing");
+        }
         Exception spoiled;
         synchronized (this) {
             spoiled = abortCause;
@@ -197,9 +206,23 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
             synchronized (this) {
                 abortCause = null;
             }
-            producer.beginTransaction();
+            try {
+                producer.beginTransaction();
+            } catch (RuntimeException e) {
+                failed(notTheRecords("begun", e));
+                throw e;
+            }
             open = true;
             transaction++;
+        }
+    }
+
+    /** A scheduled task that throws is never run again: no error may stop the commits. */
+    private void commitSafely() {
+        try {
+            commitIfOpen();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Committing the ingest's Kafka transaction failed unexpectedly");
         }
     }
 
@@ -211,24 +234,32 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
         synchronized (this) {
             spoiled = abortCause;
         }
-        if (spoiled != null) {
+        if (spoiled != null && !committing) {
             abort(spoiled);
             return;
         }
         long committed = transaction;
         try {
             producer.commitTransaction();
+            committing = false;
             open = false;
             settle(committed, null);
         } catch (TimeoutException e) {
-            // The commit may still complete: it is retried as it is (the producer allows that), not given up.
+            // The commit may still complete: retried as it is (the producer allows that), never given up,
+            // since its records may be published already.
+            committing = true;
             LOG.warnf("Committing the ingest's Kafka transaction timed out; trying again: %s", e.toString());
         } catch (RuntimeException e) {
+            committing = false;
             LOG.warnf("Committing the ingest's Kafka transaction failed; its records are sent again: %s", e.toString());
-            RuntimeException cause = fencedOr(e);
-            // Not the records' own error (a record too large fails the whole transaction): they are sent again.
-            failed(cause instanceof FencedException ? cause : new KafkaException("Transaction not committed: " + e, e));
+            failed(notTheRecords("committed", e));
         }
+    }
+
+    /** A transaction's failure is not its records' own (a record too large fails them all): they are sent again. */
+    private static RuntimeException notTheRecords(String what, RuntimeException e) {
+        RuntimeException cause = fencedOr(e);
+        return cause instanceof FencedException ? cause : new KafkaException("Transaction not " + what + ": " + e, e);
     }
 
     private void abort(Exception cause) {
@@ -238,7 +269,7 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
             open = false;
             settle(aborted, new KafkaException("Transaction aborted after a failed send: " + cause, cause));
         } catch (RuntimeException e) {
-            failed(fencedOr(e));
+            failed(notTheRecords("aborted", e));
         }
     }
 

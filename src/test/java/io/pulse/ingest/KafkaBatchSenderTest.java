@@ -220,8 +220,12 @@ class KafkaBatchSenderTest {
      * markers are written after the commit returns, so its records become readable a moment later.
      */
     List<ConsumerRecord<String, String>> readAll(Collection<RecordMetadata> acknowledged) {
+        return readAll(infra.bootstrapServers(), acknowledged);
+    }
+
+    List<ConsumerRecord<String, String>> readAll(String bootstrapServers, Collection<RecordMetadata> acknowledged) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // as the aggregator reads
         List<ConsumerRecord<String, String>> out = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(),

@@ -9,15 +9,21 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import io.pulse.testkit.LocalKafka;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
@@ -47,6 +53,52 @@ class TransactionalSendingTest extends KafkaBatchSenderTest {
                 onFenced);
         toClose.add(sending);
         return sending;
+    }
+
+    /**
+     * A commit that times out (the broker went away after the records were written) may still complete:
+     * it is tried again as it is until the broker is back, never given up and its records sent again,
+     * which would publish them twice.
+     */
+    @Test
+    void shouldCompleteACommitThatTimedOutWhileTheBrokerWasAwayAndWriteEachRecordOnce() {
+        try (LocalKafka kafka = LocalKafka.throwaway().start()) {
+            kafka.createTopic(topic, 1);
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "1000"); // a commit waits this long for the broker
+            // Committed a second after the records are written: time to take the broker away in between.
+            TransactionalSending<String, String> sending = new TransactionalSending<>(
+                    () -> new KafkaProducer<>(p, new StringSerializer(), new StringSerializer()), Duration.ofSeconds(1),
+                    () -> {
+                    });
+            toClose.add(sending);
+            Acknowledged acknowledged = new Acknowledged();
+            var sent = new KafkaBatchSender<>(sending, Duration.ofMillis(10), Duration.ofMillis(100))
+                    .send(records(), acknowledged).subscribeAsCompletionStage();
+            try (Admin admin = kafka.admin()) {
+                await().atMost(DEADLINE).until(() -> writtenUncommitted(admin) == RECORDS);
+            }
+
+            kafka.stop();
+            await().atMost(DEADLINE).until(sending::retryingCommit);
+            kafka.start();
+            sent.join();
+
+            assertEquals(RECORDS, acknowledged.calls.get(), "one acknowledgement per record");
+            Map<String, Integer> seen = new HashMap<>();
+            for (ConsumerRecord<String, String> record : readAll(kafka.bootstrapServers(), acknowledged.byIndex.values())) {
+                seen.merge(record.value(), 1, Integer::sum);
+            }
+            assertEquals(RECORDS, seen.size(), "every record written");
+            assertTrue(seen.values().stream().allMatch(count -> count == 1), "no record written twice");
+        }
+    }
+
+    private long writtenUncommitted(Admin admin) throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS).get(tp).offset();
     }
 
     /**
