@@ -75,10 +75,11 @@ public interface WikimediaConfig {
     interface Ingest {
         /**
          * Reads (each up to 64 KB of events) whose events await their Kafka acknowledgements at once:
-         * backpressure beyond it reaches the socket. A read of one event is acknowledged in a few ms
-         * (linger), so 128 still carries ~20,000 events/s of a feed that sends them one by one.
+         * backpressure beyond it reaches the socket (32 MB at most while Kafka is away). The elected
+         * leader's reads wait for their transaction's commit, 50-100 ms, so at a thousand reads a second
+         * (10,000 events/s sent a few at a time) 128 was reached and held the feed (bench/README 44).
          */
-        @WithDefault("128")
+        @WithDefault("512")
         int maxInFlight();
 
         /** Event ids remembered to drop the re-deliveries of a timestamp-based resume. */
