@@ -119,6 +119,15 @@ public interface WikimediaConfig {
          */
         @WithDefault("50ms")
         Duration commitInterval();
+
+        /**
+         * With the election, whether the leader publishes in transactions that fence a replaced leader.
+         * Off, a leader cut off from the group but still able to produce publishes, until it hears it
+         * was replaced, what its successor publishes too (counted twice); in exchange events are read
+         * sooner: at 10,000/s a median of 53-70 ms to the committed row against 70-120 (bench/README 44).
+         */
+        @WithDefault("true")
+        boolean fencing();
     }
 
     enum BotPolicy {

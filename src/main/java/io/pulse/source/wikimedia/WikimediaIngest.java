@@ -146,12 +146,12 @@ public class WikimediaIngest {
         http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(2).setKeepAlive(false)
                 .setTryUseCompression(true).setMaxChunkSize(64 * 1024));
         KafkaBatchSender.SendingThread<String, String> sending;
-        if (config.ingest().leaderElection()) {
+        if (config.ingest().leaderElection() && config.ingest().fencing()) {
             transactions = new TransactionalSending<>(this::transactionalProducer, config.ingest().commitInterval(),
                     this::fenced);
             sending = transactions;
         } else {
-            // Every replica reads the feed: nobody to fence, so the channel's own (idempotent) producer.
+            // Every replica reads the feed (nobody to fence), or fencing is off: the channel's own (idempotent) producer.
             KafkaProducer<String, String> producer = kafka.getProducer(WikimediaChannels.EVENTS_OUT);
             sending = task -> producer.runOnSendingThread(
                     (Consumer<Producer<String, String>>) p -> task.accept(KafkaBatchSender.Sink.of(p)));
