@@ -3,22 +3,17 @@ package io.pulse.source.wikimedia;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -47,7 +42,6 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
-import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpClient;
@@ -145,18 +139,12 @@ public class WikimediaIngest {
         // 64 KB HTTP chunks instead of Vert.x's 8 KB: a busy feed's burst arrives as one read, published at once.
         http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(2).setKeepAlive(false)
                 .setTryUseCompression(true).setMaxChunkSize(64 * 1024));
-        KafkaBatchSender.SendingThread<String, String> sending;
-        if (config.ingest().leaderElection() && config.ingest().fencing()) {
-            transactions = new TransactionalSending<>(this::transactionalProducer, config.ingest().commitInterval(),
-                    this::fenced);
-            sending = transactions;
-        } else {
-            // Every replica reads the feed (nobody to fence), or fencing is off: the channel's own (idempotent) producer.
-            KafkaProducer<String, String> producer = kafka.getProducer(WikimediaChannels.EVENTS_OUT);
-            sending = task -> producer.runOnSendingThread(
-                    (Consumer<Producer<String, String>>) p -> task.accept(KafkaBatchSender.Sink.of(p)));
-        }
-        sender = new KafkaBatchSender<>(sending, Duration.ofMillis(500), RETRY_MAX);
+        // Without the election every replica reads the feed: nobody to fence.
+        transactions = config.ingest().leaderElection() && config.ingest().fencing()
+                ? FeedSending.transactional(producerSettings, transactionalId, config.ingest().commitInterval(), this::fenced)
+                : null;
+        sender = new KafkaBatchSender<>(transactions != null ? transactions : FeedSending.channel(kafka),
+                Duration.ofMillis(500), RETRY_MAX);
         published = counter("published");
         stream = new ResilientSseStream(new SseConnector(http, settings), config.url(), settings);
         LOG.infof("Wikimedia ingest reading %s", config.url());
@@ -207,19 +195,6 @@ public class WikimediaIngest {
         }
         subscription = null;
         http.closeAndForget();
-    }
-
-    private Producer<String, String> transactionalProducer() {
-        Map<String, Object> settings = new HashMap<>(producerSettings);
-        settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        settings.put(ProducerConfig.ACKS_CONFIG, "all");
-        settings.put(ProducerConfig.CLIENT_ID_CONFIG, "pulse-ingest-" + transactionalId);
-        // Kafka aborts a transaction open longer than this, and the producer's next commit then looks fenced
-        // (a new epoch): as long as a send may wait out a broker outage, so that only a successor fences.
-        settings.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                settings.getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000)); // Kafka's default
-        return new org.apache.kafka.clients.producer.KafkaProducer<>(settings, new StringSerializer(), new StringSerializer());
     }
 
     /** Another replica was elected and took the transactional id: stop before the election says so. */
