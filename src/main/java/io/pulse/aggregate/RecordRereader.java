@@ -39,13 +39,8 @@ public class RecordRereader {
 
     public RecordRereader(@Identifier("default-kafka-broker") Map<String, Object> kafka, RecentChangeParser parser,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String topic) {
-        this.config = KafkaClients.settings(kafka, ConsumerConfig.configNames());
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG); // assigned, not subscribed: no group
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "pulse-reread");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // As the channel reads: committed records only; from the oldest kept if the range is older.
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        this.config = KafkaClients.committedReader(kafka, "pulse-reread");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // the oldest kept if the range is older
         this.topic = topic;
         this.parser = parser;
     }

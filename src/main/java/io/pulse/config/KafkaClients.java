@@ -7,6 +7,7 @@ import java.util.Set;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.eclipse.microprofile.config.Config;
 
@@ -30,6 +31,20 @@ public final class KafkaClients {
                 config.put(key, value);
             }
         });
+        return config;
+    }
+
+    /**
+     * The settings of a consumer of Pulse's own that reads partitions it assigns itself (no group, no
+     * commits) and, as the channels do, committed records only: an aborted transaction's records were
+     * never published.
+     */
+    public static Map<String, Object> committedReader(Map<String, Object> kafka, String clientId) {
+        Map<String, Object> config = settings(kafka, ConsumerConfig.configNames());
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return config;
     }
 

@@ -36,12 +36,8 @@ public final class PublishedTail {
      *               re-sends the events sharing the checkpoint's timestamp, published just before it
      */
     public PublishedTail(Map<String, Object> kafka, Duration timeout, int margin) {
-        this.config = KafkaClients.settings(kafka, ConsumerConfig.configNames());
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG); // assigned, not subscribed: no group
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "pulse-published-tail");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // Records of aborted transactions were never published: their events must not be dropped as seen.
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Committed records only: a fenced leader's aborted events must not be dropped as already published.
+        this.config = KafkaClients.committedReader(kafka, "pulse-published-tail");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         this.timeout = timeout;
         this.margin = margin;
