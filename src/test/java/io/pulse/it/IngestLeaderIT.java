@@ -92,8 +92,8 @@ class IngestLeaderIT {
         ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
 
         try (TestSseServer feed = new TestSseServer().start();
-                PulseProcess a = replica("join-a", feed, topic).property(ELECTION_GROUP, election);
-                PulseProcess b = replica("join-b", feed, topic).property(ELECTION_GROUP, election)) {
+                PulseProcess a = replica("join-a", feed, topic, election);
+                PulseProcess b = replica("join-b", feed, topic, election)) {
             a.start();
             await().atMost(PATIENCE).until(() -> leads(a));
             feed.append(events.subList(0, 1000));
@@ -128,8 +128,8 @@ class IngestLeaderIT {
         ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
 
         try (TestSseServer feed = new TestSseServer().start();
-                PulseProcess a = replica("zombie-a", feed, topic).property(ELECTION_GROUP, election);
-                PulseProcess b = replica("zombie-b", feed, topic).property(ELECTION_GROUP, election)) {
+                PulseProcess a = replica("zombie-a", feed, topic, election);
+                PulseProcess b = replica("zombie-b", feed, topic, election)) {
             a.start();
             await().atMost(PATIENCE).until(() -> leads(a));
             b.start().awaitReady(PATIENCE);
@@ -169,7 +169,7 @@ class IngestLeaderIT {
         ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
 
         try (TestSseServer feed = new TestSseServer().start();
-                PulseProcess a = replica("fenced-a", feed, topic).property(ELECTION_GROUP, election)) {
+                PulseProcess a = replica("fenced-a", feed, topic, election)) {
             a.start();
             await().atMost(PATIENCE).until(() -> leads(a));
             feed.append(events.subList(0, 1000));
@@ -202,6 +202,11 @@ class IngestLeaderIT {
 
     private static PulseProcess replica(String name, TestSseServer feed, String topic) {
         return FaultFixture.ingesting(name, feed, topic, "leader-group");
+    }
+
+    /** A replica that runs its election in a group of the test's own (also the leader's transactional id). */
+    private static PulseProcess replica(String name, TestSseServer feed, String topic, String election) {
+        return replica(name, feed, topic).property(ELECTION_GROUP, election);
     }
 
     private static int leaders(PulseProcess... replicas) {
