@@ -47,6 +47,7 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
 
     private final Supplier<Producer<K, V>> factory;
     private final Runnable onFenced;
+    private final TransactionObserver<K, V> observer;
     private final ScheduledExecutorService thread;
     // Only on the sending thread:
     private Producer<K, V> producer;
@@ -54,6 +55,8 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
     /** A commit timed out: it is retried as it is, and nothing is sent until it completes. */
     private volatile boolean committing;
     private long transaction;
+    /** When the commit now completing began: a commit that timed out is timed from its first try. */
+    private long commitStartedNanos;
     private boolean fenced;
     // Also from the producer's I/O thread (callbacks), so guarded by this:
     private final List<Pending> pending = new ArrayList<>();
@@ -68,10 +71,13 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
     /**
      * @param factory  makes a producer with the shared {@code transactional.id}; called again after a failure
      * @param onFenced told once, on a thread of its own, when another producer took over
+     * @param observer  told of each producer and transaction, on the sending thread (metrics)
      */
-    public TransactionalSending(Supplier<Producer<K, V>> factory, Duration commitInterval, Runnable onFenced) {
+    public TransactionalSending(Supplier<Producer<K, V>> factory, Duration commitInterval, Runnable onFenced,
+            TransactionObserver<K, V> observer) {
         this.factory = factory;
         this.onFenced = onFenced;
+        this.observer = observer;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pulse-ingest-transactions");
             t.setDaemon(true);
@@ -117,6 +123,9 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
     /** Commits what is open and closes the producer: the records sent so far are published. */
     @Override
     public void close() {
+        if (thread.isShutdown()) {
+            return;
+        }
         thread.execute(() -> {
             commitIfOpen();
             discardProducer();
@@ -201,6 +210,7 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
                 throw fencedOr(e);
             }
             producer = created;
+            observer.producerOpened(created);
         }
         if (!open) {
             synchronized (this) {
@@ -239,10 +249,14 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
             return;
         }
         long committed = transaction;
+        if (!committing) {
+            commitStartedNanos = System.nanoTime();
+        }
         try {
             producer.commitTransaction();
             committing = false;
             open = false;
+            observer.committed(System.nanoTime() - commitStartedNanos);
             settle(committed, null);
         } catch (TimeoutException e) {
             // The commit may still complete: retried as it is (the producer allows that), never given up,
@@ -252,7 +266,14 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
         } catch (RuntimeException e) {
             committing = false;
             LOG.warnf("Committing the ingest's Kafka transaction failed; its records are sent again: %s", e.toString());
-            failed(notTheRecords("committed", e));
+            RuntimeException cause = notTheRecords("committed", e);
+            if (cause instanceof FencedException) {
+                failed(cause);
+            } else {
+                // Usually a send that failed during the commit's flush (the callback had not come yet): the
+                // producer can go on once the transaction is aborted, as after any failed send.
+                abort(cause);
+            }
         }
     }
 
@@ -267,7 +288,8 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
         try {
             producer.abortTransaction();
             open = false;
-            settle(aborted, new KafkaException("Transaction aborted after a failed send: " + cause, cause));
+            observer.aborted();
+            settle(aborted, new KafkaException("Transaction aborted after: " + cause, cause));
         } catch (RuntimeException e) {
             failed(notTheRecords("aborted", e));
         }
@@ -276,6 +298,7 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
     /** The producer cannot go on: its transaction's records are reported failed, and a new producer is made on the next send. */
     private void failed(RuntimeException cause) {
         open = false;
+        observer.failed();
         settle(transaction, cause);
         discardProducer();
         if (cause instanceof FencedException && !fenced) {
@@ -298,6 +321,7 @@ public final class TransactionalSending<K, V> implements KafkaBatchSender.Sendin
 
     private void discardProducer() {
         if (producer != null) {
+            observer.producerClosed(producer);
             try {
                 producer.close(Duration.ZERO);
             } catch (RuntimeException e) {

@@ -2,10 +2,12 @@ package io.pulse.ingest;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -22,7 +24,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.pulse.testkit.LocalKafka;
 import io.smallrye.mutiny.subscription.Cancellable;
 
@@ -33,6 +42,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
 class TransactionalSendingTest extends KafkaBatchSenderTest {
 
     private final String transactionalId = "pulse-test-" + UUID.randomUUID();
+    private final MeterRegistry registry = new SimpleMeterRegistry();
 
     @Override
     Properties producerSettings() {
@@ -44,15 +54,85 @@ class TransactionalSendingTest extends KafkaBatchSenderTest {
     @Override
     KafkaBatchSender.SendingThread<String, String> sending(Supplier<Producer<String, String>> producers) {
         return transactional(producers, () -> {
-        });
+        }, registry);
     }
 
     private TransactionalSending<String, String> transactional(Supplier<Producer<String, String>> producers,
-            Runnable onFenced) {
+            Runnable onFenced, MeterRegistry metrics) {
         TransactionalSending<String, String> sending = new TransactionalSending<>(producers, Duration.ofMillis(50),
-                onFenced);
+                onFenced, new TransactionMetrics<>(metrics, Tags.of("source", "test")));
         toClose.add(sending);
         return sending;
+    }
+
+    private static double transactions(MeterRegistry metrics, String outcome) {
+        return metrics.get("pulse.ingest.transactions").tag("outcome", outcome).counter().count();
+    }
+
+    /**
+     * Each committed transaction is counted with its commit time, and the producer's own Kafka metrics
+     * are shown while it is open: its count of records sent is the records sent, once each.
+     */
+    @Test
+    void shouldCountItsTransactionsAndShowItsProducersOwnMetricsWhileItIsOpen() {
+        TransactionalSending<String, String> sending = (TransactionalSending<String, String>) sending(
+                () -> producer(new StringSerializer()));
+        Acknowledged acknowledged = new Acknowledged();
+
+        new KafkaBatchSender<>(sending, Duration.ofMillis(10), Duration.ofMillis(100)).send(records(), acknowledged)
+                .await().atMost(DEADLINE);
+
+        double committed = transactions(registry, "committed");
+        assertTrue(committed >= 1, "every record acknowledged, so committed: " + committed);
+        assertEquals(committed, registry.get("pulse.ingest.transaction.commit").timer().count(),
+                "a commit time per committed transaction");
+        assertEquals(0, transactions(registry, "aborted"));
+        assertEquals(0, transactions(registry, "failed"));
+        assertEquals(RECORDS, registry.get("kafka.producer.record.send.total").functionCounter().count(),
+                "the producer's own count of the records it sent");
+
+        sending.close();
+        assertNull(registry.find("kafka.producer.record.send.total").meter(), "a closed producer's metrics are removed");
+    }
+
+    /**
+     * A registry that refuses the producer's metrics (Prometheus wants one set of tag keys per name, and
+     * the name is taken with other keys: seen when they were tagged with the source) does not stop the
+     * sending: every record is still committed once.
+     */
+    @Test
+    @SuppressWarnings("deprecation") // the simpleclient registry is the one Quarkus runs
+    void shouldSendEveryRecordWhenTheRegistryRefusesTheProducersMetrics() {
+        // As Quarkus makes it: a meter it cannot register is an exception.
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+                .throwExceptionOnRegistrationFailure();
+        prometheus.gauge("kafka.app.info.start.time.ms", Tags.of("other", "keys"), 1.0);
+        TransactionalSending<String, String> sending = transactional(() -> producer(new StringSerializer()), () -> {
+        }, prometheus);
+        Acknowledged acknowledged = new Acknowledged();
+
+        sending.fencePredecessor().await().atMost(DEADLINE); // opening the transactions does not fail (it did)
+        new KafkaBatchSender<>(sending, Duration.ofMillis(10), Duration.ofMillis(100)).send(records(), acknowledged)
+                .await().atMost(DEADLINE);
+
+        assertEquals(RECORDS, acknowledged.calls.get(), "one acknowledgement per record");
+        assertWrittenOnceWhereAcknowledged(acknowledged.byIndex);
+        assertTrue(transactions(prometheus, "committed") >= 1);
+        assertEquals(List.of("kafka.app.info.start.time.ms"),
+                prometheus.getMeters().stream().map(m -> m.getId().getName()).filter(name -> name.startsWith("kafka.")).toList(),
+                "none of the producer's metrics left half bound: only the one that was there");
+    }
+
+    /** As for any sender; and a record refused for good spoils its transaction, which is aborted (and counted). */
+    @Override
+    @ParameterizedTest
+    @ValueSource(strings = { "topic", "producer" })
+    void shouldHandBackTheRecordsKafkaRefusesForGoodAndWriteEveryOtherOneOnce(String limit) {
+        super.shouldHandBackTheRecordsKafkaRefusesForGoodAndWriteEveryOtherOneOnce(limit);
+
+        double aborted = transactions(registry, "aborted");
+        assertTrue(aborted >= 1 && aborted <= 3, "each of the 3 refused records spoils at most one transaction: " + aborted);
+        assertEquals(0, transactions(registry, "failed"), "an abort is not a failure: the producer is kept");
     }
 
     /**
@@ -72,7 +152,7 @@ class TransactionalSendingTest extends KafkaBatchSenderTest {
             TransactionalSending<String, String> sending = new TransactionalSending<>(
                     () -> new KafkaProducer<>(p, new StringSerializer(), new StringSerializer()), Duration.ofSeconds(1),
                     () -> {
-                    });
+                    }, new TransactionMetrics<>(registry, Tags.of("source", "test")));
             toClose.add(sending);
             Acknowledged acknowledged = new Acknowledged();
             var sent = new KafkaBatchSender<>(sending, Duration.ofMillis(10), Duration.ofMillis(100))
@@ -93,6 +173,8 @@ class TransactionalSendingTest extends KafkaBatchSenderTest {
             }
             assertEquals(RECORDS, seen.size(), "every record written");
             assertTrue(seen.values().stream().allMatch(count -> count == 1), "no record written twice");
+            assertEquals(1, transactions(registry, "committed"), "the commit that timed out, once it completed");
+            assertEquals(0, transactions(registry, "failed"), "a commit that timed out did not fail");
         }
     }
 
@@ -110,15 +192,16 @@ class TransactionalSendingTest extends KafkaBatchSenderTest {
     void shouldFenceTheSenderItReplacesSoThatNothingItSendsAfterIsRead() {
         var records = records();
         AtomicInteger deposedFenced = new AtomicInteger();
+        MeterRegistry deposedMetrics = new SimpleMeterRegistry();
         TransactionalSending<String, String> deposed = transactional(() -> producer(new StringSerializer()),
-                deposedFenced::incrementAndGet);
+                deposedFenced::incrementAndGet, deposedMetrics);
         KafkaBatchSender<String, String> deposedSender = new KafkaBatchSender<>(deposed, Duration.ofMillis(10),
                 Duration.ofMillis(100));
         Acknowledged acknowledged = new Acknowledged();
         deposedSender.send(records.subList(0, 200), acknowledged).await().atMost(DEADLINE);
 
         TransactionalSending<String, String> successor = transactional(() -> producer(new StringSerializer()), () -> {
-        });
+        }, registry);
         successor.fencePredecessor().await().atMost(DEADLINE);
 
         Acknowledged afterFencing = new Acknowledged();
@@ -142,5 +225,7 @@ class TransactionalSendingTest extends KafkaBatchSenderTest {
         assertEquals(RECORDS - 200, seen.size(), "every record of both, but the deposed one's after fencing");
         assertTrue(seen.values().stream().allMatch(count -> count == 1), "no record written twice");
         assertEquals(1, deposedFenced.get(), "told once");
+        assertEquals(1, transactions(deposedMetrics, "failed"), "its fencing counted once");
+        assertNull(deposedMetrics.find("kafka.producer.record.send.total").meter(), "its fenced producer's metrics removed");
     }
 }

@@ -108,6 +108,15 @@ class IngestLeaderIT {
             assertThat(a.logText()).doesNotContain("stopping the feed");
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+            // The leader's transactions and its producer's own metrics are on /q/metrics.
+            String metrics = a.get("/q/metrics").body();
+            assertThat(Counters.sum(metrics, "kafka_producer_record_send_total", "client_id=\"pulse-ingest-" + election + "\""))
+                    .as("its producer's count of records sent: each record in the topic, once")
+                    .isEqualTo(TopicReader.readAll(topic).size());
+            double committed = Counters.sum(metrics, "pulse_ingest_transactions_total", "outcome=\"committed\"");
+            assertThat(committed).isPositive();
+            assertThat(Counters.sum(metrics, "pulse_ingest_transaction_commit_seconds_count", "")).isEqualTo(committed);
+            assertThat(Counters.sum(metrics, "pulse_ingest_transactions_total", "outcome=\"failed\"")).isZero();
         }
     }
 

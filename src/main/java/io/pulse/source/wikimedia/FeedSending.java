@@ -10,7 +10,10 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.pulse.ingest.KafkaBatchSender;
+import io.pulse.ingest.TransactionMetrics;
 import io.pulse.ingest.TransactionalSending;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 
@@ -25,7 +28,7 @@ final class FeedSending {
      * do not), with the channel's producer settings.
      */
     static TransactionalSending<String, String> transactional(Map<String, Object> producerSettings, String transactionalId,
-            Duration commitInterval, Runnable onFenced) {
+            Duration commitInterval, Runnable onFenced, MeterRegistry registry) {
         Map<String, Object> settings = new HashMap<>(producerSettings);
         settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -37,7 +40,7 @@ final class FeedSending {
                 settings.getOrDefault(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000)); // Kafka's default
         return new TransactionalSending<>(
                 () -> new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer()), commitInterval,
-                onFenced);
+                onFenced, new TransactionMetrics<>(registry, Tags.of("source", WikimediaIngest.SOURCE)));
     }
 
     /** The channel's own (idempotent) producer, on its sending thread: where there is nobody to fence. */

@@ -141,7 +141,8 @@ public class WikimediaIngest {
                 .setTryUseCompression(true).setMaxChunkSize(64 * 1024));
         // Without the election every replica reads the feed: nobody to fence.
         transactions = config.ingest().leaderElection() && config.ingest().fencing()
-                ? FeedSending.transactional(producerSettings, transactionalId, config.ingest().commitInterval(), this::fenced)
+                ? FeedSending.transactional(producerSettings, transactionalId, config.ingest().commitInterval(), this::fenced,
+                        registry)
                 : null;
         sender = new KafkaBatchSender<>(transactions != null ? transactions : FeedSending.channel(kafka),
                 Duration.ofMillis(500), RETRY_MAX);
