@@ -19,28 +19,4 @@ public interface TransactionObserver<K, V> {
 
     /** Beginning, committing or aborting failed (fenced included): the producer is replaced and the records sent again. */
     void failed();
-
-    static <K, V> TransactionObserver<K, V> none() {
-        return new TransactionObserver<>() {
-            @Override
-            public void producerOpened(Producer<K, V> producer) {
-            }
-
-            @Override
-            public void producerClosed(Producer<K, V> producer) {
-            }
-
-            @Override
-            public void committed(long nanos) {
-            }
-
-            @Override
-            public void aborted() {
-            }
-
-            @Override
-            public void failed() {
-            }
-        };
-    }
 }
