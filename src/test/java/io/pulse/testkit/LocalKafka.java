@@ -1,6 +1,10 @@
 package io.pulse.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -13,6 +17,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -162,17 +168,34 @@ public final class LocalKafka implements AutoCloseable {
     /** Creates the topic (replication factor 1); a topic that already exists is left as it is. */
     public void createTopic(String name, int partitions) {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Cannot create topic " + name, e.getCause());
+            try {
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Cannot create topic " + name, e.getCause());
+                }
             }
+            // Created means the controller committed it, not that the broker serves its partitions: a
+            // producer that wrote at once got NOT_LEADER, then out-of-order sequences until its delivery
+            // timed out (a SpikeBaselineIT run in CI lost its events so). Asked until the broker lists
+            // every partition's end offset.
+            await("topic " + name + " served").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptions().until(() -> served(admin, name));
         } catch (TimeoutException e) {
             throw new IllegalStateException("Timed out creating topic " + name, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topic " + name, e);
         }
+    }
+
+    /** Every partition's end offset listed (as many as the topic has: one that existed keeps its count). */
+    private static boolean served(Admin admin, String name) throws Exception {
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        admin.describeTopics(List.of(name)).allTopicNames().get(5, TimeUnit.SECONDS).get(name).partitions()
+                .forEach(p -> ends.put(new TopicPartition(name, p.partition()), OffsetSpec.latest()));
+        admin.listOffsets(ends).all().get(5, TimeUnit.SECONDS);
+        return true;
     }
 
     public Path logDir() {
