@@ -59,19 +59,10 @@ public final class TransactionMetrics<K, V> implements TransactionObserver<K, V>
             bound.bindTo(registry);
             producerMetrics = bound;
         } catch (RuntimeException e) {
-            // Metrics never stop the ingest; and none of this producer's is left half bound.
+            // Metrics never stop the ingest; closing removes the meters it bound before the refusal.
             bound.close();
-            String clientId = clientId(producer);
-            registry.getMeters().stream()
-                    .filter(m -> m.getId().getName().startsWith("kafka.") && clientId.equals(m.getId().getTag("client.id")))
-                    .toList().forEach(registry::remove);
             LOG.warnf("The ingest's Kafka producer metrics are not shown: %s", e.toString());
         }
-    }
-
-    private static String clientId(Producer<?, ?> producer) {
-        return producer.metrics().keySet().stream().map(name -> name.tags().get("client-id"))
-                .filter(id -> id != null).findFirst().orElse("");
     }
 
     @Override
