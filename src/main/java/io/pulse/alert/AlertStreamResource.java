@@ -55,13 +55,22 @@ public class AlertStreamResource {
         } catch (AlertHub.TooManySubscribers full) {
             throw Problem.tooManySubscribers(full.getMessage(), "/alerts/stream");
         }
-        return alerts.map(a -> sse.newEventBuilder()
+        return alerts.map(a -> event(sse, a));
+    }
+
+    private static OutboundSseEvent event(Sse sse, Alert alert) {
+        OutboundSseEvent.Builder event = sse.newEventBuilder()
                 .name("alert")
-                .id(String.valueOf(a.sequence()))
                 .reconnectDelay(2000)
                 .mediaType(MediaType.APPLICATION_JSON_TYPE)
-                .data(Alert.class, a)
-                .build());
+                .data(Alert.class, alert);
+        // A record without a sequence (not written by a Pulse replica) gets no id: "id: null" would become
+        // the browser's Last-Event-ID, and its reconnect would replay nothing. Without one, the browser
+        // keeps the last id it had, as the SSE specification says.
+        if (alert.sequence() != null) {
+            event.id(alert.sequence().toString());
+        }
+        return event.build();
     }
 
     /** Null when there is nothing to replay: no header, or not one of our ids (an id is a sequence). */
