@@ -9,8 +9,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** File-system helpers for the throwaway directories of the local infrastructure. */
-final class Dirs {
+/** File-system helpers for the throwaway directories of the local infrastructure (and the tests' browsers). */
+public final class Dirs {
 
     private Dirs() {
     }
@@ -22,6 +22,13 @@ final class Dirs {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a directory under /tmp", e);
         }
+    }
+
+    /** A new directory under /tmp, deleted once this JVM has exited by any means. */
+    public static Path throwawayDir(String prefix) {
+        Path dir = newTempDir(prefix);
+        deleteWhenJvmDies(dir, List.of());
+        return dir;
     }
 
     /**

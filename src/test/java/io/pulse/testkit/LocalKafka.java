@@ -52,8 +52,7 @@ public final class LocalKafka implements AutoCloseable {
     /** A broker in a fresh directory under /tmp, deleted on close (or once the JVM has died). */
     public static LocalKafka throwaway() {
         KRaftNode.failInsteadOfExiting();
-        Path logDir = Dirs.newTempDir("pulse-kafka-");
-        Dirs.deleteWhenJvmDies(logDir, List.of());
+        Path logDir = Dirs.throwawayDir("pulse-kafka-");
         return new LocalKafka(logDir, true, 0, null);
     }
 
