@@ -14,8 +14,9 @@ import java.util.stream.Stream;
 
 /**
  * Where the machine's cores go during one phase: CPU seconds of the service, of PostgreSQL (every
- * {@code postgres} process) and of the harness JVM, split by thread into the in-process Kafka broker,
- * the load generator (SSE server, pacing, observers) and that JVM's own GC and JIT (not attributable).
+ * {@code postgres} process), of the Kafka broker (its own JVM, or its threads when it shares the
+ * harness's) and of the harness JVM, split by thread into the load generator (SSE server, pacing,
+ * observers) and that JVM's own GC and JIT (not attributable).
  * The cheapest profile there is, and the first question for any bottleneck: who is busy?
  */
 final class CpuMeter {
@@ -23,8 +24,11 @@ final class CpuMeter {
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     private final long servicePid;
+    /** The broker's own JVM, or 0 when the broker runs in the harness's. */
+    private final long brokerPid;
     private final long startNanos = System.nanoTime();
     private final double service0;
+    private final double brokerProcess0;
     private final double postgres0;
     private final double harness0;
     private final Map<Long, Long> threads0;
@@ -36,9 +40,11 @@ final class CpuMeter {
             + "|metrics-meter-tick)");
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    CpuMeter(long servicePid) {
+    CpuMeter(long servicePid, long brokerPid) {
         this.servicePid = servicePid;
+        this.brokerPid = brokerPid;
         this.service0 = seconds(servicePid);
+        this.brokerProcess0 = brokerPid == 0 ? 0 : seconds(brokerPid);
         this.postgres0 = postgresSeconds();
         this.harness0 = harnessSeconds();
         this.threads0 = threadNanos();
@@ -62,16 +68,20 @@ final class CpuMeter {
                 continue;
             }
             long used = now - Math.max(0, threads0.getOrDefault(t.getThreadId(), 0L));
-            if (BROKER_THREAD.matcher(t.getThreadName()).find()) {
+            if (brokerPid == 0 && BROKER_THREAD.matcher(t.getThreadName()).find()) {
                 broker += used / 1e9;
             } else {
                 generator += used / 1e9;
             }
         }
+        if (brokerPid != 0) {
+            broker = seconds(brokerPid) - brokerProcess0; // its GC and JIT included
+        }
         out.put("broker_cores", PulseBenchmark.round2(broker / wall));
         out.put("load_generator_cores", PulseBenchmark.round2(generator / wall));
-        // GC and JIT of the harness JVM (broker and generator share it), and threads that ended
-        out.put("harness_jvm_cores", PulseBenchmark.round2(Math.max(0, harness - broker - generator) / wall));
+        // GC and JIT of the harness JVM (shared with the broker when it runs there), and threads that ended
+        double inHarness = brokerPid == 0 ? broker + generator : generator;
+        out.put("harness_jvm_cores", PulseBenchmark.round2(Math.max(0, harness - inHarness) / wall));
         return out;
     }
 

@@ -82,7 +82,7 @@ public final class PulseBenchmark {
             new PulseBenchmark(n, phases, soak).run();
         } catch (Exception | Error e) {
             e.printStackTrace();
-            System.exit(1); // the in-process broker's threads would keep a failed run's JVM alive
+            System.exit(1); // an in-process broker's threads (PULSE_BENCH_BROKER=harness) would keep a failed run's JVM alive
         }
         System.exit(0); // likewise
     }
@@ -102,7 +102,7 @@ public final class PulseBenchmark {
 
         double producer = rate(events, () -> produce(TOPIC, generated));
         // The events are on the topic now. Held until the end of the run they were a gigabyte in the
-        // harness JVM, which hosts the broker: its collector's pauses stalled the broker (bench/README.md, 23).
+        // harness JVM, which hosted the broker then: its collector's pauses stalled the broker (bench/README.md, 23).
         generated.clear();
         results.put("raw_producer_events_per_s", producer);
         double plain = rate(events, () -> consume(false));
@@ -136,7 +136,7 @@ public final class PulseBenchmark {
             Progress drain;
             CpuMeter cpu;
             try (StoredOffsets committed = new StoredOffsets(infra, TOPIC)) {
-                cpu = new CpuMeter(pulse.pid());
+                cpu = new CpuMeter(pulse.pid(), infra.kafka().processId());
                 drain = Progress.until(events, Duration.ofMinutes(6), () -> {
                     pulse.sample();
                     return committed.sum();
@@ -182,7 +182,7 @@ public final class PulseBenchmark {
             CpuMeter cpu;
             long readyAt;
             try (StoredOffsets committed = new StoredOffsets(infra, TOPIC)) {
-                cpu = new CpuMeter(pulse.pid());
+                cpu = new CpuMeter(pulse.pid(), infra.kafka().processId());
                 readyAt = System.nanoTime();
                 produce(TOPIC, fresh);
                 Progress.until(events + fresh.size(), Duration.ofMinutes(6), () -> {
@@ -223,7 +223,7 @@ public final class PulseBenchmark {
                 Progress published;
                 CpuMeter cpu;
                 try (EndOffsets end = new EndOffsets(infra.bootstrapServers(), topic)) {
-                    cpu = new CpuMeter(pulse.pid());
+                    cpu = new CpuMeter(pulse.pid(), infra.kafka().processId());
                     published = Progress.until(expected, Duration.ofMinutes(3), end::sum);
                 }
                 results.put("ingest_events_per_s", Math.round(published.rate()));
@@ -255,7 +255,7 @@ public final class PulseBenchmark {
                     }
                 });
         // Encoded before the load and settled into the old generation, so that pacing allocates nothing
-        // that lives: the broker shares this JVM, and its young pauses would stall the service's path.
+        // that lives: the harness's pauses delay the load (and stall the broker, when it shares this JVM).
         TestSseServer.Prepared prepared = TestSseServer.prepare(lines);
         lines.clear();
         System.gc();
@@ -278,7 +278,7 @@ public final class PulseBenchmark {
                     Thread.sleep(50);
                 }
                 long[] sentAt = new long[count];
-                CpuMeter cpu = new CpuMeter(pulse.pid());
+                CpuMeter cpu = new CpuMeter(pulse.pid(), infra.kafka().processId());
                 pace(server, prepared, warmUp, warmUp + count, perSecond, sentAt, pulse);
                 results.put("latency_" + perSecond + "_cpu", cpu.stop());
                 // Where a backlog sits when the load stops: not yet in Kafka (ingest), or not yet committed.

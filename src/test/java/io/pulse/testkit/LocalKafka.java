@@ -38,6 +38,8 @@ public final class LocalKafka implements AutoCloseable {
     private final Map<String, Object> owner;
     private int port;
     private int controllerPort;
+    /** The broker's process when it runs in a JVM of its own ({@link BrokerJvm}); 0 when in this one. */
+    private long pid;
     private KafkaRaftServer server;
     /** Broker settings that differ from {@link KRaftNode#config}'s, applied at every start. */
     private final Properties brokerConfig = new Properties();
@@ -56,6 +58,14 @@ public final class LocalKafka implements AutoCloseable {
         return new LocalKafka(logDir, true, 0, null);
     }
 
+    /**
+     * A throwaway broker in a JVM of its own, started with {@code jvmOptions} and logging to {@code log}:
+     * no stop or restart on demand; it ends with this JVM.
+     */
+    public static LocalKafka inOwnJvm(List<String> jvmOptions, Path log) {
+        return BrokerJvm.start(jvmOptions, log);
+    }
+
     /** A broker whose topics survive restarts, kept in {@code logDir}; listens on {@code preferredPort} if free. */
     public static LocalKafka persistent(Path logDir, int preferredPort) {
         return new LocalKafka(logDir, false, preferredPort, null);
@@ -69,7 +79,7 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Describes this running broker with JDK types only, for {@link #attach} in another class loader. */
     Map<String, Object> share() {
-        return Map.of("logDir", logDir.toString(), "port", port,
+        return Map.of("logDir", logDir.toString(), "port", port, "pid", pid,
                 "start", (Runnable) this::start, "stop", (Runnable) this::stop);
     }
 
@@ -77,6 +87,7 @@ public final class LocalKafka implements AutoCloseable {
     static LocalKafka attach(Map<String, Object> shared) {
         LocalKafka attached = new LocalKafka(Path.of((String) shared.get("logDir")), false, 0, shared);
         attached.port = (Integer) shared.get("port");
+        attached.pid = (Long) shared.getOrDefault("pid", 0L);
         return attached;
     }
 
@@ -195,6 +206,11 @@ public final class LocalKafka implements AutoCloseable {
                 .forEach(p -> ends.put(new TopicPartition(name, p.partition()), OffsetSpec.latest()));
         admin.listOffsets(ends).all().get(5, TimeUnit.SECONDS);
         return true;
+    }
+
+    /** The process id of the broker's own JVM, or 0 when the broker runs in this one. */
+    public long processId() {
+        return pid;
     }
 
     public Path logDir() {

@@ -80,7 +80,7 @@ public final class LocalStack {
      * Routes Kafka's logging through JBoss LogManager as in tests, so LocalKafka's log levels apply, and
      * sends it to the console: outside a Quarkus application, Quarkus' start-up handler would only buffer it.
      */
-    private static void useConsoleLogging() {
+    static void useConsoleLogging() {
         if (System.getProperty("java.util.logging.manager") == null) {
             System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
         }

@@ -2,6 +2,8 @@ package io.pulse.testkit;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -82,7 +84,10 @@ public final class PulseInfra {
     private static PulseInfra startNew() {
         long began = System.nanoTime();
         LocalPostgres postgres = LocalPostgres.throwaway();
-        LocalKafka kafka = LocalKafka.throwaway();
+        String brokerJvm = System.getProperty("pulse.infra.broker-jvm-options");
+        // The benchmark's broker runs in a JVM of its own, as in production; the tests' in this one.
+        LocalKafka kafka = brokerJvm == null ? LocalKafka.throwaway()
+                : LocalKafka.inOwnJvm(List.of(brokerJvm.trim().split("\\s+")), Path.of("target/pulse-bench-broker.log"));
         // Registered before starting, so a half-started stack is cleaned up too.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(kafka, postgres), "pulse-infra-shutdown"));
         String database = "pulse_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
