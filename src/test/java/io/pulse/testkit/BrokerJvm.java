@@ -40,12 +40,16 @@ final class BrokerJvm {
             throw new UncheckedIOException("Cannot start the broker's JVM", e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process), "pulse-broker-jvm-shutdown"));
-        await("the broker's JVM ready (log: " + log + ")").atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(100))
-                .failFast("the broker's JVM exited, log: " + log, () -> !process.isAlive())
-                .until(() -> Files.exists(portFile));
-        String[] written = readString(portFile).split("\n");
-        Dirs.deleteRecursively(portFile.getParent());
+        String[] written;
+        try {
+            await("the broker's JVM ready (log: " + log + ")").atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(100))
+                    .failFast("the broker's JVM exited, log: " + log, () -> !process.isAlive())
+                    .until(() -> Files.exists(portFile));
+            written = readString(portFile).split("\n");
+        } finally {
+            Dirs.deleteRecursively(portFile.getParent());
+        }
         Runnable refuse = () -> {
             throw new UnsupportedOperationException("The broker in its own JVM does not stop or restart on demand");
         };
