@@ -56,6 +56,11 @@ public class SseConnector {
         }
         SseDecoder decoder = new SseDecoder(settings.maxEventBytes());
         return response.toMulti()
+                // Cancelling the response's stream leaves its connection open: abandoned (gone idle, failed
+                // downstream, stopped on leadership loss), it stayed in the client's pool of two, reading a
+                // feed nobody wanted, until the server closed it (never, for a stalled one); after two stalls
+                // no reconnect could get a connection. Closed when cancelled, whatever the cause.
+                .onCancellation().invoke(() -> response.request().connection().closeAndForget())
                 // A feed that stays open but sends nothing is dead: fail so the client reconnects.
                 .ifNoItem().after(settings.idleTimeout())
                 .failWith(() -> new StreamInterruptedException("no data for " + settings.idleTimeout()))

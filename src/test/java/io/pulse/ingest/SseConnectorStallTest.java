@@ -1,0 +1,59 @@
+package io.pulse.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.pulse.it.TestSseServer;
+import io.pulse.it.TestSseServer.Fault;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.http.HttpClient;
+
+/**
+ * Connections the client abandons (gone silent, or no longer wanted) are closed, not left in its pool:
+ * with the ingest's pool of two, the connection after two stalled ones timed out waiting for a free
+ * one, again and again, for as long as the server kept the stalled ones open (this test failed so).
+ */
+class SseConnectorStallTest {
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() {
+        vertx.closeAndAwait();
+    }
+
+    @Test
+    void shouldReconnectAfterMoreStalledConnectionsThanThePoolHolds() throws Exception {
+        try (TestSseServer server = new TestSseServer().start()) {
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                events.add("{\"meta\":{\"dt\":\"2026-12-05T10:00:00Z\",\"id\":\"e" + i + "\"},\"wiki\":\"w\",\"type\":\"edit\"}");
+            }
+            server.inject(new Fault.StallAfter(5), new Fault.StallAfter(5), new Fault.StallAfter(5));
+            server.append(events);
+            HttpClient http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(2).setKeepAlive(false));
+            SseSettings settings = new SseSettings("Pulse/test (test)", Duration.ofSeconds(2), Duration.ofSeconds(1),
+                    1 << 20, Duration.ofMillis(50), Duration.ofMillis(200), 0.0);
+            ResilientSseStream stream = new ResilientSseStream(new SseConnector(http, settings), URI.create(server.url()), settings);
+            AtomicInteger received = new AtomicInteger();
+            Cancellable subscription = stream.events(null).subscribe().with(list -> received.addAndGet(list.size()));
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> server.connections().size() >= 4);
+            } finally {
+                subscription.cancel();
+            }
+            assertThat(received.get()).as("events of the last, healthy connection included").isGreaterThan(15);
+        }
+    }
+}
