@@ -43,7 +43,7 @@ public final class PublishedTail {
         this.margin = margin;
     }
 
-    public record Scan(Set<String> eventIds, Map<Integer, Long> endOffsets) {
+    public record Scan(Set<String> eventIds) {
     }
 
     /** Event ids from {@code margin} records before {@code from} to the end (partitions missing from it: the last {@code margin}), and every partition's end. */
@@ -74,7 +74,7 @@ public final class PublishedTail {
                     }
                 }
             }
-            return new Scan(ids, ends);
+            return new Scan(ids);
         }
     }
 }

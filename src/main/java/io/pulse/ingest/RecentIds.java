@@ -21,6 +21,18 @@ public final class RecentIds {
         };
     }
 
+    /**
+     * Remembers every id of {@code published} (the read-back of a resumed run) and {@code capacity} more:
+     * sized to hold them all, since the feed re-sends that whole tail first. Held in a set of the usual
+     * capacity, a read-back larger than it lost ids at random (a set's order, not the oldest), and their
+     * events were published twice.
+     */
+    public static RecentIds seededWith(Collection<String> published, int capacity) {
+        RecentIds ids = new RecentIds(published.size() + capacity);
+        ids.rememberAll(published);
+        return ids;
+    }
+
     /** @return true when the id had not been seen (and is now remembered) */
     public synchronized boolean firstSighting(String id) {
         return ids.putIfAbsent(id, Boolean.TRUE) == null;

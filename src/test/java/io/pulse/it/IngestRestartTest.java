@@ -52,7 +52,14 @@ class IngestRestartTest {
         StoredAggregates.execute("UPDATE ingest_checkpoints SET last_event_id = '" + lastOfFirst
                 + "', kafka_positions = '" + stalePositions + "' WHERE source = 'wikimedia'");
         int sentBefore = server.eventsSent();
+        // The restarted run's first connection goes silent before sending anything (replaced after the test
+        // profile's 5 s idle timeout): meanwhile its checkpoint must still cover the tail the last run
+        // published after that id. Saved with the topic's end offsets instead, a second restart (or a
+        // failover) would read back only from there and publish a longer tail again.
+        server.inject(new TestSseServer.Fault.StallAfter(0));
         ingest.start();
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> stalePositions.equals(
+                StoredAggregates.text("SELECT kafka_positions FROM ingest_checkpoints WHERE source = 'wikimedia'")));
 
         // The feed re-sends the second half (and the first half's last second) ...
         await().atMost(Duration.ofSeconds(60)).until(() -> server.eventsSent() >= sentBefore + 41);

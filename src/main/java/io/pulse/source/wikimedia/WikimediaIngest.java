@@ -242,9 +242,11 @@ public class WikimediaIngest {
 
     private Multi<List<SseEvent>> resumeFrom(Recovered recovered) {
         String position = recovered.checkpoint().lastEventId();
-        recentIds = new RecentIds(config.ingest().dedupCapacity());
-        recentIds.rememberAll(recovered.scan().eventIds());
-        tracker.resetTo(position, recovered.scan().endOffsets());
+        recentIds = RecentIds.seededWith(recovered.scan().eventIds(), config.ingest().dedupCapacity());
+        // The checkpoint's own offsets, not the topic's ends: until this run's position passes the tail the
+        // last run published after that id, a checkpoint saved now must still cover the tail, or the run
+        // after a second failover would read back from the ends and publish that tail again.
+        tracker.resetTo(position, recovered.checkpoint().kafkaPositions());
         savedPosition = recovered.checkpoint();
         LOG.infof("Wikimedia ingest resuming %s (%d events already published after the checkpoint)",
                 position == null ? "from now" : "after " + position, recovered.scan().eventIds().size());
