@@ -46,7 +46,7 @@ public final class PublishedTail {
     public record Scan(Set<String> eventIds) {
     }
 
-    /** Event ids from {@code margin} records before {@code from} to the end (partitions missing from it: the last {@code margin}), and every partition's end. */
+    /** Event ids from {@code margin} records before {@code from} to the end (partitions missing from it: the last {@code margin}). */
     public Scan eventIdsAfter(String topic, Map<Integer, Long> from) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
