@@ -16,12 +16,14 @@ import org.jboss.logging.Logger;
 import io.pulse.aggregate.AggregateConfig;
 import io.pulse.aggregate.PartitionProgress;
 import io.pulse.store.PageCountHistory;
+import io.pulse.store.StoreSnapshot;
 
 /**
  * On assignment: new rule state for each assigned partition, its spike baselines rebuilt from the
  * page counts the aggregator stored ({@code page_edit_counts}) for the windows the spike rule looks
  * at: the newest counted window and the {@code baseline-windows} before it. They are the counts the
- * rules kept before the restart or rebalance, as of the stored offsets; without them the next windows
+ * rules kept before the restart or rebalance, as of the stored offsets (one {@link StoreSnapshot}: a batch
+ * committed since is delivered again, and counted once); without them the next windows
  * would be judged against an empty baseline. A page belongs to the partition its Kafka key
  * ({@code wiki:title}) hashes to, as the producer's default partitioner places it. The store holds a
  * row per page and window, already counted: re-reading a quarter of an hour of the topic instead took
@@ -37,23 +39,23 @@ public class WarmUp {
     private final AlertPartitions partitions;
     private final AlertConfig config;
     private final AlertRules rules;
-    private final PageCountHistory history;
     private final long windowMs;
 
-    public WarmUp(AlertPartitions partitions, AlertConfig config, AlertRules rules, PageCountHistory history,
-            AggregateConfig aggregate) {
+    public WarmUp(AlertPartitions partitions, AlertConfig config, AlertRules rules, AggregateConfig aggregate) {
         this.partitions = partitions;
         this.config = config;
         this.rules = rules;
-        this.history = history;
         this.windowMs = aggregate.window().toMillis();
     }
 
-    /** @param stored where the aggregates stand in each assigned partition counted before */
+    /**
+     * @param stored where the aggregates stand in each assigned partition counted before
+     * @param snapshot the store as of {@code stored}, which the page counts are read from; null if it could not be read
+     */
     public void assigned(Consumer<?, ?> consumer, String topic, Collection<Integer> assigned,
-            Map<Integer, PartitionProgress> stored) {
+            Map<Integer, PartitionProgress> stored, StoreSnapshot snapshot) {
         Map<Integer, AlertEvaluator> states = freshStates(assigned);
-        if (config.enabled() && !stored.isEmpty()) {
+        if (config.enabled() && !stored.isEmpty() && snapshot != null) {
             long began = System.nanoTime();
             try {
                 // The rules as stored: one changed at run time may look at another number of windows.
@@ -62,7 +64,7 @@ public class WarmUp {
                 Instant from = rebuildFrom(stored.values(), windowMs, rule.baselineWindows());
                 if (rule.enabled() && from != null) {
                     var seeder = new Seeder(states, consumer.partitionsFor(topic).size(), rule.baselineWindows());
-                    long rows = history.forEachSince(from, seeder).await().atMost(PATIENCE);
+                    long rows = snapshot.pageCountsSince(from, seeder).await().atMost(PATIENCE);
                     LOG.infof("Alerting on %s %s; spike baselines rebuilt from %d stored page counts since %s (%d of"
                             + " them for these partitions) in %d ms", topic, assigned, rows, from, seeder.seeded(),
                             (System.nanoTime() - began) / 1_000_000);

@@ -103,18 +103,12 @@ public class AggregateStore {
         return asynchronousCommit ? conn.query(ASYNCHRONOUS_COMMIT).execute() : Uni.createFrom().item((RowSet<Row>) null);
     }
 
-    /** Where the aggregates stand per partition, for seeking on assignment; partitions never seen are absent. */
-    public Uni<Map<Integer, PartitionProgress>> storedProgress(String group, String topic, Collection<Integer> partitions) {
-        return pool.preparedQuery(UpsertStatements.READ_OFFSETS)
-                .execute(Tuple.of(group, topic, partitions.toArray(Integer[]::new)))
-                .map(rows -> {
-                    Map<Integer, PartitionProgress> progress = new HashMap<>();
-                    rows.forEach(row -> progress.put(row.getInteger(0), progressOf(row)));
-                    return progress;
-                });
+    /** A consistent view of where the aggregates stand, for newly assigned partitions. */
+    public Uni<StoreSnapshot> snapshot() {
+        return StoreSnapshot.open(pool);
     }
 
-    private static PartitionProgress progressOf(Row row) {
+    static PartitionProgress progressOf(Row row) {
         OffsetDateTime max = row.getOffsetDateTime(2);
         return new PartitionProgress(row.getInteger(0), row.getLong(1),
                 max == null ? Long.MIN_VALUE : max.toInstant().toEpochMilli());

@@ -4,21 +4,19 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.stream.Collectors;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.pulse.source.wikimedia.RecentChange;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The stored per-page counts of recent windows ({@code page_edit_counts}), oldest window first, read
  * through a cursor: at a sustained 10,000 events/s the eleven windows the spike rule reads hold
- * millions of rows, more than one result set should hold in memory at once.
+ * millions of rows, more than one result set should hold in memory at once. Read in a
+ * {@link StoreSnapshot}, with the stored offsets they go with.
  */
-@ApplicationScoped
-public class PageCountHistory {
+public final class PageCountHistory {
 
     /** Receives each row, on the database client's event loop. */
     @FunctionalInterface
@@ -37,22 +35,21 @@ public class PageCountHistory {
             """;
     private static final int FETCH_ROWS = 5_000;
 
-    private final Pool pool;
-
-    public PageCountHistory(Pool pool) {
-        this.pool = pool;
+    private PageCountHistory() {
     }
 
-    /** Visits every page count of the windows starting at or after {@code from}; the item is the number of rows. */
-    public Uni<Long> forEachSince(Instant from, Visitor visitor) {
-        // A cursor needs a transaction; read-only, it holds no locks the aggregator's upserts wait for.
-        return pool.withTransaction(conn -> conn.prepare(SINCE)
+    /**
+     * Visits every page count of the windows starting at or after {@code from}; the item is the number of rows.
+     * @param conn in a transaction, which the cursor needs
+     */
+    static Uni<Long> forEachSince(SqlConnection conn, Instant from, Visitor visitor) {
+        return conn.prepare(SINCE)
                 .onItem().transformToUni(statement -> statement
                         .createStream(FETCH_ROWS, Tuple.of(from.atOffset(ZoneOffset.UTC)))
                         .toMulti()
                         .onItem().invoke(row -> visit(row, visitor))
                         .collect().with(Collectors.counting())
-                        .call(statement::close)));
+                        .call(statement::close));
     }
 
     private static void visit(Row row, Visitor visitor) {

@@ -22,7 +22,8 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
  * aggregates, not at Kafka's own committed offsets (which Pulse never writes). Runs on the Kafka
  * polling thread, where waiting for the query is allowed. Should the query fail, the consumer starts
  * from the earliest offset and the transactional offset check skips what was already counted.
- * Then the alert rules rebuild their state of the assigned partitions from the stored aggregates ({@link WarmUp}).
+ * Then the alert rules rebuild their state of the assigned partitions from the stored aggregates ({@link WarmUp}),
+ * read in the same {@link StoreSnapshot} as the offsets.
  */
 @ApplicationScoped
 @Identifier(StoredOffsetSeeker.NAME)
@@ -30,6 +31,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
 
     public static final String NAME = "pulse-stored-offsets";
     private static final Logger LOG = Logger.getLogger(StoredOffsetSeeker.class);
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private final AggregateStore store;
     private final KnownOffsets knownOffsets;
@@ -48,9 +50,11 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         partitions.stream().map(TopicPartition::topic).distinct().forEach(topic -> {
             var ofTopic = partitions.stream().filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).toList();
+            StoreSnapshot snapshot = null;
             Map<Integer, PartitionProgress> stored = Map.of();
             try {
-                stored = store.storedProgress(group, topic, ofTopic).await().atMost(Duration.ofSeconds(30));
+                snapshot = store.snapshot().await().atMost(PATIENCE);
+                stored = snapshot.progress(group, topic, ofTopic).await().atMost(PATIENCE);
                 Map<Integer, Long> offsets = new TreeMap<>();
                 stored.forEach((partition, progress) -> {
                     consumer.seek(new TopicPartition(topic, partition), progress.nextOffset());
@@ -65,8 +69,24 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
                 LOG.warnf("Could not read stored offsets for %s %s (%s); the offset check will skip counted records",
                         topic, ofTopic, e.toString());
                 ofTopic.forEach(partition -> knownOffsets.assigned(partition, -1)); // unknown: nothing to compare
+                stored = Map.of();
             }
-            warmUp.assigned(consumer, topic, ofTopic, stored);
+            try {
+                // The rules' page counts as of the same snapshot as the offsets sought.
+                warmUp.assigned(consumer, topic, ofTopic, stored, snapshot);
+            } finally {
+                close(snapshot);
+            }
         });
+    }
+
+    private static void close(StoreSnapshot snapshot) {
+        if (snapshot != null) {
+            try {
+                snapshot.close().await().atMost(PATIENCE);
+            } catch (RuntimeException e) {
+                LOG.debugf("Could not close the store snapshot (%s)", e.toString()); // the pool drops the connection
+            }
+        }
     }
 }
