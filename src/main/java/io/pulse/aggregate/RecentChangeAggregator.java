@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pulse.alert.Alert;
 import io.pulse.alert.PerChangeAlerts;
+import io.pulse.ingest.BoundedSends;
 import io.pulse.ingest.PulseHeaders;
 import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChangeParser;
@@ -192,11 +193,7 @@ public class RecentChangeAggregator {
     }
 
     private Uni<Void> deadLetter(List<ConsumedRecord> rejected) {
-        List<Uni<Void>> sends = new ArrayList<>(rejected.size());
-        for (ConsumedRecord r : rejected) {
-            String reason = ((ParseResult.Rejected) r.parsed()).reason();
-            sends.add(deadLetters.send("aggregate", r.key(), r.valueText(), reason, null));
-        }
-        return Uni.join().all(sends).andFailFast().replaceWithVoid();
+        return BoundedSends.all(rejected, r -> deadLetters.send("aggregate", r.key(), r.valueText(),
+                ((ParseResult.Rejected) r.parsed()).reason(), null));
     }
 }

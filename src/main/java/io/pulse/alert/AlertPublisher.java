@@ -1,6 +1,5 @@
 package io.pulse.alert;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +14,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulse.ingest.BoundedSends;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -57,12 +57,8 @@ public class AlertPublisher {
         if (stored.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        List<Uni<Void>> sends = new ArrayList<>(stored.size());
-        for (Alert alert : stored) {
-            sends.add(send(alert));
-        }
         // Marked published only once Kafka acknowledged every one: a failure re-raises (at least once).
-        return Uni.join().all(sends).andFailFast()
+        return BoundedSends.all(stored, this::send)
                 .chain(() -> store.markPublished(stored.stream().map(Alert::id).toList()))
                 .invoke(() -> stored.forEach(alert -> registry
                         .counter("pulse.alerts.raised", "rule", alert.rule(), "severity", alert.severity().label())

@@ -103,6 +103,29 @@ class DeadLetterTest {
     }
 
     /**
+     * A poll of bad records from another producer: more dead letters at once than the emitter
+     * takes (its buffer of 128 and the sink's 1,024 in flight). Sent all at once, they failed the batch
+     * on every retry and stalled the partition for good.
+     */
+    @Test
+    void shouldDeadLetterAFloodOfBadRecordsAndCountTheNextOne() {
+        double before = deadLetterCount("aggregate");
+        String marker = "flood-" + System.nanoTime();
+        int bad = 9_000;
+        List<String> records = new ArrayList<>();
+        for (int i = 0; i < bad; i++) {
+            records.add("{\"truncated\": \"" + marker + "-" + i);
+        }
+        records.add(event(marker + "-ok", "floodwiki", Instant.now().getEpochSecond()));
+        TopicReader.produce(WikimediaPipelineTest.TOPIC, records);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'floodwiki'")).isEqualTo(1));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("aggregate") - before)
+                .isEqualTo(bad));
+    }
+
+    /**
      * Text PostgreSQL cannot store: a NUL character (no text value may hold one, nor a jsonb value, where
      * an alert puts the event id) or a key longer than a B-tree entry may be. Such a record used to fail
      * its batch's transaction on every retry, stalling the partition for good; it must be dead-lettered
