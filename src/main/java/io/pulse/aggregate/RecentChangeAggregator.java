@@ -182,7 +182,7 @@ public class RecentChangeAggregator {
 
     private static long receivedAt(IncomingKafkaRecord<String, byte[]> record) {
         Header header = record.getHeaders().lastHeader(PulseHeaders.RECEIVED_AT);
-        if (header == null) {
+        if (header == null || header.value() == null) { // another producer's record may carry a null value
             return 0;
         }
         try {

@@ -69,7 +69,7 @@ public final class PublishedTail {
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     Header id = record.headers().lastHeader(PulseHeaders.EVENT_ID);
-                    if (id != null) {
+                    if (id != null && id.value() != null) { // another producer's header may have no value
                         ids.add(new String(id.value(), StandardCharsets.UTF_8));
                     }
                 }

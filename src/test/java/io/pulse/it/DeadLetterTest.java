@@ -125,6 +125,19 @@ class DeadLetterTest {
                 .isEqualTo(bad));
     }
 
+    /** A header Pulse reads, with no value: another producer's record, counted as any other. */
+    @Test
+    void shouldCountARecordWhoseReceivedAtHeaderHasNoValue() {
+        long now = Instant.now().getEpochSecond();
+        String marker = "null-header-" + System.nanoTime();
+        TopicReader.produceWithHeader(WikimediaPipelineTest.TOPIC, event(marker + "-1", "nullheaderwiki", now),
+                PulseHeaders.RECEIVED_AT, null);
+        TopicReader.produce(WikimediaPipelineTest.TOPIC, List.of(event(marker + "-2", "nullheaderwiki", now)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'nullheaderwiki'")).isEqualTo(2));
+    }
+
     /**
      * Text PostgreSQL cannot store: a NUL character (no text value may hold one, nor a jsonb value, where
      * an alert puts the event id) or a key longer than a B-tree entry may be. Such a record used to fail

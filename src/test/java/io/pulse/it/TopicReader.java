@@ -65,6 +65,13 @@ public final class TopicReader {
         send(values.stream().map(v -> new ProducerRecord<String, byte[]>(topic, null, v)).toList());
     }
 
+    /** A record with one header, whose value may be null, as another producer might write one. */
+    public static void produceWithHeader(String topic, String value, String header, byte[] headerValue) {
+        var record = new ProducerRecord<String, byte[]>(topic, null, value.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(header, headerValue);
+        send(List.of(record));
+    }
+
     /** A record with a key and no value (a tombstone), as another producer might write one. */
     public static void produceTombstone(String topic, String key) {
         send(List.of(new ProducerRecord<>(topic, key, null)));
