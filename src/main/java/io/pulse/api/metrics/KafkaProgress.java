@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import io.pulse.config.KafkaClients;
 import io.smallrye.common.annotation.Identifier;
@@ -35,12 +36,20 @@ public class KafkaProgress {
     }
 
     private final Map<String, Known> partitions = new ConcurrentHashMap<>();
+    /**
+     * The last sum read per topic, answered while the broker cannot be read: 0 would show as nothing
+     * published, then as every record published at once (a false ingest-rate spike) once it is back.
+     */
+    private final Map<String, Long> lastRead = new ConcurrentHashMap<>();
 
     public KafkaProgress(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.admin = KafkaClients.admin(kafka, "pulse-metrics", TIMEOUT);
     }
 
-    /** Sum of the topic's end offsets; 0 while the topic does not exist yet. */
+    /**
+     * Sum of the topic's end offsets; 0 while the topic does not exist yet. A failed or timed-out read
+     * answers the last sum read (0 if none was).
+     */
     public Uni<Long> endOffsets(String topic) {
         return partitionsOf(topic)
                 .chain(tps -> {
@@ -52,8 +61,9 @@ public class KafkaProgress {
                     return Uni.createFrom().completionStage(admin.listOffsets(latest).all().toCompletionStage())
                             .map(result -> result.values().stream().mapToLong(r -> r.offset()).sum());
                 })
+                .invoke(sum -> lastRead.put(topic, sum))
                 .onFailure().invoke(f -> partitions.remove(topic)) // partitions may have been added
-                .onFailure().recoverWithItem(0L);
+                .onFailure().recoverWithItem(() -> lastRead.getOrDefault(topic, 0L));
     }
 
     private Uni<List<TopicPartition>> partitionsOf(String topic) {
@@ -64,7 +74,8 @@ public class KafkaProgress {
         return Uni.createFrom().completionStage(admin.describeTopics(List.of(topic)).allTopicNames().toCompletionStage())
                 .map(d -> d.get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList())
                 .invoke(tps -> partitions.put(topic, new Known(tps, System.nanoTime())))
-                .onFailure().recoverWithItem(List.of());
+                // Only a topic that does not exist has no partitions; any other failure is a failed read.
+                .onFailure(UnknownTopicOrPartitionException.class).recoverWithItem(List.of());
     }
 
     @PreDestroy

@@ -1,0 +1,65 @@
+package io.pulse.api.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import io.pulse.testkit.LocalKafka;
+
+/**
+ * The end offsets read against a real broker: a read that fails (the broker is down) keeps the last
+ * sum instead of 0, which /metrics/stream would show as published 0 and, once the broker is back, as
+ * a false spike of the ingest rate.
+ */
+class KafkaProgressTest {
+
+    private static final String TOPIC = "progress-events";
+    private static final int RECORDS = 7;
+    /** Longer than a failed read takes: the admin client gives up after KafkaProgress' 5 s timeout. */
+    private static final Duration READ = Duration.ofSeconds(30);
+
+    @Test
+    void shouldKeepTheLastEndOffsetsWhileTheBrokerIsDown() throws Exception {
+        try (LocalKafka kafka = LocalKafka.throwaway().start()) {
+            kafka.createTopic(TOPIC, 2);
+            produce(kafka.bootstrapServers(), TOPIC, RECORDS);
+            KafkaProgress progress = new KafkaProgress(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+            try {
+                assertThat(progress.endOffsets(TOPIC).await().atMost(READ)).isEqualTo(RECORDS);
+                assertThat(progress.endOffsets("progress-never-created").await().atMost(READ))
+                        .as("a topic that does not exist yet").isZero();
+
+                kafka.stop();
+                // The first read fails at listOffsets (partitions cached), the second at describeTopics
+                // (the failure dropped the cached partitions): neither may read 0.
+                assertThat(progress.endOffsets(TOPIC).await().atMost(READ)).as("listOffsets failed").isEqualTo(RECORDS);
+                assertThat(progress.endOffsets(TOPIC).await().atMost(READ)).as("describeTopics failed").isEqualTo(RECORDS);
+            } finally {
+                progress.close();
+            }
+        }
+    }
+
+    /** Records spread over both partitions, each acknowledged by the broker. */
+    private static void produce(String bootstrap, String topic, int count) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 2, null, "event-" + i)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
