@@ -93,7 +93,8 @@ public class LiveRankings {
             return everyRow.get();
         }
         int size = Math.max(config.candidatesPerWindow(), limit);
-        return totals(filter).chain(totals -> settle(table, filter, windows, totals, size, limit))
+        Map<Instant, Listed> fresh = new HashMap<>();
+        return totals(filter).chain(totals -> settle(table, filter, windows, totals, size, limit, fresh))
                 .chain(keys -> {
                     registry.counter("pulse.rankings.answers", "from", keys == null ? "every-row" : "lists").increment();
                     if (keys == null) {
@@ -105,29 +106,32 @@ public class LiveRankings {
 
     /**
      * Lists the windows never listed (or that shrank), then, while the bound is not settled, the one that
-     * grew most since its list; null when even fresh lists could not settle it.
+     * grew most since its list; null when even fresh lists could not settle it. The lists read here are
+     * kept in {@code fresh} for the rest of this ranking: the cache may evict them meanwhile (a range of
+     * more windows than it holds, or other feeds' lists), and the loop would list them again forever.
      */
     private Uni<Set<Key>> settle(Table table, ReadFilter filter, List<Instant> windows, Map<Instant, Long> totals,
-            int size, int limit) {
+            int size, int limit, Map<Instant, Listed> fresh) {
         for (Instant w : windows) {
             long total = totals.getOrDefault(w, 0L);
-            Listed listed = lists.getIfPresent(listKey(table, w, filter, size));
+            Listed listed = fresh.getOrDefault(w, lists.getIfPresent(listKey(table, w, filter, size)));
             if (total > 0 && (listed == null || listed.totalBefore() > total)) {
-                return list(table, filter, w, total, size).chain(() -> settle(table, filter, windows, totals, size, limit));
+                return list(table, filter, w, total, size, fresh)
+                        .chain(() -> settle(table, filter, windows, totals, size, limit, fresh));
             }
         }
-        Set<Key> keys = CandidateBound.keysToCheck(bounds(table, filter, windows, totals, size, true), limit);
+        Set<Key> keys = CandidateBound.keysToCheck(bounds(table, filter, windows, totals, size, true, fresh), limit);
         if (keys != null) {
             return Uni.createFrom().item(keys);
         }
         // Were every list fresh, would the bound settle? If not, reading lists again is wasted.
-        if (CandidateBound.keysToCheck(bounds(table, filter, windows, totals, size, false), limit) == null) {
+        if (CandidateBound.keysToCheck(bounds(table, filter, windows, totals, size, false, fresh), limit) == null) {
             return Uni.createFrom().nullItem();
         }
         Instant mostGrown = null;
         long most = 0;
         for (Instant w : windows) {
-            long grown = totals.getOrDefault(w, 0L) - listed(table, w, filter, size, totals).totalBefore();
+            long grown = totals.getOrDefault(w, 0L) - listed(table, w, filter, size, totals, fresh).totalBefore();
             if (grown > most) {
                 most = grown;
                 mostGrown = w;
@@ -136,31 +140,33 @@ public class LiveRankings {
         if (mostGrown == null) {
             return Uni.createFrom().nullItem();
         }
-        return list(table, filter, mostGrown, totals.get(mostGrown), size)
-                .chain(() -> settle(table, filter, windows, totals, size, limit));
+        return list(table, filter, mostGrown, totals.get(mostGrown), size, fresh)
+                .chain(() -> settle(table, filter, windows, totals, size, limit, fresh));
     }
 
     private List<CandidateBound.Window<Key>> bounds(Table table, ReadFilter filter, List<Instant> windows,
-            Map<Instant, Long> totals, int size, boolean withGrowth) {
+            Map<Instant, Long> totals, int size, boolean withGrowth, Map<Instant, Listed> fresh) {
         List<CandidateBound.Window<Key>> out = new ArrayList<>(windows.size());
         for (Instant w : windows) {
-            Listed listed = listed(table, w, filter, size, totals);
+            Listed listed = listed(table, w, filter, size, totals, fresh);
             long grown = withGrowth ? totals.getOrDefault(w, 0L) - listed.totalBefore() : 0;
             out.add(new CandidateBound.Window<>(listed.counts(), listed.unlistedAtMost(), grown));
         }
         return out;
     }
 
-    private Listed listed(Table table, Instant window, ReadFilter filter, int size, Map<Instant, Long> totals) {
+    private Listed listed(Table table, Instant window, ReadFilter filter, int size, Map<Instant, Long> totals,
+            Map<Instant, Listed> fresh) {
         if (totals.getOrDefault(window, 0L) == 0) {
             return Listed.EMPTY;
         }
-        Listed listed = lists.getIfPresent(listKey(table, window, filter, size));
+        Listed listed = fresh.getOrDefault(window, lists.getIfPresent(listKey(table, window, filter, size)));
         return listed != null ? listed : Listed.EMPTY; // evicted meanwhile: counted as all growth
     }
 
     /** One window's top rows; the total read before them, so growth is never under-counted. */
-    private Uni<Void> list(Table table, ReadFilter filter, Instant window, long totalBefore, int size) {
+    private Uni<Void> list(Table table, ReadFilter filter, Instant window, long totalBefore, int size,
+            Map<Instant, Listed> fresh) {
         ReadFilter one = new ReadFilter(window, window.plusMillis(windowMs), filter.wiki(), filter.bot());
         return pool.preparedQuery(table.inWindow).execute(one.tuple((long) size)).map(rows -> {
             Map<Key, Long> counts = new HashMap<>(rows.size() * 2);
@@ -170,7 +176,9 @@ public class LiveRankings {
                 counts.put(new Key(row.getString(0), row.getString(1)), last);
             }
             registry.counter("pulse.rankings.window.lists").increment();
-            lists.put(listKey(table, window, filter, size), new Listed(counts, rows.size() == size ? last : 0, totalBefore));
+            Listed listed = new Listed(counts, rows.size() == size ? last : 0, totalBefore);
+            fresh.put(window, listed);
+            lists.put(listKey(table, window, filter, size), listed);
             return null;
         });
     }

@@ -18,13 +18,17 @@ import org.apache.commons.rng.simple.RandomSource;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pulse.aggregate.AggregateConfig;
 import io.pulse.api.metrics.SnapshotHub;
 import io.pulse.store.BotFilter;
 import io.pulse.store.LiveRankings;
+import io.pulse.store.RankingsConfig;
 import io.pulse.store.ReadFilter;
 import io.pulse.store.TopItems;
 import io.pulse.store.TopQueries;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * The live rankings against a plain loop over the events sent, and against the statement that reads
@@ -47,6 +51,12 @@ class LiveRankingsTest {
 
     @Inject
     SnapshotHub hub;
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    AggregateConfig aggregate;
 
     /** One change as sent: where, what, who, when. */
     record Change(String wiki, String title, String user, boolean bot, long timestamp) {
@@ -97,6 +107,51 @@ class LiveRankingsTest {
         ReadFilter humans = new ReadFilter(all.from(), all.to(), wiki, BotFilter.EXCLUDE);
         assertThat(titles(rankings.pages(botsOnly, 5).await().atMost(WAIT))).isEqualTo(topPagesByLoop(changes, "only", 5));
         assertThat(users(rankings.users(humans, 5).await().atMost(WAIT))).isEqualTo(topUsersByLoop(changes, "exclude", 5));
+    }
+
+    /**
+     * A range of more windows than the list cache holds (or other feeds' lists crowding this one's out):
+     * a window listed in this ranking is not listed again because the cache evicted it meanwhile. It
+     * used to be, over and over (163 listings of these 6 windows), each a scan of the window, and for
+     * as long as the evictions kept up the ranking never answered and its feed sent no snapshot.
+     */
+    @Test
+    void shouldSettleARangeOfMoreWindowsThanTheCacheHolds() {
+        String wiki = "evictwiki" + Long.toString(System.nanoTime(), 36);
+        Instant start = day();
+        UniformRandomProvider random = RandomSource.XO_RO_SHI_RO_128_PP.create(12L);
+        DiscreteSampler pages = RejectionInversionZipfSampler.of(random, 1_000, 1.0);
+        List<Change> changes = new ArrayList<>();
+        for (int w = 0; w < WINDOWS; w++) {
+            for (int i = 0; i < 500; i++) {
+                changes.add(new Change(wiki, "Page " + (pages.sample() - 1), "User " + i % 50, false,
+                        start.getEpochSecond() + w * 60L + random.nextInt(60)));
+            }
+        }
+        send(changes);
+        ReadFilter all = new ReadFilter(start, start.plusSeconds(60L * WINDOWS), wiki, BotFilter.INCLUDE);
+        var counted = new SimpleMeterRegistry();
+        var twoLists = new LiveRankings(pool, top, new RankingsConfig() {
+            @Override
+            public int candidatesPerWindow() {
+                return 100;
+            }
+
+            @Override
+            public int cachedLists() {
+                return 2;
+            }
+
+            @Override
+            public int minWindows() {
+                return 3;
+            }
+        }, aggregate, counted);
+
+        assertThat(titles(twoLists.pages(all, 10).await().atMost(WAIT))).isEqualTo(topPagesByLoop(changes, "include", 10));
+        assertThat(counted.counter("pulse.rankings.answers", "from", "lists").count()).isEqualTo(1);
+        assertThat(counted.counter("pulse.rankings.window.lists").count()).as("each window listed once")
+                .isEqualTo(WINDOWS);
     }
 
     @Test
