@@ -18,7 +18,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pulse.aggregate.AggregateConfig;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -29,7 +28,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * is listed again only when the bound needs it. {@link CandidateBound} then names the few keys whose
  * exact totals decide the ranking, read by primary key. When the lists cannot settle it (flat counts:
  * a key listed nowhere could still rank), every row is read as before. Same statements, same order,
- * same answer (bench/README.md, 23).
+ * same answer (bench/README.md, 23). Every read is bounded in time ({@link BoundedReads}).
  */
 @ApplicationScoped
 public class LiveRankings {
@@ -62,15 +61,15 @@ public class LiveRankings {
     /** A day of one-minute windows: longer ranges are one-off questions, read in one statement. */
     private static final int MAX_WINDOWS = 1440;
 
-    private final Pool pool;
+    private final BoundedReads reads;
     private final TopQueries top;
     private final RankingsConfig config;
     private final MeterRegistry registry;
     private final long windowMs;
     private final Cache<ListKey, Listed> lists;
 
-    public LiveRankings(Pool pool, TopQueries top, RankingsConfig config, AggregateConfig aggregate, MeterRegistry registry) {
-        this.pool = pool;
+    public LiveRankings(BoundedReads reads, TopQueries top, RankingsConfig config, AggregateConfig aggregate, MeterRegistry registry) {
+        this.reads = reads;
         this.top = top;
         this.config = config;
         this.registry = registry;
@@ -168,7 +167,7 @@ public class LiveRankings {
     private Uni<Void> list(Table table, ReadFilter filter, Instant window, long totalBefore, int size,
             Map<Instant, Listed> fresh) {
         ReadFilter one = new ReadFilter(window, window.plusMillis(windowMs), filter.wiki(), filter.bot());
-        return pool.preparedQuery(table.inWindow).execute(one.tuple((long) size)).map(rows -> {
+        return reads.execute(table.inWindow, one.tuple((long) size)).map(rows -> {
             Map<Key, Long> counts = new HashMap<>(rows.size() * 2);
             long last = 0;
             for (Row row : rows) {
@@ -193,12 +192,13 @@ public class LiveRankings {
             wikis[i] = key.wiki();
             names[i++] = key.name();
         }
-        return TopQueries.read(pool, table.among, filter.tuple((long) limit, starts, wikis, names), mapper);
+        return reads.execute(table.among, filter.tuple((long) limit, starts, wikis, names))
+                .map(rows -> TopQueries.items(rows, mapper));
     }
 
     private Uni<Map<Instant, Long>> totals(ReadFilter filter) {
-        return pool.preparedQuery(TopStatements.WINDOW_TOTALS)
-                .execute(Tuple.of(ReadFilter.utc(filter.from()), ReadFilter.utc(filter.to()), filter.wiki()))
+        return reads.execute(TopStatements.WINDOW_TOTALS,
+                Tuple.of(ReadFilter.utc(filter.from()), ReadFilter.utc(filter.to()), filter.wiki()))
                 .map(rows -> {
                     Map<Instant, Long> totals = new HashMap<>();
                     rows.forEach(r -> totals.put(r.getOffsetDateTime(0).toInstant(), r.getLong(1)));

@@ -10,13 +10,13 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The reads behind a live metrics snapshot. Read-only and transaction-free; each query is a range
- * scan on the tables' (window_start, ...) primary keys. A null wiki means every wiki; a wiki may be
+ * The reads behind a live metrics snapshot. Read-only; each query is a range scan on the tables'
+ * (window_start, ...) primary keys, bounded in time ({@link BoundedReads}): a table locked by
+ * maintenance must not hang the feed that waits for the snapshot. A null wiki means every wiki; a wiki may be
  * given as its id (enwiki) or its domain (en.wikipedia.org).
  */
 @ApplicationScoped
@@ -25,10 +25,10 @@ public class SnapshotQueries {
     private static final String WIKI_FILTER =
             "($2::text IS NULL OR wiki = $2 OR wiki IN (SELECT d.wiki FROM wiki_domains d WHERE d.domain = $2))";
 
-    private final Pool pool;
+    private final BoundedReads reads;
 
-    public SnapshotQueries(Pool pool) {
-        this.pool = pool;
+    public SnapshotQueries(BoundedReads reads) {
+        this.reads = reads;
     }
 
     /** Where the aggregator stands: newest event time, oldest partition's newest time, records counted. */
@@ -42,10 +42,9 @@ public class SnapshotQueries {
     }
 
     public Uni<Progress> progress(String group, String topic) {
-        return pool.preparedQuery("""
+        return reads.execute("""
                 SELECT max(max_event_time), min(max_event_time), coalesce(sum(next_offset), 0)
-                FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2""")
-                .execute(Tuple.of(group, topic))
+                FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2""", Tuple.of(group, topic))
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     return new Progress(instant(r.getOffsetDateTime(0)), instant(r.getOffsetDateTime(1)), r.getLong(2));
@@ -54,18 +53,16 @@ public class SnapshotQueries {
 
     /** Start of the newest window holding changes of the wiki (id or domain); null when it has none. */
     public Uni<Instant> newestWindow(String wiki) {
-        return pool.preparedQuery("SELECT max(window_start) FROM wiki_edit_counts WHERE ($1::text IS NULL OR wiki = $1"
-                + " OR wiki IN (SELECT d.wiki FROM wiki_domains d WHERE d.domain = $1))")
-                .execute(Tuple.of(wiki))
+        return reads.execute("SELECT max(window_start) FROM wiki_edit_counts WHERE ($1::text IS NULL OR wiki = $1"
+                + " OR wiki IN (SELECT d.wiki FROM wiki_domains d WHERE d.domain = $1))", Tuple.of(wiki))
                 .map(rows -> instant(rows.iterator().next().getOffsetDateTime(0)));
     }
 
     public Uni<List<TypeCount>> typeCounts(Instant from, Instant to, String wiki) {
-        return pool.preparedQuery("""
+        return reads.execute("""
                 SELECT window_start, change_type, sum(changes), sum(bot_changes) FROM type_edit_counts
                 WHERE window_start BETWEEN $1 AND $3 AND %s
-                GROUP BY window_start, change_type""".formatted(WIKI_FILTER))
-                .execute(Tuple.of(time(from), wiki, time(to)))
+                GROUP BY window_start, change_type""".formatted(WIKI_FILTER), Tuple.of(time(from), wiki, time(to)))
                 .map(rows -> {
                     List<TypeCount> out = new ArrayList<>();
                     rows.forEach(r -> out.add(new TypeCount(instant(r.getOffsetDateTime(0)), r.getString(1),
@@ -75,11 +72,10 @@ public class SnapshotQueries {
     }
 
     public Uni<List<WikiCount>> wikiCounts(Instant from, Instant to, String wiki, int limit) {
-        return pool.preparedQuery("""
+        return reads.execute("""
                 SELECT wiki, sum(changes) AS c, sum(bot_changes), sum(late_events) FROM wiki_edit_counts
                 WHERE window_start BETWEEN $1 AND $3 AND %s
-                GROUP BY wiki ORDER BY c DESC, wiki LIMIT $4""".formatted(WIKI_FILTER))
-                .execute(Tuple.of(time(from), wiki, time(to), limit))
+                GROUP BY wiki ORDER BY c DESC, wiki LIMIT $4""".formatted(WIKI_FILTER), Tuple.of(time(from), wiki, time(to), limit))
                 .map(rows -> {
                     List<WikiCount> out = new ArrayList<>();
                     rows.forEach(r -> out.add(new WikiCount(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3))));
@@ -89,10 +85,9 @@ public class SnapshotQueries {
 
     /** Totals over every wiki matching the filter (the per-wiki list above is cut at its limit). */
     public Uni<WikiCount> totals(Instant from, Instant to, String wiki) {
-        return pool.preparedQuery("""
+        return reads.execute("""
                 SELECT coalesce(sum(changes), 0), coalesce(sum(bot_changes), 0), coalesce(sum(late_events), 0)
-                FROM wiki_edit_counts WHERE window_start BETWEEN $1 AND $3 AND %s""".formatted(WIKI_FILTER))
-                .execute(Tuple.of(time(from), wiki, time(to)))
+                FROM wiki_edit_counts WHERE window_start BETWEEN $1 AND $3 AND %s""".formatted(WIKI_FILTER), Tuple.of(time(from), wiki, time(to)))
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     return new WikiCount(wiki, r.getLong(0), r.getLong(1), r.getLong(2));

@@ -7,10 +7,8 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Top-N reads of the window tables: prepared statements, bounded in time ({@link BoundedReads}). */
 @ApplicationScoped
@@ -67,11 +65,7 @@ public class TopQueries {
         return reads.execute(sql, filter.tuple((long) limit)).map(rows -> items(rows, mapper));
     }
 
-    static <T> Uni<List<T>> read(Pool pool, String sql, Tuple values, Function<Row, T> mapper) {
-        return pool.preparedQuery(sql).execute(values).map(rows -> items(rows, mapper));
-    }
-
-    private static <T> List<T> items(RowSet<Row> rows, Function<Row, T> mapper) {
+    static <T> List<T> items(RowSet<Row> rows, Function<Row, T> mapper) {
         List<T> items = new ArrayList<>(rows.size());
         rows.forEach(row -> items.add(mapper.apply(row)));
         return items;

@@ -22,13 +22,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pulse.aggregate.AggregateConfig;
 import io.pulse.api.metrics.SnapshotHub;
 import io.pulse.store.BotFilter;
+import io.pulse.store.BoundedReads;
 import io.pulse.store.LiveRankings;
 import io.pulse.store.RankingsConfig;
 import io.pulse.store.ReadFilter;
 import io.pulse.store.TopItems;
 import io.pulse.store.TopQueries;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * The live rankings against a plain loop over the events sent, and against the statement that reads
@@ -53,7 +53,7 @@ class LiveRankingsTest {
     SnapshotHub hub;
 
     @Inject
-    Pool pool;
+    BoundedReads reads;
 
     @Inject
     AggregateConfig aggregate;
@@ -131,7 +131,7 @@ class LiveRankingsTest {
         send(changes);
         ReadFilter all = new ReadFilter(start, start.plusSeconds(60L * WINDOWS), wiki, BotFilter.INCLUDE);
         var counted = new SimpleMeterRegistry();
-        var twoLists = new LiveRankings(pool, top, new RankingsConfig() {
+        var twoLists = new LiveRankings(reads, top, new RankingsConfig() {
             @Override
             public int candidatesPerWindow() {
                 return 100;

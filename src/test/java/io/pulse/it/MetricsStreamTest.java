@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -188,6 +190,48 @@ class MetricsStreamTest {
                 assertThat(plain.last().data().get("recent").get("changes").asLong()).isEqualTo(12);
             });
             assertThat(plain.events()).allSatisfy(e -> assertThat(e.data().has("dashboard")).isFalse());
+        }
+    }
+
+    /**
+     * A table the rankings read is locked (VACUUM FULL, REINDEX): their reads are cancelled after
+     * {@code pulse.store.read-timeout} and the snapshots go out without the figures they give, instead of
+     * the feed falling silent until the lock is gone. Once it is, the whole snapshot is back.
+     */
+    @Test
+    void shouldKeepStreamingThePipelineWhileATableTheRankingsReadIsLocked() throws Exception {
+        String wiki = "lockedwiki";
+        long now = Instant.now().getEpochSecond();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            lines.add(DeadLetterTest.event("locked-" + System.nanoTime() + "-" + i, wiki, now));
+        }
+        TopicReader.produce(WikimediaPipelineTest.TOPIC, lines);
+        await().atMost(Duration.ofSeconds(60)).until(() -> StoredAggregates.scalar(
+                "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = ?", wiki) == 12);
+
+        try (Connection maintenance = StoredAggregates.connect()) {
+            maintenance.setAutoCommit(false);
+            try (Statement s = maintenance.createStatement()) {
+                s.execute("LOCK TABLE page_edit_counts IN ACCESS EXCLUSIVE MODE");
+            }
+            try (SseTestClient client = new SseTestClient(streamUrl + "?view=dashboard&wiki=" + wiki)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> !client.events().isEmpty());
+                JsonNode first = client.events().get(0).data();
+                assertThat(first.get("pipeline").get("aggregated").asLong()).isPositive();
+                assertThat(first.get("currentMinute").get("changes").asLong()).isEqualTo(12);
+                assertThat(first.hasNonNull("recent")).as("its rankings read the locked table").isFalse();
+                assertThat(first.hasNonNull("dashboard")).as("so does the dashboard view").isFalse();
+            } finally {
+                maintenance.rollback();
+            }
+        }
+        try (SseTestClient client = new SseTestClient(streamUrl + "?view=dashboard&wiki=" + wiki)) {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                JsonNode last = client.last().data();
+                assertThat(last.get("recent").get("changes").asLong()).isEqualTo(12);
+                assertThat(last.get("dashboard").get("topPages").findValuesAsText("title")).containsExactly("Dead letters");
+            });
         }
     }
 

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import io.pulse.aggregate.AggregateConfig;
 import io.pulse.source.wikimedia.WikimediaChannels;
@@ -25,6 +26,8 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class SnapshotSource {
+
+    private static final Logger LOG = Logger.getLogger(SnapshotSource.class);
 
     private final SnapshotQueries queries;
     private final LiveRankings rankings;
@@ -70,7 +73,10 @@ public class SnapshotSource {
     public Uni<MetricsSnapshot> snapshot(String wiki, boolean withDashboard) {
         Uni<MetricsSnapshot> snapshot = snapshot(wiki);
         return withDashboard
-                ? snapshot.chain(s -> dashboards.get(key(wiki), () -> dashboard.of(wiki)).map(s::withDashboard))
+                ? snapshot.chain(s -> dashboards.get(key(wiki), () -> dashboard.of(wiki))
+                        .onFailure().invoke(f -> LOG.debugf("Dashboard view failed: %s", f.toString()))
+                        .onFailure().recoverWithNull() // the pipeline figures still go out; the page keeps its view
+                        .map(s::withDashboard))
                 : snapshot;
     }
 
@@ -90,7 +96,9 @@ public class SnapshotSource {
             Instant recentFrom = current.minusMillis(windowMs * (config.recentWindows() - 1));
             return Uni.combine().all().unis(
                     queries.typeCounts(last, current, wiki),
-                    recent.get(key(wiki), () -> recent(wiki, recentFrom, current)))
+                    recent.get(key(wiki), () -> recent(wiki, recentFrom, current))
+                            .onFailure().invoke(f -> LOG.debugf("Recent figures failed: %s", f.toString()))
+                            .onFailure().recoverWithNull()) // a read timed out (a locked table): sent without them
                     .with((types, recentFigures) -> new MetricsSnapshot(0, Instant.now(), wiki, pipeline,
                             new MetricsSnapshot.EventTime(progress.newestEventTime(),
                                     progress.oldestPartitionTime().minus(lateness)),
