@@ -113,7 +113,8 @@ final class FaultFixture {
 
     /** The persisted ingest resume position. */
     static String persistedEventId() {
-        return StoredAggregates.text("SELECT max(last_event_id) FROM ingest_checkpoints WHERE source = 'wikimedia'");
+        return StoredAggregates.text(
+                "SELECT max(last_event_id) FROM ingest_checkpoints WHERE source = '" + TestSseServer.CHECKPOINT + "'");
     }
 
     /** Forgets any other feed's resume position (the table exists once a Pulse process has migrated). */

@@ -3,6 +3,7 @@ package io.pulse.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.pulse.ingest.PulseHeaders;
+import io.pulse.replay.Recording;
 import io.pulse.source.wikimedia.WikimediaIngest;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -42,7 +44,8 @@ class IngestRestartTest {
         String lastOfFirst = TestSseServer.idFor((base + 39) * 1000);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
                 "SELECT count(*) FROM ingest_checkpoints WHERE last_event_id = ?", lastOfFirst)).isEqualTo(1));
-        String stalePositions = StoredAggregates.text("SELECT kafka_positions FROM ingest_checkpoints WHERE source = 'wikimedia'");
+        String stalePositions = StoredAggregates.text(
+                "SELECT kafka_positions FROM ingest_checkpoints WHERE source = '" + TestSseServer.CHECKPOINT + "'");
 
         server.append(second);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(restartWikiChanges()).isEqualTo(80));
@@ -50,7 +53,7 @@ class IngestRestartTest {
         // Restart as if killed before the checkpoint covered the second half.
         ingest.stop();
         StoredAggregates.execute("UPDATE ingest_checkpoints SET last_event_id = '" + lastOfFirst
-                + "', kafka_positions = '" + stalePositions + "' WHERE source = 'wikimedia'");
+                + "', kafka_positions = '" + stalePositions + "' WHERE source = '" + TestSseServer.CHECKPOINT + "'");
         int sentBefore = server.eventsSent();
         // The restarted run's first connection goes silent before sending anything (replaced after the test
         // profile's 5 s idle timeout): meanwhile its checkpoint must still cover the tail the last run
@@ -59,7 +62,8 @@ class IngestRestartTest {
         server.inject(new TestSseServer.Fault.StallAfter(0));
         ingest.start();
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> stalePositions.equals(
-                StoredAggregates.text("SELECT kafka_positions FROM ingest_checkpoints WHERE source = 'wikimedia'")));
+                StoredAggregates.text("SELECT kafka_positions FROM ingest_checkpoints WHERE source = '"
+                        + TestSseServer.CHECKPOINT + "'")));
 
         // The feed re-sends the second half (and the first half's last second) ...
         await().atMost(Duration.ofSeconds(60)).until(() -> server.eventsSent() >= sentBefore + 41);
@@ -74,6 +78,33 @@ class IngestRestartTest {
         assertThat(published).hasSize(80);
         assertThat(published.values()).allMatch(count -> count == 1);
         assertThat(restartWikiChanges()).isEqualTo(80);
+    }
+
+    /**
+     * A position is kept per stream: a run of the bundled recording saved one, and the feed read now is
+     * another. Sent to Wikimedia, the recording's id made it answer 404 for good; the recording's own
+     * position must still be there for the next replay.
+     */
+    @Test
+    void shouldResumeEachStreamFromItsOwnPosition() {
+        TestSseServer server = SseServerResource.server();
+        String replay = WikimediaIngest.checkpointKey(URI.create("http://localhost:8080/replay/wikimedia/recentchange"));
+        String replayId = Recording.eventId(3999);
+        ingest.stop();
+        StoredAggregates.execute("INSERT INTO ingest_checkpoints (source, last_event_id, kafka_positions) VALUES ('"
+                + replay + "', '" + replayId + "', '') ON CONFLICT (source) DO UPDATE SET last_event_id = EXCLUDED.last_event_id");
+        try {
+            int before = server.connections().size();
+            ingest.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.connections().size() > before);
+            List<TestSseServer.Connection> after = server.connections().subList(before, server.connections().size());
+            assertThat(after).extracting(TestSseServer.Connection::lastEventId)
+                    .noneMatch(id -> id != null && id.contains("pulse.replay"));
+            assertThat(StoredAggregates.text("SELECT last_event_id FROM ingest_checkpoints WHERE source = '" + replay + "'"))
+                    .isEqualTo(replayId);
+        } finally {
+            StoredAggregates.execute("DELETE FROM ingest_checkpoints WHERE source = '" + replay + "'");
+        }
     }
 
     private static long restartWikiChanges() {

@@ -79,6 +79,9 @@ public final class TestSseServer implements AutoCloseable {
         return this;
     }
 
+    /** Where the ingest keeps this feed's resume position ({@code WikimediaIngest.checkpointKey} of {@link #url()}). */
+    public static final String CHECKPOINT = "wikimedia:/v2/stream/recentchange";
+
     public String url() {
         return "http://127.0.0.1:" + server.actualPort() + "/v2/stream/recentchange";
     }

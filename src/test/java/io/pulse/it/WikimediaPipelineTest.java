@@ -126,7 +126,7 @@ class WikimediaPipelineTest {
         server.append(lines);
         await().atMost(PATIENCE).until(() -> server.size() == before + lines.size());
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(StoredAggregates.scalar(
-                "SELECT count(*) FROM ingest_checkpoints WHERE source = 'wikimedia' AND last_event_id = ?", lastId))
+                "SELECT count(*) FROM ingest_checkpoints WHERE source = ? AND last_event_id = ?", TestSseServer.CHECKPOINT, lastId))
                 .isEqualTo(1));
     }
 }

@@ -1,5 +1,6 @@
 package io.pulse.source.wikimedia;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,7 +156,7 @@ public class WikimediaIngest {
                 .onFailure().invoke(f -> LOG.warnf("Cannot open the ingest's Kafka transactions yet: %s", f.toString()))
                 .onFailure(f -> !(f instanceof TransactionalSending.FencedException))
                 .retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely();
-        subscription = fencing.chain(() -> checkpoints.load(SOURCE))
+        subscription = fencing.chain(() -> checkpoints.load(checkpointKey(config.url())))
                 .onFailure().invoke(f -> LOG.warnf("Cannot read the ingest checkpoint yet: %s", f.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely()
                 .onItem().transformToUni(this::recover)
@@ -366,6 +367,16 @@ public class WikimediaIngest {
         if (position.lastEventId() == null || position.equals(savedPosition)) {
             return Uni.createFrom().voidItem();
         }
-        return checkpoints.save(SOURCE, position).invoke(() -> savedPosition = position);
+        return checkpoints.save(checkpointKey(config.url()), position).invoke(() -> savedPosition = position);
+    }
+
+    /**
+     * Where the resume position of a feed is kept: one per stream (the URL's path, whatever host and
+     * port serve it). One for every stream sent the bundled recording's id to Wikimedia, which answers
+     * 404 to a topic it does not have, for good; and Wikimedia's id made the recording start over.
+     */
+    public static String checkpointKey(URI url) {
+        String path = url.getPath();
+        return SOURCE + ":" + (path == null || path.isEmpty() ? "/" : path);
     }
 }
