@@ -43,7 +43,7 @@ public class ResilientSseStream {
     public Multi<List<SseEvent>> events(String resumeFrom) {
         lastEventId = resumeFrom;
         return Multi.createFrom().deferred(() -> connector.open(url, lastEventId))
-                .onItem().invoke(events -> events.forEach(this::onEvent))
+                .onItem().invoke(this::onRead) // the first, empty, as soon as the stream is open
                 .onFailure().invoke(this::onDisconnect)
                 .onFailure().retry().when(failures -> failures
                         .onItem().transformToUniAndConcatenate(f -> after(nextDelay(f), f)))
@@ -73,8 +73,13 @@ public class ResilientSseStream {
         return events;
     }
 
-    private void onEvent(SseEvent event) {
+    private void onRead(List<SseEvent> events) {
         connected = true;
+        events.forEach(this::onEvent);
+    }
+
+    /** Only an event resets the back-off: a server that accepts and closes at once is still failing. */
+    private void onEvent(SseEvent event) {
         failuresInARow = 0;
         if (event.id() != null) {
             lastEventId = event.id();

@@ -55,6 +55,12 @@ public class SseConnector {
                             body == null ? null : abbreviate(body.toString()))));
         }
         SseDecoder decoder = new SseDecoder(settings.maxEventBytes());
+        // An empty read first says the stream is open: a quiet feed (a recording played to its end) may
+        // send nothing but comments for a long time, and is still connected.
+        return Multi.createBy().merging().streams(Multi.createFrom().item(List.<SseEvent>of()), body(response, decoder));
+    }
+
+    private Multi<List<SseEvent>> body(HttpClientResponse response, SseDecoder decoder) {
         return response.toMulti()
                 // Cancelling the response's stream leaves its connection open: abandoned (gone idle, failed
                 // downstream, stopped on leadership loss), it stayed in the client's pool of two, reading a

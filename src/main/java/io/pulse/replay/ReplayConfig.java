@@ -1,5 +1,7 @@
 package io.pulse.replay;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -17,6 +19,14 @@ public interface ReplayConfig {
     /** Events per second; 0 replays as fast as the client reads. */
     @WithDefault("50")
     int eventsPerSecond();
+
+    /**
+     * Once the recording has been played, the stream stays open, as a quiet live feed does, with a comment
+     * this often: below the ingest's {@code idle-timeout} (30 s), which would otherwise replace it. Closed,
+     * it looked like a broken feed: reconnects without end and a degraded health check.
+     */
+    @WithDefault("10s")
+    Duration heartbeat();
 
     /** Classpath resource holding the recording (JSON lines, gzip if the name ends in .gz). */
     @WithDefault("recordings/wikimedia-recentchange.jsonl.gz")

@@ -45,13 +45,17 @@ public class ReplayResource {
                     Multi.createFrom().ticks().every(every).onOverflow().drop()).asTuple()
                     .map(pair -> pair.getItem1());
         }
-        return offsets.map(offset -> sse.newEventBuilder()
+        Multi<OutboundSseEvent> events = offsets.map(offset -> sse.newEventBuilder()
                 .name("message")
                 .id(Recording.eventId(offset))
                 .reconnectDelay(2000)
                 .mediaType(MediaType.TEXT_PLAIN_TYPE)
                 .data(recording().events().get(offset.intValue()))
                 .build());
+        // Then a quiet feed, open until the client goes (see ReplayConfig#heartbeat).
+        Multi<OutboundSseEvent> quiet = Multi.createFrom().ticks().every(config.heartbeat()).onOverflow().drop()
+                .map(tick -> sse.newEventBuilder().comment("the recording has been played").build());
+        return Multi.createBy().concatenating().streams(events, quiet);
     }
 
     private Recording recording() {
