@@ -4,6 +4,7 @@ import java.util.List;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
@@ -25,8 +26,9 @@ import io.smallrye.mutiny.Uni;
  * {@code new EventSource('/alerts/stream')} receives one named {@code alert} event per new alert, with
  * the alert's storage sequence as {@code id:}. A browser's {@code EventSource} reconnects by itself and
  * sends the last id it received ({@code Last-Event-ID}): the alerts published after it come first
- * (the newest {@code pulse.alert.stream-buffer} of them), then the live ones. Without that header the
- * stream is live only; older alerts are in {@code GET /api/alerts}.
+ * (the newest {@code pulse.alert.stream-buffer} of them), then the live ones. A page that opens a new
+ * EventSource (one closed by an error answer never reconnects) passes it as {@code ?lastEventId=}.
+ * Without either the stream is live only; older alerts are in {@code GET /api/alerts}.
  */
 @Path("/alerts/stream")
 public class AlertStreamResource {
@@ -48,10 +50,13 @@ public class AlertStreamResource {
     @APIResponse(responseCode = "503", description = "Subscriber limit reached (problem JSON, Retry-After)")
     public Multi<OutboundSseEvent> stream(@Context Sse sse,
             @Parameter(description = "The last `id:` received, sent by EventSource when it reconnects: the alerts published since come first")
-            @HeaderParam("Last-Event-ID") String lastEventId) {
+            @HeaderParam("Last-Event-ID") String lastEventId,
+            @Parameter(description = "The same, for a page that opens a new EventSource (which sends no header), e.g. after an error answer; the header wins")
+            @QueryParam("lastEventId") String lastEventIdParam) {
         Multi<Alert> alerts;
         try {
-            alerts = hub.subscribe(missedSince(lastEventId));
+            String since = lastEventId != null && !lastEventId.isBlank() ? lastEventId : lastEventIdParam;
+            alerts = hub.subscribe(missedSince(since));
         } catch (AlertHub.TooManySubscribers full) {
             throw Problem.tooManySubscribers(full.getMessage(), "/alerts/stream");
         }

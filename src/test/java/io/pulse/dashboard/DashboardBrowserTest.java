@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,9 @@ import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 
+import io.pulse.alert.Alert;
+import io.pulse.alert.AlertPublisher;
+import io.pulse.alert.Severity;
 import io.pulse.it.TopicReader;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,6 +47,9 @@ class DashboardBrowserTest {
 
     @Inject
     StreamSwitch streamSwitch;
+
+    @Inject
+    AlertPublisher publisher;
 
     ChromeDriver browser;
 
@@ -110,6 +117,40 @@ class DashboardBrowserTest {
         await().atMost(PATIENCE).until(() -> !browser.findElement(By.id("banner")).isDisplayed()
                 && "Live".equals(text("connection")));
         assertThat(streamSwitch.accepted()).as("a new stream connection").isGreaterThan(before);
+    }
+
+    /**
+     * An error answer (503 at the subscriber cap, a proxy during a redeploy) closes an EventSource for
+     * good: the page opens a new one, with the last alert id it saw, and shows what it missed meanwhile.
+     * It used to stay silent, still reading "Live".
+     */
+    @Test
+    void shouldReopenTheAlertStreamAfterAnErrorAnswerAndShowTheAlertsItMissed() {
+        browser.get(home);
+        await().atMost(PATIENCE).until(() -> "Live".equals(text("connection")));
+        String wiki = "reopenwiki" + System.nanoTime() % 1_000_000;
+        raise(wiki, "Seen before the cut");
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Seen before the cut"));
+
+        int refused = streamSwitch.refusedAlerts();
+        streamSwitch.cut();
+        // The page's alert stream reconnected by itself and got the 503: closed for good, unless reopened.
+        await().atMost(PATIENCE).until(() -> streamSwitch.refusedAlerts() > refused);
+        raise(wiki, "Raised while the streams were refused");
+        streamSwitch.restore();
+
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised while the streams were refused"));
+        raise(wiki, "Raised after");
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised after"));
+        assertThat(text("alerts").split("Seen before the cut", -1)).as("each alert shown once").hasSize(2);
+    }
+
+    private void raise(String wiki, String summary) {
+        Instant incident = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        String key = wiki + ":" + summary;
+        Alert alert = new Alert("watched-user:" + key + "@" + incident, "watched-user", Severity.WARNING, key, wiki,
+                summary, "Tester", incident, Instant.now(), summary, Map.of("user", "Tester"), null, null);
+        assertThat(publisher.raise(List.of(alert)).await().atMost(PATIENCE)).hasSize(1);
     }
 
     @Test

@@ -11,27 +11,35 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpConnection;
 
 /**
- * Test-only: cuts {@code /metrics/stream} server-side. {@link #cut()} closes every open stream
- * connection and refuses new ones with 503 until {@link #restore()}; otherwise it only counts them.
+ * Test-only: cuts {@code /metrics/stream} and {@code /alerts/stream} server-side. {@link #cut()} closes
+ * every open stream connection and refuses new ones with 503 until {@link #restore()}; otherwise it only
+ * counts the metrics stream's.
  */
 @ApplicationScoped
 public class StreamSwitch {
 
     private final Set<HttpConnection> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger refusedAlerts = new AtomicInteger();
     private volatile boolean down;
 
     void register(@Observes Filters filters) {
         filters.register(rc -> {
-            if (!rc.request().path().startsWith("/metrics/stream")) {
+            String path = rc.request().path();
+            if (!path.startsWith("/metrics/stream") && !path.startsWith("/alerts/stream")) {
                 rc.next();
             } else if (down) {
+                if (path.startsWith("/alerts/stream")) {
+                    refusedAlerts.incrementAndGet();
+                }
                 rc.response().setStatusCode(503).putHeader("Retry-After", "1").end();
             } else {
                 HttpConnection connection = rc.request().connection();
                 open.add(connection);
                 connection.closeHandler(v -> open.remove(connection));
-                accepted.incrementAndGet();
+                if (path.startsWith("/metrics/stream")) {
+                    accepted.incrementAndGet();
+                }
                 rc.next();
             }
         }, 100);
@@ -46,7 +54,12 @@ public class StreamSwitch {
         down = false;
     }
 
-    /** Stream requests let through so far. */
+    /** Alert stream requests refused so far. */
+    public int refusedAlerts() {
+        return refusedAlerts.get();
+    }
+
+    /** Metrics stream requests let through so far. */
     public int accepted() {
         return accepted.get();
     }
