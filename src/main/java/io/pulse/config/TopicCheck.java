@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import io.smallrye.mutiny.Uni;
@@ -57,7 +58,9 @@ public final class TopicCheck {
                 .map(ignored -> new Report(List.of(topic), List.<String> of()))
                 // Created meanwhile by another replica, or by a broker that creates topics on first use.
                 .onFailure(TopicExistsException.class).recoverWithItem(new Report(List.of(), List.of()))
-                .onFailure().recoverWithItem(f -> new Report(List.of(), List.of(String.format(
+                // A timeout, no controller yet: the check fails, and is run again after a back-off (KafkaTopics).
+                // Reported instead, it was never retried, and the topic stayed missing.
+                .onFailure(f -> !retriable(f)).recoverWithItem(f -> new Report(List.of(), List.of(String.format(
                         "Kafka topic %s does not exist and cannot be created (%s): Pulse does not work without it;"
                                 + " create it (README, \"Kafka topics\")", topic, cause(f)))))).toList();
         return Uni.join().all(each).andFailFast().map(reports -> new Report(
@@ -106,6 +109,15 @@ public final class TopicCheck {
 
     private static <T> Uni<T> uni(KafkaFuture<T> future) {
         return Uni.createFrom().completionStage(future.toCompletionStage());
+    }
+
+    static boolean retriable(Throwable f) {
+        for (Throwable t = f; t != null; t = t.getCause()) {
+            if (t instanceof RetriableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String cause(Throwable f) {

@@ -1,8 +1,11 @@
 package io.pulse.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -11,6 +14,14 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.ForwardingAdmin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +89,46 @@ class TopicCheckTest {
         assertThat(report.created()).containsExactly(prefix + "valid");
         assertThat(report.problems()).singleElement().asString()
                 .contains(invalid, "cannot be created", "InvalidTopicException");
+    }
+
+    /**
+     * A creation that times out (a controller unavailable for longer than the admin client waits) fails
+     * the check, which KafkaTopics runs again after a back-off; reported as a problem, it was never
+     * retried and the topic stayed missing. Here the first attempt's creation times out.
+     */
+    @Test
+    void shouldFailTheCheckForARetriableCreationFailureAndCreateTheTopicWhenRunAgain() throws Exception {
+        List<ChannelTopic> channels = List.of(new ChannelTopic("leader", prefix + "late", OptionalInt.empty()));
+        Map<String, Object> settings = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Admin timingOutOnce = new ForwardingAdmin(settings) {
+            private boolean timedOut;
+
+            @Override
+            public CreateTopicsResult createTopics(Collection<NewTopic> topics, CreateTopicsOptions options) {
+                if (timedOut) {
+                    return super.createTopics(topics, options);
+                }
+                timedOut = true;
+                Map<String, KafkaFuture<CreateTopicsResult.TopicMetadataAndConfig>> failed = new HashMap<>();
+                topics.forEach(t -> {
+                    KafkaFutureImpl<CreateTopicsResult.TopicMetadataAndConfig> f = new KafkaFutureImpl<>();
+                    f.completeExceptionally(new TimeoutException("Timed out waiting for a node assignment"));
+                    failed.put(t.name(), f);
+                });
+                return new CreateTopicsResult(failed) { };
+            }
+        };
+        try {
+            assertThatThrownBy(() -> TopicCheck.run(timingOutOnce, channels, true).await().atMost(DEADLINE))
+                    .isInstanceOf(TimeoutException.class);
+            assertThat(topics()).doesNotContain(prefix + "late");
+
+            TopicCheck.Report again = TopicCheck.run(timingOutOnce, channels, true).await().atMost(DEADLINE);
+            assertThat(again.created()).containsExactly(prefix + "late");
+            assertThat(again.problems()).isEmpty();
+        } finally {
+            timingOutOnce.close();
+        }
     }
 
     /** Kafka 4.1's producer splits a batch larger than the topic takes forever (KAFKA-8350). */
