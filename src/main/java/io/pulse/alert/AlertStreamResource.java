@@ -51,7 +51,8 @@ public class AlertStreamResource {
     public Multi<OutboundSseEvent> stream(@Context Sse sse,
             @Parameter(description = "The last `id:` received, sent by EventSource when it reconnects: the alerts published since come first")
             @HeaderParam("Last-Event-ID") String lastEventId,
-            @Parameter(description = "The same, for a page that opens a new EventSource (which sends no header), e.g. after an error answer; the header wins")
+            @Parameter(description = "The same, from a page that opens a new EventSource (it sends no header);"
+                    + " the header wins")
             @QueryParam("lastEventId") String lastEventIdParam) {
         Multi<Alert> alerts;
         try {

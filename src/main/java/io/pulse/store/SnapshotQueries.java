@@ -16,8 +16,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * The reads behind a live metrics snapshot. Read-only; each query is a range scan on the tables'
  * (window_start, ...) primary keys, bounded in time ({@link BoundedReads}): a table locked by
- * maintenance must not hang the feed that waits for the snapshot. A null wiki means every wiki; a wiki may be
- * given as its id (enwiki) or its domain (en.wikipedia.org).
+ * maintenance must not hang the feed that waits for the snapshot. A null wiki means every wiki; a
+ * wiki may be given as its id (enwiki) or its domain (en.wikipedia.org).
  */
 @ApplicationScoped
 public class SnapshotQueries {
@@ -62,7 +62,8 @@ public class SnapshotQueries {
         return reads.execute("""
                 SELECT window_start, change_type, sum(changes), sum(bot_changes) FROM type_edit_counts
                 WHERE window_start BETWEEN $1 AND $3 AND %s
-                GROUP BY window_start, change_type""".formatted(WIKI_FILTER), Tuple.of(time(from), wiki, time(to)))
+                GROUP BY window_start, change_type""".formatted(WIKI_FILTER),
+                Tuple.of(time(from), wiki, time(to)))
                 .map(rows -> {
                     List<TypeCount> out = new ArrayList<>();
                     rows.forEach(r -> out.add(new TypeCount(instant(r.getOffsetDateTime(0)), r.getString(1),
@@ -75,7 +76,8 @@ public class SnapshotQueries {
         return reads.execute("""
                 SELECT wiki, sum(changes) AS c, sum(bot_changes), sum(late_events) FROM wiki_edit_counts
                 WHERE window_start BETWEEN $1 AND $3 AND %s
-                GROUP BY wiki ORDER BY c DESC, wiki LIMIT $4""".formatted(WIKI_FILTER), Tuple.of(time(from), wiki, time(to), limit))
+                GROUP BY wiki ORDER BY c DESC, wiki LIMIT $4""".formatted(WIKI_FILTER),
+                Tuple.of(time(from), wiki, time(to), limit))
                 .map(rows -> {
                     List<WikiCount> out = new ArrayList<>();
                     rows.forEach(r -> out.add(new WikiCount(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3))));
@@ -87,7 +89,8 @@ public class SnapshotQueries {
     public Uni<WikiCount> totals(Instant from, Instant to, String wiki) {
         return reads.execute("""
                 SELECT coalesce(sum(changes), 0), coalesce(sum(bot_changes), 0), coalesce(sum(late_events), 0)
-                FROM wiki_edit_counts WHERE window_start BETWEEN $1 AND $3 AND %s""".formatted(WIKI_FILTER), Tuple.of(time(from), wiki, time(to)))
+                FROM wiki_edit_counts WHERE window_start BETWEEN $1 AND $3 AND %s""".formatted(WIKI_FILTER),
+                Tuple.of(time(from), wiki, time(to)))
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     return new WikiCount(wiki, r.getLong(0), r.getLong(1), r.getLong(2));
