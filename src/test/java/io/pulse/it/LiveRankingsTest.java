@@ -66,18 +66,7 @@ class LiveRankingsTest {
     void shouldRankSkewedWindowsFromTheirListsAndStayExactWhenAnOldWindowGrows() {
         String wiki = "rankwiki" + Long.toString(System.nanoTime(), 36);
         Instant start = day();
-        UniformRandomProvider random = RandomSource.XO_RO_SHI_RO_128_PP.create(11L);
-        DiscreteSampler pages = RejectionInversionZipfSampler.of(random, 3_000, 1.0);
-        DiscreteSampler users = RejectionInversionZipfSampler.of(random, 400, 1.0);
-        List<Change> changes = new ArrayList<>();
-        for (int w = 0; w < WINDOWS; w++) {
-            for (int i = 0; i < 1_500; i++) {
-                int page = pages.sample() - 1;
-                int user = users.sample() - 1;
-                changes.add(new Change(wiki, "Page " + page, "User " + user, user % 5 == 0,
-                        start.getEpochSecond() + w * 60L + random.nextInt(60)));
-            }
-        }
+        List<Change> changes = skewed(wiki, start, 11L, 3_000, 400, 1_500);
         send(changes);
         ReadFilter all = new ReadFilter(start, start.plusSeconds(60L * WINDOWS), wiki, BotFilter.INCLUDE);
 
@@ -112,22 +101,14 @@ class LiveRankingsTest {
     /**
      * A range of more windows than the list cache holds (or other feeds' lists crowding this one's out):
      * a window listed in this ranking is not listed again because the cache evicted it meanwhile. It
-     * used to be, over and over (163 listings of these 6 windows), each a scan of the window, and for
+     * used to be, over and over (303 listings of these 6 windows), each a scan of the window, and for
      * as long as the evictions kept up the ranking never answered and its feed sent no snapshot.
      */
     @Test
     void shouldSettleARangeOfMoreWindowsThanTheCacheHolds() {
         String wiki = "evictwiki" + Long.toString(System.nanoTime(), 36);
         Instant start = day();
-        UniformRandomProvider random = RandomSource.XO_RO_SHI_RO_128_PP.create(12L);
-        DiscreteSampler pages = RejectionInversionZipfSampler.of(random, 1_000, 1.0);
-        List<Change> changes = new ArrayList<>();
-        for (int w = 0; w < WINDOWS; w++) {
-            for (int i = 0; i < 500; i++) {
-                changes.add(new Change(wiki, "Page " + (pages.sample() - 1), "User " + i % 50, false,
-                        start.getEpochSecond() + w * 60L + random.nextInt(60)));
-            }
-        }
+        List<Change> changes = skewed(wiki, start, 12L, 1_000, 50, 500);
         send(changes);
         ReadFilter all = new ReadFilter(start, start.plusSeconds(60L * WINDOWS), wiki, BotFilter.INCLUDE);
         var counted = new SimpleMeterRegistry();
@@ -174,6 +155,27 @@ class LiveRankingsTest {
         assertThat(titles(rankings.pages(all, 3).await().atMost(WAIT))).isEqualTo(topPagesByLoop(changes, "include", 3))
                 .startsWith("Flat 299:7");
         assertThat(answers("every-row") - everyRowBefore).isEqualTo(1);
+    }
+
+    /**
+     * {@code perWindow} changes in each of the {@link #WINDOWS} windows from {@code start}: Zipf-skewed pages
+     * and users (a fifth of the users bots), at random seconds, the same for the same seed.
+     */
+    private static List<Change> skewed(String wiki, Instant start, long seed, int pageCount, int userCount,
+            int perWindow) {
+        UniformRandomProvider random = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
+        DiscreteSampler pages = RejectionInversionZipfSampler.of(random, pageCount, 1.0);
+        DiscreteSampler users = RejectionInversionZipfSampler.of(random, userCount, 1.0);
+        List<Change> changes = new ArrayList<>();
+        for (int w = 0; w < WINDOWS; w++) {
+            for (int i = 0; i < perWindow; i++) {
+                int page = pages.sample() - 1;
+                int user = users.sample() - 1;
+                changes.add(new Change(wiki, "Page " + page, "User " + user, user % 5 == 0,
+                        start.getEpochSecond() + w * 60L + random.nextInt(60)));
+            }
+        }
+        return changes;
     }
 
     private static Instant day() {
