@@ -59,7 +59,9 @@ public final class Recording {
             end++;
         }
         try {
-            return Long.parseLong(lastEventId.substring(start, end)) + 1;
+            long offset = Long.parseLong(lastEventId.substring(start, end));
+            // The last possible offset is past any recording's end: nothing left, not an overflow.
+            return offset == Long.MAX_VALUE ? offset : offset + 1;
         } catch (NumberFormatException e) {
             return 0;
         }

@@ -20,6 +20,11 @@ class RecordingTest {
     }
 
     @Test
+    void shouldResumePastTheEndAfterTheLargestPossibleOffset() {
+        assertEquals(Long.MAX_VALUE, Recording.resumeOffset(Recording.eventId(Long.MAX_VALUE)));
+    }
+
+    @Test
     void shouldProduceEventIdsInTheEventStreamsOffsetForm() {
         assertEquals("[{\"topic\":\"pulse.replay\",\"partition\":0,\"offset\":42}]", Recording.eventId(42));
     }
