@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import io.pulse.config.KafkaClients;
+import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 
@@ -22,7 +23,11 @@ import io.smallrye.mutiny.Uni;
  * How many records a topic holds in all its partitions (sum of end offsets), read with the Kafka
  * admin client without blocking. The difference to the offsets committed in PostgreSQL is the
  * consumer lag of the whole stream, whichever replicas consume it.
+ * <p>
+ * Built at start-up: creating the admin client resolves the bootstrap hosts (a blocking DNS lookup),
+ * and the first caller would otherwise be a snapshot on an event loop.
  */
+@Startup
 @ApplicationScoped
 public class KafkaProgress {
 
