@@ -106,13 +106,15 @@ public class RecentChangeAggregator {
         int size = batch.getRecords().size();
         List<ConsumedRecord> records = new ArrayList<>(size);
         long[] receivedAt = new long[size];
+        int generation = -1; // one poll's records: one group generation, which SmallRye stamps on each
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             var r = (IncomingKafkaRecord<String, byte[]>) record;
+            generation = r.getConsumerGroupGenerationId();
             receivedAt[records.size()] = receivedAt(r);
             records.add(new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
                     parser.parse(r.getPayload())));
         }
-        List<Alert> raised = alerts.evaluate(records);
+        List<Alert> raised = alerts.evaluate(records, generation);
         return new Folded(store.prepare(records, aggregator), raised, receivedAt);
     }
 

@@ -1,5 +1,6 @@
 package io.pulse.alert;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,16 +11,26 @@ import io.pulse.aggregate.AggregateConfig;
 
 /**
  * Per-partition alerting state: the evaluator, with the spike rule's page counts. A newly assigned
- * partition gets a new evaluator, its page counts rebuilt from the stored aggregates ({@link WarmUp}).
+ * partition gets a new evaluator, its page counts rebuilt from the stored aggregates ({@link WarmUp}),
+ * tagged with the consumer group generation it was assigned in. A record polled in an earlier
+ * generation (a batch still in flight while the group rebalanced) is not evaluated: the new state was
+ * rebuilt as of the stored offsets, from which the record is delivered again, and evaluated then;
+ * evaluating it now as well would count it twice in the baselines.
  */
 @ApplicationScoped
 public class AlertPartitions {
 
     private static final int REMEMBERED_ALERTS = 10_000;
 
+    private record Owned(AlertEvaluator evaluator, int generation) {
+    }
+
+    /** In place of a revoked partition's state: no record polled before it comes back is evaluated. */
+    private static final Owned REVOKED = new Owned(null, Integer.MAX_VALUE);
+
     private final long windowMs;
     private final int maxPages;
-    private final Map<Integer, AlertEvaluator> evaluators = new ConcurrentHashMap<>();
+    private final Map<Integer, Owned> owned = new ConcurrentHashMap<>();
 
     @Inject
     public AlertPartitions(AlertConfig config, AggregateConfig aggregate) {
@@ -31,8 +42,14 @@ public class AlertPartitions {
         this.maxPages = maxPages;
     }
 
-    public AlertEvaluator evaluator(int partition) {
-        return evaluators.computeIfAbsent(partition, p -> fresh());
+    /**
+     * The state that evaluates a record of {@code partition} polled in group generation {@code polledIn};
+     * null when the record was polled before the partition was assigned again, or after it was taken away.
+     */
+    public AlertEvaluator evaluator(int partition, int polledIn) {
+        // Absent only where no rebalance listener assigns partitions (a consumer outside a group).
+        Owned state = owned.computeIfAbsent(partition, p -> new Owned(fresh(), polledIn));
+        return polledIn >= state.generation() ? state.evaluator() : null;
     }
 
     /** State for a partition that has seen nothing yet. */
@@ -41,7 +58,12 @@ public class AlertPartitions {
     }
 
     /** A newly assigned partition's state replaces whatever an earlier assignment left. */
-    public void assigned(int partition, AlertEvaluator state) {
-        evaluators.put(partition, state);
+    public void assigned(int partition, AlertEvaluator state, int generation) {
+        owned.put(partition, new Owned(state, generation));
+    }
+
+    /** Partitions taken away: their page counts are dropped (another replica rebuilds its own). */
+    public void revoked(Collection<Integer> partitions) {
+        partitions.forEach(p -> owned.put(p, REVOKED));
     }
 }

@@ -35,18 +35,23 @@ public class PerChangeAlerts {
 
     /**
      * Feeds a batch to the rules, in order, exactly once (a retried batch is not evaluated again).
+     *
+     * @param generation the consumer group generation the batch was polled in
      */
-    public List<Alert> evaluate(List<ConsumedRecord> records) {
-        return config.enabled() ? evaluate(records, rules.current(), partitions) : List.of();
+    public List<Alert> evaluate(List<ConsumedRecord> records, int generation) {
+        return config.enabled() ? evaluate(records, generation, rules.current(), partitions) : List.of();
     }
 
-    static List<Alert> evaluate(List<ConsumedRecord> records, RuleSet rules, AlertPartitions partitions) {
+    static List<Alert> evaluate(List<ConsumedRecord> records, int generation, RuleSet rules, AlertPartitions partitions) {
         List<Alert> alerts = new ArrayList<>();
         for (ConsumedRecord r : records) {
             if (!(r.parsed() instanceof ParseResult.Accepted accepted)) {
                 continue; // the aggregator dead-letters it
             }
-            alerts.addAll(partitions.evaluator(r.partition()).evaluate(accepted.change(), rules));
+            AlertEvaluator evaluator = partitions.evaluator(r.partition(), generation);
+            if (evaluator != null) { // else polled before a rebalance: delivered again, evaluated then
+                alerts.addAll(evaluator.evaluate(accepted.change(), rules));
+            }
         }
         return alerts;
     }

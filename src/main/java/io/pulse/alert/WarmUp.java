@@ -51,9 +51,10 @@ public class WarmUp {
     /**
      * @param stored where the aggregates stand in each assigned partition counted before
      * @param snapshot the store as of {@code stored}, which the page counts are read from; null if it could not be read
+     * @param generation the consumer group generation of this assignment
      */
     public void assigned(Consumer<?, ?> consumer, String topic, Collection<Integer> assigned,
-            Map<Integer, PartitionProgress> stored, StoreSnapshot snapshot) {
+            Map<Integer, PartitionProgress> stored, StoreSnapshot snapshot, int generation) {
         Map<Integer, AlertEvaluator> states = freshStates(assigned);
         if (config.enabled() && !stored.isEmpty() && snapshot != null) {
             long began = System.nanoTime();
@@ -74,7 +75,12 @@ public class WarmUp {
                 LOG.warnf("No spike baselines for %s %s (%s): they start empty", topic, assigned, e.toString());
             }
         }
-        states.forEach(partitions::assigned);
+        states.forEach((partition, state) -> partitions.assigned(partition, state, generation));
+    }
+
+    /** Partitions taken away (or lost): their state goes, and records polled before are not evaluated. */
+    public void revoked(Collection<Integer> revoked) {
+        partitions.revoked(revoked);
     }
 
     private Map<Integer, AlertEvaluator> freshStates(Collection<Integer> assigned) {

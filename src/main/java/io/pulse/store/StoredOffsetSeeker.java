@@ -48,6 +48,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        int generation = generation(consumer);
         partitions.stream().map(TopicPartition::topic).distinct().forEach(topic -> {
             var ofTopic = partitions.stream().filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).toList();
             StoreSnapshot snapshot = null;
@@ -64,7 +65,8 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
                 for (int partition : ofTopic) {
                     knownOffsets.assigned(partition, offsets.getOrDefault(partition, 0L));
                 }
-                LOG.infof("Assigned %s %s; resuming at stored offsets %s", topic, ofTopic, offsets);
+                LOG.infof("Assigned %s %s (group generation %d); resuming at stored offsets %s", topic, ofTopic, generation,
+                        offsets);
             } catch (RuntimeException e) {
                 LOG.warnf("Could not read stored offsets for %s %s (%s); the offset check will skip counted records",
                         topic, ofTopic, e.toString());
@@ -73,11 +75,28 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
             }
             try {
                 // The rules' page counts as of the same snapshot as the offsets sought.
-                warmUp.assigned(consumer, topic, ofTopic, stored, snapshot);
+                warmUp.assigned(consumer, topic, ofTopic, stored, snapshot, generation);
             } finally {
                 close(snapshot);
             }
         });
+    }
+
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        warmUp.revoked(partitions.stream().map(TopicPartition::partition).toList());
+    }
+
+    /**
+     * The group generation this assignment belongs to, which SmallRye also stamps on each record it
+     * polls: it tells a batch polled before the rebalance from one polled after. -1 outside a group.
+     */
+    static int generation(Consumer<?, ?> consumer) {
+        try {
+            return consumer.groupMetadata().generationId();
+        } catch (RuntimeException e) { // InvalidGroupIdException: a consumer without a group
+            return -1;
+        }
     }
 
     private static void close(StoreSnapshot snapshot) {

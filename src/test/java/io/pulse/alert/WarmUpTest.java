@@ -23,6 +23,7 @@ class WarmUpTest {
     static final int PARTITIONS = 4;
     static final long MINUTE = AlertEvaluatorTest.MINUTE;
     static final long T0 = AlertEvaluatorTest.T0;
+    static final int GENERATION = 7;
 
     @Test
     void shouldPlaceEachPageInThePartitionKafkasProducerPutsItsKey() {
@@ -60,13 +61,81 @@ class WarmUpTest {
         }
         Rebuilt ours = rebuild(stored, busy, (busy + 2) % PARTITIONS);
         assertThat(ours.seeded()).isEqualTo(stored.size());
-        assertThat(PerChangeAlerts.evaluate(next, AlertEvaluatorTest.RULES, ours.partitions())).isEmpty();
+        assertThat(PerChangeAlerts.evaluate(next, GENERATION, AlertEvaluatorTest.RULES, ours.partitions())).isEmpty();
 
         // ...but a spike where the page's counts were not rebuilt: another partition's rows are not ours.
         Rebuilt others = rebuild(stored, (busy + 1) % PARTITIONS, (busy + 3) % PARTITIONS);
         assertThat(others.seeded()).isZero();
-        assertThat(PerChangeAlerts.evaluate(next, AlertEvaluatorTest.RULES, others.partitions()))
+        assertThat(PerChangeAlerts.evaluate(next, GENERATION, AlertEvaluatorTest.RULES, others.partitions()))
                 .extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
+    }
+
+    /**
+     * The group rebalances while a batch is being evaluated, and the new state is rebuilt as of the
+     * stored offsets, which the batch is not in yet: it is delivered again from there. Its records
+     * evaluated after the new state took over would be counted twice: 4 stored in the window, half of
+     * the 14-record batch, then all of it again make 25 changes, a spike; once, they make 18.
+     */
+    @Test
+    void shouldNotEvaluateTheRestOfABatchPolledBeforeTheRebalanceThatRebuiltThePartitionsState() {
+        int busy = WarmUp.partitionOf(change(T0).partitionKey(), PARTITIONS);
+        List<Object[]> stored = new ArrayList<>();
+        for (int minute = 0; minute <= 10; minute++) {
+            stored.add(new Object[] { T0 + minute * MINUTE, 4L }); // 4 a minute, and 4 in minute 10 so far
+        }
+        List<ConsumedRecord> batch = batch(busy, 14, T0 + 10 * MINUTE + 30_000);
+        AlertPartitions partitions = new AlertPartitions(MINUTE, 100);
+        rebuild(partitions, stored, GENERATION, busy);
+
+        assertThat(PerChangeAlerts.evaluate(batch.subList(0, 7), GENERATION, AlertEvaluatorTest.RULES, partitions)).isEmpty();
+        rebuild(partitions, stored, GENERATION + 1, busy); // the rebalance, mid-batch
+        assertThat(PerChangeAlerts.evaluate(batch.subList(7, 14), GENERATION, AlertEvaluatorTest.RULES, partitions)).isEmpty();
+        // Delivered again from the stored offsets, polled in the new generation: 18 changes, no spike.
+        assertThat(PerChangeAlerts.evaluate(batch, GENERATION + 1, AlertEvaluatorTest.RULES, partitions)).isEmpty();
+        // The state counts the batch once: 2 more make 20 in the window, 5 times a baseline of 4.
+        assertThat(PerChangeAlerts.evaluate(batch(busy, 2, T0 + 10 * MINUTE + 50_000), GENERATION + 1,
+                AlertEvaluatorTest.RULES, partitions)).extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
+    }
+
+    @Test
+    void shouldDropARevokedPartitionsStateAndNotEvaluateWhatWasPolledBefore() {
+        int busy = WarmUp.partitionOf(change(T0).partitionKey(), PARTITIONS);
+        AlertPartitions partitions = new AlertPartitions(MINUTE, 100);
+        rebuild(partitions, List.of(), GENERATION, busy);
+        assertThat(PerChangeAlerts.evaluate(batch(busy, 19, T0), GENERATION, AlertEvaluatorTest.RULES, partitions)).isEmpty();
+
+        partitions.revoked(List.of(busy));
+        assertThat(PerChangeAlerts.evaluate(batch(busy, 5, T0 + 1000), GENERATION, AlertEvaluatorTest.RULES, partitions))
+                .as("polled before the partition was taken away: its new owner evaluates it").isEmpty();
+
+        // Assigned back later: a new state, rebuilt from nothing stored here, counts from zero.
+        rebuild(partitions, List.of(), GENERATION + 2, busy);
+        assertThat(PerChangeAlerts.evaluate(batch(busy, 19, T0 + 2000), GENERATION + 2, AlertEvaluatorTest.RULES, partitions))
+                .isEmpty();
+        assertThat(PerChangeAlerts.evaluate(batch(busy, 1, T0 + 3000), GENERATION + 2, AlertEvaluatorTest.RULES, partitions))
+                .extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
+    }
+
+    /** {@code n} changes to the busy page, a millisecond apart from {@code fromMs}, as records of its partition. */
+    private static List<ConsumedRecord> batch(int partition, int n, long fromMs) {
+        List<ConsumedRecord> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            records.add(new ConsumedRecord(partition, fromMs + i, null, (byte[]) null,
+                    new ParseResult.Accepted(AlertEvaluatorTest.change("Busy page", "Someone " + i, fromMs + i, 1))));
+        }
+        return records;
+    }
+
+    /** The warm-up of one assignment: the stored counts of the busy page, fed as it reads them. */
+    private static void rebuild(AlertPartitions partitions, List<Object[]> stored, int generation, int... assigned) {
+        Map<Integer, AlertEvaluator> states = new HashMap<>();
+        for (int p : assigned) {
+            states.put(p, partitions.fresh());
+        }
+        var seeder = new WarmUp.Seeder(states, PARTITIONS, 10);
+        String page = change(T0).partitionKey();
+        stored.forEach(row -> seeder.accept(page, (long) row[0], (long) row[1]));
+        states.forEach((p, state) -> partitions.assigned(p, state, generation));
     }
 
     record Rebuilt(AlertPartitions partitions, long seeded) {
@@ -82,7 +151,7 @@ class WarmUpTest {
         var seeder = new WarmUp.Seeder(states, PARTITIONS, 10);
         String page = change(T0).partitionKey();
         stored.forEach(row -> seeder.accept(page, (long) row[0], (long) row[1]));
-        states.forEach(partitions::assigned);
+        states.forEach((p, state) -> partitions.assigned(p, state, GENERATION));
         return new Rebuilt(partitions, seeder.seeded());
     }
 
