@@ -28,7 +28,8 @@ public interface AlertConfig {
 
     /**
      * Pages whose recent counts the spike rule keeps per assigned partition, the least recently changed
-     * forgotten first. About 200 bytes each: the heap must hold partitions × pages of them.
+     * forgotten first. About 120 + 8 × (baseline-windows + 1) bytes each (~200 at the default 10): the heap must
+     * hold partitions × pages of them.
      */
     @WithDefault("100000")
     int maxTrackedPages();

@@ -36,14 +36,13 @@ public final class AlertEvaluator {
                     Map.of("type", c.type(), "byteDelta", c.byteDelta(), "eventId", c.eventId())));
         }
         PageSpikeRule spike = rules.pageSpike();
-        if (spike.enabled()) {
-            var seen = spikes.add(c.partitionKey(), c.eventTimeMs(), spike.baselineWindows());
-            if (spike.isSpike(seen.changes(), seen.baseline())) {
-                add(out, Alert.raise(spike, c.partitionKey(), seen.windowStartMs(), c.wiki(), c.title(), null,
-                        seen.changes() + " changes to " + c.title() + " on " + c.wiki() + " in one window",
-                        Map.of("changes", seen.changes(), "baseline", seen.baseline(),
-                                "windowStart", java.time.Instant.ofEpochMilli(seen.windowStartMs()).toString())));
-            }
+        // Counted while the rule is off too: switched on at run time, it judges against real baselines.
+        var seen = spikes.add(c.partitionKey(), c.eventTimeMs(), spike.baselineWindows());
+        if (seen != null && spike.isSpike(seen.changes(), seen.baseline())) {
+            add(out, Alert.raise(spike, c.partitionKey(), seen.windowStartMs(), c.wiki(), c.title(), null,
+                    seen.changes() + " changes to " + c.title() + " on " + c.wiki() + " in one window",
+                    Map.of("changes", seen.changes(), "baseline", seen.baseline(),
+                            "windowStart", java.time.Instant.ofEpochMilli(seen.windowStartMs()).toString())));
         }
         MassBlankingRule blanking = rules.massBlanking();
         Long oldLength = c.oldLength();

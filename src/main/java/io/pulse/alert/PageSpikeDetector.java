@@ -30,20 +30,36 @@ public final class PageSpikeDetector {
         return s != EMPTY && s >> COUNT_BITS == w ? s & MAX_COUNT : 0;
     }
 
+    /** Adds to window {@code w}'s count; -1 when the slot holds a newer window (a change too late to keep). */
     private static long add(long[] ring, long w, long n) {
         int i = slot(ring, w);
         long s = ring[i];
+        if (s != EMPTY && s >> COUNT_BITS > w) {
+            return -1;
+        }
         long changes = Math.min(MAX_COUNT, (s != EMPTY && s >> COUNT_BITS == w ? s & MAX_COUNT : 0) + n);
         ring[i] = w << COUNT_BITS | changes;
         return changes;
     }
 
-    /** The count of the event's window after adding it, and the baseline (mean of the previous windows). */
+    /**
+     * The count of the event's window after adding it, and the baseline: the mean of the previous
+     * windows, or NaN when none of them is known (right after the number of windows grew).
+     */
     public record Observation(long windowStartMs, long changes, double baseline) {
     }
 
     private final long windowMs;
     private final Map<String, long[]> pages;
+    /** The number of baseline windows the rings are sized for; -1 before the first change. */
+    private int windows = -1;
+    /** The newest window counted, in any page. */
+    private long newest = Long.MIN_VALUE;
+    /**
+     * The first window whose counts are complete in every ring: when the rule's number of windows grows,
+     * the rings held only the last ones (older windows are not known, rather than 0).
+     */
+    private long knownFrom = Long.MIN_VALUE;
 
     public PageSpikeDetector(long windowMs, int maxPages) {
         this.windowMs = windowMs;
@@ -55,15 +71,22 @@ public final class PageSpikeDetector {
         };
     }
 
+    /** Null when the change is older than the page's counts reach back (more than baselineWindows late). */
     public Observation add(String page, long eventTimeMs, int baselineWindows) {
-        long[] ring = ring(page, baselineWindows);
         long w = Math.floorDiv(eventTimeMs, windowMs);
+        long[] ring = ring(page, baselineWindows);
         long changes = add(ring, w, 1);
+        if (changes < 0) {
+            return null;
+        }
+        newest = Math.max(newest, w);
+        long known = knownFrom == Long.MIN_VALUE ? baselineWindows : Math.max(0, Math.min(baselineWindows, w - knownFrom));
         long past = 0;
-        for (int i = 1; i <= baselineWindows; i++) {
+        for (int i = 1; i <= known; i++) {
             past += count(ring, w - i);
         }
-        return new Observation(w * windowMs, changes, baselineWindows == 0 ? 0 : (double) past / baselineWindows);
+        double baseline = baselineWindows == 0 ? 0 : known == 0 ? Double.NaN : (double) past / known;
+        return new Observation(w * windowMs, changes, baseline);
     }
 
     /**
@@ -73,16 +96,41 @@ public final class PageSpikeDetector {
      */
     public void seed(String page, long windowStartMs, long changes, int baselineWindows) {
         if (changes > 0) {
-            add(ring(page, baselineWindows), Math.floorDiv(windowStartMs, windowMs), changes);
+            long w = Math.floorDiv(windowStartMs, windowMs);
+            if (add(ring(page, baselineWindows), w, changes) >= 0) {
+                newest = Math.max(newest, w);
+            }
         }
     }
 
+    /**
+     * The page's ring, sized for {@code baselineWindows} (the rule may have been changed at run time):
+     * a ring of another size is copied into one of this size, newest windows first, so a change to the
+     * rule keeps the counts it can.
+     */
     private long[] ring(String page, int baselineWindows) {
+        if (baselineWindows != windows) {
+            if (windows >= 0 && baselineWindows > windows && newest != Long.MIN_VALUE) {
+                knownFrom = Math.max(knownFrom, newest - windows);
+            }
+            windows = baselineWindows;
+        }
         long[] ring = pages.get(page);
         if (ring == null || ring.length != baselineWindows + 1) {
-            ring = new long[baselineWindows + 1];
-            Arrays.fill(ring, EMPTY);
-            pages.put(page, ring);
+            long[] resized = new long[baselineWindows + 1];
+            Arrays.fill(resized, EMPTY);
+            if (ring != null) {
+                for (long s : ring) {
+                    if (s != EMPTY) {
+                        int i = slot(resized, s >> COUNT_BITS);
+                        if (resized[i] == EMPTY || resized[i] >> COUNT_BITS < s >> COUNT_BITS) {
+                            resized[i] = s;
+                        }
+                    }
+                }
+            }
+            pages.put(page, resized);
+            ring = resized;
         }
         return ring;
     }

@@ -42,7 +42,7 @@ public final class RuleJson {
         } else if (current instanceof PageSpikeRule r) {
             rule = new PageSpikeRule(enabled, severity, cooldown, j.integer("minChanges", r.minChanges(), 1, 1_000_000),
                     j.decimal("factor", r.factor(), 0, 1000),
-                    (int) j.integer("baselineWindows", r.baselineWindows(), 0, 1440));
+                    (int) j.integer("baselineWindows", r.baselineWindows(), 0, PageSpikeRule.MAX_BASELINE_WINDOWS));
         } else if (current instanceof BotSurgeRule r) {
             rule = new BotSurgeRule(enabled, severity, cooldown, j.integer("minBotChanges", r.minBotChanges(), 1, 100_000_000),
                     j.decimal("minBotShare", r.minBotShare(), 0, 1));

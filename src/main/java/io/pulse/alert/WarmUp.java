@@ -63,7 +63,7 @@ public class WarmUp {
                 rules.refresh().await().atMost(PATIENCE);
                 PageSpikeRule rule = rules.current().pageSpike();
                 Instant from = rebuildFrom(stored.values(), windowMs, rule.baselineWindows());
-                if (rule.enabled() && from != null) {
+                if (from != null) { // rebuilt while the rule is off too: it may be switched on at run time
                     var seeder = new Seeder(states, consumer.partitionsFor(topic).size(), rule.baselineWindows());
                     long rows = snapshot.pageCountsSince(from, seeder).await().atMost(PATIENCE);
                     LOG.infof("Alerting on %s %s; spike baselines rebuilt from %d stored page counts since %s (%d of"

@@ -97,6 +97,33 @@ class AlertEvaluatorTest {
         assertThat(feed(steady)).isEmpty();
     }
 
+    /**
+     * The spike rule changed at run time, as an admin does through the API: a busy page's baseline
+     * must survive it. A rule switched on, or judging by more windows, judged the next 20 changes of
+     * every steadily busy page against an empty baseline: a spike on each.
+     */
+    @Test
+    void shouldNotRaiseASpikeOnAnAlwaysBusyPageWhenTheRuleIsSwitchedOnOrItsBaselineWidened() {
+        PageSpikeRule on = RULES.pageSpike();
+        RuleSet off = RULES.with(new PageSpikeRule(false, on.severity(), on.cooldownSeconds(), on.minChanges(), on.factor(),
+                on.baselineWindows()));
+        RuleSet wider = RULES.with(new PageSpikeRule(true, on.severity(), on.cooldownSeconds(), on.minChanges(), on.factor(),
+                12));
+        List<Alert> out = new ArrayList<>();
+        for (int minute = 0; minute < 13; minute++) {
+            RuleSet rules = minute < 11 ? off : minute == 11 ? RULES : wider;
+            for (int i = 0; i < 25; i++) {
+                out.addAll(evaluator.evaluate(change("Busy page", "U" + i, T0 + minute * MINUTE + i * 1000, 1), rules));
+            }
+        }
+        assertThat(out).isEmpty();
+        // Still judged: a burst of 5 × 25 in the next window is a spike.
+        for (int i = 0; i < 125; i++) {
+            out.addAll(evaluator.evaluate(change("Busy page", "U" + i, T0 + 13 * MINUTE + i * 100, 1), wider));
+        }
+        assertThat(out).extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
+    }
+
     @Test
     void shouldRaiseMassBlankingByBytesOrByShareOfThePage() {
         assertThat(evaluator.evaluate(shrink("Big", "Vandal", -6000, 8000L), RULES))

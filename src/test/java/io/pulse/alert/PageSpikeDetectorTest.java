@@ -60,6 +60,50 @@ class PageSpikeDetectorTest {
     }
 
     @Test
+    void shouldIgnoreAChangeOlderThanThePagesCountsReachBackWithoutOverwritingANewerWindow() {
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 10);
+        long current = T0 + 20 * WINDOW_MS;
+        for (int minute = 9; minute <= 19; minute++) { // 3 a minute in the 10 windows before the current one
+            for (int i = 0; i < 3; i++) {
+                detector.add("p", T0 + minute * WINDOW_MS + i, BASELINE_WINDOWS);
+            }
+        }
+        for (int i = 0; i < 15; i++) {
+            detector.add("p", current + i, BASELINE_WINDOWS);
+        }
+        // 11 and 13 windows late: they share a slot of the 11-window ring with the current window and
+        // with the oldest baseline window. Too late to count, and nothing the rule judges by changes.
+        assertThat(detector.add("p", current - 11 * WINDOW_MS, BASELINE_WINDOWS)).isNull();
+        assertThat(detector.add("p", T0 + 9 * WINDOW_MS - 2 * WINDOW_MS, BASELINE_WINDOWS)).isNull();
+
+        PageSpikeDetector.Observation next = detector.add("p", current + 100, BASELINE_WINDOWS);
+        assertThat(next.changes()).isEqualTo(16);
+        assertThat(next.baseline()).isEqualTo(3.0);
+    }
+
+    @Test
+    void shouldKeepTheCountsAndJudgeByTheWindowsItKnowsWhenTheNumberOfBaselineWindowsChanges() {
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 10);
+        for (int minute = 0; minute < 11; minute++) {
+            for (int i = 0; i < 25; i++) {
+                detector.add("busy", T0 + minute * WINDOW_MS + i, BASELINE_WINDOWS);
+            }
+        }
+        // Grown to 12 (at minute 11): only the last 11 windows were kept. They are all 25, and the two
+        // windows no ring held are not taken for 0 (a baseline of 25 × 11 / 12 would be 22.9).
+        PageSpikeDetector.Observation grown = detector.add("busy", T0 + 11 * WINDOW_MS, 12);
+        assertThat(grown.changes()).isEqualTo(1);
+        assertThat(grown.baseline()).isEqualTo(25.0);
+        // Shrunk to 5: the 5 windows before, exactly.
+        detector.add("busy", T0 + 11 * WINDOW_MS + 1, 5);
+        assertThat(detector.add("busy", T0 + 12 * WINDOW_MS, 5).baseline()).isEqualTo((25.0 * 4 + 2) / 5);
+        // A change to the oldest window kept: none of the windows before it is known, no baseline.
+        PageSpikeDetector grownAtOnce = new PageSpikeDetector(WINDOW_MS, 10);
+        grownAtOnce.add("a", T0, BASELINE_WINDOWS);
+        assertThat(grownAtOnce.add("a", T0 - BASELINE_WINDOWS * WINDOW_MS, 12).baseline()).isNaN();
+    }
+
+    @Test
     void shouldForgetTheLeastRecentlyChangedPageBeyondTheBound() {
         PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 2);
         detector.add("a", T0, BASELINE_WINDOWS);

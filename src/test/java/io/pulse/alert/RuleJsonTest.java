@@ -45,6 +45,19 @@ class RuleJsonTest {
     }
 
     @Test
+    void shouldRefuseMoreBaselineWindowsThanTheSpikeStateIsSizedFor() throws Exception {
+        assertThat(((PageSpikeRule) apply(AlertEvaluatorTest.RULES.pageSpike(), "{\"baselineWindows\": 60}"))
+                .baselineWindows()).isEqualTo(60);
+        // 1,440 windows were accepted: 11.5 KB per tracked page, over a GB per partition at the default bound.
+        assertThatThrownBy(() -> apply(AlertEvaluatorTest.RULES.pageSpike(), "{\"baselineWindows\": 61}"))
+                .satisfies(e -> assertThat(((InvalidParametersException) e).errors()).extracting(ParameterError::parameter)
+                        .containsExactly("baselineWindows"));
+        assertThatThrownBy(() -> new PageSpikeRule(true, Severity.INFO, 60, 20, 5, 1440))
+                .as("a configured value out of range stops the start, naming the property")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("baseline-windows");
+    }
+
+    @Test
     void shouldReadBackWhatItWrote() throws Exception {
         for (Rule rule : AlertEvaluatorTest.RULES.all()) {
             Rule base = rule instanceof WatchedUserRule ? new WatchedUserRule(false, Severity.INFO, 1,
