@@ -37,7 +37,8 @@ public class AlertStore {
             + " ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id WHERE alerts.published_at IS NULL RETURNING " + COLUMNS;
     private static final String SELECT = "SELECT " + COLUMNS + " FROM alerts"
             + " WHERE ($1::timestamptz IS NULL OR event_time >= $1) AND ($2::text IS NULL OR rule = $2)"
-            + " AND ($3::text IS NULL OR severity = $3) AND ($4::text IS NULL OR wiki = $4)"
+            + " AND ($3::text IS NULL OR severity = $3)"
+            + " AND ($4::text IS NULL OR wiki = $4 OR wiki IN (SELECT d.wiki FROM wiki_domains d WHERE d.domain = $4))"
             + " ORDER BY event_time DESC, seq DESC LIMIT $5";
 
     private final Pool pool;

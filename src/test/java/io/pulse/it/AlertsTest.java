@@ -89,6 +89,9 @@ class AlertsTest {
             Map<String, JsonNode> byRule = stored(wiki, base).stream()
                     .collect(Collectors.toMap(a -> a.get("rule").asText(), Function.identity()));
             assertThat(byRule.keySet()).containsExactlyInAnyOrder("watched-user", "page-spike", "mass-blanking");
+            // The wiki filter takes a domain too, like every /api endpoint's (it matched ids only: no alerts).
+            assertThat(stored(wiki + ".test.org", base)).extracting(a -> a.get("id").asText())
+                    .containsExactlyInAnyOrderElementsOf(byRule.values().stream().map(a -> a.get("id").asText()).toList());
             JsonNode user = byRule.get("watched-user");
             assertThat(user.get("user").asText()).isEqualTo(watched);
             assertThat(user.get("severity").asText()).isEqualTo("warning");
