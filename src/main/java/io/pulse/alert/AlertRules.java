@@ -40,12 +40,27 @@ public class AlertRules {
         return current.get();
     }
 
-    /** Validates and stores a change to one rule; fields absent keep their value. @throws InvalidParametersException */
+    /**
+     * Validates and stores a change to one rule; fields absent keep their stored value (this replica's
+     * copy may be seconds old). @throws InvalidParametersException
+     */
     public Uni<Rule> update(String name, JsonNode body) {
-        Rule updated = RuleJson.apply(current().get(name), body);
-        return store.saveRule(name, new JsonObject(json.convertValue(updated, Map.class)))
-                .invoke(() -> current.updateAndGet(set -> set.with(updated)))
-                .replaceWith(updated);
+        RuleJson.apply(current().get(name), body); // an invalid change is refused at once, database or not
+        return store.changeRule(name, stored -> RuleJson.apply(storedOver(defaults.get(name), stored), body),
+                updated -> new JsonObject(json.convertValue(updated, Map.class)))
+                .invoke(updated -> current.updateAndGet(set -> set.with(updated)));
+    }
+
+    /** A stored rule over its configured default (a stored rule no longer valid is ignored, as on refresh). */
+    private Rule storedOver(Rule base, JsonObject stored) {
+        if (stored == null) {
+            return base;
+        }
+        try {
+            return RuleJson.apply(base, json.valueToTree(stored.getMap()));
+        } catch (InvalidParametersException e) {
+            return base;
+        }
     }
 
     /** Re-reads the stored rules (each applied over the configured default, so new fields get defaults). */

@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -132,10 +133,25 @@ public class AlertStore {
         });
     }
 
+    private static final String SAVE_RULE = "INSERT INTO alert_rules (name, definition) VALUES ($1, $2) ON CONFLICT (name)"
+            + " DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()";
+
     public Uni<Void> saveRule(String name, JsonObject definition) {
-        return pool.preparedQuery("INSERT INTO alert_rules (name, definition) VALUES ($1, $2) ON CONFLICT (name)"
-                + " DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()")
-                .execute(Tuple.of(name, definition)).replaceWithVoid();
+        return pool.preparedQuery(SAVE_RULE).execute(Tuple.of(name, definition)).replaceWithVoid();
+    }
+
+    /**
+     * Changes a stored rule from what is stored now, not from a replica's copy (re-read every few
+     * seconds): two changes to different fields through two replicas, or at once through one, both
+     * land. One change at a time per rule (a transaction lock on its name); {@code change} gets the
+     * stored definition (null if none) and may throw, which stores nothing.
+     */
+    public <R> Uni<R> changeRule(String name, Function<JsonObject, R> change, Function<R, JsonObject> definition) {
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .execute(Tuple.of("alert_rules:" + name))
+                .chain(() -> conn.preparedQuery("SELECT definition FROM alert_rules WHERE name = $1").execute(Tuple.of(name)))
+                .map(rows -> change.apply(rows.size() == 0 ? null : rows.iterator().next().getJsonObject(0)))
+                .call(changed -> conn.preparedQuery(SAVE_RULE).execute(Tuple.of(name, definition.apply(changed)))));
     }
 
     private static Alert toAlert(Row row) {

@@ -1,0 +1,90 @@
+package io.pulse.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.agroal.api.AgroalDataSource;
+import io.pulse.alert.AlertConfig;
+import io.pulse.alert.AlertRules;
+import io.pulse.alert.AlertStore;
+import io.pulse.alert.MassBlankingRule;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A change to one field of a rule keeps the other fields as stored, not as this replica last read them
+ * (every few seconds): behind a load balancer, two admins' changes to two fields go to two replicas.
+ */
+@QuarkusTest
+class AlertRuleChangeTest {
+
+    static final String RULE = "mass-blanking";
+
+    @Inject
+    AlertStore store;
+
+    @Inject
+    AlertRules rules;
+
+    @Inject
+    AgroalDataSource jdbc;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    AlertConfig config;
+
+    @AfterEach
+    void restoreTheDefaults() throws Exception {
+        try (var c = jdbc.getConnection(); var s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM alert_rules WHERE name = '" + RULE + "'");
+        }
+        rules.refresh().await().atMost(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void shouldKeepAFieldAnotherReplicaChangedJustBefore() throws Exception {
+        // A replica that has not re-read the rules since another one stored its admin's change (this
+        // application's own copy is re-read every 500 ms here: too soon to be caught stale reliably).
+        AlertRules replica = new AlertRules(store, json, config);
+        store.saveRule(RULE, new JsonObject().put("minBytesRemoved", 7000)).await().atMost(Duration.ofSeconds(30));
+        assertThat(replica.current().massBlanking().minBytesRemoved()).as("its copy").isEqualTo(5000);
+
+        MassBlankingRule changed = (MassBlankingRule) replica.update(RULE, json.readTree("{\"minOldLength\": 600}"))
+                .await().atMost(Duration.ofSeconds(30));
+
+        assertThat(changed.minOldLength()).isEqualTo(600);
+        assertThat(changed.minBytesRemoved()).isEqualTo(7000);
+        JsonObject stored = store.storedRules().await().atMost(Duration.ofSeconds(30)).get(RULE);
+        assertThat(stored.getLong("minBytesRemoved")).isEqualTo(7000);
+        assertThat(stored.getLong("minOldLength")).isEqualTo(600);
+        assertThat(replica.current().massBlanking()).isEqualTo(changed);
+        // Through the API, which the application's own copy serves.
+        given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(Map.of("minPercentRemoved", 80)).put("/api/alerts/rules/" + RULE)
+                .then().statusCode(200).body("minOldLength", equalTo(600)).body("minBytesRemoved", equalTo(7000))
+                .body("minPercentRemoved", equalTo(80.0f));
+    }
+
+    @Test
+    void shouldStoreNothingForAnInvalidChange() {
+        store.saveRule(RULE, new JsonObject().put("minBytesRemoved", 7000)).await().atMost(Duration.ofSeconds(30));
+        given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(Map.of("minPercentRemoved", 150)).put("/api/alerts/rules/" + RULE).then().statusCode(400);
+        assertThat(store.storedRules().await().atMost(Duration.ofSeconds(30)).get(RULE).getMap())
+                .containsExactly(Map.entry("minBytesRemoved", 7000));
+    }
+}
