@@ -42,7 +42,13 @@ public class SseConnector {
             options.putHeader("Last-Event-ID", lastEventId);
         }
         return http.request(options)
-                .onItem().transformToUni(request -> request.send())
+                // A server that takes the request and never answers would hold the ingest for good: the
+                // idle timeout covers the wait for the status line too.
+                .onItem().transformToUni(request -> request.send()
+                        .ifNoItem().after(settings.idleTimeout()).failWith(() -> {
+                            request.connection().closeAndForget();
+                            return new StreamInterruptedException("no answer for " + settings.idleTimeout());
+                        }))
                 .onItem().transformToMulti(this::events);
     }
 
@@ -67,9 +73,9 @@ public class SseConnector {
                 // feed nobody wanted, until the server closed it (never, for a stalled one); after two stalls
                 // no reconnect could get a connection. Closed when cancelled, whatever the cause.
                 .onCancellation().invoke(() -> response.request().connection().closeAndForget())
-                // A feed that stays open but sends nothing is dead: fail so the client reconnects.
-                .ifNoItem().after(settings.idleTimeout())
-                .failWith(() -> new StreamInterruptedException("no data for " + settings.idleTimeout()))
+                // A feed that stays open but sends nothing when asked is dead: fail so the client reconnects.
+                .plug(reads -> IdleWatch.failWhenIdle(reads, settings.idleTimeout(),
+                        () -> new StreamInterruptedException("no data for " + settings.idleTimeout())))
                 .onItem().transform(buffer -> decoder.feed(buffer.getBytes()))
                 .select().where(events -> !events.isEmpty())
                 .onCompletion().failWith(() -> new StreamInterruptedException("server closed the stream"));

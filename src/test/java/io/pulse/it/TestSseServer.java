@@ -67,6 +67,10 @@ public final class TestSseServer implements AutoCloseable {
         /** After this many events, send half of the next event's data line, then close. */
         record CutLineAfter(int events) implements Fault {
         }
+
+        /** Take the request and never answer it (no status line): a proxy or a path that went dark. */
+        record NoAnswer() implements Fault {
+        }
     }
 
     public TestSseServer start() {
@@ -170,6 +174,10 @@ public final class TestSseServer implements AutoCloseable {
             connections.add(new Connection(lastEventId, request.getHeader("User-Agent"), error.status()));
             response.setStatusCode(error.status()).putHeader("Retry-After", Integer.toString(error.retryAfterSeconds()))
                     .end("slow down");
+            return;
+        }
+        if (fault instanceof Fault.NoAnswer) {
+            connections.add(new Connection(lastEventId, request.getHeader("User-Agent"), 0));
             return;
         }
         connections.add(new Connection(lastEventId, request.getHeader("User-Agent"), 200));

@@ -47,7 +47,10 @@ public interface WikimediaConfig {
         @WithDefault("10s")
         Duration connectTimeout();
 
-        /** A connection silent this long is stalled and replaced (upstream sends 20-50 events/s). */
+        /**
+         * A connection silent this long while it is read, or a request unanswered this long, is stalled
+         * and replaced (upstream sends 20-50 events/s). Not one left unread on purpose (backpressure).
+         */
         @WithDefault("30s")
         Duration idleTimeout();
 
