@@ -36,6 +36,9 @@ public final class SseDecoder {
     private long retryMs = -1;
     private String idBuffer;
     private String lastEventId;
+    /** Bytes of a leading byte order mark seen so far; -1 once the stream has begun. */
+    private int bomMatched;
+    private static final byte[] BOM = { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF };
 
     public SseDecoder(int maxEventBytes) {
         this.maxEventBytes = maxEventBytes;
@@ -44,6 +47,9 @@ public final class SseDecoder {
     public List<SseEvent> feed(byte[] chunk) {
         List<SseEvent> out = new ArrayList<>(4);
         for (byte b : chunk) {
+            if (bomMatched >= 0 && skipsBom(b)) {
+                continue;
+            }
             if (b == '\n' && lastWasCr) {
                 lastWasCr = false; // second half of CRLF
                 continue;
@@ -59,6 +65,26 @@ public final class SseDecoder {
             }
         }
         return out;
+    }
+
+    /**
+     * A UTF-8 byte order mark opening the stream is not part of it (the SSE specification): it made the
+     * first line an unknown field, and the first event was lost unseen. True for a byte of the mark;
+     * bytes that turn out not to be one are put back on the line.
+     */
+    private boolean skipsBom(byte b) {
+        if (b == BOM[bomMatched]) {
+            bomMatched++;
+            if (bomMatched == BOM.length) {
+                bomMatched = -1;
+            }
+            return true;
+        }
+        for (int i = 0; i < bomMatched; i++) {
+            appendToLine(BOM[i]);
+        }
+        bomMatched = -1;
+        return false;
     }
 
     /** The id to send back as {@code Last-Event-ID}: the last one seen on this connection. */

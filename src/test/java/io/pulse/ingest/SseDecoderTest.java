@@ -31,6 +31,25 @@ class SseDecoderTest {
     // ---------------------------------------------------------------- fields and framing
 
     @Test
+    void shouldSkipAByteOrderMarkOpeningTheStreamWhereverTheChunksAreCut() {
+        byte[] stream = concat(new byte[] { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF }, bytes("id: 1\ndata: x\n\n"));
+        for (int cut = 0; cut <= 4; cut++) {
+            SseDecoder fresh = new SseDecoder(1 << 20);
+            List<SseEvent> events = new java.util.ArrayList<>(fresh.feed(java.util.Arrays.copyOfRange(stream, 0, cut)));
+            events.addAll(fresh.feed(java.util.Arrays.copyOfRange(stream, cut, stream.length)));
+            assertEquals(1, events.size(), "cut at " + cut);
+            assertEquals("x", events.get(0).data());
+            assertEquals("1", events.get(0).id());
+        }
+        // Only at the start: later, the same bytes are data (here, a valid character).
+        List<SseEvent> later = feed("data: a\n\ndata: \uFEFFb\n\n");
+        assertEquals("\uFEFFb", later.get(1).data());
+        // Two bytes of a mark, then something else: those bytes stay, and make the line unreadable.
+        SseDecoder broken = new SseDecoder(1 << 20);
+        assertEquals(0, broken.feed(concat(new byte[] { (byte) 0xEF, (byte) 0xBB }, bytes("data: x\n\n"))).size());
+    }
+
+    @Test
     void shouldJoinMultiLineDataWithNewlines() {
         List<SseEvent> events = feed("data: first\ndata:second\ndata:  third\ndata\n\n");
 
