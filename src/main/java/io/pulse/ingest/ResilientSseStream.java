@@ -118,7 +118,8 @@ public class ResilientSseStream {
         long exponential = base << Math.min(attempt, 20);
         long capped = Math.min(settings.maxBackoff().toMillis(), exponential);
         double spread = 1 + settings.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
-        long delay = Math.round(capped * spread);
+        // Never sooner than the server asked, whatever the jitter or the cap.
+        long delay = Math.max(Math.round(capped * spread), serverRetryMs);
         if (failure instanceof SseHttpException http && http.retryAfter() != null) {
             delay = Math.max(delay, http.retryAfter().toMillis());
         }

@@ -113,6 +113,23 @@ class ResilientSseStreamTest {
     }
 
     @Test
+    void shouldNeverReconnectSoonerThanTheServerRetryWhateverTheJitterOrTheCap() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().items(List.of(retryOnly(5000), event("1", "a"))));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.3));
+        stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+        for (int i = 0; i < 50; i++) { // 5 s × (0.7 to 1.3), then doubled and capped at MAX (10 s)
+            assertTrue(stream.nextDelay(new IOException("reset")).toMillis() >= 5000, "attempt " + i);
+        }
+
+        FakeConnector slower = new FakeConnector();
+        slower.connections.add(() -> Multi.createFrom().items(List.of(retryOnly(30_000), event("1", "a"))));
+        ResilientSseStream beyondTheCap = new ResilientSseStream(slower, URL, settings(0.3));
+        beyondTheCap.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+        assertEquals(Duration.ofSeconds(30), beyondTheCap.nextDelay(new IOException("reset")));
+    }
+
+    @Test
     void shouldResetTheBackoffOnceAnEventArrives() {
         FakeConnector connector = new FakeConnector();
         connector.connections.add(() -> Multi.createFrom().items(List.of(event("1", "a"))));
