@@ -25,7 +25,8 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
  * publish each event once: every replica with the ingest enabled joins the consumer group of
  * {@code pulse.ingest.leader}, and the member assigned its partition 0 leads. Kafka's group
  * coordinator does the election, so it needs nothing PostgreSQL or Kafka do not already provide, and a
- * database outage does not stop the ingest.
+ * database outage does not stop a running ingest (one that starts meanwhile waits for its resume
+ * position, which the database holds).
  * <p>
  * The assignment is cooperative and sticky ({@code CooperativeStickyAssignor}): a replica that joins
  * or leaves does not move partition 0, so the leader keeps reading through scale-outs and rolling
