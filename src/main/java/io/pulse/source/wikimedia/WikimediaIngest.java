@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -151,6 +152,7 @@ public class WikimediaIngest {
         published = counter("published");
         stream = new ResilientSseStream(new SseConnector(http, settings), config.url(), settings);
         LOG.infof("Wikimedia ingest reading %s", config.url());
+        unidentified(config.url(), config.userAgent()).ifPresent(LOG::warn);
         // The predecessor is fenced first: what it published is final before the read-back below.
         Uni<Void> fencing = transactions == null ? Uni.createFrom().voidItem() : transactions.fencePredecessor()
                 .onFailure().invoke(f -> LOG.warnf("Cannot open the ingest's Kafka transactions yet: %s", f.toString()))
@@ -169,6 +171,22 @@ public class WikimediaIngest {
                 .onOverflow().drop()
                 .onItem().transformToUniAndConcatenate(tick -> saveCheckpoint().onFailure().recoverWithNull())
                 .subscribe().with(x -> { });
+    }
+
+    /** The project's own contact, which pulse.contact falls back to when PULSE_CONTACT is not set. */
+    static final String PROJECT_CONTACT = "(https://github.com/pulse-analytics/pulse)";
+
+    /**
+     * A warning when a feed other than a local one is read with the project's contact in the
+     * User-Agent: Wikimedia asks each client for its operator's contact, and blocks by agent.
+     */
+    static Optional<String> unidentified(URI url, String userAgent) {
+        String host = url.getHost() == null ? "" : url.getHost();
+        boolean local = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+        return local || !userAgent.contains(PROJECT_CONTACT) ? Optional.empty()
+                : Optional.of("PULSE_CONTACT is not set: " + host + " is told the project's contact in the User-Agent"
+                        + " (" + userAgent + "). Set it to your own URL or e-mail: Wikimedia blocks misbehaving clients"
+                        + " by User-Agent, and would block every deployment that shares it.");
     }
 
     /** Stops reading, lets in-flight sends finish, and persists the final position. */
