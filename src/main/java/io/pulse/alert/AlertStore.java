@@ -95,12 +95,18 @@ public class AlertStore {
     }
 
     /**
-     * The newest {@code limit} alerts published after the one with sequence {@code after}, oldest first:
-     * what a stream that reconnects with that {@code Last-Event-ID} missed.
+     * The newest {@code limit} alerts published after the one with sequence {@code after}, in the order
+     * they were published: what a stream that reconnects with that {@code Last-Event-ID} missed. A
+     * sequence is taken when an alert is stored, and alerts are not published in that order (replicas,
+     * parallel sends, a send retried): one stored before {@code after} but published after it is
+     * included, by its publication time. One published in the same instant may come again (clients
+     * de-duplicate by alert id, as the dashboard does).
      */
     public Uni<List<Alert>> publishedAfter(long after, int limit) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM alerts"
-                + " WHERE seq > $1 AND published_at IS NOT NULL ORDER BY seq DESC LIMIT $2) newest ORDER BY seq")
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + ", published_at FROM alerts"
+                + " WHERE published_at IS NOT NULL AND seq <> $1"
+                + " AND (seq > $1 OR published_at >= (SELECT published_at FROM alerts WHERE seq = $1))"
+                + " ORDER BY published_at DESC, seq DESC LIMIT $2) newest ORDER BY published_at, seq")
                 .execute(Tuple.of(after, limit)).map(AlertStore::alerts);
     }
 

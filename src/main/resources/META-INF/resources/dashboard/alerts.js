@@ -6,6 +6,9 @@ const MAX_BACKOFF_MS = 10000;
 export function watchAlerts(list, empty) {
   let lastId = '';
   let backoff = 1000;
+  // Ids shown lately: a replay after a reconnect may repeat an alert published in the same instant as
+  // the last one received (the server errs towards repeating rather than missing one).
+  const shown = new Set();
   const open = () => {
     // A new EventSource sends no Last-Event-ID: the last id goes in the query, so the alerts missed
     // while the stream was closed come first.
@@ -15,6 +18,11 @@ export function watchAlerts(list, empty) {
       if (event.lastEventId) lastId = event.lastEventId;
       let alert;
       try { alert = JSON.parse(event.data); } catch { return; }
+      if (alert.id) {
+        if (shown.has(alert.id)) return;
+        shown.add(alert.id);
+        if (shown.size > 4 * KEEP) shown.delete(shown.values().next().value); // the oldest
+      }
       const item = document.createElement('li');
       item.className = `alert severity-${String(alert.severity || '').toLowerCase()}`;
       const when = alert.eventTime ? new Date(alert.eventTime).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '';
