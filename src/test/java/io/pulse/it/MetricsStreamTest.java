@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.inject.Inject;
 
@@ -64,11 +65,21 @@ class MetricsStreamTest {
             expectedPages.merge("Page " + (i % 4), 1L, Long::sum);
         }
 
+        // The newest event time sent (i = 0), and the pipeline's newest (no test sends later event times); every
+        // event is at most 2 s older, so all 30 fall in the snapshot's current or last minute.
+        String newest = Instant.ofEpochSecond(now).toString();
         try (SseTestClient client = new SseTestClient(streamUrl + "?wiki=" + wiki)) {
             TopicReader.produce(WikimediaPipelineTest.TOPIC, lines);
+            // One snapshot that shows all 30 in every figure (the rankings are refreshed apart from the
+            // pipeline figures, so they may show them a snapshot earlier or later).
+            AtomicReference<JsonNode> complete = new AtomicReference<>();
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
-                JsonNode recent = client.last().data().get("recent");
-                assertThat(recent.get("changes").asLong()).isEqualTo(30);
+                JsonNode last = client.last().data();
+                assertThat(last.get("recent").get("changes").asLong()).isEqualTo(30);
+                assertThat(last.get("eventTime").get("newest").asText()).isEqualTo(newest);
+                assertThat(last.get("currentMinute").get("changes").asLong() + last.get("lastMinute").get("changes").asLong())
+                        .as("the 30 changes, all in the current and last minutes").isEqualTo(30);
+                complete.set(last);
             });
             assertThat(client.status()).isEqualTo(200);
             assertThat(client.contentType()).startsWith("text/event-stream");
@@ -77,7 +88,7 @@ class MetricsStreamTest {
             assertThat(events).extracting(e -> Long.parseLong(e.id())).isSorted().doesNotHaveDuplicates();
             assertThat(events.size()).isGreaterThanOrEqualTo(2);
 
-            JsonNode snapshot = client.last().data();
+            JsonNode snapshot = complete.get();
             assertThat(snapshot.get("wiki").asText()).isEqualTo(wiki);
             JsonNode recent = snapshot.get("recent");
             assertThat(recent.get("botChanges").asLong()).isEqualTo(3);
@@ -87,13 +98,9 @@ class MetricsStreamTest {
             assertThat(pages).isEqualTo(expectedPages);
             assertThat(recent.get("topUsers")).hasSize(5);
             assertThat(recent.get("wikis").get(0).get("wiki").asText()).isEqualTo(wiki);
-            long minuteTotal = snapshot.get("currentMinute").get("changes").asLong()
-                    + snapshot.get("lastMinute").get("changes").asLong();
-            assertThat(minuteTotal).isLessThanOrEqualTo(30);
-            JsonNode pipeline = snapshot.get("pipeline");
-            assertThat(pipeline.get("published").asLong()).isGreaterThanOrEqualTo(30);
-            assertThat(pipeline.get("consumerLag").asLong()).isGreaterThanOrEqualTo(0);
-            assertThat(snapshot.get("eventTime").get("newest").asText()).isNotBlank();
+            assertThat(snapshot.get("currentMinute").get("botChanges").asLong()
+                    + snapshot.get("lastMinute").get("botChanges").asLong()).isEqualTo(3);
+            assertThat(snapshot.get("pipeline").get("published").asLong()).isGreaterThanOrEqualTo(30);
         }
     }
 
