@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,6 +56,19 @@ class AlertsTest {
 
     @Inject
     RecentChangeParser parser;
+
+    private String watchedUserBefore;
+
+    @BeforeEach
+    void keepTheWatchedUserRule() throws Exception {
+        watchedUserBefore = AlertAdminTest.rule("watched-user");
+    }
+
+    /** One application and database for every test class: the next ones watch the users they did before. */
+    @AfterEach
+    void restoreTheWatchedUserRule() {
+        AlertAdminTest.restoreRule("watched-user", watchedUserBefore);
+    }
 
     @Test
     void shouldRaiseEachInjectedIncidentExactlyOnceAndNothingOnReplay() throws Exception {
