@@ -61,7 +61,7 @@ class IngestRestartTest {
         // failover) would read back only from there and publish a longer tail again.
         server.inject(new TestSseServer.Fault.StallAfter(0));
         ingest.start();
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> stalePositions.equals(
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(18)).until(() -> stalePositions.equals(
                 StoredAggregates.text("SELECT kafka_positions FROM ingest_checkpoints WHERE source = '"
                         + TestSseServer.CHECKPOINT + "'")));
 

@@ -61,7 +61,7 @@ class ReplayFeedTest {
                 }
             });
             // Longer than the idle timeout: the heartbeat keeps the played-out feed open.
-            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6))
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(20))
                     .until(() -> stream.connected() && stream.reconnects() == 0);
             assertThat(stream.lastEventId()).isEqualTo(Recording.eventId(recorded - 1));
 
@@ -71,7 +71,7 @@ class ReplayFeedTest {
             List<SseEvent> more = new ArrayList<>();
             reading = resumed.events(Recording.eventId(recorded - 1)).subscribe().with(more::addAll);
             await().atMost(Duration.ofSeconds(10)).until(resumed::connected);
-            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6))
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(20))
                     .until(() -> resumed.connected() && resumed.reconnects() == 0);
             assertThat(more).isEmpty();
         } finally {
