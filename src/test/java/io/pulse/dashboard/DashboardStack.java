@@ -1,12 +1,10 @@
 package io.pulse.dashboard;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.pulse.testkit.Ports;
 import io.pulse.testkit.PulseInfra;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -38,7 +36,7 @@ public class DashboardStack implements QuarkusTestProfile {
             String database = "pulse_dashboard_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
             infra.postgres().createDatabase(database);
             infra.kafka().createTopic(TOPIC, 2);
-            int port = freePort();
+            int port = Ports.preferredOrFree(0);
             return Map.ofEntries(
                     Map.entry("kafka.bootstrap.servers", infra.bootstrapServers()),
                     Map.entry("quarkus.datasource.reactive.url", infra.postgres().reactiveUrl(database)),
@@ -59,14 +57,6 @@ public class DashboardStack implements QuarkusTestProfile {
         @Override
         public void stop() {
             // the database and topics go with the JVM's throwaway infrastructure
-        }
-
-        private static int freePort() {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 }

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.pulse.testkit.Ports;
 import io.pulse.testkit.PulseInfra;
 
 /**
@@ -110,7 +110,7 @@ public final class PulseProcess implements AutoCloseable {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException("Package the application first (mvn verify runs this after package)");
         }
-        port = freePort();
+        port = Ports.preferredOrFree(0);
         log = Path.of("target", "pulse-" + name + "-" + (++starts) + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -262,14 +262,6 @@ public final class PulseProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

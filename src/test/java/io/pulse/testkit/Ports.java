@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Loopback port helpers shared by the local infrastructure classes. */
-final class Ports {
+/** Loopback port helpers shared by the local infrastructure classes and the tests that start servers. */
+public final class Ports {
 
     private static final int LOWEST = 10_000;
 
@@ -18,7 +18,7 @@ final class Ports {
     }
 
     /** The preferred port when it is free on 127.0.0.1 (0 means "no preference"), else any free port. */
-    static int preferredOrFree(int preferred) {
+    public static int preferredOrFree(int preferred) {
         if (preferred > 0 && isFree(preferred)) {
             return preferred;
         }
