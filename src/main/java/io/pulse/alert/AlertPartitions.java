@@ -1,6 +1,5 @@
 package io.pulse.alert;
 
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,9 +24,6 @@ public class AlertPartitions {
     private record Owned(AlertEvaluator evaluator, int generation) {
     }
 
-    /** In place of a revoked partition's state: no record polled before it comes back is evaluated. */
-    private static final Owned REVOKED = new Owned(null, Integer.MAX_VALUE);
-
     private final long windowMs;
     private final int maxPages;
     private final Map<Integer, Owned> owned = new ConcurrentHashMap<>();
@@ -44,7 +40,9 @@ public class AlertPartitions {
 
     /**
      * The state that evaluates a record of {@code partition} polled in group generation {@code polledIn};
-     * null when the record was polled before the partition was assigned again, or after it was taken away.
+     * null when the record was polled before the partition was assigned again. A revoked partition's
+     * state stays until it is assigned again: a batch still in flight may commit before the new owner
+     * reads the store, and is then never delivered again (skipped, its alerts would be lost).
      */
     public AlertEvaluator evaluator(int partition, int polledIn) {
         // Absent only where no rebalance listener assigns partitions (a consumer outside a group).
@@ -60,10 +58,5 @@ public class AlertPartitions {
     /** A newly assigned partition's state replaces whatever an earlier assignment left. */
     public void assigned(int partition, AlertEvaluator state, int generation) {
         owned.put(partition, new Owned(state, generation));
-    }
-
-    /** Partitions taken away: their page counts are dropped (another replica rebuilds its own). */
-    public void revoked(Collection<Integer> partitions) {
-        partitions.forEach(p -> owned.put(p, REVOKED));
     }
 }

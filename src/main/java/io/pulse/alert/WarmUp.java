@@ -78,11 +78,6 @@ public class WarmUp {
         states.forEach((partition, state) -> partitions.assigned(partition, state, generation));
     }
 
-    /** Partitions taken away (or lost): their state goes, and records polled before are not evaluated. */
-    public void revoked(Collection<Integer> revoked) {
-        partitions.revoked(revoked);
-    }
-
     private Map<Integer, AlertEvaluator> freshStates(Collection<Integer> assigned) {
         Map<Integer, AlertEvaluator> states = new HashMap<>();
         assigned.forEach(p -> states.put(p, partitions.fresh()));

@@ -82,11 +82,6 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
         });
     }
 
-    @Override
-    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        warmUp.revoked(partitions.stream().map(TopicPartition::partition).toList());
-    }
-
     /**
      * The group generation this assignment belongs to, which SmallRye also stamps on each record it
      * polls: it tells a batch polled before the rebalance from one polled after. -1 outside a group.

@@ -97,22 +97,20 @@ class WarmUpTest {
                 AlertEvaluatorTest.RULES, partitions)).extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
     }
 
+    /**
+     * A batch polled before a rebalance that took the partition away, folded after it: evaluated by the
+     * state it had. Its commit may land before the new owner reads the store, and it is then never
+     * delivered again: skipping it would lose its alerts (a first version dropped revoked states so).
+     */
     @Test
-    void shouldDropARevokedPartitionsStateAndNotEvaluateWhatWasPolledBefore() {
+    void shouldStillEvaluateABatchOfAPartitionTakenAwayThatIsNotAssignedAgain() {
         int busy = WarmUp.partitionOf(change(T0).partitionKey(), PARTITIONS);
         AlertPartitions partitions = new AlertPartitions(MINUTE, 100);
         rebuild(partitions, List.of(), GENERATION, busy);
-        assertThat(PerChangeAlerts.evaluate(batch(busy, 19, T0), GENERATION, AlertEvaluatorTest.RULES, partitions)).isEmpty();
+        // The next rebalance assigns this replica other partitions only.
+        rebuild(partitions, List.of(), GENERATION + 1, (busy + 1) % PARTITIONS);
 
-        partitions.revoked(List.of(busy));
-        assertThat(PerChangeAlerts.evaluate(batch(busy, 5, T0 + 1000), GENERATION, AlertEvaluatorTest.RULES, partitions))
-                .as("polled before the partition was taken away: its new owner evaluates it").isEmpty();
-
-        // Assigned back later: a new state, rebuilt from nothing stored here, counts from zero.
-        rebuild(partitions, List.of(), GENERATION + 2, busy);
-        assertThat(PerChangeAlerts.evaluate(batch(busy, 19, T0 + 2000), GENERATION + 2, AlertEvaluatorTest.RULES, partitions))
-                .isEmpty();
-        assertThat(PerChangeAlerts.evaluate(batch(busy, 1, T0 + 3000), GENERATION + 2, AlertEvaluatorTest.RULES, partitions))
+        assertThat(PerChangeAlerts.evaluate(batch(busy, 20, T0), GENERATION, AlertEvaluatorTest.RULES, partitions))
                 .extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
     }
 
