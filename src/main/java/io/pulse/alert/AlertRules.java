@@ -28,6 +28,7 @@ public class AlertRules {
     private final ObjectMapper json;
     private final RuleSet defaults;
     private final AtomicReference<RuleSet> current;
+    private volatile boolean cappedLogged;
 
     public AlertRules(AlertStore store, ObjectMapper json, AlertConfig config) {
         this.store = store;
@@ -57,7 +58,7 @@ public class AlertRules {
             return base;
         }
         try {
-            return RuleJson.apply(base, json.valueToTree(stored.getMap()));
+            return RuleJson.apply(base, json.valueToTree(capped(base.name(), stored).getMap()));
         } catch (InvalidParametersException e) {
             return base;
         }
@@ -74,7 +75,7 @@ public class AlertRules {
                     continue;
                 }
                 try {
-                    set = set.with(RuleJson.apply(base, json.valueToTree(entry.getValue().getMap())));
+                    set = set.with(RuleJson.apply(base, json.valueToTree(capped(entry.getKey(), entry.getValue()).getMap())));
                 } catch (InvalidParametersException e) {
                     LOG.warnf("Ignoring the stored rule %s: %s", entry.getKey(), e.getMessage());
                 }
@@ -82,6 +83,23 @@ public class AlertRules {
             // Unless a local update landed meanwhile: this read may predate it (the next refresh sees it).
             current.compareAndSet(before, set);
         }).replaceWithVoid();
+    }
+
+    /**
+     * A page-spike rule stored before baselineWindows was capped (up to 1440 was accepted) is read with
+     * the cap, not ignored whole (which would also drop its other fields).
+     */
+    private JsonObject capped(String name, JsonObject stored) {
+        if (PageSpikeRule.NAME.equals(name) && stored.getValue("baselineWindows") instanceof Number n
+                && n.doubleValue() > PageSpikeRule.MAX_BASELINE_WINDOWS) {
+            if (!cappedLogged) {
+                cappedLogged = true;
+                LOG.warnf("The stored page-spike rule looks at %s windows: read as %d, the most it may (PUT it to store that)",
+                        n, PageSpikeRule.MAX_BASELINE_WINDOWS);
+            }
+            return stored.copy().put("baselineWindows", PageSpikeRule.MAX_BASELINE_WINDOWS);
+        }
+        return stored;
     }
 
     static RuleSet defaults(AlertConfig c) {

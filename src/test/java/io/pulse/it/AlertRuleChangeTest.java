@@ -19,6 +19,7 @@ import io.pulse.alert.AlertConfig;
 import io.pulse.alert.AlertRules;
 import io.pulse.alert.AlertStore;
 import io.pulse.alert.MassBlankingRule;
+import io.pulse.alert.PageSpikeRule;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.core.json.JsonObject;
@@ -50,7 +51,7 @@ class AlertRuleChangeTest {
     @AfterEach
     void restoreTheDefaults() throws Exception {
         try (var c = jdbc.getConnection(); var s = c.createStatement()) {
-            s.executeUpdate("DELETE FROM alert_rules WHERE name = '" + RULE + "'");
+            s.executeUpdate("DELETE FROM alert_rules WHERE name IN ('" + RULE + "', 'page-spike')");
         }
         rules.refresh().await().atMost(Duration.ofSeconds(30));
     }
@@ -77,6 +78,22 @@ class AlertRuleChangeTest {
                 .body(Map.of("minPercentRemoved", 80)).put("/api/alerts/rules/" + RULE)
                 .then().statusCode(200).body("minOldLength", equalTo(600)).body("minBytesRemoved", equalTo(7000))
                 .body("minPercentRemoved", equalTo(80.0f));
+    }
+
+    /** Up to 1,440 windows were accepted before the cap of 60: such a stored rule keeps its other fields. */
+    @Test
+    void shouldReadAPageSpikeRuleStoredBeforeTheCapWithTheCap() throws Exception {
+        store.saveRule("page-spike", new JsonObject().put("baselineWindows", 1440).put("factor", 3).put("enabled", true))
+                .await().atMost(Duration.ofSeconds(30));
+        AlertRules replica = new AlertRules(store, json, config);
+        replica.refresh().await().atMost(Duration.ofSeconds(30));
+        assertThat(replica.current().pageSpike().baselineWindows()).isEqualTo(60);
+        assertThat(replica.current().pageSpike().factor()).as("the other fields are kept").isEqualTo(3.0);
+
+        PageSpikeRule changed = (PageSpikeRule) replica.update("page-spike", json.readTree("{\"minChanges\": 30}"))
+                .await().atMost(Duration.ofSeconds(30));
+        assertThat(changed.factor()).isEqualTo(3.0);
+        assertThat(changed.baselineWindows()).isEqualTo(60);
     }
 
     @Test
