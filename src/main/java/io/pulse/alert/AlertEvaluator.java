@@ -41,8 +41,7 @@ public final class AlertEvaluator {
         if (seen != null && spike.isSpike(seen.changes(), seen.baseline())) {
             add(out, Alert.raise(spike, c.partitionKey(), seen.windowStartMs(), c.wiki(), c.title(), null,
                     seen.changes() + " changes to " + c.title() + " on " + c.wiki() + " in one window",
-                    Map.of("changes", seen.changes(), "baseline", seen.baseline(),
-                            "windowStart", java.time.Instant.ofEpochMilli(seen.windowStartMs()).toString())));
+                    spikeDetails(seen)));
         }
         MassBlankingRule blanking = rules.massBlanking();
         Long oldLength = c.oldLength();
@@ -58,6 +57,16 @@ public final class AlertEvaluator {
                     c.user() + " removed " + c.bytesRemoved() + " bytes from " + c.title() + " on " + c.wiki(), details));
         }
         return out;
+    }
+
+    private static Map<String, Object> spikeDetails(PageSpikeDetector.Observation seen) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("changes", seen.changes());
+        if (!Double.isNaN(seen.baseline())) { // none known yet (a rule with factor 0 judges without one)
+            details.put("baseline", seen.baseline());
+        }
+        details.put("windowStart", java.time.Instant.ofEpochMilli(seen.windowStartMs()).toString());
+        return details;
     }
 
     /** Rebuilds the spike rule's counts of one page and window from the stored aggregates ({@link WarmUp}). */
