@@ -27,6 +27,7 @@ public class ResilientSseStream {
     private final AtomicLong reconnects = new AtomicLong();
     private volatile String lastEventId;
     private volatile long serverRetryMs = -1;
+    static final long MAX_SERVER_RETRY_MS = Duration.ofMinutes(5).toMillis();
     private volatile int failuresInARow;
     private volatile boolean connected;
 
@@ -85,7 +86,8 @@ public class ResilientSseStream {
             lastEventId = event.id();
         }
         if (event.retryMs() >= 0) {
-            serverRetryMs = event.retryMs();
+            // Honoured as a floor, within reason: a feed asking for hours would silence the ingest for them.
+            serverRetryMs = Math.min(event.retryMs(), MAX_SERVER_RETRY_MS);
         }
     }
 

@@ -127,6 +127,12 @@ class ResilientSseStreamTest {
         ResilientSseStream beyondTheCap = new ResilientSseStream(slower, URL, settings(0.3));
         beyondTheCap.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
         assertEquals(Duration.ofSeconds(30), beyondTheCap.nextDelay(new IOException("reset")));
+
+        FakeConnector absurd = new FakeConnector();
+        absurd.connections.add(() -> Multi.createFrom().items(List.of(retryOnly(86_400_000), event("1", "a"))));
+        ResilientSseStream withinReason = new ResilientSseStream(absurd, URL, settings(0.3));
+        withinReason.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+        assertEquals(Duration.ofMinutes(5), withinReason.nextDelay(new IOException("reset")), "a day's retry: 5 minutes");
     }
 
     @Test
