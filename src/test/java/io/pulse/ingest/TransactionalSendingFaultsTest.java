@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -39,8 +41,8 @@ import io.pulse.testkit.PulseInfra;
 
 /**
  * {@link TransactionalSending} when the producer itself fails, against the test kit's broker: a real
- * producer whose {@code beginTransaction} throws, as one in a fatal state does (on every call after
- * the first failure too). The producer is replaced and the failure counted,
+ * producer whose {@code beginTransaction} or {@code abortTransaction} throws, as one in a fatal state
+ * does (on every call after the first failure too). The producer is replaced and the failure counted,
  * and every record is read (read_committed, as the aggregator reads) exactly once.
  */
 class TransactionalSendingFaultsTest {
@@ -75,7 +77,7 @@ class TransactionalSendingFaultsTest {
     @Test
     void shouldReplaceAProducerThatCannotBeginATransactionAndWriteEveryRecordOnce() {
         TransactionalSending<String, String> sending = sending(Duration.ofMillis(50), new StringSerializer(),
-                made -> made == 1 ? new Faults(2) : Faults.NONE);
+                made -> made == 1 ? new Faults(2, false) : Faults.NONE);
         KafkaBatchSender<String, String> sender = new KafkaBatchSender<>(sending, Duration.ofMillis(10), Duration.ofMillis(100));
         List<ProducerRecord<String, String>> records = records();
         Map<Integer, RecordMetadata> acknowledged = new ConcurrentHashMap<>();
@@ -99,6 +101,45 @@ class TransactionalSendingFaultsTest {
         assertTrue(transactions("committed") >= 3, "each read's transaction committed");
         assertEquals(RECORDS, acknowledgements.get(), "one acknowledgement per record");
         assertWrittenOnceWhereAcknowledged(acknowledged);
+    }
+
+    /**
+     * A send fails (a value the serializer refuses), which spoils the transaction; but the producer cannot
+     * abort it. The transaction's records, on the broker in a transaction left open, are reported failed:
+     * a new producer sends them again, and its {@code initTransactions} aborts the one left open. The log
+     * holds both copies; each record is read once.
+     */
+    @Test
+    void shouldReplaceAProducerThatCannotAbortItsTransactionAndWriteEveryRecordOnce() {
+        RefusesOnce refusesOnce = new RefusesOnce("event-300");
+        TransactionalSending<String, String> sending = sending(Duration.ofMillis(50), refusesOnce,
+                made -> made == 1 ? new Faults(0, true) : Faults.NONE);
+        Map<Integer, RecordMetadata> acknowledged = new ConcurrentHashMap<>();
+        AtomicInteger acknowledgements = new AtomicInteger();
+
+        new KafkaBatchSender<>(sending, Duration.ofMillis(10), Duration.ofMillis(100)).send(records(), (index, metadata) -> {
+            acknowledgements.incrementAndGet();
+            acknowledged.put(index, metadata);
+        }).await().atMost(DEADLINE);
+
+        assertEquals(1, refusesOnce.refused.get(), "the send that spoils the transaction failed");
+        assertEquals(2, producers.size(), "the producer that could not abort was replaced once");
+        FaultyProducer faulty = producers.get(0);
+        assertEquals(1, faulty.injected.get(), "its abort failed once (then it was not used again)");
+        assertTrue(faulty.closed, "the producer that could not abort is closed");
+        assertEquals(1, transactions("failed"), "the failure counted once");
+        assertEquals(0, transactions("aborted"), "an abort that failed is not counted as one");
+        assertTrue(transactions("committed") >= 1);
+        assertEquals(RECORDS, acknowledgements.get(), "one acknowledgement per record");
+        assertWrittenOnceWhereAcknowledged(acknowledged);
+        // Read uncommitted: the first producer's copies are there too (all but the refused record), aborted.
+        Map<String, Integer> inLog = new HashMap<>();
+        readAll("read_uncommitted", acknowledged).forEach(record -> inLog.merge(record.value(), 1, Integer::sum));
+        Map<String, Integer> expected = new HashMap<>();
+        for (int i = 0; i < RECORDS; i++) {
+            expected.put("event-" + i, i == 300 ? 1 : 2);
+        }
+        assertEquals(expected, inLog, "the failed transaction's copies, in the log but never read committed");
     }
 
     // ---------------------------------------------------------------- helpers
@@ -170,12 +211,33 @@ class TransactionalSendingFaultsTest {
         return out;
     }
 
-    /** What a producer fails at: {@code beginTransaction} from its {@code failingBegin}-th call on (0: never). */
-    private record Faults(int failingBegin) {
-        static final Faults NONE = new Faults(0);
+    /**
+     * What a producer fails at: {@code beginTransaction} from its {@code failingBegin}-th call on (0: never);
+     * {@code abortTransaction} on every call, once its records are on the broker.
+     */
+    private record Faults(int failingBegin, boolean failingAbort) {
+        static final Faults NONE = new Faults(0, false);
     }
 
-    /** A real producer that throws where its {@link Faults} say, before doing anything there. */
+    /** Refuses one value, the first time only, as a serializer that cannot take it does. */
+    private static final class RefusesOnce implements Serializer<String> {
+        private final String value;
+        final AtomicInteger refused = new AtomicInteger();
+
+        RefusesOnce(String value) {
+            this.value = value;
+        }
+
+        @Override
+        public byte[] serialize(String topic, String data) {
+            if (data.equals(value) && refused.compareAndSet(0, 1)) {
+                throw new SerializationException("Injected: refused once: " + data);
+            }
+            return data.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A real producer that throws where its {@link Faults} say, instead of doing it. */
     private static final class FaultyProducer extends KafkaProducer<String, String> {
         private final Faults faults;
         private final AtomicInteger begins = new AtomicInteger();
@@ -194,6 +256,16 @@ class TransactionalSendingFaultsTest {
                 throw new KafkaException("Injected: this producer cannot begin a transaction");
             }
             super.beginTransaction();
+        }
+
+        @Override
+        public void abortTransaction() {
+            if (faults.failingAbort()) {
+                flush(); // what the transaction holds is on the broker: left there, open, by the failed abort
+                injected.incrementAndGet();
+                throw new KafkaException("Injected: this producer cannot abort its transaction");
+            }
+            super.abortTransaction();
         }
 
         @Override
