@@ -2,20 +2,26 @@ package io.pulse.it;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,16 +29,21 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pulse.alert.Alert;
+import io.pulse.alert.AlertChannels;
 import io.pulse.alert.AlertEvaluator;
 import io.pulse.alert.AlertPublisher;
 import io.pulse.alert.AlertRules;
+import io.pulse.alert.AlertStore;
 import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChangeParser;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 
 /**
  * Alerts end to end: injected incidents go through Kafka and the aggregator's consumer (rules, then counts); each
@@ -50,6 +61,19 @@ class AlertsTest {
 
     @Inject
     AlertPublisher publisher;
+
+    @Inject
+    AlertStore store;
+
+    @Inject
+    @Channel(AlertChannels.ALERTS_OUT)
+    MutinyEmitter<String> alertsOut;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    MeterRegistry registry;
 
     @Inject
     AlertRules rules;
@@ -170,6 +194,64 @@ class AlertsTest {
         assertThat(stored(wiki, time / 1000)).hasSize(2);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published(wiki)).hasSize(2)
                 .allSatisfy((id, records) -> assertThat(records).as(id).hasSize(1)));
+    }
+
+    /**
+     * Alerts stored but never published, since Kafka refused the first raise's sends: raised again (a
+     * retried batch, a replay, the next bot-surge check), the store answers them again, and they are
+     * published then, each once, and marked published; after that, raising them publishes nothing.
+     */
+    @Test
+    void shouldPublishAgainTheStoredAlertsWhosePublishingFailed() throws Exception {
+        String run = Long.toString(System.nanoTime() % 1_000_000_000L);
+        String wiki = "unpublished" + run + "wiki";
+        long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
+        List<Alert> alerts = new ArrayList<>();
+        for (String page : List.of("Page", "Other", "Third")) {
+            alerts.add(Alert.raise(rules.current().massBlanking(), wiki + ":" + page, time, wiki, page, "Someone",
+                    "Someone removed 9000 bytes from " + page + " on " + wiki, Map.of("bytesRemoved", 9000)));
+        }
+        List<String> ids = alerts.stream().map(Alert::id).toList();
+        AtomicBoolean kafkaRefuses = new AtomicBoolean(true);
+        AtomicInteger refused = new AtomicInteger();
+        AlertPublisher publishing = new AlertPublisher(store, refusingWhile(alertsOut, kafkaRefuses, refused), json, registry);
+
+        assertThatThrownBy(() -> publishing.raise(alerts).await().atMost(Duration.ofSeconds(30)))
+                .hasMessageContaining("Injected");
+        assertThat(refused.get()).as("the sends refused").isPositive();
+        assertThat(unpublished(wiki)).as("stored, not marked published").isEqualTo(3);
+
+        kafkaRefuses.set(false);
+        List<Alert> published = publishing.raise(alerts).await().atMost(Duration.ofSeconds(30));
+
+        assertThat(published).extracting(Alert::id).as("answered again by the store, so published").containsExactlyElementsOf(ids);
+        assertThat(unpublished(wiki)).as("marked published").isZero();
+        assertThat(StoredAggregates.scalar("SELECT count(*) FROM alerts WHERE wiki = ? AND published_at IS NOT NULL", wiki))
+                .isEqualTo(3);
+        assertThat(publishing.raise(alerts).await().atMost(Duration.ofSeconds(30))).as("published: nothing new").isEmpty();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published(wiki))
+                .containsOnlyKeys(ids).allSatisfy((id, records) -> assertThat(records).as(id).hasSize(1)));
+    }
+
+    /** The alerts channel's real emitter, refusing every send while {@code refuses} holds: nothing reaches Kafka then. */
+    @SuppressWarnings("unchecked")
+    static MutinyEmitter<String> refusingWhile(MutinyEmitter<String> real, AtomicBoolean refuses, AtomicInteger refused) {
+        return (MutinyEmitter<String>) Proxy.newProxyInstance(MutinyEmitter.class.getClassLoader(),
+                new Class<?>[] { MutinyEmitter.class }, (proxy, method, args) -> {
+                    if (method.getName().equals("sendMessage") && refuses.get()) {
+                        refused.incrementAndGet();
+                        return Uni.createFrom().failure(new IllegalStateException("Injected: Kafka refused the alert"));
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    static long unpublished(String wiki) {
+        return StoredAggregates.scalar("SELECT count(*) FROM alerts WHERE wiki = ? AND published_at IS NULL", wiki);
     }
 
     static List<JsonNode> stored(String wiki, long since) throws Exception {
