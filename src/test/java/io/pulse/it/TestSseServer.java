@@ -198,6 +198,9 @@ public final class TestSseServer implements AutoCloseable {
             // cost this server (and the client reading it) a system call each, and capped the benchmark.
             Buffer chunk = Buffer.buffer();
             while (cursor[0] < events.size() && !response.writeQueueFull()) {
+                if (fault instanceof Fault.StallAfter stall && sentHere[0] >= stall.events()) {
+                    break; // mid-write too: the events after the stall point stay unsent on this connection
+                }
                 if (fault instanceof Fault.DropAfter drop && sentHere[0] >= drop.events()) {
                     vertx.cancelTimer(id);
                     flush(response, chunk);
