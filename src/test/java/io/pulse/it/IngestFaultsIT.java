@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.pulse.ingest.PulseHeaders;
 import io.pulse.testkit.LocalKafka;
 import io.pulse.testkit.PulseInfra;
 
@@ -169,6 +173,109 @@ class IngestFaultsIT {
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);
         }
+    }
+
+    /**
+     * Malformed events among the valid ones while the broker is down for longer than a dead letter's
+     * delivery timeout: their sends fail and are retried until Kafka acknowledges them. Each lands in
+     * the dead-letter topic once, the valid events are counted exactly, and the resume position moves
+     * past them all (a dead letter holds it only until it is acknowledged).
+     */
+    @Test
+    void shouldDeadLetterEachMalformedEventOnceWhileTheBrokerIsDown() {
+        PulseInfra infra = FaultFixture.infra();
+        String wiki = "dlqbrokerwiki";
+        String topic = "pulse.faults.dlqbroker";
+        infra.kafka().createTopic(topic, 2);
+        List<String> valid = FaultFixture.events(wiki, 3000, 31);
+        ExpectedAggregates expected = ExpectedAggregates.of(valid, 60);
+        String marker = "dlqbroker-" + System.nanoTime();
+        List<String> malformedIds = new ArrayList<>();
+        List<String> stream = new ArrayList<>();
+        for (int i = 0; i < valid.size(); i++) {
+            String event = valid.get(i);
+            stream.add(event);
+            // One before the broker goes (the producer knows the topic), eleven after, spread out.
+            if (i == 500 || i >= 1000 && i % 180 == 0) {
+                stream.add(malformed(marker + "." + malformedIds.size() + ".", wiki, malformedIds.size(),
+                        Long.parseLong(event.replaceAll(".*\"timestamp\":(\\d+).*", "$1"))));
+                malformedIds.add(marker + "." + malformedIds.size() + ".");
+            }
+        }
+        // The stream ends with one: the resume position can only reach the end once it is acknowledged.
+        long lastTimestamp = Long.parseLong(valid.get(valid.size() - 1).replaceAll(".*\"timestamp\":(\\d+).*", "$1"));
+        String lastId = marker + "." + malformedIds.size() + ".";
+        stream.add(malformed(lastId, wiki, 2, lastTimestamp + 1));
+        malformedIds.add(lastId);
+        int firstPart = stream.indexOf(valid.get(1000));
+
+        try (TestSseServer feed = new TestSseServer().start();
+                PulseProcess pulse = ingesting("dlqbroker", feed, topic)
+                        // A dead letter not acknowledged within 3 s fails: the broker is down for longer.
+                        .property("mp.messaging.outgoing.wikimedia-dead-letters.delivery.timeout.ms", "3000")
+                        .property("mp.messaging.outgoing.wikimedia-dead-letters.request.timeout.ms", "1000")
+                        .property("mp.messaging.outgoing.wikimedia-dead-letters.linger.ms", "0")) {
+            pulse.start();
+            feed.append(stream.subList(0, firstPart));
+            await().atMost(PATIENCE).until(() -> counted(wiki) == 1000);
+
+            infra.kafka().stop();
+            try {
+                feed.append(stream.subList(firstPart, stream.size()));
+                // Until the ingest stops reading (held reads) or the feed has sent everything: in either case
+                // the dead letters of what was read wait for the broker, longer than their delivery timeout.
+                int[] previous = { -1 };
+                await().atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    int sent = feed.eventsSent();
+                    boolean still = sent == previous[0];
+                    previous[0] = sent;
+                    return still;
+                });
+                int stalledAt = feed.eventsSent();
+                await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15))
+                        .until(() -> feed.eventsSent() == stalledAt);
+                assertThat(stalledAt).as("events the feed sent while the broker was down, malformed ones among them")
+                        .isGreaterThan(stream.indexOf(valid.get(1081)));
+            } finally {
+                infra.kafka().start();
+            }
+
+            FaultFixture.awaitCounted(wiki, valid.size());
+            FaultFixture.assertExactTotals(expected, wiki);
+            FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(deadLettered(malformedIds)).isEqualTo(once(malformedIds)));
+            // The resume position passed the last event (a dead letter), and nothing is dead-lettered twice later.
+            String last = FaultFixture.sseIdOf(stream.get(stream.size() - 1));
+            await().atMost(PATIENCE).until(() -> last.equals(FaultFixture.persistedEventId()));
+            assertThat(deadLettered(malformedIds)).isEqualTo(once(malformedIds));
+            assertThat(pulse.logText()).doesNotContain("Wikimedia ingest stopped");
+        }
+    }
+
+    /** A malformed event of one of three kinds, each identified by {@code id} in its data. */
+    private static String malformed(String id, String wiki, int kind, long timestamp) {
+        return switch (kind % 3) {
+            case 0 -> "this is not json " + id;
+            case 1 -> "{\"meta\":{\"id\":\"" + id + "\",\"domain\":\"" + wiki + ".example.org\"},\"comment\":\"" + id
+                    + "\"}"; // no type
+            default -> FaultFixture.event(wiki, id, "edit", 0, "Page 1", "User 1", false, timestamp, 10, 20)
+                    .replace("\"bot\":false", "\"bot\":\"yes\"");
+        };
+    }
+
+    /** How many ingest dead letters hold each id, read from the dead-letter topic. */
+    private static Map<String, Long> deadLettered(List<String> ids) {
+        Map<String, Long> out = new TreeMap<>();
+        TopicReader.readAll(DeadLetterTest.DLQ).stream()
+                .filter(r -> r.value() != null && "ingest".equals(TopicReader.header(r, PulseHeaders.STAGE)))
+                .forEach(r -> ids.stream().filter(r.value()::contains).forEach(id -> out.merge(id, 1L, Long::sum)));
+        return out;
+    }
+
+    private static Map<String, Long> once(List<String> ids) {
+        Map<String, Long> out = new TreeMap<>();
+        ids.forEach(id -> out.put(id, 1L));
+        return out;
     }
 
     private static PulseProcess ingesting(String name, TestSseServer feed, String topic) {
