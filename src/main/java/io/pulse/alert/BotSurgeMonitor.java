@@ -45,14 +45,36 @@ public class BotSurgeMonitor {
         this.aggregatorGroup = aggregatorGroup;
     }
 
+    private int failuresInARow; // the ticker's checks run one at a time
+
     void start(@Observes StartupEvent start) {
         ticker = Multi.createFrom().ticks().every(config.checkInterval())
                 .onOverflow().drop() // a slow database skips checks instead of queueing them
                 .onItem().transformToUniAndConcatenate(tick -> check()
-                        .onFailure().invoke(f -> LOG.debugf("Alert check failed: %s", f.toString()))
+                        .invoke(this::succeeded)
+                        .onFailure().invoke(this::failed)
                         .onFailure().recoverWithNull())
                 .subscribe().with(ignored -> {
                 });
+    }
+
+    /**
+     * The first failure of a run of them is a warning (rules and bot surges are not checked until the
+     * database answers), the next ones debug: a check every few seconds through an outage would flood.
+     */
+    private void failed(Throwable f) {
+        if (failuresInARow++ == 0) {
+            LOG.warnf("Alert check failed, retried every %s: %s", config.checkInterval(), f.toString());
+        } else {
+            LOG.debugf("Alert check failed again: %s", f.toString());
+        }
+    }
+
+    private void succeeded(Void ignored) {
+        if (failuresInARow > 0) {
+            LOG.infof("Alert checks work again after %d failures", failuresInARow);
+            failuresInARow = 0;
+        }
     }
 
     Uni<Void> check() {

@@ -113,6 +113,8 @@ class DatabaseOutageIT {
             assertThat(StoredAggregates.text("SELECT details->>'windowStart' FROM alerts WHERE wiki = '" + botWiki
                     + "' AND rule = 'bot-surge'")).isEqualTo(java.time.Instant.ofEpochSecond(surgeWindow).toString());
             assertThat(StoredAggregates.scalar(surges, wiki)).as("no surge on the wiki whose bots are a fifth").isZero();
+            // The outage's failed checks are told once, and their end (they were debug-only before).
+            assertThat(pulse.logText()).contains("Alert check failed, retried every").contains("Alert checks work again after");
             assertThat(pulse.alive()).isTrue();
         }
     }
