@@ -124,8 +124,8 @@ class WarmUpTest {
         return records;
     }
 
-    /** The warm-up of one assignment: the stored counts of the busy page, fed as it reads them. */
-    private static void rebuild(AlertPartitions partitions, List<Object[]> stored, int generation, int... assigned) {
+    /** The warm-up of one assignment: the stored counts of the busy page, fed as it reads them; the rows seeded. */
+    private static long rebuild(AlertPartitions partitions, List<Object[]> stored, int generation, int... assigned) {
         Map<Integer, AlertEvaluator> states = new HashMap<>();
         for (int p : assigned) {
             states.put(p, partitions.fresh());
@@ -134,23 +134,16 @@ class WarmUpTest {
         String page = change(T0).partitionKey();
         stored.forEach(row -> seeder.accept(page, (long) row[0], (long) row[1]));
         states.forEach((p, state) -> partitions.assigned(p, state, generation));
+        return seeder.seeded();
     }
 
     record Rebuilt(AlertPartitions partitions, long seeded) {
     }
 
-    /** The stored counts of the busy page, fed as the warm-up reads them, with these partitions assigned. */
+    /** The same, into new state, with these partitions assigned. */
     private static Rebuilt rebuild(List<Object[]> stored, int... assigned) {
         AlertPartitions partitions = new AlertPartitions(MINUTE, 100);
-        Map<Integer, AlertEvaluator> states = new HashMap<>();
-        for (int p : assigned) {
-            states.put(p, partitions.fresh());
-        }
-        var seeder = new WarmUp.Seeder(states, PARTITIONS, 10);
-        String page = change(T0).partitionKey();
-        stored.forEach(row -> seeder.accept(page, (long) row[0], (long) row[1]));
-        states.forEach((p, state) -> partitions.assigned(p, state, GENERATION));
-        return new Rebuilt(partitions, seeder.seeded());
+        return new Rebuilt(partitions, rebuild(partitions, stored, GENERATION, assigned));
     }
 
     static RecentChange change(long timeMs) {

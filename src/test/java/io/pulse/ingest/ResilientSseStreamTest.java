@@ -102,10 +102,7 @@ class ResilientSseStreamTest {
 
     @Test
     void shouldHonourTheServerRetryAfterARoutineInterruption() {
-        FakeConnector connector = new FakeConnector();
-        connector.connections.add(() -> Multi.createFrom().items(List.of(retryOnly(2500), event("1", "a"))));
-        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
-        stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+        ResilientSseStream stream = afterServerRetry(2500, 0.0);
 
         assertEquals(Duration.ofMillis(2500), stream.nextDelay(new StreamInterruptedException("closed")));
         assertEquals(Duration.ofMillis(5000), stream.nextDelay(new IOException("refused")),
@@ -114,25 +111,22 @@ class ResilientSseStreamTest {
 
     @Test
     void shouldNeverReconnectSoonerThanTheServerRetryWhateverTheJitterOrTheCap() {
-        FakeConnector connector = new FakeConnector();
-        connector.connections.add(() -> Multi.createFrom().items(List.of(retryOnly(5000), event("1", "a"))));
-        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.3));
-        stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+        ResilientSseStream stream = afterServerRetry(5000, 0.3);
         for (int i = 0; i < 50; i++) { // 5 s × (0.7 to 1.3), then doubled and capped at MAX (10 s)
             assertTrue(stream.nextDelay(new IOException("reset")).toMillis() >= 5000, "attempt " + i);
         }
+        assertEquals(Duration.ofSeconds(30), afterServerRetry(30_000, 0.3).nextDelay(new IOException("reset")));
+        assertEquals(Duration.ofMinutes(5), afterServerRetry(86_400_000, 0.3).nextDelay(new IOException("reset")),
+                "a day's retry: 5 minutes");
+    }
 
-        FakeConnector slower = new FakeConnector();
-        slower.connections.add(() -> Multi.createFrom().items(List.of(retryOnly(30_000), event("1", "a"))));
-        ResilientSseStream beyondTheCap = new ResilientSseStream(slower, URL, settings(0.3));
-        beyondTheCap.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
-        assertEquals(Duration.ofSeconds(30), beyondTheCap.nextDelay(new IOException("reset")));
-
-        FakeConnector absurd = new FakeConnector();
-        absurd.connections.add(() -> Multi.createFrom().items(List.of(retryOnly(86_400_000), event("1", "a"))));
-        ResilientSseStream withinReason = new ResilientSseStream(absurd, URL, settings(0.3));
-        withinReason.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
-        assertEquals(Duration.ofMinutes(5), withinReason.nextDelay(new IOException("reset")), "a day's retry: 5 minutes");
+    /** A stream that has read one connection, whose server asked for {@code retryMs} between reconnects. */
+    private static ResilientSseStream afterServerRetry(long retryMs, double jitter) {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().items(List.of(retryOnly(retryMs), event("1", "a"))));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(jitter));
+        stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+        return stream;
     }
 
     @Test
