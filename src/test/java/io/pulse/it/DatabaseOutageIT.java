@@ -48,7 +48,7 @@ class DatabaseOutageIT {
         // 2 others in one minute, five minutes before the newest event (within the check's lookback); and a
         // minute next to it whose bot share stays below the rule's 0.9.
         String botWiki = "outagebotwiki";
-        long surgeWindow = Math.floorDiv(timestamp(events.get(events.size() - 1)) - 300, 60) * 60;
+        long surgeWindow = Math.floorDiv(FaultFixture.timestampOf(events.get(events.size() - 1)) - 300, 60) * 60;
         List<String> bots = new ArrayList<>();
         for (int i = 0; i < 42; i++) {
             bots.add(AlertEvents.event("outagebot-" + i, botWiki, "Item " + i, i < 40 ? "FloodBot" : "Someone", i < 40,
@@ -63,7 +63,7 @@ class DatabaseOutageIT {
         assertThat(expectedSurges).as("surge windows in the input").isEqualTo(1);
         List<String> duringOutage = new ArrayList<>(events.subList(1000, events.size()));
         duringOutage.addAll(bots);
-        duringOutage.sort(Comparator.comparingLong(DatabaseOutageIT::timestamp)); // stable: the blanking stays first
+        duringOutage.sort(Comparator.comparingLong(FaultFixture::timestampOf)); // stable: the blanking stays first
         assertThat(duringOutage.get(0)).isEqualTo(events.get(1000));
         FaultFixture.forgetIngestPosition(); // this feed starts from its beginning
 
@@ -119,15 +119,11 @@ class DatabaseOutageIT {
         }
     }
 
-    private static long timestamp(String event) {
-        return Long.parseLong(event.replaceAll(".*\"timestamp\":(\\d+).*", "$1"));
-    }
-
     /** Windows with at least {@code minBots} bot changes and a bot share of at least {@code minShare}: a plain loop. */
     private static long surgeWindows(List<String> events, long windowSeconds, long minBots, double minShare) {
         Map<Long, long[]> windows = new TreeMap<>();
         for (String event : events) {
-            long[] w = windows.computeIfAbsent(Math.floorDiv(timestamp(event), windowSeconds), k -> new long[2]);
+            long[] w = windows.computeIfAbsent(Math.floorDiv(FaultFixture.timestampOf(event), windowSeconds), k -> new long[2]);
             w[0]++;
             w[1] += event.contains("\"bot\":true") ? 1 : 0;
         }

@@ -108,7 +108,29 @@ final class FaultFixture {
 
     /** The SSE id the feed stand-in gives an event: its timestamp, as Wikimedia's ids carry. */
     static String sseIdOf(String event) {
-        return TestSseServer.idFor(Long.parseLong(event.replaceAll(".*\"timestamp\":(\\d+).*", "$1")) * 1000);
+        return TestSseServer.idFor(timestampOf(event) * 1000);
+    }
+
+    /** An event's {@code timestamp} field (epoch seconds). */
+    static long timestampOf(String event) {
+        return Long.parseLong(event.replaceAll(".*\"timestamp\":(\\d+).*", "$1"));
+    }
+
+    /**
+     * Waits until the feed stand-in stops sending (a second without a new event), then for {@code quiet}
+     * more without one; answers how many it had sent.
+     */
+    static int awaitFeedStalled(TestSseServer feed, Duration quiet) {
+        int[] previous = { -1 };
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            int sent = feed.eventsSent();
+            boolean still = sent == previous[0];
+            previous[0] = sent;
+            return still;
+        });
+        int stalledAt = feed.eventsSent();
+        await().during(quiet).atMost(quiet.plusSeconds(10)).until(() -> feed.eventsSent() == stalledAt);
+        return stalledAt;
     }
 
     /** The persisted ingest resume position. */

@@ -81,16 +81,7 @@ class IngestFaultsIT {
             try {
                 feed.append(events.subList(1000, events.size()));
                 // Unacknowledged reads hold the socket: the feed can write only what the buffers on the way take.
-                int[] previous = { -1 };
-                await().atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                    int sent = feed.eventsSent();
-                    boolean still = sent == previous[0];
-                    previous[0] = sent;
-                    return still;
-                });
-                int stalledAt = feed.eventsSent();
-                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
-                        .until(() -> feed.eventsSent() == stalledAt);
+                int stalledAt = FaultFixture.awaitFeedStalled(feed, Duration.ofSeconds(3));
                 assertThat(stalledAt).as("events the feed could write with the broker down")
                         .isLessThan(events.size() / 2);
             } finally {
@@ -198,12 +189,12 @@ class IngestFaultsIT {
             // One before the broker goes (the producer knows the topic), eleven after, spread out.
             if (i == 500 || i >= 1000 && i % 180 == 0) {
                 stream.add(malformed(marker + "." + malformedIds.size() + ".", wiki, malformedIds.size(),
-                        Long.parseLong(event.replaceAll(".*\"timestamp\":(\\d+).*", "$1"))));
+                        FaultFixture.timestampOf(event)));
                 malformedIds.add(marker + "." + malformedIds.size() + ".");
             }
         }
         // The stream ends with one: the resume position can only reach the end once it is acknowledged.
-        long lastTimestamp = Long.parseLong(valid.get(valid.size() - 1).replaceAll(".*\"timestamp\":(\\d+).*", "$1"));
+        long lastTimestamp = FaultFixture.timestampOf(valid.get(valid.size() - 1));
         String lastId = marker + "." + malformedIds.size() + ".";
         stream.add(malformed(lastId, wiki, 2, lastTimestamp + 1));
         malformedIds.add(lastId);
@@ -224,16 +215,7 @@ class IngestFaultsIT {
                 feed.append(stream.subList(firstPart, stream.size()));
                 // Until the ingest stops reading (held reads) or the feed has sent everything: in either case
                 // the dead letters of what was read wait for the broker, longer than their delivery timeout.
-                int[] previous = { -1 };
-                await().atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                    int sent = feed.eventsSent();
-                    boolean still = sent == previous[0];
-                    previous[0] = sent;
-                    return still;
-                });
-                int stalledAt = feed.eventsSent();
-                await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15))
-                        .until(() -> feed.eventsSent() == stalledAt);
+                int stalledAt = FaultFixture.awaitFeedStalled(feed, Duration.ofSeconds(5));
                 assertThat(stalledAt).as("events the feed sent while the broker was down, malformed ones among them")
                         .isGreaterThan(stream.indexOf(valid.get(1081)));
             } finally {
