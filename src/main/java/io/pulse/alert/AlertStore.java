@@ -11,6 +11,7 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.pulse.store.BoundedReads;
+import io.pulse.store.WikiFilter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -39,7 +40,7 @@ public class AlertStore {
     private static final String SELECT = "SELECT " + COLUMNS + " FROM alerts"
             + " WHERE ($1::timestamptz IS NULL OR event_time >= $1) AND ($2::text IS NULL OR rule = $2)"
             + " AND ($3::text IS NULL OR severity = $3)"
-            + " AND ($4::text IS NULL OR wiki = $4 OR wiki IN (SELECT d.wiki FROM wiki_domains d WHERE d.domain = $4))"
+            + " AND " + WikiFilter.sql("wiki", "$4")
             + " ORDER BY event_time DESC, seq DESC LIMIT $5";
 
     private final Pool pool;

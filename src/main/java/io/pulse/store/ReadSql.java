@@ -7,10 +7,8 @@ package io.pulse.store;
 final class ReadSql {
 
     /** Windows in range and, when asked, one wiki given by id (enwiki) or by domain (en.wikipedia.org). */
-    static final String WHERE_RANGE_AND_WIKI = """
-            x.window_start >= $1 AND x.window_start < $2
-            AND ($3::text IS NULL OR x.wiki = $3::text
-                 OR x.wiki IN (SELECT d.wiki FROM wiki_domains d WHERE d.domain = $3::text))""";
+    static final String WHERE_RANGE_AND_WIKI = "x.window_start >= $1 AND x.window_start < $2 AND "
+            + WikiFilter.sql("x.wiki", "$3");
 
     /** The changes the bot filter keeps, for the tables that count bot changes apart. */
     static final String CHANGES = """

@@ -22,8 +22,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class SnapshotQueries {
 
-    private static final String WIKI_FILTER =
-            "($2::text IS NULL OR wiki = $2 OR wiki IN (SELECT d.wiki FROM wiki_domains d WHERE d.domain = $2))";
+    private static final String WIKI_FILTER = WikiFilter.sql("wiki", "$2");
 
     private final BoundedReads reads;
 
@@ -53,8 +52,8 @@ public class SnapshotQueries {
 
     /** Start of the newest window holding changes of the wiki (id or domain); null when it has none. */
     public Uni<Instant> newestWindow(String wiki) {
-        return reads.execute("SELECT max(window_start) FROM wiki_edit_counts WHERE ($1::text IS NULL OR wiki = $1"
-                + " OR wiki IN (SELECT d.wiki FROM wiki_domains d WHERE d.domain = $1))", Tuple.of(wiki))
+        return reads.execute("SELECT max(window_start) FROM wiki_edit_counts WHERE " + WikiFilter.sql("wiki", "$1"),
+                Tuple.of(wiki))
                 .map(rows -> instant(rows.iterator().next().getOffsetDateTime(0)));
     }
 
