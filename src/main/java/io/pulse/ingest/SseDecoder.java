@@ -46,10 +46,9 @@ public final class SseDecoder {
 
     public List<SseEvent> feed(byte[] chunk) {
         List<SseEvent> out = new ArrayList<>(4);
-        for (byte b : chunk) {
-            if (bomMatched >= 0 && skipsBom(b)) {
-                continue;
-            }
+        int from = bomMatched >= 0 ? afterBom(chunk) : 0; // the stream's first bytes only, not per byte
+        for (int at = from; at < chunk.length; at++) {
+            byte b = chunk[at];
             if (b == '\n' && lastWasCr) {
                 lastWasCr = false; // second half of CRLF
                 continue;
@@ -69,22 +68,25 @@ public final class SseDecoder {
 
     /**
      * A UTF-8 byte order mark opening the stream is not part of it (the SSE specification): it made the
-     * first line an unknown field, and the first event was lost unseen. True for a byte of the mark;
-     * bytes that turn out not to be one are put back on the line.
+     * first line an unknown field, and the first event was lost unseen. Answers where the chunk's stream
+     * begins; bytes that turn out not to be a mark are put back on the line.
      */
-    private boolean skipsBom(byte b) {
-        if (b == BOM[bomMatched]) {
-            bomMatched++;
-            if (bomMatched == BOM.length) {
+    private int afterBom(byte[] chunk) {
+        int at = 0;
+        while (at < chunk.length && bomMatched >= 0) {
+            if (chunk[at] != BOM[bomMatched]) {
+                for (int i = 0; i < bomMatched; i++) {
+                    appendToLine(BOM[i]);
+                }
+                bomMatched = -1;
+                return at;
+            }
+            at++;
+            if (++bomMatched == BOM.length) {
                 bomMatched = -1;
             }
-            return true;
         }
-        for (int i = 0; i < bomMatched; i++) {
-            appendToLine(BOM[i]);
-        }
-        bomMatched = -1;
-        return false;
+        return at;
     }
 
     /** The id to send back as {@code Last-Event-ID}: the last one seen on this connection. */
