@@ -35,9 +35,18 @@ public final class KafkaClients {
     }
 
     /**
+     * A fetch response's bound for Pulse's own readers, as the aggregator's channel has it: a response is
+     * one heap buffer plus, per socket read, a direct buffer of what is left of it, and direct memory is
+     * capped at 96 MB (jvm.options). Kafka's default, 50 MB, is reached by a reader assigned 50 partitions
+     * with a backlog (1 MB each).
+     */
+    public static final int READER_FETCH_MAX_BYTES = 8 * 1024 * 1024;
+
+    /**
      * The settings of a consumer of Pulse's own that reads partitions it assigns itself (no group, no
      * commits) and, as the channels do, committed records only: an aborted transaction's records were
-     * never published.
+     * never published. Its responses are bounded ({@link #READER_FETCH_MAX_BYTES}) unless
+     * {@code kafka.fetch.max.bytes} says otherwise.
      */
     public static Map<String, Object> committedReader(Map<String, Object> kafka, String clientId) {
         Map<String, Object> config = settings(kafka, ConsumerConfig.configNames());
@@ -45,6 +54,7 @@ public final class KafkaClients {
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, READER_FETCH_MAX_BYTES);
         return config;
     }
 
