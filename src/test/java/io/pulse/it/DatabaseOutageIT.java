@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +118,57 @@ class DatabaseOutageIT {
             // The outage's failed checks are told once, and their end (they were debug-only before).
             assertThat(pulse.logText()).contains("Alert check failed, retried every").contains("Alert checks work again after");
             assertThat(pulse.alive()).isTrue();
+        }
+    }
+
+    /**
+     * A replica dies while PostgreSQL is down: the survivor is assigned its partitions (and, the
+     * assignment being eager, its own again) but cannot read where the store stands, so it reads them
+     * from the earliest offset. What was already counted is skipped inside the transaction that would
+     * count it again, once the database is back: exact totals.
+     */
+    @Test
+    void shouldCountPartitionsTakenOverWhileTheDatabaseIsDownOnce() throws Exception {
+        PulseInfra infra = FaultFixture.infra();
+        String wiki = "takeoverwiki";
+        String topic = "pulse.faults.takeover";
+        String group = "takeover-group";
+        infra.kafka().createTopic(topic, 4);
+        List<String> events = FaultFixture.events(wiki, 4000, 29);
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+
+        try (PulseProcess survivor = PulseProcess.aggregator("takeover-a").consuming(topic, group)
+                .env("PULSE_AGGREGATE_MAX_RETRY_BACKOFF", "2s").launch();
+                PulseProcess dying = PulseProcess.aggregator("takeover-b").consuming(topic, group).launch()) {
+            survivor.awaitStarted();
+            dying.awaitStarted();
+            // Both members with partitions before the first events: each counts some of them.
+            try (Admin admin = infra.kafka().admin()) {
+                await().atMost(PATIENCE).ignoreExceptions().until(() -> {
+                    ConsumerGroupDescription described = admin.describeConsumerGroups(List.of(group))
+                            .describedGroups().get(group).get();
+                    return described.members().size() == 2
+                            && described.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                });
+            }
+            FaultFixture.produce(topic, events.subList(0, 2000));
+            FaultFixture.awaitCounted(wiki, 2000);
+            await().atMost(PATIENCE).until(() -> dying.readiness().data().get("aggregator.committedEvents").asLong() > 0
+                    && survivor.readiness().data().get("aggregator.committedEvents").asLong() > 0);
+
+            infra.postgres().stop();
+            try {
+                dying.kill();
+                FaultFixture.produce(topic, events.subList(2000, events.size()));
+                await().atMost(PATIENCE).until(() -> survivor.logText().contains("Could not read stored offsets"));
+            } finally {
+                infra.postgres().start();
+            }
+
+            FaultFixture.awaitCounted(wiki, events.size());
+            ConsumerGroups.awaitConsumed(group, topic, PATIENCE);
+            FaultFixture.assertExactTotals(expected, wiki);
+            assertThat(survivor.alive()).isTrue();
         }
     }
 
