@@ -27,13 +27,18 @@ public final class ResumeTracker {
         resetTo(resumeFrom, Map.of());
     }
 
-    /** @param publishedBefore per partition, the end offset of everything published before this run */
+    /**
+     * A new run: sequence numbers go on from the last run's, so that an acknowledgement of the last run
+     * arriving late (a send still in flight when it stopped) is recognised and ignored, instead of
+     * standing in for this run's event of the same number.
+     *
+     * @param publishedBefore per partition, the end offset of everything published before this run
+     */
     public synchronized void resetTo(String resumeFrom, Map<Integer, Long> publishedBefore) {
         completedAhead.clear();
         prefixEnds.clear();
         prefixEnds.putAll(publishedBefore);
-        nextSeq = 0;
-        contiguous = -1;
+        contiguous = nextSeq - 1;
         inFlight = 0;
         position = resumeFrom;
     }
@@ -51,6 +56,9 @@ public final class ResumeTracker {
 
     /** The event {@code seq} is acknowledged by Kafka at {@code partition}/{@code offset} (or -1 when not published). */
     public synchronized void complete(long seq, String eventId, int partition, long offset) {
+        if (seq <= contiguous) {
+            return; // begun before the last reset: that run's position is not this one's
+        }
         inFlight--;
         completedAhead.put(seq, new Completion(eventId == null ? "" : eventId, partition, offset));
         while (!completedAhead.isEmpty() && completedAhead.firstKey() == contiguous + 1) {

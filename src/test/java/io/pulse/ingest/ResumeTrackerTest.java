@@ -92,9 +92,30 @@ class ResumeTrackerTest {
         tracker.resetTo("resumed");
         long fresh = tracker.begin();
 
-        assertEquals(0, fresh, "sequence numbers restart");
         assertEquals(1, tracker.inFlight());
         tracker.complete(fresh, "id-x");
         assertEquals("id-x", tracker.position(), "the earlier connection's pending gap is gone");
+    }
+
+    /** A send of a stopped run acknowledged after the next run began (fencing off: the shared producer). */
+    @Test
+    void shouldIgnoreALateAcknowledgementOfTheRunBefore() {
+        tracker.resetTo("a");
+        long old = tracker.begin();
+        long oldToo = tracker.begin();
+        tracker.resetTo("b", java.util.Map.of(0, 100L));
+
+        long n0 = tracker.begin();
+        long n1 = tracker.begin();
+        tracker.complete(n0, "new-0", 0, 200);
+        tracker.complete(old, "old", 0, 150);
+        tracker.complete(n1, "new-1", 0, 201);
+        tracker.complete(oldToo, "old-too", 0, 500);
+        long n2 = tracker.begin();
+        tracker.complete(n2, "new-2", 0, 202);
+
+        assertEquals("new-2", tracker.position());
+        assertEquals(java.util.Map.of(0, 203L), tracker.kafkaPositions());
+        assertEquals(0, tracker.inFlight());
     }
 }
