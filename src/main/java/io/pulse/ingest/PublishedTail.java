@@ -2,6 +2,7 @@ package io.pulse.ingest;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -43,11 +44,19 @@ public final class PublishedTail {
         this.margin = margin;
     }
 
-    public record Scan(Set<String> eventIds) {
+    /** @param recordsRead the records read back, this feed's and others' */
+    public record Scan(Set<String> eventIds, long recordsRead) {
     }
 
-    /** Event ids from {@code margin} records before {@code from} to the end (partitions missing from it: the last {@code margin}). */
-    public Scan eventIdsAfter(String topic, Map<Integer, Long> from) {
+    /**
+     * The event ids of {@code stream}'s records from {@code margin} records before {@code from} (partitions
+     * missing from it: the last {@code margin}) to the end of each partition. The replay and the live feed
+     * share the topic: after a day of one, the other's read-back passes millions of records that are not
+     * its own, whose ids are not kept (they were the heap's end). Records without a stream header
+     * (written before it existed) count as this feed's.
+     */
+    public Scan eventIdsAfter(String topic, Map<Integer, Long> from, String stream) {
+        byte[] own = stream.getBytes(StandardCharsets.UTF_8);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
@@ -60,6 +69,7 @@ public final class PublishedTail {
                     .filter(tp -> starts.get(tp.partition()) < ends.get(tp.partition()))
                     .toList();
             Set<String> ids = new HashSet<>();
+            long read = 0;
             consumer.assign(toRead);
             toRead.forEach(tp -> consumer.seek(tp, starts.get(tp.partition())));
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -68,13 +78,18 @@ public final class PublishedTail {
                     throw new IllegalStateException("Reading back " + topic + " took longer than " + timeout);
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    read++;
+                    Header tag = record.headers().lastHeader(PulseHeaders.STREAM);
+                    if (tag != null && !Arrays.equals(own, tag.value())) {
+                        continue; // another feed's: it will not send this feed's events again
+                    }
                     Header id = record.headers().lastHeader(PulseHeaders.EVENT_ID);
                     if (id != null && id.value() != null) { // another producer's header may have no value
                         ids.add(new String(id.value(), StandardCharsets.UTF_8));
                     }
                 }
             }
-            return new Scan(ids);
+            return new Scan(ids, read);
         }
     }
 }

@@ -13,6 +13,11 @@ public final class PulseHeaders {
     public static final String RECEIVED_AT = "pulse-received-at";
     /** The upstream event id ({@code meta.id}). */
     public static final String EVENT_ID = "pulse-event-id";
+    /**
+     * The feed that published the record (its resume checkpoint's key): the replay and the live feed
+     * share the events topic, and a feed's read-back of its own unsaved tail keeps only its own ids.
+     */
+    public static final String STREAM = "pulse-stream";
 
     private PulseHeaders() {
     }

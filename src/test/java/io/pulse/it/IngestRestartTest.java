@@ -77,6 +77,11 @@ class IngestRestartTest {
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         assertThat(published).hasSize(80);
         assertThat(published.values()).allMatch(count -> count == 1);
+        // Each record names the feed that published it: another feed's read-back leaves its ids alone.
+        assertThat(TopicReader.readAll(WikimediaPipelineTest.TOPIC).stream()
+                .filter(r -> String.valueOf(TopicReader.header(r, PulseHeaders.EVENT_ID)).startsWith(run))
+                .map(r -> TopicReader.header(r, PulseHeaders.STREAM)))
+                .hasSize(80).containsOnly(TestSseServer.CHECKPOINT);
         assertThat(restartWikiChanges()).isEqualTo(80);
     }
 

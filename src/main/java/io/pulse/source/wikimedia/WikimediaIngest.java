@@ -78,6 +78,8 @@ public class WikimediaIngest {
     private final ResumeTracker tracker = new ResumeTracker();
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final PublishedTail publishedTail;
+    /** This feed's {@link PulseHeaders#STREAM} value: its checkpoint's key. */
+    private final byte[] streamTag;
     private final String eventsTopic;
     private final Map<String, Object> producerSettings;
     private final Event<Fenced> fencedEvents;
@@ -115,6 +117,7 @@ public class WikimediaIngest {
         this.vertx = vertx;
         this.publishedTail = new PublishedTail(kafkaSettings, config.ingest().readBackTimeout(),
                 config.ingest().resumeMargin());
+        this.streamTag = checkpointKey(config.url()).getBytes(StandardCharsets.UTF_8);
         this.eventsTopic = eventsTopic;
         this.producerSettings = KafkaClients.producerSettings(kafkaSettings, mpConfig, WikimediaChannels.EVENTS_OUT);
         this.transactionalId = election;
@@ -252,7 +255,8 @@ public class WikimediaIngest {
      */
     private Uni<Recovered> recover(IngestCheckpointStore.Position checkpoint) {
         return Uni.createFrom().item(() -> {
-            PublishedTail.Scan scan = publishedTail.eventIdsAfter(eventsTopic, checkpoint.kafkaPositions());
+            PublishedTail.Scan scan = publishedTail.eventIdsAfter(eventsTopic, checkpoint.kafkaPositions(),
+                    checkpointKey(config.url()));
             return new Recovered(checkpoint, scan);
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
@@ -268,8 +272,9 @@ public class WikimediaIngest {
         // after a second failover would read back from the ends and publish that tail again.
         tracker.resetTo(position, recovered.checkpoint().kafkaPositions());
         savedPosition = recovered.checkpoint();
-        LOG.infof("Wikimedia ingest resuming %s (%d events already published after the checkpoint)",
-                position == null ? "from now" : "after " + position, recovered.scan().eventIds().size());
+        LOG.infof("Wikimedia ingest resuming %s (%d events already published after the checkpoint, of %d records"
+                + " read back)", position == null ? "from now" : "after " + position, recovered.scan().eventIds().size(),
+                recovered.scan().recordsRead());
         return stream.events(position);
     }
 
@@ -361,6 +366,7 @@ public class WikimediaIngest {
         if (event.id() != null) {
             headers.add(PulseHeaders.SSE_ID, event.id().getBytes(StandardCharsets.UTF_8));
         }
+        headers.add(PulseHeaders.STREAM, streamTag);
         return new ProducerRecord<>(eventsTopic, null, change.partitionKey(), event.data(), headers);
     }
 

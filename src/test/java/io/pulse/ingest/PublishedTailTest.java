@@ -1,0 +1,75 @@
+package io.pulse.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import io.pulse.testkit.PulseInfra;
+
+/**
+ * The read-back of a feed's unsaved tail on a real broker, where the replay and the live feed take
+ * turns on one topic: only the reading feed's ids are kept, whoever wrote the records around them.
+ */
+class PublishedTailTest {
+
+    static final String REPLAY = "wikimedia:/replay/wikimedia/recentchange";
+    static final String LIVE = "wikimedia:/v2/stream/recentchange";
+
+    @Test
+    void shouldKeepOnlyTheReadingFeedsIds() throws Exception {
+        String topic = "pulse.tail." + System.nanoTime();
+        PulseInfra.get().kafka().createTopic(topic, 1);
+        // The replay ran (0-9) and saved its checkpoint at 6, a day of the live feed followed (10-509),
+        // then a record of a Pulse from before the stream header (510).
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(record(topic, "replay-" + i, REPLAY));
+            }
+            for (int i = 0; i < 500; i++) {
+                producer.send(record(topic, "live-" + i, LIVE));
+            }
+            producer.send(record(topic, "untagged", null));
+            producer.flush();
+        }
+        PublishedTail tail = new PublishedTail(Map.of("bootstrap.servers", PulseInfra.get().bootstrapServers()),
+                Duration.ofSeconds(30), 2);
+
+        PublishedTail.Scan replay = tail.eventIdsAfter(topic, Map.of(0, 6L), REPLAY);
+
+        Set<String> expected = new HashSet<>(List.of("replay-4", "replay-5", "replay-6", "replay-7", "replay-8",
+                "replay-9", "untagged")); // two before the checkpoint (the margin), the rest after it
+        assertThat(replay.eventIds()).isEqualTo(expected);
+        assertThat(replay.recordsRead()).isEqualTo(511 - 4);
+
+        PublishedTail.Scan live = tail.eventIdsAfter(topic, Map.of(0, 508L), LIVE);
+        assertThat(live.eventIds()).containsExactlyInAnyOrder("live-496", "live-497", "live-498", "live-499", "untagged");
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, PulseInfra.get().bootstrapServers());
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    private static ProducerRecord<String, String> record(String topic, String eventId, String stream) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(PulseHeaders.EVENT_ID, eventId.getBytes(StandardCharsets.UTF_8));
+        if (stream != null) {
+            headers.add(PulseHeaders.STREAM, stream.getBytes(StandardCharsets.UTF_8));
+        }
+        return new ProducerRecord<>(topic, null, "key", "{}", headers);
+    }
+}
