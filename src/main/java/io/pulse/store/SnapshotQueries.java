@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -50,11 +51,21 @@ public class SnapshotQueries {
                 });
     }
 
-    /** Start of the newest window holding changes of the wiki (id or domain); null when it has none. */
+    /**
+     * The newest window of the wiki given as $1, by id or domain (as {@link WikiFilter}): one descent of
+     * the (wiki, window_start) index per wiki the name stands for, whatever the table's size.
+     */
+    public static final String NEWEST_WINDOW_OF_WIKI = """
+            SELECT max(newest.window_start)
+            FROM (SELECT $1::text AS wiki UNION SELECT d.wiki FROM wiki_domains d WHERE d.domain = $1::text) named,
+            LATERAL (SELECT max(c.window_start) AS window_start FROM wiki_edit_counts c WHERE c.wiki = named.wiki) newest""";
+
+    /** Start of the newest window holding changes of the wiki (id or domain, null: any); null when it has none. */
     public Uni<Instant> newestWindow(String wiki) {
-        return reads.execute("SELECT max(window_start) FROM wiki_edit_counts WHERE " + WikiFilter.sql("wiki", "$1"),
-                Tuple.of(wiki))
-                .map(rows -> instant(rows.iterator().next().getOffsetDateTime(0)));
+        Uni<RowSet<Row>> rows = wiki == null
+                ? reads.execute("SELECT max(window_start) FROM wiki_edit_counts", Tuple.tuple())
+                : reads.execute(NEWEST_WINDOW_OF_WIKI, Tuple.of(wiki));
+        return rows.map(r -> instant(r.iterator().next().getOffsetDateTime(0)));
     }
 
     public Uni<List<TypeCount>> typeCounts(Instant from, Instant to, String wiki) {
