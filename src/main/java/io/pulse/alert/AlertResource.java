@@ -56,6 +56,10 @@ public class AlertResource {
         if (since != null) {
             try {
                 from = Instant.parse(since);
+                if (!QueryParameters.inRange(from)) { // +999999999-12-31T23:59:59-18:00 parses, then fails in SQL
+                    errors.add(new ParameterError("since", "must be between 1970 and 9999"));
+                    from = null;
+                }
             } catch (DateTimeParseException e) {
                 errors.add(new ParameterError("since", "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z"));
             }

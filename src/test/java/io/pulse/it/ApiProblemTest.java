@@ -80,7 +80,10 @@ class ApiProblemTest {
                 Arguments.of("/api/users/a%23b/activity", "user"),
                 Arguments.of("/api/users/a%01b/activity", "user"),
                 Arguments.of("/api/users/%20/activity", "user"),
-                Arguments.of("/api/users/" + "u".repeat(256) + "/activity", "user"));
+                Arguments.of("/api/users/" + "u".repeat(256) + "/activity", "user"),
+                // Parses as an instant (year 1,000,000,000), which no date-time column holds: was a 500.
+                Arguments.of("/api/alerts?since=%2B999999999-12-31T23:59:59-18:00", "since"),
+                Arguments.of("/api/alerts?since=%2B10000-01-01T00:00:00Z", "since"));
     }
 
     @ParameterizedTest(name = "{0} -> 400 on {1}")

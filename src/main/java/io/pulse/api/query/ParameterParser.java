@@ -29,8 +29,8 @@ final class ParameterParser {
     /** Characters MediaWiki never allows in a user name (besides control characters). */
     private static final String USER_FORBIDDEN = "#<>[]|{}@=";
     private static final int MAX_USER_BYTES = 255;
-    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final List<ParameterError> errors = new ArrayList<>();
 

@@ -4,6 +4,7 @@ import io.pulse.api.problem.ParameterError;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import io.pulse.store.BotFilter;
@@ -42,6 +43,11 @@ public final class QueryParameters {
     public static ParameterError wikiError(String raw) {
         return raw == null || raw.isEmpty() || ParameterParser.WIKI.matcher(raw).matches() ? null
                 : new ParameterError("wiki", ParameterParser.WIKI_RULE);
+    }
+
+    /** An instant every endpoint takes: from 1970 to 9999 (PostgreSQL's timestamps and Java's date-times hold it). */
+    public static boolean inRange(Instant t) {
+        return !t.isBefore(ParameterParser.EARLIEST) && !t.isAfter(ParameterParser.LATEST);
     }
 
     public Requests.Top top(String from, String to, String last, String wiki, String bot, String limit) {
