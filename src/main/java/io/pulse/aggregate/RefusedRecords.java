@@ -39,7 +39,7 @@ final class RefusedRecords {
      *         another reason than a refusal (what was committed by then stays committed)
      */
     Uni<Void> commit(List<ConsumedRecord> records, Throwable refusal) {
-        return Uni.createFrom().deferred(() -> split(records, refusal));
+        return Uni.createFrom().deferred(() -> split(RereadRecordsRefused.searched(refusal, records), refusal));
     }
 
     private Uni<Void> split(List<ConsumedRecord> records, Throwable refusal) {
@@ -57,6 +57,7 @@ final class RefusedRecords {
 
     private Uni<Void> attempt(List<ConsumedRecord> records) {
         return apply.apply(records).replaceWithVoid()
-                .onFailure(DataRefusal::is).recoverWithUni(refusal -> split(records, refusal));
+                .onFailure(DataRefusal::is)
+                .recoverWithUni(refusal -> split(RereadRecordsRefused.searched(refusal, records), refusal));
     }
 }

@@ -18,6 +18,7 @@ import io.pulse.aggregate.BatchAggregator;
 import io.pulse.aggregate.ConsumedRecord;
 import io.pulse.aggregate.PartitionProgress;
 import io.pulse.aggregate.Preplan;
+import io.pulse.aggregate.RereadRecordsRefused;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -80,22 +81,28 @@ public class AggregateStore {
                     return stored;
                 })
                 .chain(stored -> LostCommits.reread(topic, batch.preplan(), stored, knownOffsets)
-                        .map(lost -> lost.isEmpty() ? aggregator.plan(batch.records(), batch.preplan(), stored)
-                                : aggregator.plan(LostCommits.before(lost, batch.records()), stored)))
-                .call(plan -> {
-                    EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
-                            ? batch.encoded()
-                            : EncodedAggregates.of(plan.aggregates());
-                    List<Uni<Void>> work = encoded.write(conn);
-                    work.add(advance(conn, group, topic, plan.progress().values()));
-                    work.add(beforeCommit);
-                    // Dead letters are acknowledged by Kafka before the offsets commit (a crash re-sends,
-                    // never loses them), but they need not wait for PostgreSQL: both go at once.
-                    if (!plan.rejected().isEmpty()) {
-                        work.add(deadLetter.apply(plan.rejected()));
-                    }
-                    return Uni.join().all(work).andFailFast();
-                }));
+                        .chain(lost -> write(conn, group, topic, lost.isEmpty()
+                                ? aggregator.plan(batch.records(), batch.preplan(), stored)
+                                : aggregator.plan(LostCommits.before(lost, batch.records()), stored), batch, deadLetter,
+                                beforeCommit)
+                                // A refusal may come from a record read again: the search by halves takes them in.
+                                .onFailure().transform(failure -> RereadRecordsRefused.of(lost, failure)))));
+    }
+
+    private static Uni<AggregationPlan> write(SqlConnection conn, String group, String topic, AggregationPlan plan,
+            PreparedBatch batch, Function<List<ConsumedRecord>, Uni<Void>> deadLetter, Uni<Void> beforeCommit) {
+        EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
+                ? batch.encoded()
+                : EncodedAggregates.of(plan.aggregates());
+        List<Uni<Void>> work = encoded.write(conn);
+        work.add(advance(conn, group, topic, plan.progress().values()));
+        work.add(beforeCommit);
+        // Dead letters are acknowledged by Kafka before the offsets commit (a crash re-sends,
+        // never loses them), but they need not wait for PostgreSQL: both go at once.
+        if (!plan.rejected().isEmpty()) {
+            work.add(deadLetter.apply(plan.rejected()));
+        }
+        return Uni.join().all(work).andFailFast().replaceWith(plan);
     }
 
     /** A crash may lose this transaction once committed: its records would be read again ({@link LostCommits}). */

@@ -1,0 +1,137 @@
+package io.pulse.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.pulse.it.StoredAggregates;
+import io.pulse.source.wikimedia.RecentChangeParser;
+import io.pulse.store.AggregateStore;
+import io.pulse.store.KnownOffsets;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A record PostgreSQL refuses (dead-lettered), then a crash loses the commits that counted its batch:
+ * the next batch reads them again, the refused record among them, parsed as fine as the first time.
+ * The search by halves must look among the records read again too. It used to search the new batch
+ * only, dead-letter its first (innocent) record, be refused again, and retry that forever with every
+ * partition stalled behind it.
+ */
+@QuarkusTest
+class RefusedRereadTest {
+
+    static final String WIKI = "rereadrefusedwiki";
+    static final int REFUSED = 5;
+
+    @Inject
+    AggregateStore store;
+
+    @Inject
+    RecentChangeParser parser;
+
+    final BatchAggregator aggregator = new BatchAggregator(WindowSpec.of(Duration.ofMinutes(1), Duration.ofMinutes(2)));
+    final String group = "reread-refused-" + System.nanoTime();
+    final String topic = "pulse.test.reread-refused";
+    final Map<Integer, Long> committed = new HashMap<>();
+    final List<Long> deadLettered = new ArrayList<>();
+    final List<String> lines = new ArrayList<>();
+
+    final KnownOffsets here = new KnownOffsets() {
+        @Override
+        public void assigned(int partition, long nextOffset) {
+        }
+
+        @Override
+        public long known(int partition) {
+            return committed.getOrDefault(partition, -1L);
+        }
+
+        @Override
+        public Uni<List<ConsumedRecord>> reread(int partition, long from, long to) {
+            return Uni.createFrom().item(records((int) from, (int) to));
+        }
+    };
+
+    final RefusedRecords byHalves = new RefusedRecords(this::apply);
+
+    @Test
+    void shouldFindTheRefusedRecordAmongThoseReadAgain() {
+        String refusedTitle = "Refused " + group;
+        long start = Instant.now().minusSeconds(3600).getEpochSecond();
+        for (int i = 0; i < 20; i++) {
+            lines.add(event(i, i == REFUSED ? refusedTitle : "Page " + i, start + i));
+        }
+        StoredAggregates.execute("ALTER TABLE page_edit_counts ADD CONSTRAINT test_reread_refused CHECK (title <> '"
+                + refusedTitle + "') NOT VALID");
+        try {
+            commit(records(0, 10));
+            assertThat(deadLettered).containsExactly((long) REFUSED);
+            assertThat(changes()).isEqualTo(9);
+
+            // PostgreSQL loses those commits: the wiki's rows and the offset (a crash with asynchronous
+            // commits, a failover); this replica still knows it had committed up to 10.
+            for (String table : new String[] { "wiki", "type", "namespace", "user", "page" }) {
+                StoredAggregates.execute("DELETE FROM " + table + "_edit_counts WHERE wiki = '" + WIKI + "'");
+            }
+            StoredAggregates.execute("UPDATE consumer_offsets SET next_offset = 0, max_event_time = NULL"
+                    + " WHERE consumer_group = '" + group + "' AND topic = '" + topic + "'");
+
+            commit(records(10, 20));
+
+            // A plain count: every event but the refused one, once; the refused one dead-lettered (again),
+            // no innocent record with it.
+            assertThat(changes()).isEqualTo(19);
+            assertThat(StoredAggregates.scalar("SELECT count(*) FROM page_edit_counts WHERE wiki = ?", WIKI)).isEqualTo(19);
+            assertThat(deadLettered).containsExactly((long) REFUSED, (long) REFUSED);
+            assertThat(StoredAggregates.scalar("SELECT next_offset FROM consumer_offsets WHERE consumer_group = ?"
+                    + " AND topic = ? AND kafka_partition = 0", group, topic)).isEqualTo(20);
+        } finally {
+            StoredAggregates.execute("ALTER TABLE page_edit_counts DROP CONSTRAINT test_reread_refused");
+        }
+    }
+
+    /** As the aggregator commits a batch: whole, or by halves once PostgreSQL refuses it. */
+    private void commit(List<ConsumedRecord> records) {
+        apply(records).replaceWithVoid()
+                .onFailure(DataRefusal::is).recoverWithUni(refusal -> byHalves.commit(records, refusal))
+                .await().atMost(Duration.ofSeconds(60));
+    }
+
+    private Uni<AggregationPlan> apply(List<ConsumedRecord> records) {
+        return store.apply(group, topic, store.prepare(records, aggregator), aggregator, rejected -> {
+            rejected.forEach(r -> deadLettered.add(r.offset()));
+            return Uni.createFrom().voidItem();
+        }, Uni.createFrom().voidItem(), here).invoke(plan -> plan.progress().forEach((p, progress) ->
+                committed.merge(p, progress.nextOffset(), Math::max)));
+    }
+
+    private List<ConsumedRecord> records(int from, int to) {
+        List<ConsumedRecord> out = new ArrayList<>();
+        for (int offset = from; offset < to; offset++) {
+            out.add(new ConsumedRecord(0, offset, null, lines.get(offset), parser.parse(lines.get(offset))));
+        }
+        return out;
+    }
+
+    private static long changes() {
+        return StoredAggregates.scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = ?", WIKI);
+    }
+
+    private static String event(int i, String title, long timestamp) {
+        return "{\"$schema\":\"/mediawiki/recentchange/1.0.0\",\"meta\":{\"id\":\"" + WIKI + "-" + i
+                + "\",\"domain\":\"" + WIKI + ".example.org\",\"dt\":\"" + Instant.ofEpochSecond(timestamp)
+                + "\"},\"type\":\"edit\",\"namespace\":0,\"title\":\"" + title + "\",\"comment\":\"\",\"timestamp\":"
+                + timestamp + ",\"user\":\"User " + i + "\",\"bot\":false,\"length\":{\"old\":10,\"new\":20},\"wiki\":\""
+                + WIKI + "\"}";
+    }
+}
