@@ -71,9 +71,12 @@ function rememberWiki(name) {
 function show(wiki) {
   if (subscription) subscription.close();
   for (const id of ['pages', 'users', 'namespaces', 'wikis']) $(id).tBodies[0].replaceChildren();
+  // Nothing of the previous filter stays on screen: a wiki without changes sends no dashboard at all.
+  charts.clear();
   for (const id of ['history-range', 'rank-range']) {
     delete $(id).dataset.from;
     delete $(id).dataset.to;
+    setText(id, 'no changes yet');
   }
   const url = new URL(window.location.href);
   if (wiki) url.searchParams.set('wiki', wiki); else url.searchParams.delete('wiki');
@@ -93,5 +96,15 @@ window.addEventListener('DOMContentLoaded', () => {
   });
   $('all-wikis').addEventListener('click', () => show(''));
   watchAlerts($('alerts'), $('no-alerts'));
-  show(new URLSearchParams(window.location.search).get('wiki') ?? '');
+  // A link may carry any case (the stream takes lower case only) or a value the box would refuse: the
+  // stream would answer 400 and the page retry it forever behind the reconnecting banner.
+  const linked = (new URLSearchParams(window.location.search).get('wiki') ?? '').trim();
+  $('wiki').value = linked;
+  if ($('wiki').checkValidity()) {
+    show(linked.toLowerCase());
+  } else {
+    show('');
+    $('wiki').value = linked;
+    $('wiki').reportValidity();
+  }
 });

@@ -47,5 +47,14 @@ export function createCharts() {
       types.update('none');
       bots.update('none');
     },
+    /** Empty charts, until the next filter's first snapshot with changes. */
+    clear() {
+      drawn = '';
+      for (const chart of [types, bots]) {
+        chart.data.labels = [];
+        chart.data.datasets.forEach((set) => { set.data = []; });
+        chart.update('none');
+      }
+    },
   };
 }

@@ -102,6 +102,39 @@ class DashboardBrowserTest {
         });
     }
 
+    /** A wiki with nothing stored sends no dashboard at all: what the last filter showed must go. */
+    @Test
+    void shouldClearTheChartsWhenTheChosenWikiHasNoChanges() {
+        browser.get(home);
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> !chartPoints("types-chart").isEmpty()
+                && !pageRows().isEmpty());
+
+        browser.findElement(By.id("wiki")).sendKeys("nosuchwiki.org");
+        browser.findElement(By.cssSelector("#filter button[type=submit]")).click();
+
+        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+            assertThat(browser.getCurrentUrl()).endsWith("?wiki=nosuchwiki.org");
+            assertThat(text("connection")).isEqualTo("Live");
+        });
+        assertThat(chartPoints("types-chart")).isEmpty();
+        assertThat(chartPoints("bots-chart")).isEmpty();
+        assertThat(text("history-range")).isEqualTo("no changes yet");
+        assertThat(text("rank-range")).isEqualTo("no changes yet");
+        assertThat(pageRows()).isEmpty();
+    }
+
+    /** A shared link may carry the wiki in any case; the stream takes lower case only (it answered 400, retried forever). */
+    @Test
+    void shouldTakeAWikiLinkedInAnyCase() {
+        browser.get(home + "?wiki=WWW.Wikidata.org");
+
+        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+            assertThat(text("connection")).isEqualTo("Live");
+            assertThat(browser.getCurrentUrl()).endsWith("?wiki=www.wikidata.org");
+            assertThat(pageRows()).isNotEmpty().extracting(row -> row.get("wiki")).containsOnly("wikidatawiki");
+        });
+    }
+
     @Test
     void shouldShowTheReconnectBannerWhileTheStreamIsDownAndRecoverByItself() {
         browser.get(home);
