@@ -44,18 +44,25 @@ public final class PublishedTail {
         this.margin = margin;
     }
 
-    /** @param recordsRead the records read back, this feed's and others' */
-    public record Scan(Set<String> eventIds, long recordsRead) {
+    /**
+     * @param recordsRead the records read back, this feed's and others'
+     * @param ends        per partition, the topic's end when the read began: past it, only this run publishes
+     */
+    public record Scan(Set<String> eventIds, long recordsRead, Map<Integer, Long> ends) {
+    }
+
+    /** Offsets {@code from} (inclusive) to {@code to} (exclusive) of a partition known to hold another feed's records only. */
+    public record Skip(long from, long to) {
     }
 
     /**
      * The event ids of {@code stream}'s records from {@code margin} records before {@code from} (partitions
      * missing from it: the last {@code margin}) to the end of each partition. The replay and the live feed
-     * share the topic: after a day of one, the other's read-back passes millions of records that are not
-     * its own, whose ids are not kept (they were the heap's end). Records without a stream header
-     * (written before it existed) count as this feed's.
+     * share the topic: records of another feed are passed over (their ids not kept: after a day of the
+     * live feed, millions of them were the heap's end), and the ranges in {@code skip} are not read at all.
+     * Records without a stream header (written before it existed) count as this feed's.
      */
-    public Scan eventIdsAfter(String topic, Map<Integer, Long> from, String stream) {
+    public Scan eventIdsAfter(String topic, Map<Integer, Long> from, String stream, Map<Integer, List<Skip>> skip) {
         byte[] own = stream.getBytes(StandardCharsets.UTF_8);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -77,7 +84,18 @@ public final class PublishedTail {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("Reading back " + topic + " took longer than " + timeout);
                 }
+                Set<TopicPartition> sought = new HashSet<>();
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    if (sought.contains(tp)) {
+                        continue; // fetched again from where it was sought to
+                    }
+                    Skip skipped = skipping(skip.getOrDefault(record.partition(), List.of()), record.offset());
+                    if (skipped != null) {
+                        consumer.seek(tp, skipped.to());
+                        sought.add(tp);
+                        continue;
+                    }
                     read++;
                     Header tag = record.headers().lastHeader(PulseHeaders.STREAM);
                     if (tag != null && !Arrays.equals(own, tag.value())) {
@@ -89,7 +107,16 @@ public final class PublishedTail {
                     }
                 }
             }
-            return new Scan(ids, read);
+            return new Scan(ids, read, Map.copyOf(ends));
         }
+    }
+
+    private static Skip skipping(List<Skip> ranges, long offset) {
+        for (Skip range : ranges) {
+            if (offset >= range.from() && offset < range.to()) {
+                return range;
+            }
+        }
+        return null;
     }
 }

@@ -24,6 +24,10 @@ public class IngestCheckpoint extends PanacheEntityBase {
     @Column(name = "kafka_positions")
     public String kafkaPositions;
 
+    /** Per partition, the topic's end when the source's latest run began publishing: "0:1234,1:987". */
+    @Column(name = "run_start_positions")
+    public String runStartPositions;
+
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

@@ -1,7 +1,9 @@
 package io.pulse.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.function.Supplier;
@@ -29,12 +31,61 @@ public class IngestCheckpointStore {
         }
     }
 
+    /** Offsets {@code from} (inclusive) to {@code to} (exclusive) of a partition. */
+    public record OffsetRange(long from, long to) {
+    }
+
     public Uni<Position> load(String source) {
         return onVertxContext(() -> find(source));
     }
 
     public Uni<Void> save(String source, Position position) {
         return onVertxContext(() -> upsert(source, position));
+    }
+
+    /**
+     * Records the topic's ends as this run of {@code source} begins publishing: from them to its saved
+     * prefix, the topic holds this run's records only ({@link #othersRuns}). Before its first record.
+     */
+    public Uni<Void> startRun(String source, Map<Integer, Long> topicEnds) {
+        return onVertxContext(() -> recordRunStart(source, topicEnds));
+    }
+
+    /**
+     * Per partition, the ranges of the events topic that hold only records of another source's latest
+     * run: from where it began to where its saved prefix ends. A run never saved after it began has no
+     * range there (its saved positions, carried over from earlier runs, are not past its start).
+     */
+    public Uni<Map<Integer, List<OffsetRange>>> othersRuns(String source) {
+        return onVertxContext(() -> otherRows(source));
+    }
+
+    @WithSession
+    Uni<Map<Integer, List<OffsetRange>>> otherRows(String source) {
+        return IngestCheckpoint.<IngestCheckpoint> find("source <> ?1", source).list().map(rows -> {
+            Map<Integer, List<OffsetRange>> ranges = new HashMap<>();
+            for (IngestCheckpoint row : rows) {
+                Map<Integer, Long> saved = decode(row.kafkaPositions);
+                decode(row.runStartPositions).forEach((partition, start) -> {
+                    long end = saved.getOrDefault(partition, start);
+                    if (end > start) {
+                        ranges.computeIfAbsent(partition, p -> new ArrayList<>()).add(new OffsetRange(start, end));
+                    }
+                });
+            }
+            return ranges;
+        });
+    }
+
+    @WithTransaction
+    Uni<Void> recordRunStart(String source, Map<Integer, Long> topicEnds) {
+        return IngestCheckpoint.<IngestCheckpoint> findById(source).chain(existing -> {
+            IngestCheckpoint c = existing != null ? existing : new IngestCheckpoint();
+            c.source = source;
+            c.runStartPositions = encode(topicEnds);
+            c.updatedAt = Instant.now();
+            return c.<IngestCheckpoint> persist();
+        }).replaceWithVoid();
     }
 
     @WithSession

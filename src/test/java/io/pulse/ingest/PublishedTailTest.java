@@ -47,14 +47,21 @@ class PublishedTailTest {
         PublishedTail tail = new PublishedTail(Map.of("bootstrap.servers", PulseInfra.get().bootstrapServers()),
                 Duration.ofSeconds(30), 2);
 
-        PublishedTail.Scan replay = tail.eventIdsAfter(topic, Map.of(0, 6L), REPLAY);
+        PublishedTail.Scan replay = tail.eventIdsAfter(topic, Map.of(0, 6L), REPLAY, Map.of());
 
         Set<String> expected = new HashSet<>(List.of("replay-4", "replay-5", "replay-6", "replay-7", "replay-8",
                 "replay-9", "untagged")); // two before the checkpoint (the margin), the rest after it
         assertThat(replay.eventIds()).isEqualTo(expected);
         assertThat(replay.recordsRead()).isEqualTo(511 - 4);
+        assertThat(replay.ends()).isEqualTo(Map.of(0, 511L));
 
-        PublishedTail.Scan live = tail.eventIdsAfter(topic, Map.of(0, 508L), LIVE);
+        // The live run's range, known from its checkpoint (began at 10, saved up to 480): not read at all.
+        PublishedTail.Scan skipping = tail.eventIdsAfter(topic, Map.of(0, 6L), REPLAY,
+                Map.of(0, List.of(new PublishedTail.Skip(10, 480))));
+        assertThat(skipping.eventIds()).isEqualTo(expected);
+        assertThat(skipping.recordsRead()).isEqualTo(6 + 31);
+
+        PublishedTail.Scan live = tail.eventIdsAfter(topic, Map.of(0, 508L), LIVE, Map.of());
         assertThat(live.eventIds()).containsExactlyInAnyOrder("live-496", "live-497", "live-498", "live-499", "untagged");
     }
 

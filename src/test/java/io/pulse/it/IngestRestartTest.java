@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import io.pulse.ingest.PulseHeaders;
 import io.pulse.replay.Recording;
 import io.pulse.source.wikimedia.WikimediaIngest;
+import io.pulse.store.IngestCheckpointStore;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -31,6 +32,12 @@ class IngestRestartTest {
 
     @Inject
     WikimediaIngest ingest;
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    @Inject
+    IngestCheckpointStore checkpoints;
 
     @Test
     void shouldPublishNothingTwiceWhenRestartingFromAStaleCheckpoint() {
@@ -110,6 +117,80 @@ class IngestRestartTest {
         } finally {
             StoredAggregates.execute("DELETE FROM ingest_checkpoints WHERE source = '" + replay + "'");
         }
+    }
+
+    /**
+     * The replay and the live feed take turns on one topic. A day of one between two runs of the other
+     * would be read back in full at the other's start (its records after the other's checkpoint), past
+     * the read-back's time limit: each run records where it began, and the other feed skips from there
+     * to that run's saved prefix without reading it.
+     */
+    @Test
+    void shouldSkipTheOtherFeedsLatestRunWhenReadingBack() {
+        String replay = WikimediaIngest.checkpointKey(URI.create("http://localhost:8080/replay/wikimedia/recentchange"));
+        ingest.stop();
+        try {
+            Map<Integer, Long> before = TopicReader.endOffsets(WikimediaPipelineTest.TOPIC);
+            // The replay's run: 3,000 records, all of them in its saved prefix.
+            List<String> replayed = new ArrayList<>();
+            long base = Instant.now().minusSeconds(7200).getEpochSecond();
+            for (int i = 0; i < 3000; i++) {
+                replayed.add(DeadLetterTest.event("otherfeed-" + i, "otherfeedwiki", base + i / 10));
+            }
+            TopicReader.produceWithHeader(WikimediaPipelineTest.TOPIC, replayed, PulseHeaders.STREAM,
+                    replay.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Map<Integer, Long> after = TopicReader.endOffsets(WikimediaPipelineTest.TOPIC);
+            StoredAggregates.execute("INSERT INTO ingest_checkpoints (source, last_event_id, kafka_positions, run_start_positions)"
+                    + " VALUES ('" + replay + "', '" + Recording.eventId(2999) + "', '" + encode(after) + "', '" + encode(before)
+                    + "') ON CONFLICT (source) DO NOTHING");
+
+            // The live feed stopped where the replay's run began.
+            StoredAggregates.execute("INSERT INTO ingest_checkpoints (source, kafka_positions) VALUES ('" + TestSseServer.CHECKPOINT
+                    + "', '" + encode(before) + "') ON CONFLICT (source) DO UPDATE SET kafka_positions = EXCLUDED.kafka_positions");
+            int margin = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                    .getValue("pulse.wikimedia.ingest.resume-margin", Integer.class);
+            long ownMargin = before.values().stream().mapToLong(end -> Math.min(margin, end)).sum();
+
+            double read = readBack();
+            ingest.start();
+            // This run's start is recorded (where the topic ended), for the replay's next read-back to skip it.
+            await().atMost(Duration.ofSeconds(60)).until(() -> encode(after).equals(StoredAggregates.text(
+                    "SELECT max(run_start_positions) FROM ingest_checkpoints WHERE source = '" + TestSseServer.CHECKPOINT + "'")));
+            // The live feed read back the margin before its checkpoint, not the replay's 3,000 records after it.
+            assertThat((long) (readBack() - read)).isEqualTo(ownMargin);
+        } finally {
+            StoredAggregates.execute("DELETE FROM ingest_checkpoints WHERE source = '" + replay + "'");
+        }
+    }
+
+    /** Only what a run saved after it began is another feed's alone: a run that never saved has no range. */
+    @Test
+    void shouldKnowTheRangesOtherFeedsRunsAloneWrote() {
+        StoredAggregates.execute("INSERT INTO ingest_checkpoints (source, kafka_positions, run_start_positions) VALUES"
+                + " ('wikimedia:/saved', '0:15,1:5,2:40', '0:10,1:20'), ('wikimedia:/unsaved', NULL, '0:100'),"
+                + " ('wikimedia:/reading', '0:500', '0:400')");
+        try {
+            Map<Integer, List<IngestCheckpointStore.OffsetRange>> ranges = checkpoints.othersRuns("wikimedia:/reading")
+                    .await().atMost(Duration.ofSeconds(30));
+            // (The test feed's own run may add ranges of its own: only these rows' are looked at.)
+            assertThat(ranges.get(0)).contains(new IngestCheckpointStore.OffsetRange(10, 15))
+                    .noneMatch(r -> r.from() == 100 || r.from() == 400);
+            assertThat(ranges.getOrDefault(1, List.of())).noneMatch(r -> r.from() == 20);
+            assertThat(ranges.getOrDefault(2, List.of())).noneMatch(r -> r.to() == 40);
+        } finally {
+            StoredAggregates.execute("DELETE FROM ingest_checkpoints WHERE source IN ('wikimedia:/saved',"
+                    + " 'wikimedia:/unsaved', 'wikimedia:/reading')");
+        }
+    }
+
+    private double readBack() {
+        var counter = registry.find("pulse.ingest.read.back.records").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static String encode(Map<Integer, Long> offsets) {
+        return offsets.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
     }
 
     private static long restartWikiChanges() {

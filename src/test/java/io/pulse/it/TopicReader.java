@@ -72,6 +72,29 @@ public final class TopicReader {
         send(List.of(record));
     }
 
+    /** Records that all carry one header, as one feed's run writes them. */
+    public static void produceWithHeader(String topic, List<String> values, String header, byte[] headerValue) {
+        send(values.stream().map(v -> {
+            var record = new ProducerRecord<String, byte[]>(topic, null, v.getBytes(StandardCharsets.UTF_8));
+            record.headers().add(header, headerValue);
+            return record;
+        }).toList());
+    }
+
+    /** Per partition, the offset after the topic's last record. */
+    public static Map<Integer, Long> endOffsets(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            Map<Integer, Long> ends = new java.util.TreeMap<>();
+            consumer.endOffsets(partitions, Duration.ofSeconds(10)).forEach((tp, end) -> ends.put(tp.partition(), end));
+            return ends;
+        }
+    }
+
     /** A record with a key and no value (a tombstone), as another producer might write one. */
     public static void produceTombstone(String topic, String key) {
         send(List.of(new ProducerRecord<>(topic, key, null)));

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -161,12 +162,18 @@ public class WikimediaIngest {
                 .onFailure().invoke(f -> LOG.warnf("Cannot open the ingest's Kafka transactions yet: %s", f.toString()))
                 .onFailure(f -> !(f instanceof TransactionalSending.FencedException))
                 .retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely();
-        subscription = fencing.chain(() -> checkpoints.load(checkpointKey(config.url())))
+        String key = checkpointKey(config.url());
+        subscription = fencing.chain(() -> checkpoints.load(key)
+                        .chain(checkpoint -> checkpoints.othersRuns(key).map(others -> new Loaded(checkpoint, others))))
                 .onFailure().invoke(f -> LOG.warnf("Cannot read the ingest checkpoint yet: %s", f.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely()
                 .onItem().transformToUni(this::recover)
                 .onFailure().invoke(f -> LOG.warnf("Cannot read back the events topic yet: %s", f.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely()
+                // Before the first record: another feed's read-back will skip from here to this run's saved prefix.
+                .call(recovered -> checkpoints.startRun(key, recovered.scan().ends())
+                        .onFailure().invoke(f -> LOG.warnf("Cannot record the ingest run's start yet: %s", f.toString()))
+                        .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely())
                 .onItem().transformToMulti(this::resumeFrom)
                 .onItem().transformToUni(this::handle).merge(config.ingest().maxInFlight())
                 .subscribe().with(done -> { }, failure -> LOG.error("Wikimedia ingest stopped", failure));
@@ -253,12 +260,20 @@ public class WikimediaIngest {
      * Reads back the events the previous run published after its checkpoint (it may have been
      * killed before recording them): the feed will send them again and they must be dropped.
      */
-    private Uni<Recovered> recover(IngestCheckpointStore.Position checkpoint) {
+    private Uni<Recovered> recover(Loaded loaded) {
+        Map<Integer, List<PublishedTail.Skip>> skip = new HashMap<>();
+        loaded.othersRuns().forEach((partition, ranges) -> skip.put(partition,
+                ranges.stream().map(r -> new PublishedTail.Skip(r.from(), r.to())).toList()));
         return Uni.createFrom().item(() -> {
-            PublishedTail.Scan scan = publishedTail.eventIdsAfter(eventsTopic, checkpoint.kafkaPositions(),
-                    checkpointKey(config.url()));
-            return new Recovered(checkpoint, scan);
+            PublishedTail.Scan scan = publishedTail.eventIdsAfter(eventsTopic, loaded.checkpoint().kafkaPositions(),
+                    checkpointKey(config.url()), skip);
+            return new Recovered(loaded.checkpoint(), scan);
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** This feed's checkpoint, and the ranges of the topic the other feeds' latest runs alone wrote. */
+    private record Loaded(IngestCheckpointStore.Position checkpoint,
+            Map<Integer, List<IngestCheckpointStore.OffsetRange>> othersRuns) {
     }
 
     private record Recovered(IngestCheckpointStore.Position checkpoint, PublishedTail.Scan scan) {
@@ -272,6 +287,7 @@ public class WikimediaIngest {
         // after a second failover would read back from the ends and publish that tail again.
         tracker.resetTo(position, recovered.checkpoint().kafkaPositions());
         savedPosition = recovered.checkpoint();
+        registry.counter("pulse.ingest.read.back.records", "source", SOURCE).increment(recovered.scan().recordsRead());
         LOG.infof("Wikimedia ingest resuming %s (%d events already published after the checkpoint, of %d records"
                 + " read back)", position == null ? "from now" : "after " + position, recovered.scan().eventIds().size(),
                 recovered.scan().recordsRead());
