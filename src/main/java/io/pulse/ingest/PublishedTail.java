@@ -88,17 +88,21 @@ public final class PublishedTail {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     if (sought.contains(tp)) {
-                        continue; // fetched again from where it was sought to
+                        continue; // the rest of this poll's records of it: the next poll starts where it was sought to
                     }
-                    Skip skipped = skipping(skip.getOrDefault(record.partition(), List.of()), record.offset());
-                    if (skipped != null) {
+                    Header tag = record.headers().lastHeader(PulseHeaders.STREAM);
+                    boolean others = tag != null && !Arrays.equals(own, tag.value());
+                    Skip skipped = skipping(skip.getOrDefault(record.partition(), List.of()), record.offset(),
+                            ends.get(record.partition()));
+                    // A range is trusted only where it starts with another feed's record: one recorded before
+                    // the topic was recreated, say, must not hide this feed's own tail.
+                    if (skipped != null && others) {
                         consumer.seek(tp, skipped.to());
                         sought.add(tp);
                         continue;
                     }
                     read++;
-                    Header tag = record.headers().lastHeader(PulseHeaders.STREAM);
-                    if (tag != null && !Arrays.equals(own, tag.value())) {
+                    if (others) {
                         continue; // another feed's: it will not send this feed's events again
                     }
                     Header id = record.headers().lastHeader(PulseHeaders.EVENT_ID);
@@ -111,9 +115,10 @@ public final class PublishedTail {
         }
     }
 
-    private static Skip skipping(List<Skip> ranges, long offset) {
+    /** The range holding {@code offset}; one ending past the partition's end is stale (the topic was recreated). */
+    private static Skip skipping(List<Skip> ranges, long offset, long end) {
         for (Skip range : ranges) {
-            if (offset >= range.from() && offset < range.to()) {
+            if (offset >= range.from() && offset < range.to() && range.to() <= end) {
                 return range;
             }
         }

@@ -16,10 +16,18 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Persists ingest resume positions. Callable from any thread (ingest runs off the request context). */
 @ApplicationScoped
 public class IngestCheckpointStore {
+
+    private final Pool pool;
+
+    public IngestCheckpointStore(Pool pool) {
+        this.pool = pool;
+    }
 
     /** A resume position: the upstream id and where its prefix ends in each Kafka partition. */
     public record Position(String lastEventId, Map<Integer, Long> kafkaPositions) {
@@ -48,7 +56,7 @@ public class IngestCheckpointStore {
      * prefix, the topic holds this run's records only ({@link #othersRuns}). Before its first record.
      */
     public Uni<Void> startRun(String source, Map<Integer, Long> topicEnds) {
-        return onVertxContext(() -> recordRunStart(source, topicEnds));
+        return recordRunStart(source, topicEnds);
     }
 
     /**
@@ -77,15 +85,23 @@ public class IngestCheckpointStore {
         });
     }
 
-    @WithTransaction
+    /**
+     * A run's start. While no other source began a run since this source's recorded start, the topic from
+     * there holds this source's records alone, whatever runs it took (a failover, a redeploy): that start
+     * is kept, so the range another feed skips covers them all. One statement, the database's clock.
+     */
+    static final String RECORD_RUN_START = """
+            INSERT INTO ingest_checkpoints AS mine (source, run_start_positions, run_started_at, updated_at)
+            VALUES ($1, $2, now(), now())
+            ON CONFLICT (source) DO UPDATE SET
+                run_start_positions = CASE WHEN %1$s THEN mine.run_start_positions ELSE EXCLUDED.run_start_positions END,
+                run_started_at = CASE WHEN %1$s THEN mine.run_started_at ELSE EXCLUDED.run_started_at END,
+                updated_at = now()""".formatted("""
+            (mine.run_started_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ingest_checkpoints other
+                WHERE other.source <> mine.source AND other.run_started_at >= mine.run_started_at))""");
+
     Uni<Void> recordRunStart(String source, Map<Integer, Long> topicEnds) {
-        return IngestCheckpoint.<IngestCheckpoint> findById(source).chain(existing -> {
-            IngestCheckpoint c = existing != null ? existing : new IngestCheckpoint();
-            c.source = source;
-            c.runStartPositions = encode(topicEnds);
-            c.updatedAt = Instant.now();
-            return c.<IngestCheckpoint> persist();
-        }).replaceWithVoid();
+        return pool.preparedQuery(RECORD_RUN_START).execute(Tuple.of(source, encode(topicEnds))).replaceWithVoid();
     }
 
     @WithSession

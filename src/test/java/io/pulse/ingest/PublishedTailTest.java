@@ -61,6 +61,15 @@ class PublishedTailTest {
         assertThat(skipping.eventIds()).isEqualTo(expected);
         assertThat(skipping.recordsRead()).isEqualTo(6 + 31);
 
+        // A range over this feed's own records (recorded before the topic was recreated, say) is not trusted.
+        PublishedTail.Scan stale = tail.eventIdsAfter(topic, Map.of(0, 6L), REPLAY,
+                Map.of(0, List.of(new PublishedTail.Skip(4, 480))));
+        assertThat(stale.eventIds()).isEqualTo(expected);
+        // As is one ending past the topic's end (recorded on a topic since deleted and created again).
+        PublishedTail.Scan beyond = tail.eventIdsAfter(topic, Map.of(0, 6L), REPLAY,
+                Map.of(0, List.of(new PublishedTail.Skip(10, 5000))));
+        assertThat(beyond.recordsRead()).isEqualTo(511 - 4);
+
         PublishedTail.Scan live = tail.eventIdsAfter(topic, Map.of(0, 508L), LIVE, Map.of());
         assertThat(live.eventIds()).containsExactlyInAnyOrder("live-496", "live-497", "live-498", "live-499", "untagged");
     }

@@ -81,6 +81,29 @@ public final class TopicReader {
         }).toList());
     }
 
+    /** The records a committed reader gets between offsets {@code from} (inclusive) and {@code to} (exclusive), per partition. */
+    public static long countRecords(String topic, Map<Integer, Long> from, Map<Integer, Long> to) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        long count = 0;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = to.keySet().stream().map(partition -> new TopicPartition(topic, partition)).toList();
+            consumer.assign(partitions);
+            partitions.forEach(tp -> consumer.seek(tp, from.get(tp.partition())));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < to.get(tp.partition()))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Could not read " + topic + " to " + to);
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    count += r.offset() < to.get(r.partition()) ? 1 : 0;
+                }
+            }
+        }
+        return count;
+    }
+
     /** Per partition, the offset after the topic's last record. */
     public static Map<Integer, Long> endOffsets(String topic) {
         Properties p = new Properties();

@@ -267,6 +267,7 @@ public class WikimediaIngest {
         return Uni.createFrom().item(() -> {
             PublishedTail.Scan scan = publishedTail.eventIdsAfter(eventsTopic, loaded.checkpoint().kafkaPositions(),
                     checkpointKey(config.url()), skip);
+            registry.counter("pulse.ingest.read.back.records", "source", SOURCE).increment(scan.recordsRead());
             return new Recovered(loaded.checkpoint(), scan);
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
@@ -287,7 +288,6 @@ public class WikimediaIngest {
         // after a second failover would read back from the ends and publish that tail again.
         tracker.resetTo(position, recovered.checkpoint().kafkaPositions());
         savedPosition = recovered.checkpoint();
-        registry.counter("pulse.ingest.read.back.records", "source", SOURCE).increment(recovered.scan().recordsRead());
         LOG.infof("Wikimedia ingest resuming %s (%d events already published after the checkpoint, of %d records"
                 + " read back)", position == null ? "from now" : "after " + position, recovered.scan().eventIds().size(),
                 recovered.scan().recordsRead());
