@@ -120,8 +120,8 @@ public class RecentChangeAggregator {
 
     private Uni<Void> commit(Folded batch) {
         int size = batch.prepared().records().size();
-        // The alerts are raised in the batch's transaction, before its aggregates are written, and the offsets
-        // commit only once they are: after that the batch is never read again to raise them. One retry loop for both: raising
+        // The alerts are raised while the aggregates are written, and the offsets commit only once they
+        // are: after that the batch is never read again to raise them. One retry loop for both: raising
         // again after a failed transaction finds the alerts stored (one insert).
         return store.apply(group, topic, batch.prepared(), aggregator, this::deadLetter, alerts.raise(batch.raised()),
                 accounted)

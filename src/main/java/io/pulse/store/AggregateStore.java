@@ -3,7 +3,6 @@ package io.pulse.store;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -61,7 +60,7 @@ public class AggregateStore {
 
     /**
      * @param beforeCommit work that must succeed before the offsets commit (raising the batch's alerts):
-     *        it runs before the aggregates are written, and its failure rolls the transaction back
+     *        it runs while the aggregates are written, and its failure rolls the transaction back
      * @param knownOffsets how far this replica knows the store accounted for each partition: a partition
      *        stored behind that lost commits, and the records in between are read again and counted with this batch
      */
@@ -95,21 +94,15 @@ public class AggregateStore {
         EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
                 ? batch.encoded()
                 : EncodedAggregates.of(plan.aggregates());
-        // The alerts and dead letters are acknowledged by Kafka before the offsets commit (a crash sends them
-        // again, never loses them), and before the aggregate rows are written: rows every replica updates
-        // (a wiki's current minute) are then locked for the statements' time only, never for a slow
-        // acknowledgement (the dead-letter topic's leader away: up to its delivery timeout). Meanwhile only
-        // this replica's own offset rows are locked. A batch with neither waits for nothing here.
-        List<Uni<Void>> kafka = new ArrayList<>(2);
-        kafka.add(beforeCommit);
+        List<Uni<Void>> work = encoded.write(conn);
+        work.add(advance(conn, group, topic, plan.progress().values()));
+        work.add(beforeCommit);
+        // Dead letters are acknowledged by Kafka before the offsets commit (a crash re-sends,
+        // never loses them), but they need not wait for PostgreSQL: both go at once.
         if (!plan.rejected().isEmpty()) {
-            kafka.add(deadLetter.apply(plan.rejected()));
+            work.add(deadLetter.apply(plan.rejected()));
         }
-        return Uni.join().all(kafka).andFailFast().chain(() -> {
-            List<Uni<Void>> work = encoded.write(conn);
-            work.add(advance(conn, group, topic, plan.progress().values()));
-            return Uni.join().all(work).andFailFast();
-        }).replaceWith(plan);
+        return Uni.join().all(work).andFailFast().replaceWith(plan);
     }
 
     /** A crash may lose this transaction once committed: its records would be read again ({@link LostCommits}). */

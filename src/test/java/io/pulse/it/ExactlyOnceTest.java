@@ -155,48 +155,6 @@ class ExactlyOnceTest {
         assertThat(rereads).hasSize(1);
     }
 
-    /**
-     * A batch waiting for Kafka (its alerts or dead letters acknowledged, say the dead-letter topic's
-     * leader away) must not hold the rows every replica updates: another replica's batch of the same wiki
-     * and minute, on another partition, commits meanwhile. It used to wait on the first one's row locks
-     * for as long as Kafka took.
-     */
-    @Test
-    void shouldNotHoldSharedRowsWhileWaitingForKafka() {
-        List<String> lines = renameWiki(ExpectedAggregates.readLines("polars-book-wikimedia.ndjson").subList(0, 20),
-                "kafkawaitwiki");
-        BatchAggregator aggregator = new BatchAggregator(WindowSpec.of(Duration.ofMinutes(1), Duration.ofMinutes(2)));
-        String group = "kafka-wait-test";
-        String topic = "pulse.test.kafka-wait";
-        List<ConsumedRecord> first = new ArrayList<>();
-        List<ConsumedRecord> second = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            (i < 10 ? first : second).add(new ConsumedRecord(i < 10 ? 0 : 1, i, null, lines.get(i), parser.parse(lines.get(i))));
-        }
-        java.util.concurrent.CompletableFuture<Void> kafkaAcknowledges = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.atomic.AtomicBoolean waiting = new java.util.concurrent.atomic.AtomicBoolean();
-        Uni<Void> slowKafka = Uni.createFrom().completionStage(() -> {
-            waiting.set(true);
-            return kafkaAcknowledges;
-        });
-        var firstDone = store.apply(group, topic, store.prepare(first, aggregator), aggregator,
-                rejected -> Uni.createFrom().voidItem(), slowKafka, KnownOffsets.NONE).subscribeAsCompletionStage();
-        try {
-            await().atMost(Duration.ofSeconds(30)).untilTrue(waiting);
-
-            // The other partition's batch commits while the first still waits for its acknowledgement.
-            AggregationPlan other = store.apply(group, topic, store.prepare(second, aggregator), aggregator,
-                    rejected -> Uni.createFrom().voidItem(), Uni.createFrom().voidItem(), KnownOffsets.NONE)
-                    .await().atMost(Duration.ofSeconds(30));
-            assertThat(other.aggregates().events()).isEqualTo(10);
-            assertThat(firstDone).isNotDone();
-        } finally {
-            kafkaAcknowledges.complete(null); // a failed assertion must not leave the first transaction open
-        }
-        assertThat(firstDone.toCompletableFuture().join().aggregates().events()).isEqualTo(10);
-        FaultFixture.assertExactTotals(ExpectedAggregates.of(lines, 60), "kafkawaitwiki");
-    }
-
     private AggregationPlan apply(String group, String topic, List<ConsumedRecord> records, BatchAggregator aggregator) {
         return apply(group, topic, records, aggregator, KnownOffsets.NONE);
     }
