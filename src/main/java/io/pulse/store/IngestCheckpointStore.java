@@ -52,17 +52,18 @@ public class IngestCheckpointStore {
     }
 
     /**
-     * Records the topic's ends as this run of {@code source} begins publishing: from them to its saved
-     * prefix, the topic holds this run's records only ({@link #othersRuns}). Before its first record.
+     * Records the topic's ends as this run of {@code source} begins publishing, before its first record
+     * (kept from an earlier run of it when no other source ran since): from there to its saved prefix,
+     * the topic holds this source's records only ({@link #othersRuns}).
      */
     public Uni<Void> startRun(String source, Map<Integer, Long> topicEnds) {
         return recordRunStart(source, topicEnds);
     }
 
     /**
-     * Per partition, the ranges of the events topic that hold only records of another source's latest
-     * run: from where it began to where its saved prefix ends. A run never saved after it began has no
-     * range there (its saved positions, carried over from earlier runs, are not past its start).
+     * Per partition, the ranges of the events topic that hold only records of another source: from its
+     * recorded run start to where its saved prefix ends. A run never saved after it began has no range
+     * there (its saved positions, carried over from earlier runs, are not past its start).
      */
     public Uni<Map<Integer, List<OffsetRange>>> othersRuns(String source) {
         return onVertxContext(() -> otherRows(source));
