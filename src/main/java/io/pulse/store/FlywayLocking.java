@@ -16,8 +16,11 @@ import io.quarkus.flyway.FlywayConfigurationCustomizer;
 @Singleton
 public class FlywayLocking implements FlywayConfigurationCustomizer {
 
+    /** What every Flyway run on Pulse's migrations needs (a test's or a tool's own run too). */
+    public static final Map<String, String> SETTINGS = Map.of("flyway.postgresql.transactional.lock", "false");
+
     @Override
     public void customize(FluentConfiguration configuration) {
-        configuration.configuration(Map.of("flyway.postgresql.transactional.lock", "false"));
+        configuration.configuration(SETTINGS);
     }
 }
