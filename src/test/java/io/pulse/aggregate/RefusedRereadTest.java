@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,10 +12,10 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.pulse.it.CommittedOffsets;
 import io.pulse.it.StoredAggregates;
 import io.pulse.source.wikimedia.RecentChangeParser;
 import io.pulse.store.AggregateStore;
-import io.pulse.store.KnownOffsets;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 
@@ -42,25 +41,11 @@ class RefusedRereadTest {
     final BatchAggregator aggregator = new BatchAggregator(WindowSpec.of(Duration.ofMinutes(1), Duration.ofMinutes(2)));
     final String group = "reread-refused-" + System.nanoTime();
     final String topic = "pulse.test.reread-refused";
-    final Map<Integer, Long> committed = new HashMap<>();
     final List<Long> deadLettered = new ArrayList<>();
     final List<String> lines = new ArrayList<>();
 
-    final KnownOffsets here = new KnownOffsets() {
-        @Override
-        public void assigned(int partition, long nextOffset) {
-        }
-
-        @Override
-        public long known(int partition) {
-            return committed.getOrDefault(partition, -1L);
-        }
-
-        @Override
-        public Uni<List<ConsumedRecord>> reread(int partition, long from, long to) {
-            return Uni.createFrom().item(records((int) from, (int) to));
-        }
-    };
+    final CommittedOffsets here = new CommittedOffsets(this::records);
+    final Map<Integer, Long> committed = here.committed;
 
     final RefusedRecords byHalves = new RefusedRecords(this::apply);
 

@@ -110,24 +110,9 @@ class ExactlyOnceTest {
         BatchAggregator aggregator = new BatchAggregator(WindowSpec.of(Duration.ofMinutes(1), Duration.ofMinutes(2)));
         String group = "lost-commits-test";
         String topic = "pulse.test.lost-commits";
-        Map<Integer, Long> committed = new HashMap<>();
-        List<String> rereads = new ArrayList<>();
-        KnownOffsets here = new KnownOffsets() {
-            @Override
-            public void assigned(int partition, long nextOffset) {
-            }
-
-            @Override
-            public long known(int partition) {
-                return committed.getOrDefault(partition, -1L);
-            }
-
-            @Override
-            public Uni<List<ConsumedRecord>> reread(int partition, long from, long to) {
-                rereads.add(partition + ":" + from + "-" + to);
-                return Uni.createFrom().item(records(all, (int) from, (int) to));
-            }
-        };
+        CommittedOffsets here = new CommittedOffsets((from, to) -> records(all, from, to));
+        Map<Integer, Long> committed = here.committed;
+        List<String> rereads = here.rereads;
 
         committed.put(0, apply(group, topic, records(all, 0, 10), aggregator, here).progress().get(0).nextOffset());
         String keptMaxEventTime = StoredAggregates.text("SELECT max_event_time::text FROM consumer_offsets"
