@@ -41,7 +41,9 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
  * A batch PostgreSQL refuses for its data is committed by halves instead, dead-lettering the records
  * it refuses ({@link RefusedRecords}).
  * Once the application stops, a failing batch is left unacknowledged instead ({@link Stopping}).
- * The per-change alert rules evaluate the same parsed records first ({@link PerChangeAlerts}).
+ * The per-change alert rules evaluate the same parsed records first ({@link PerChangeAlerts}). A batch's
+ * alerts and dead letters are on their way to Kafka before its transaction begins, which waits for
+ * them ({@link AheadOfCommit}).
  * Records this replica committed and PostgreSQL then lost (a crash with asynchronous commits, a failover
  * to a standby behind the primary, a restore) are read again and counted with the next batch
  * ({@link AccountedOffsets}).
@@ -65,8 +67,10 @@ public class RecentChangeAggregator {
     private final PerChangeAlerts alerts;
     // Quarkus' worker pool, looked up when used: Quarkus installs it into Mutiny at start.
     private final CommitPipeline pipeline = new CommitPipeline(task -> Infrastructure.getDefaultWorkerPool().execute(task));
-    private final RefusedRecords byHalves = new RefusedRecords(this::applyAlone);
+    private final RefusedRecords byHalves = new RefusedRecords(this::deadLetter, this::applyAlone);
     private final AccountedOffsets accounted;
+    /** The last batch's alerts (the batches are parsed one at a time): the next batch's are raised after them. */
+    private volatile AheadOfCommit lastAlerts = AheadOfCommit.NOTHING;
 
     @Inject
     public RecentChangeAggregator(AggregateStore store, RecentChangeParser parser, AggregateConfig config,
@@ -98,8 +102,12 @@ public class RecentChangeAggregator {
                 folded -> commit(folded).chain(() -> Uni.createFrom().completionStage(batch.ack())));
     }
 
-    /** A batch parsed, evaluated by the alert rules, folded and encoded: all of its CPU work before the transaction. */
-    private record Folded(AggregateStore.PreparedBatch prepared, List<Alert> raised, long[] receivedAt) {
+    /**
+     * A batch parsed, evaluated by the alert rules, folded and encoded: all of its CPU work before the
+     * transaction; its alerts and dead letters on their way to Kafka.
+     */
+    private record Folded(AggregateStore.PreparedBatch prepared, AheadOfCommit alertsRaised, AheadOfCommit deadLettered,
+            long[] receivedAt) {
     }
 
     private Folded fold(KafkaRecordBatch<String, byte[]> batch) {
@@ -114,17 +122,41 @@ public class RecentChangeAggregator {
             records.add(new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
                     parser.parse(r.getPayload())));
         }
-        List<Alert> raised = alerts.evaluate(records, generation);
-        return new Folded(store.prepare(records, aggregator), raised, receivedAt);
+        AheadOfCommit alertsRaised = raise(alerts.evaluate(records, generation));
+        AheadOfCommit deadLettered = deadLetterAhead(records);
+        return new Folded(store.prepare(records, aggregator), alertsRaised, deadLettered, receivedAt);
+    }
+
+    private AheadOfCommit raise(List<Alert> raised) {
+        if (raised.isEmpty()) {
+            return AheadOfCommit.NOTHING;
+        }
+        AheadOfCommit sent = AheadOfCommit.after(lastAlerts, () -> alerts.raise(raised));
+        lastAlerts = sent;
+        return sent;
+    }
+
+    /**
+     * The batch's rejected records, but for those below the offset this replica knows PostgreSQL accounts
+     * for: their dead letters were acknowledged before that commit (a redelivery, a lost commit's re-read).
+     */
+    private AheadOfCommit deadLetterAhead(List<ConsumedRecord> records) {
+        List<ConsumedRecord> rejected = new ArrayList<>();
+        for (ConsumedRecord r : records) {
+            if (r.parsed() instanceof ParseResult.Rejected && r.offset() >= accounted.known(r.partition())) {
+                rejected.add(r);
+            }
+        }
+        return rejected.isEmpty() ? AheadOfCommit.NOTHING : AheadOfCommit.begin(() -> deadLetter(rejected));
     }
 
     private Uni<Void> commit(Folded batch) {
         int size = batch.prepared().records().size();
-        // The alerts are raised while the aggregates are written, and the offsets commit only once they
-        // are: after that the batch is never read again to raise them. One retry loop for both: raising
-        // again after a failed transaction finds the alerts stored (one insert).
-        return store.apply(group, topic, batch.prepared(), aggregator, this::deadLetter, alerts.raise(batch.raised()),
-                accounted)
+        // The offsets commit only once Kafka holds the batch's alerts and dead letters: after that the
+        // batch is never read again to send them. One retry loop for all: a retry sends again only what
+        // failed, and raising again finds the alerts stored (one insert).
+        return Uni.join().all(batch.alertsRaised().acknowledged(), batch.deadLettered().acknowledged()).andFailFast()
+                .chain(() -> store.apply(group, topic, batch.prepared(), aggregator, accounted))
                 .invoke(this::committed).replaceWithVoid()
                 .onFailure(DataRefusal::is).recoverWithUni(refusal -> commitByHalves(batch, refusal))
                 .onFailure(stopping::notYet).invoke(failure -> {
@@ -138,8 +170,8 @@ public class RecentChangeAggregator {
 
     /**
      * PostgreSQL refused the batch for something in it: retrying would refuse it again forever. Its
-     * alerts are raised first, on their own (so they still precede the offsets), then its records are
-     * committed by halves until the refused ones are dead-lettered ({@link RefusedRecords}).
+     * records are committed by halves until the refused ones are dead-lettered ({@link RefusedRecords});
+     * its alerts and the dead letters of its rejected records are in Kafka already.
      */
     private Uni<Void> commitByHalves(Folded batch, Throwable refusal) {
         int size = batch.prepared().records().size();
@@ -147,16 +179,17 @@ public class RecentChangeAggregator {
             LOG.warnf("PostgreSQL refused a batch of %d records (%s): committing it by halves to find the records it refuses",
                     size, DataRefusal.of(refusal).orElseThrow());
         }
-        return alerts.raise(batch.raised())
-                .chain(() -> byHalves.commit(batch.prepared().records(), refusal));
+        return byHalves.commit(batch.prepared().records(), refusal);
     }
 
-    /** One part of a refused batch in a transaction of its own, folded on a worker thread like any batch. */
+    /**
+     * One part of a refused batch in a transaction of its own, folded on a worker thread like any batch.
+     * Its dead letters were sent with the batch, or by the search itself (the records PostgreSQL refuses).
+     */
     private Uni<AggregationPlan> applyAlone(List<ConsumedRecord> records) {
         return Uni.createFrom().item(() -> store.prepare(records, aggregator))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(prepared -> store.apply(group, topic, prepared, aggregator, this::deadLetter, Uni.createFrom().voidItem(),
-                        accounted))
+                .chain(prepared -> store.apply(group, topic, prepared, aggregator, accounted))
                 .invoke(this::committed);
     }
 

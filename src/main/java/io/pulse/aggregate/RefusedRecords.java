@@ -22,14 +22,18 @@ final class RefusedRecords {
 
     private static final Logger LOG = Logger.getLogger(RefusedRecords.class);
 
+    private final Function<List<ConsumedRecord>, Uni<Void>> deadLetter;
     private final Function<List<ConsumedRecord>, Uni<AggregationPlan>> apply;
 
     /**
-     * @param apply one transaction for these records: aggregates, dead letters and offsets together;
+     * @param deadLetter sends a refused record's dead letter, acknowledged before its offset commits
+     * @param apply one transaction for these records: aggregates and offsets together;
      *        it counts what it commits as it commits, since after an outage the whole batch is retried
      *        and the parts committed before it are then skipped as already counted
      */
-    RefusedRecords(Function<List<ConsumedRecord>, Uni<AggregationPlan>> apply) {
+    RefusedRecords(Function<List<ConsumedRecord>, Uni<Void>> deadLetter,
+            Function<List<ConsumedRecord>, Uni<AggregationPlan>> apply) {
+        this.deadLetter = deadLetter;
         this.apply = apply;
     }
 
@@ -49,7 +53,8 @@ final class RefusedRecords {
             LOG.warnf("Dead-lettering the record at partition %d, offset %d: %s", r.partition(), r.offset(), reason);
             ConsumedRecord rejected = new ConsumedRecord(r.partition(), r.offset(), r.key(), r.value(),
                     new ParseResult.Rejected(reason));
-            return apply.apply(List.of(rejected)).replaceWithVoid();
+            List<ConsumedRecord> alone = List.of(rejected);
+            return deadLetter.apply(alone).chain(() -> apply.apply(alone)).replaceWithVoid();
         }
         int half = records.size() / 2;
         return attempt(records.subList(0, half)).chain(() -> attempt(records.subList(half, records.size())));

@@ -8,7 +8,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -28,7 +27,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Applies one batch of records to PostgreSQL in a single transaction: lock the partitions' stored
- * offsets, plan against them, add the aggregates, dead-letter the rejects, advance the offsets.
+ * offsets, plan against them, add the aggregates, advance the offsets (the caller has the rejected
+ * records dead-lettered before: nothing in here waits for Kafka while it holds rows).
  * Either all of it commits or none does, so a crash at any point neither loses nor double-counts.
  * Uses the reactive client directly: {@code unnest} array upserts are one round trip per table.
  * The batch is folded and encoded before the transaction ({@link #prepare}); inside it that work is
@@ -59,13 +59,11 @@ public class AggregateStore {
     }
 
     /**
-     * @param beforeCommit work that must succeed before the offsets commit (raising the batch's alerts):
-     *        it runs while the aggregates are written, and its failure rolls the transaction back
      * @param knownOffsets how far this replica knows the store accounted for each partition: a partition
      *        stored behind that lost commits, and the records in between are read again and counted with this batch
      */
     public Uni<AggregationPlan> apply(String group, String topic, PreparedBatch batch, BatchAggregator aggregator,
-            Function<List<ConsumedRecord>, Uni<Void>> deadLetter, Uni<Void> beforeCommit, KnownOffsets knownOffsets) {
+            KnownOffsets knownOffsets) {
         Integer[] partitions = batch.records().stream().map(ConsumedRecord::partition).distinct().sorted()
                 .toArray(Integer[]::new);
         // Two round trips per batch: the offset rows (created if new, then locked, after the commit mode
@@ -83,25 +81,18 @@ public class AggregateStore {
                 .chain(stored -> LostCommits.reread(topic, batch.preplan(), stored, knownOffsets)
                         .chain(lost -> write(conn, group, topic, lost.isEmpty()
                                 ? aggregator.plan(batch.records(), batch.preplan(), stored)
-                                : aggregator.plan(LostCommits.before(lost, batch.records()), stored), batch, deadLetter,
-                                beforeCommit)
+                                : aggregator.plan(LostCommits.before(lost, batch.records()), stored), batch)
                                 // A refusal may come from a record read again: the search by halves takes them in.
                                 .onFailure().transform(failure -> RereadRecordsRefused.of(lost, failure)))));
     }
 
     private static Uni<AggregationPlan> write(SqlConnection conn, String group, String topic, AggregationPlan plan,
-            PreparedBatch batch, Function<List<ConsumedRecord>, Uni<Void>> deadLetter, Uni<Void> beforeCommit) {
+            PreparedBatch batch) {
         EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
                 ? batch.encoded()
                 : EncodedAggregates.of(plan.aggregates());
         List<Uni<Void>> work = encoded.write(conn);
         work.add(advance(conn, group, topic, plan.progress().values()));
-        work.add(beforeCommit);
-        // Dead letters are acknowledged by Kafka before the offsets commit (a crash re-sends,
-        // never loses them), but they need not wait for PostgreSQL: both go at once.
-        if (!plan.rejected().isEmpty()) {
-            work.add(deadLetter.apply(plan.rejected()));
-        }
         return Uni.join().all(work).andFailFast().replaceWith(plan);
     }
 

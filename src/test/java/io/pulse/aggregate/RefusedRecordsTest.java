@@ -59,11 +59,14 @@ class RefusedRecordsTest {
                     throw new PgException("new row violates check constraint \"no_poison\"", "ERROR", "23514", null);
                 }
                 offsets.putAll(plan.progress());
-                deadLetters.addAll(plan.rejected());
                 counted += plan.aggregates().events();
                 committed.add(plan);
                 return plan;
             });
+        }
+
+        Uni<Void> deadLetter(List<ConsumedRecord> records) {
+            return Uni.createFrom().item(() -> deadLetters.addAll(records)).replaceWithVoid();
         }
     }
 
@@ -74,7 +77,7 @@ class RefusedRecordsTest {
         Store store = new Store(written -> written.stream().anyMatch(r -> r.partition() == 1 && poisoned.contains(r.offset())));
         Throwable refusal = failure(store.apply(batch));
 
-        new RefusedRecords(store::apply).commit(batch, refusal).await().indefinitely();
+        new RefusedRecords(store::deadLetter, store::apply).commit(batch, refusal).await().indefinitely();
 
         long expectedCounted = 0;
         Map<Integer, Long> expectedNext = new HashMap<>();
@@ -102,7 +105,7 @@ class RefusedRecordsTest {
         // The same row twice in one upsert: refused only while both records are in one transaction.
         Store store = new Store(written -> written.stream().filter(r -> r.offset() == 10 || r.offset() == 50).count() == 2);
 
-        new RefusedRecords(store::apply).commit(batch, failure(store.apply(batch))).await().indefinitely();
+        new RefusedRecords(store::deadLetter, store::apply).commit(batch, failure(store.apply(batch))).await().indefinitely();
 
         assertEquals(64, store.counted);
         assertTrue(store.deadLetters.isEmpty());
@@ -115,11 +118,27 @@ class RefusedRecordsTest {
         List<ConsumedRecord> batch = batch(1, 1);
         Store store = new Store(written -> !written.isEmpty());
 
-        new RefusedRecords(store::apply).commit(batch, failure(store.apply(batch))).await().indefinitely();
+        new RefusedRecords(store::deadLetter, store::apply).commit(batch, failure(store.apply(batch))).await().indefinitely();
 
         assertEquals(0, store.counted);
         assertEquals(1, store.deadLetters.size());
         assertEquals(1, store.offsets.get(0).nextOffset());
+    }
+
+    /** The refused record's offset commits only once Kafka took its dead letter: else it would be lost. */
+    @Test
+    void shouldNotCommitARefusedRecordWhoseDeadLetterKafkaDidNotTake() {
+        List<ConsumedRecord> batch = batch(8, 1);
+        Store store = new Store(written -> written.stream().anyMatch(r -> r.offset() == 5));
+        RuntimeException kafkaDown = new RuntimeException("Topic pulse.wikimedia.recentchange.dlq not present in metadata");
+        RefusedRecords byHalves = new RefusedRecords(records -> Uni.createFrom().failure(kafkaDown), store::apply);
+
+        Throwable failure = assertThrows(RuntimeException.class,
+                () -> byHalves.commit(batch, failure(store.apply(batch))).await().indefinitely());
+
+        assertSame(kafkaDown, failure);
+        assertEquals(5, store.offsets.get(0).nextOffset(), "the records before it, not it");
+        assertEquals(5, store.counted);
     }
 
     @Test
@@ -129,7 +148,7 @@ class RefusedRecordsTest {
         Throwable refusal = failure(refusing.apply(batch));
         RuntimeException outage = new RuntimeException("Connection refused");
         List<List<ConsumedRecord>> tried = new ArrayList<>();
-        RefusedRecords byHalves = new RefusedRecords(records -> {
+        RefusedRecords byHalves = new RefusedRecords(refusing::deadLetter, records -> {
             tried.add(records);
             return tried.size() == 1 ? refusing.apply(records) : Uni.createFrom().failure(outage);
         });

@@ -47,7 +47,7 @@ class RefusedRereadTest {
     final CommittedOffsets here = new CommittedOffsets(this::records);
     final Map<Integer, Long> committed = here.committed;
 
-    final RefusedRecords byHalves = new RefusedRecords(this::apply);
+    final RefusedRecords byHalves = new RefusedRecords(this::deadLetter, this::apply);
 
     @Test
     void shouldFindTheRefusedRecordAmongThoseReadAgain() {
@@ -93,11 +93,13 @@ class RefusedRereadTest {
     }
 
     private Uni<AggregationPlan> apply(List<ConsumedRecord> records) {
-        return store.apply(group, topic, store.prepare(records, aggregator), aggregator, rejected -> {
-            rejected.forEach(r -> deadLettered.add(r.offset()));
-            return Uni.createFrom().voidItem();
-        }, Uni.createFrom().voidItem(), here).invoke(plan -> plan.progress().forEach((p, progress) ->
+        return store.apply(group, topic, store.prepare(records, aggregator), aggregator, here).invoke(plan -> plan.progress().forEach((p, progress) ->
                 committed.merge(p, progress.nextOffset(), Math::max)));
+    }
+
+    private Uni<Void> deadLetter(List<ConsumedRecord> rejected) {
+        rejected.forEach(r -> deadLettered.add(r.offset()));
+        return Uni.createFrom().voidItem();
     }
 
     private List<ConsumedRecord> records(int from, int to) {

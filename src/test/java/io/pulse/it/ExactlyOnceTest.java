@@ -21,7 +21,6 @@ import io.pulse.aggregate.WindowSpec;
 import io.pulse.source.wikimedia.RecentChangeParser;
 import io.pulse.store.AggregateStore;
 import io.pulse.store.KnownOffsets;
-import io.smallrye.mutiny.Uni;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -146,8 +145,7 @@ class ExactlyOnceTest {
 
     private AggregationPlan apply(String group, String topic, List<ConsumedRecord> records, BatchAggregator aggregator,
             KnownOffsets knownOffsets) {
-        return store.apply(group, topic, store.prepare(records, aggregator), aggregator,
-                rejected -> Uni.createFrom().voidItem(), Uni.createFrom().voidItem(), knownOffsets)
+        return store.apply(group, topic, store.prepare(records, aggregator), aggregator, knownOffsets)
                 .await().atMost(Duration.ofSeconds(30));
     }
 
