@@ -1,9 +1,14 @@
 package io.pulse.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.pulse.aggregate.PartitionProgress;
 import io.smallrye.mutiny.Uni;
@@ -31,6 +36,36 @@ public final class StoreSnapshot {
     private StoreSnapshot(SqlConnection conn, Transaction tx) {
         this.conn = conn;
         this.tx = tx;
+    }
+
+    /**
+     * Waits for a snapshot being opened, on a thread that may block (the Kafka polling thread). Should it
+     * come after the wait gave up (the pool busy, the database slow), it is closed then: else its
+     * connection, and a transaction that holds back vacuum, would never be given back.
+     *
+     * @throws io.smallrye.mutiny.TimeoutException when it did not come in time
+     */
+    static StoreSnapshot await(Uni<StoreSnapshot> opening, Duration patience) {
+        CompletableFuture<StoreSnapshot> opened = opening.subscribeAsCompletionStage();
+        try {
+            return opened.get(patience.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            closeWhenOpened(opened);
+            throw new io.smallrye.mutiny.TimeoutException();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeWhenOpened(opened);
+            throw new IllegalStateException("interrupted while opening a store snapshot", e);
+        }
+    }
+
+    private static void closeWhenOpened(CompletableFuture<StoreSnapshot> opening) {
+        // A failed close leaves the connection to the pool, which drops it.
+        opening.thenAccept(late -> late.close().subscribe().with(closed -> {
+        }, failure -> {
+        }));
     }
 
     static Uni<StoreSnapshot> open(Pool pool) {

@@ -54,7 +54,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
             StoreSnapshot snapshot = null;
             Map<Integer, PartitionProgress> stored = Map.of();
             try {
-                snapshot = store.snapshot().await().atMost(PATIENCE);
+                snapshot = StoreSnapshot.await(store.snapshot(), PATIENCE);
                 stored = snapshot.progress(group, topic, ofTopic).await().atMost(PATIENCE);
                 Map<Integer, Long> offsets = new TreeMap<>();
                 stored.forEach((partition, progress) -> {

@@ -1,0 +1,49 @@
+package io.pulse.store;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.pulse.testkit.PulseInfra;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgBuilder;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
+
+/**
+ * A store snapshot that comes after the partition assignment stopped waiting for it (the pool busy,
+ * the database slow) must still give its connection back: it used to keep it, and its open
+ * transaction, for good. Here the pool has one connection, held while the snapshot is asked for.
+ */
+class StoreSnapshotTest {
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() {
+        vertx.closeAndAwait();
+    }
+
+    @Test
+    void shouldCloseASnapshotThatComesAfterTheWaitGaveUp() {
+        PulseInfra infra = PulseInfra.get();
+        PgConnectOptions options = PgConnectOptions.fromUri(infra.reactiveUrl()).setUser(infra.postgres().username());
+        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options).using(vertx)
+                .build();
+        SqlConnection busy = pool.getConnection().await().atMost(Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> StoreSnapshot.await(StoreSnapshot.open(pool), Duration.ofMillis(200)))
+                .isInstanceOf(io.smallrye.mutiny.TimeoutException.class);
+        busy.close().await().atMost(Duration.ofSeconds(30)); // the snapshot gets the connection now, unwanted
+
+        // Back in the pool once the late snapshot is closed; else this waits for a connection that never comes.
+        SqlConnection again = pool.getConnection().await().atMost(Duration.ofSeconds(20));
+        again.close().await().atMost(Duration.ofSeconds(30));
+        pool.close().await().atMost(Duration.ofSeconds(30));
+    }
+}
