@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -48,18 +49,33 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
     public static final String NAME = "pulse-ingest-leadership";
     private static final Logger LOG = Logger.getLogger(IngestLeadership.class);
 
-    private final WikimediaIngest ingest;
-    private final WikimediaConfig config;
+    private final Feed ingest;
+    private final boolean electionApplies;
     private final AtomicBoolean leading = new AtomicBoolean();
     private final Duration recheckAfter;
     /** Whether the application has started: an assignment may come first, and the ingest's channels need it. */
     private boolean started;
 
+    /** What the election starts and stops: the feed's reading ({@link WikimediaIngest}). */
+    interface Feed {
+        void start();
+
+        /** Returns once the feed has stopped (in-flight events acknowledged, position persisted). */
+        void stop();
+
+        boolean running();
+    }
+
+    @Inject
     public IngestLeadership(WikimediaIngest ingest, WikimediaConfig config, MeterRegistry registry,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.INGEST_LEADER + ".session.timeout.ms",
                     defaultValue = "45000") long sessionTimeoutMs) {
+        this(ingest, config.enabled() && config.ingest().leaderElection(), registry, sessionTimeoutMs);
+    }
+
+    IngestLeadership(Feed ingest, boolean electionApplies, MeterRegistry registry, long sessionTimeoutMs) {
         this.ingest = ingest;
-        this.config = config;
+        this.electionApplies = electionApplies;
         // By then a replaced leader's consumer has heard of it (it heartbeats several times a session).
         this.recheckAfter = Duration.ofMillis(sessionTimeoutMs).multipliedBy(3).dividedBy(2);
         Gauge.builder("pulse.ingest.leader", leading, l -> l.get() ? 1 : 0)
@@ -82,7 +98,7 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
     // On the consumer's polling thread, where blocking is allowed: stopping waits for in-flight sends.
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        if (electionApplies() && holdsToken(partitions) && leading.compareAndSet(false, true)) {
+        if (electionApplies && holdsToken(partitions) && leading.compareAndSet(false, true)) {
             LOG.info("This replica now reads the Wikimedia feed (elected ingest leader)");
             synchronized (this) {
                 if (started) {
@@ -119,15 +135,13 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
                 });
     }
 
-    private void stepDown(Collection<TopicPartition> partitions, String how) {
+    // Under the lock of the fenced leader's recheck: else the recheck, having seen this replica lead, could
+    // start the feed just after this stopped it, and read it until the real leader fenced it again.
+    private synchronized void stepDown(Collection<TopicPartition> partitions, String how) {
         if (holdsToken(partitions) && leading.compareAndSet(true, false)) {
             LOG.infof("Leadership of the Wikimedia ingest %s: stopping the feed", how);
             ingest.stop();
         }
-    }
-
-    private boolean electionApplies() {
-        return config.enabled() && config.ingest().leaderElection();
     }
 
     private static boolean holdsToken(Collection<TopicPartition> partitions) {

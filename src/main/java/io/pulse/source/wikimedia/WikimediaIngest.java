@@ -62,7 +62,7 @@ import io.vertx.mutiny.core.http.HttpClient;
  * published, and is fenced in turn by its successor.
  */
 @ApplicationScoped
-public class WikimediaIngest {
+public class WikimediaIngest implements IngestLeadership.Feed {
 
     public static final String SOURCE = "wikimedia";
     private static final Logger LOG = Logger.getLogger(WikimediaIngest.class);
@@ -136,6 +136,7 @@ public class WikimediaIngest {
         stop();
     }
 
+    @Override
     public synchronized void start() {
         if (subscription != null) {
             return;
@@ -200,6 +201,7 @@ public class WikimediaIngest {
     }
 
     /** Stops reading, lets in-flight sends finish, and persists the final position. */
+    @Override
     public synchronized void stop() {
         if (subscription == null) {
             return;
@@ -244,6 +246,7 @@ public class WikimediaIngest {
     }
 
     /** Whether the ingest is started (here, or where the election made this replica the one to read the feed). */
+    @Override
     public boolean running() {
         return subscription != null;
     }
