@@ -53,7 +53,9 @@ final class AheadOfCommit {
      * batch, with back-off), it makes a new attempt.
      */
     Uni<Void> acknowledged() {
-        return Uni.createFrom().completionStage(this::current);
+        // A copy: a subscriber that cancels (a join failing fast on the other send) cancels its copy, not
+        // the attempt, which a later batch's sends wait for and a retry reuses.
+        return Uni.createFrom().completionStage(() -> current().copy());
     }
 
     private synchronized CompletableFuture<Void> current() {

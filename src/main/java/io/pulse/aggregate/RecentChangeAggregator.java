@@ -156,9 +156,11 @@ public class RecentChangeAggregator {
         // batch is never read again to send them. One retry loop for all: a retry sends again only what
         // failed, and raising again finds the alerts stored (one insert).
         return Uni.join().all(batch.alertsRaised().acknowledged(), batch.deadLettered().acknowledged()).andFailFast()
-                .chain(() -> store.apply(group, topic, batch.prepared(), aggregator, accounted))
-                .invoke(this::committed).replaceWithVoid()
-                .onFailure(DataRefusal::is).recoverWithUni(refusal -> commitByHalves(batch, refusal))
+                // Only the batch's own statements are searched by halves: a refusal of the alerts' insert is
+                // not its records' doing, and is retried with the batch.
+                .chain(() -> store.apply(group, topic, batch.prepared(), aggregator, accounted)
+                        .invoke(this::committed).replaceWithVoid()
+                        .onFailure(DataRefusal::is).recoverWithUni(refusal -> commitByHalves(batch, refusal)))
                 .onFailure(stopping::notYet).invoke(failure -> {
                     status.failed(failure);
                     LOG.warnf("A batch of %d records failed, retrying: %s", size, failure.toString());

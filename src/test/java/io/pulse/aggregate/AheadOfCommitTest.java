@@ -56,6 +56,34 @@ class AheadOfCommitTest {
         assertThat(sends).hasValue(2);
     }
 
+    /**
+     * The commit waits for both sends and fails as soon as one fails, cancelling its wait for the other:
+     * that must not cancel the other send itself. It did, and the next batch's alerts then went before
+     * this batch's, which were sent a second time.
+     */
+    @Test
+    void shouldNotCancelASendWhenTheCommitStopsWaitingForIt() {
+        CompletableFuture<Void> alertsAcknowledged = new CompletableFuture<>();
+        AtomicInteger alertSends = new AtomicInteger();
+        AtomicInteger nextSends = new AtomicInteger();
+        AheadOfCommit alerts = AheadOfCommit.begin(() -> {
+            alertSends.incrementAndGet();
+            return Uni.createFrom().completionStage(alertsAcknowledged);
+        });
+        AheadOfCommit deadLetters = AheadOfCommit.begin(() -> Uni.createFrom().failure(new IllegalStateException("not acknowledged")));
+        AheadOfCommit nextAlerts = AheadOfCommit.after(alerts, () -> Uni.createFrom().voidItem().invoke(nextSends::incrementAndGet));
+
+        assertThatThrownBy(() -> Uni.join().all(alerts.acknowledged(), deadLetters.acknowledged()).andFailFast()
+                .await().atMost(WAIT)).hasMessageContaining("not acknowledged");
+        assertThat(nextSends).as("this batch's alerts are not acknowledged yet").hasValue(0);
+
+        alertsAcknowledged.complete(null);
+        alerts.acknowledged().await().atMost(WAIT); // the retried commit
+        nextAlerts.acknowledged().await().atMost(WAIT);
+        assertThat(alertSends).hasValue(1);
+        assertThat(nextSends).hasValue(1);
+    }
+
     @Test
     void shouldBeginTheNextBatchsSendOnlyOnceThePreviousOneSettled() {
         CompletableFuture<Void> firstAcknowledged = new CompletableFuture<>();

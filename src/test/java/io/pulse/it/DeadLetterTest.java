@@ -13,9 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import jakarta.inject.Inject;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
+import io.pulse.aggregate.AggregatorStatus;
 import io.pulse.ingest.PulseHeaders;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -27,6 +30,9 @@ import io.quarkus.test.junit.QuarkusTest;
 class DeadLetterTest {
 
     static final String DLQ = "pulse.wikimedia.recentchange.dlq";
+
+    @Inject
+    AggregatorStatus status;
 
     @Test
     void shouldDeadLetterEveryKindOfBadSseEventAndKeepGoing() {
@@ -283,6 +289,36 @@ class DeadLetterTest {
         } finally {
             execute("ALTER TABLE page_edit_counts DROP CONSTRAINT test_refused_title");
         }
+    }
+
+    /**
+     * PostgreSQL refusing a batch's alerts (their insert) is no refusal of the batch's records: it used to
+     * send the batch into the search by halves, which committed every record and dropped the alerts.
+     * The batch is retried instead, and counted with its alerts once they can be stored.
+     */
+    @Test
+    void shouldRetryABatchWhoseAlertsPostgreSqlRefusesInsteadOfDroppingThem() throws SQLException {
+        long now = Instant.now().getEpochSecond();
+        String marker = "alert-refused-" + System.nanoTime();
+        String title = "Blanked " + marker;
+        execute("ALTER TABLE alerts ADD CONSTRAINT test_refused_alert CHECK (title IS DISTINCT FROM '" + title + "') NOT VALID");
+        try {
+            TopicReader.produce(WikimediaPipelineTest.TOPIC, List.of(
+                    event(marker + "-blanked", "alertrefusedwiki", now).replace("Dead letters", title)
+                            .replace("\"old\":10,\"new\":15", "\"old\":10000,\"new\":100"), // a mass blanking
+                    event(marker + "-ok", "alertrefusedwiki", now)));
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> String.valueOf(status.lastError()).contains("test_refused_alert"));
+            assertThat(StoredAggregates.scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'alertrefusedwiki'"))
+                    .as("the batch waits for its alerts").isZero();
+        } finally {
+            execute("ALTER TABLE alerts DROP CONSTRAINT test_refused_alert");
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'alertrefusedwiki'")).isEqualTo(2));
+        assertThat(StoredAggregates.scalar("SELECT count(*) FROM alerts WHERE rule = 'mass-blanking' AND title = ?", title))
+                .isEqualTo(1);
+        assertThat(TopicReader.readAll(DLQ).stream().filter(r -> r.value() != null && r.value().contains(marker))).isEmpty();
     }
 
     /**
