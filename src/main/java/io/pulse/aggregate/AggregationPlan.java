@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * What one batch changes: the aggregates to add, where each partition stands afterwards, and the
- * records to dead-letter. Computed against the progress stored in PostgreSQL, inside the transaction.
+ * records it rejected (dead-lettered before the transaction: {@code AheadOfCommit}). Computed against
+ * the progress stored in PostgreSQL, inside the transaction.
  */
 public record AggregationPlan(
         WindowedAggregates aggregates,

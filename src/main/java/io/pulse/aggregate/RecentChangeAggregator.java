@@ -139,6 +139,9 @@ public class RecentChangeAggregator {
     /**
      * The batch's rejected records, but for those below the offset this replica knows PostgreSQL accounts
      * for: their dead letters were acknowledged before that commit (a redelivery, a lost commit's re-read).
+     * Where nothing is known (the stored offsets could not be read on assignment, and the consumer reads
+     * from the earliest), the first batch of a partition sends all of its rejects, some a second time;
+     * its commit tells where the store stands.
      */
     private AheadOfCommit deadLetterAhead(List<ConsumedRecord> records) {
         List<ConsumedRecord> rejected = new ArrayList<>();

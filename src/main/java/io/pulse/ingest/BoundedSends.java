@@ -14,7 +14,11 @@ import io.smallrye.mutiny.Uni;
  */
 public final class BoundedSends {
 
-    /** Well below the emitter's limit, with room for another caller sending through it at the same time. */
+    /**
+     * Well below the emitter's limit (1,152), with room for other callers sending through it at the same
+     * time: the dead-letter emitter has the ingest and up to two aggregator batches (one committing,
+     * the next one parsed) at once, 768 sends at most.
+     */
     public static final int IN_FLIGHT = 256;
 
     private BoundedSends() {

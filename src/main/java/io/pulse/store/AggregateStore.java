@@ -27,8 +27,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Applies one batch of records to PostgreSQL in a single transaction: lock the partitions' stored
- * offsets, plan against them, add the aggregates, advance the offsets (the caller has the rejected
- * records dead-lettered before: nothing in here waits for Kafka while it holds rows).
+ * offsets, plan against them, add the aggregates, advance the offsets. The caller has the rejected
+ * records dead-lettered before: no row other replicas update is locked while Kafka is waited for (the
+ * one read from Kafka in here, the rare re-read of lost commits, comes before the upserts, while only
+ * this replica's own partitions' offset rows are locked).
  * Either all of it commits or none does, so a crash at any point neither loses nor double-counts.
  * Uses the reactive client directly: {@code unnest} array upserts are one round trip per table.
  * The batch is folded and encoded before the transaction ({@link #prepare}); inside it that work is

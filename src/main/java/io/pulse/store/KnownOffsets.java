@@ -12,6 +12,8 @@ import io.smallrye.mutiny.Uni;
  * commits it had acknowledged (a crash with asynchronous commits, a failover to a standby that had not
  * received them, a restore), while the consumer reads on past them. The
  * records in between are read again and counted with the next batch ({@link AggregateStore#apply}).
+ * Below the known offset, every rejected record's dead letter was acknowledged by Kafka (before the
+ * commit that stored it): the aggregator does not send those again.
  */
 public interface KnownOffsets {
 
