@@ -25,6 +25,7 @@ import io.pulse.source.wikimedia.RecentChangeParser;
 import io.pulse.source.wikimedia.WikimediaChannels;
 import io.pulse.source.wikimedia.WikimediaDeadLetters;
 import io.pulse.store.AggregateStore;
+import io.pulse.store.KnownOffsets;
 import io.pulse.store.Stopping;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -144,13 +145,18 @@ public class RecentChangeAggregator {
      * its commit tells where the store stands.
      */
     private AheadOfCommit deadLetterAhead(List<ConsumedRecord> records) {
+        List<ConsumedRecord> rejected = notYetDeadLettered(records, accounted);
+        return rejected.isEmpty() ? AheadOfCommit.NOTHING : AheadOfCommit.begin(() -> deadLetter(rejected));
+    }
+
+    static List<ConsumedRecord> notYetDeadLettered(List<ConsumedRecord> records, KnownOffsets known) {
         List<ConsumedRecord> rejected = new ArrayList<>();
         for (ConsumedRecord r : records) {
-            if (r.parsed() instanceof ParseResult.Rejected && r.offset() >= accounted.known(r.partition())) {
+            if (r.parsed() instanceof ParseResult.Rejected && r.offset() >= known.known(r.partition())) {
                 rejected.add(r);
             }
         }
-        return rejected.isEmpty() ? AheadOfCommit.NOTHING : AheadOfCommit.begin(() -> deadLetter(rejected));
+        return rejected;
     }
 
     private Uni<Void> commit(Folded batch) {
