@@ -13,8 +13,8 @@ import io.pulse.store.KnownOffsets;
 import io.smallrye.mutiny.Uni;
 
 /**
- * How far PostgreSQL accounts for each partition this replica reads, as far as it knows: set when the
- * partition is assigned (the stored offset it resumes at), raised by each commit.
+ * How far PostgreSQL accounts for each partition this replica reads, as far as it knows: raised when
+ * the partition is assigned (the stored offset it resumes at) and by each commit.
  */
 @ApplicationScoped
 public class AccountedOffsets implements KnownOffsets {
@@ -30,10 +30,16 @@ public class AccountedOffsets implements KnownOffsets {
                 .register(registry);
     }
 
-    // Replaces what was known: the partition may have been elsewhere meanwhile.
+    /**
+     * Raises what was known, never lowers it: stored offsets only move forward, so a stored offset below
+     * what this replica committed means lost commits, wherever the partition was meanwhile. The consumer
+     * resumes at the stored offset, but a batch polled before the rebalance may commit first, and must
+     * read the lost records again; lowered, the batch saw no loss, and the records delivered again were
+     * then skipped as counted. Unknown (-1: the stored offsets could not be read) changes nothing.
+     */
     @Override
     public void assigned(int partition, long nextOffset) {
-        known.put(partition, nextOffset);
+        known.merge(partition, nextOffset, Math::max);
     }
 
     /** After a commit: the plan's progress is what PostgreSQL now stores for the batch's partitions. */

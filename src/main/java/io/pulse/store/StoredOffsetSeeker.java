@@ -70,7 +70,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
             } catch (RuntimeException e) {
                 LOG.warnf("Could not read stored offsets for %s %s (%s); the offset check will skip counted records",
                         topic, ofTopic, e.toString());
-                ofTopic.forEach(partition -> knownOffsets.assigned(partition, -1)); // unknown: nothing to compare
+                ofTopic.forEach(partition -> knownOffsets.assigned(partition, -1)); // unknown: nothing learnt
                 stored = Map.of();
             }
             try {

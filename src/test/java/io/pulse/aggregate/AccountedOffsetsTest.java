@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-/** What a replica knows the store accounts for: set by an assignment, raised (never lowered) by commits. */
+/** What a replica knows the store accounts for: raised (never lowered) by assignments and commits. */
 class AccountedOffsetsTest {
 
     private final AccountedOffsets accounted = new AccountedOffsets(null, new SimpleMeterRegistry());
@@ -32,14 +32,18 @@ class AccountedOffsetsTest {
     }
 
     @Test
-    void shouldReplaceWhatWasKnownWhenAPartitionIsAssignedAgain() {
+    void shouldNeverLowerWhatWasKnownWhenAPartitionIsAssignedAgain() {
         accounted.committed(plan(Map.of(0, 1500L)));
-        // It was elsewhere meanwhile, and the store says 900 now: resume there, nothing to read again.
+        // The store says 900 now: it lost commits (stored offsets only move forward), whoever owned the
+        // partition meanwhile. A batch committing past 1500 must still read 900-1500 again.
         accounted.assigned(0, 900);
-        assertThat(accounted.known(0)).isEqualTo(900);
-        // The stored offsets could not be read: nothing known to compare with.
+        assertThat(accounted.known(0)).isEqualTo(1500);
+        // The stored offsets could not be read: nothing learnt.
         accounted.assigned(0, -1);
-        assertThat(accounted.known(0)).isEqualTo(-1);
+        assertThat(accounted.known(0)).isEqualTo(1500);
+        // Another replica committed further meanwhile.
+        accounted.assigned(0, 2000);
+        assertThat(accounted.known(0)).isEqualTo(2000);
     }
 
     private static AggregationPlan plan(Map<Integer, Long> next) {
