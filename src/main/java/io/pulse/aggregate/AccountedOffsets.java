@@ -48,6 +48,11 @@ public class AccountedOffsets implements KnownOffsets {
     }
 
     @Override
+    public void forget(int partition) {
+        known.remove(partition);
+    }
+
+    @Override
     public long known(int partition) {
         return known.getOrDefault(partition, -1L);
     }

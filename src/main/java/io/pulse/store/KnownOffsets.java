@@ -6,9 +6,9 @@ import io.pulse.aggregate.ConsumedRecord;
 import io.smallrye.mutiny.Uni;
 
 /**
- * How far this replica knows PostgreSQL accounts for each partition of the events topic: what it read
- * from the store when the partition was assigned ({@link StoredOffsetSeeker}), and what it committed
- * since. Stored offsets only move forward, so a partition stored behind that means PostgreSQL lost
+ * How far this replica knows PostgreSQL accounts for each partition of the events topic: the highest of
+ * what it read from the store on each assignment ({@link StoredOffsetSeeker}) and what it committed,
+ * since it started (or since the topic was created again). Stored offsets only move forward, so a partition stored behind that means PostgreSQL lost
  * commits it had acknowledged (a crash with asynchronous commits, a failover to a standby that had not
  * received them, a restore), while the consumer reads on past them. The
  * records in between are read again and counted with the next batch ({@link AggregateStore#apply}).
@@ -34,8 +34,15 @@ public interface KnownOffsets {
         }
     };
 
-    /** The partition was assigned to this replica, which resumes at the offset read from the store. */
+    /**
+     * The partition was assigned to this replica, which resumes at the offset read from the store (-1:
+     * it could not be read). What is known only rises: a stored offset below it means lost commits.
+     */
     void assigned(int partition, long nextOffset);
+
+    /** What was known no longer applies: the partition ends below it (its topic was deleted and created again). */
+    default void forget(int partition) {
+    }
 
     /** The offset up to which PostgreSQL accounted for the partition, as far as this replica knows; -1 if unknown. */
     long known(int partition);

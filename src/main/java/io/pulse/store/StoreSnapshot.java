@@ -53,6 +53,9 @@ public final class StoreSnapshot {
             closeWhenOpened(opened);
             throw new io.smallrye.mutiny.TimeoutException();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package io.pulse.store;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -51,6 +52,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
         int generation = generation(consumer);
         partitions.stream().map(TopicPartition::topic).distinct().forEach(topic -> {
             var ofTopic = partitions.stream().filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).toList();
+            forgetRecreated(consumer, topic, ofTopic, knownOffsets);
             StoreSnapshot snapshot = null;
             Map<Integer, PartitionProgress> stored = Map.of();
             try {
@@ -61,7 +63,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
                     consumer.seek(new TopicPartition(topic, partition), progress.nextOffset());
                     offsets.put(partition, progress.nextOffset());
                 });
-                // Where the store stands is known from here on (0: nothing stored yet, read from the earliest).
+                // Where the store stands (0: nothing stored yet, read from the earliest); what was known only rises.
                 for (int partition : ofTopic) {
                     knownOffsets.assigned(partition, offsets.getOrDefault(partition, 0L));
                 }
@@ -78,6 +80,30 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
                 warmUp.assigned(consumer, topic, ofTopic, stored, snapshot, generation);
             } finally {
                 close(snapshot);
+            }
+        });
+    }
+
+    /**
+     * What this replica knew of a partition never goes down on assignment (a stored offset below it means
+     * lost commits), unless the partition now ends below it: its topic was deleted and created again,
+     * and its offsets started over. Kept, the records below it would not be dead-lettered, and a loss
+     * would be seen where there is none.
+     */
+    static void forgetRecreated(Consumer<?, ?> consumer, String topic, List<Integer> partitions, KnownOffsets knownOffsets) {
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(partitions.stream().map(p -> new TopicPartition(topic, p)).toList(), PATIENCE);
+        } catch (RuntimeException e) {
+            LOG.debugf("Could not read the end offsets of %s %s (%s)", topic, partitions, e.toString());
+            return;
+        }
+        ends.forEach((tp, end) -> {
+            long known = knownOffsets.known(tp.partition());
+            if (end != null && known > end) {
+                LOG.warnf("%s ends at offset %d, below the offset %d this replica had counted up to: the topic was"
+                        + " created again; what was known of it no longer applies", tp, end, known);
+                knownOffsets.forget(tp.partition());
             }
         });
     }

@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -16,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -125,14 +128,19 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
      */
     void onFenced(@Observes WikimediaIngest.Fenced fenced) {
         Uni.createFrom().voidItem().onItem().delayIt().by(recheckAfter)
-                .subscribe().with(ignored -> {
-                    synchronized (this) {
-                        if (started && leading.get() && !ingest.running()) {
-                            LOG.warn("Still the elected ingest leader after being fenced: reading the feed again");
-                            ingest.start();
-                        }
-                    }
-                });
+                .subscribe().with(ignored -> recheck());
+    }
+
+    synchronized void recheck() {
+        if (started && leading.get() && !ingest.running()) {
+            LOG.warn("Still the elected ingest leader after being fenced: reading the feed again");
+            ingest.start();
+        }
+    }
+
+    /** Before the ingest stops at shutdown ({@link WikimediaIngest}'s observer): a late recheck must not start it again. */
+    synchronized void onShutdown(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        started = false;
     }
 
     // Under the lock of the fenced leader's recheck: else the recheck, having seen this replica lead, could

@@ -13,6 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -56,6 +57,23 @@ class IngestLeadershipTest {
             }
             return running;
         }
+    }
+
+    /** A recheck that comes once the application is stopping (its timer is not cancelled) leaves the feed stopped. */
+    @Test
+    void shouldNotReadTheFeedAgainOnceTheApplicationStops() {
+        PausingFeed feed = new PausingFeed();
+        feed.answer.countDown();
+        IngestLeadership leadership = new IngestLeadership(feed, true, new SimpleMeterRegistry(), 10);
+        leadership.onStart(new StartupEvent());
+        leadership.onPartitionsAssigned(null, TOKEN);
+        feed.stop(); // fenced
+
+        leadership.onShutdown(new ShutdownEvent());
+        leadership.recheck();
+
+        assertThat(feed.running).isFalse();
+        assertThat(feed.starts).hasValue(1);
     }
 
     @Test
