@@ -14,7 +14,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * How far PostgreSQL accounts for each partition this replica reads, as far as it knows: raised when
- * the partition is assigned (the stored offset it resumes at) and by each commit.
+ * the partition is assigned (the stored offset it resumes at) and by each commit; forgotten when the
+ * partition ends below it (its topic created again: {@code StoredOffsetSeeker}).
  */
 @ApplicationScoped
 public class AccountedOffsets implements KnownOffsets {

@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * What one batch changes: the aggregates to add, where each partition stands afterwards, and the
- * records it rejected (dead-lettered before the transaction: {@code AheadOfCommit}). Computed against
- * the progress stored in PostgreSQL, inside the transaction.
+ * records it rejected past the stored offsets (their dead letters are the aggregator's business, sent
+ * before the transaction: {@code AheadOfCommit}). Computed against the progress stored in PostgreSQL,
+ * inside the transaction.
  */
 public record AggregationPlan(
         WindowedAggregates aggregates,

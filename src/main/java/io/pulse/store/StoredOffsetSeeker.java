@@ -10,6 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -91,11 +93,17 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
      * would be seen where there is none.
      */
     static void forgetRecreated(Consumer<?, ?> consumer, String topic, List<Integer> partitions, KnownOffsets knownOffsets) {
+        if (partitions.stream().allMatch(p -> knownOffsets.known(p) < 0)) {
+            return; // nothing known to forget: a first assignment
+        }
         Map<TopicPartition, Long> ends;
         try {
             ends = consumer.endOffsets(partitions.stream().map(p -> new TopicPartition(topic, p)).toList(), PATIENCE);
+        } catch (WakeupException | InterruptException stopping) {
+            throw stopping; // the consumer is closing
         } catch (RuntimeException e) {
-            LOG.debugf("Could not read the end offsets of %s %s (%s)", topic, partitions, e.toString());
+            LOG.warnf("Could not read the end offsets of %s %s (%s): had the topic been created again, its rejected"
+                    + " records below the offsets known before would not be dead-lettered", topic, partitions, e.toString());
             return;
         }
         ends.forEach((tp, end) -> {
