@@ -8,10 +8,11 @@ import io.smallrye.mutiny.Uni;
 /**
  * How far this replica knows PostgreSQL accounts for each partition of the events topic: the highest of
  * what it read from the store on each assignment ({@link StoredOffsetSeeker}) and what it committed,
- * since it started (or since the topic was created again). Stored offsets only move forward, so a partition stored behind that means PostgreSQL lost
- * commits it had acknowledged (a crash with asynchronous commits, a failover to a standby that had not
- * received them, a restore), while the consumer reads on past them. The
- * records in between are read again and counted with the next batch ({@link AggregateStore#apply}).
+ * since it started (or since the topic was created again). Stored offsets only move forward, so a
+ * partition stored behind that means PostgreSQL lost commits it had acknowledged (a crash with
+ * asynchronous commits, a failover to a standby that had not received them, a restore), while the
+ * consumer reads on past them. The records in between are read again and counted with the next batch
+ * ({@link AggregateStore#apply}).
  * Below the known offset, every rejected record's dead letter was acknowledged by Kafka (before the
  * commit that stored it): the aggregator does not send those again.
  */

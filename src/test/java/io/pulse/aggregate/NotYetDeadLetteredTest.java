@@ -8,10 +8,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.pulse.it.CommittedOffsets;
 import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChange;
-import io.pulse.store.KnownOffsets;
-import io.smallrye.mutiny.Uni;
 
 /**
  * Which of a batch's rejected records get a dead letter before its transaction: all of those at or past
@@ -29,7 +28,8 @@ class NotYetDeadLetteredTest {
             }
         }
         // Partition 0 stored up to 6, partition 1 unknown (-1: its stored offset could not be read), 2 fresh (0).
-        KnownOffsets known = offsets(Map.of(0, 6L, 1, -1L, 2, 0L));
+        CommittedOffsets known = new CommittedOffsets((from, to) -> List.of());
+        known.committed.putAll(Map.of(0, 6L, 1, -1L, 2, 0L));
 
         List<String> sent = RecentChangeAggregator.notYetDeadLettered(records, known).stream()
                 .map(r -> r.partition() + ":" + r.offset()).toList();
@@ -52,23 +52,5 @@ class NotYetDeadLetteredTest {
         RecentChange c = new RecentChange("id-" + offset, "en.wikipedia.org", "enwiki", "edit", 0, "Page", "User", false,
                 1_700_000_000_000L + offset, 10, null);
         return new ConsumedRecord(partition, offset, c.partitionKey(), "{}", new ParseResult.Accepted(c));
-    }
-
-    private static KnownOffsets offsets(Map<Integer, Long> known) {
-        return new KnownOffsets() {
-            @Override
-            public void assigned(int partition, long nextOffset) {
-            }
-
-            @Override
-            public long known(int partition) {
-                return known.getOrDefault(partition, -1L);
-            }
-
-            @Override
-            public Uni<List<ConsumedRecord>> reread(int partition, long from, long to) {
-                return Uni.createFrom().item(List.of());
-            }
-        };
     }
 }
