@@ -39,10 +39,15 @@ public class PerChangeAlerts {
      * @param generation the consumer group generation the batch was polled in
      */
     public List<Alert> evaluate(List<ConsumedRecord> records, int generation) {
-        return config.enabled() ? evaluate(records, generation, rules.current(), partitions) : List.of();
+        if (!config.enabled()) {
+            partitions.evaluating(generation); // the warm-up makes states with alerting off too: release them as well
+            return List.of();
+        }
+        return evaluate(records, generation, rules.current(), partitions);
     }
 
     static List<Alert> evaluate(List<ConsumedRecord> records, int generation, RuleSet rules, AlertPartitions partitions) {
+        partitions.evaluating(generation);
         List<Alert> alerts = new ArrayList<>();
         for (ConsumedRecord r : records) {
             if (!(r.parsed() instanceof ParseResult.Accepted accepted)) {

@@ -19,7 +19,8 @@ import io.pulse.store.PageCountHistory;
 import io.pulse.store.StoreSnapshot;
 
 /**
- * On assignment: new rule state for each assigned partition, its spike baselines rebuilt from the
+ * On assignment: new rule state for each assigned partition (released once the partition is taken
+ * away, {@link AlertPartitions}), its spike baselines rebuilt from the
  * page counts the aggregator stored ({@code page_edit_counts}) for the windows the spike rule looks
  * at: the newest counted window and the {@code baseline-windows} before it. They are the counts the
  * rules kept before the restart or rebalance, as of the stored offsets (one {@link StoreSnapshot}: a batch
@@ -76,6 +77,16 @@ public class WarmUp {
             }
         }
         states.forEach((partition, state) -> partitions.assigned(partition, state, generation));
+    }
+
+    /** Every assignment, this replica's partitions changed or not: what generation a polled record can be of. */
+    public void rebalanced(int generation) {
+        partitions.rebalanced(generation);
+    }
+
+    /** Partitions taken away: their states go once the batches polled before are evaluated ({@link AlertPartitions}). */
+    public void revoked(Collection<Integer> revoked, int generation) {
+        partitions.revoked(revoked, generation);
     }
 
     private Map<Integer, AlertEvaluator> freshStates(Collection<Integer> assigned) {

@@ -52,6 +52,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         int generation = generation(consumer);
+        warmUp.rebalanced(generation); // also with no partition for this replica (the cooperative protocol)
         partitions.stream().map(TopicPartition::topic).distinct().forEach(topic -> {
             var ofTopic = partitions.stream().filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).toList();
             forgetRecreated(consumer, topic, ofTopic, knownOffsets);
@@ -84,6 +85,12 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
                 close(snapshot);
             }
         });
+    }
+
+    /** Revoked or lost (SmallRye's default): the alert rules' state of the partitions can go. */
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        warmUp.revoked(partitions.stream().map(TopicPartition::partition).toList(), generation(consumer));
     }
 
     /**

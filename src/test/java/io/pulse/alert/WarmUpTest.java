@@ -114,6 +114,30 @@ class WarmUpTest {
                 .extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
     }
 
+    /**
+     * Partitions lost (the consumer fell out of the group: generation -1 in the callback): a batch polled
+     * in the generation it last had is still evaluated with the lost partition's state; once a batch of a
+     * later generation is, the state goes. One given back in the same rebalance keeps its new state.
+     */
+    @Test
+    void shouldReleaseTheStateOfALostPartitionOnlyAfterTheBatchesPolledBeforeTheLoss() {
+        int busy = WarmUp.partitionOf(change(T0).partitionKey(), PARTITIONS);
+        int other = (busy + 1) % PARTITIONS;
+        AlertPartitions partitions = new AlertPartitions(MINUTE, 100);
+        rebuild(partitions, List.of(), GENERATION, busy, other);
+        partitions.rebalanced(GENERATION + 2); // rebalances that changed nothing here (the cooperative protocol)
+        partitions.revoked(List.of(busy, other), -1);
+        rebuild(partitions, List.of(), GENERATION + 3, other); // rejoined: only the other one is given back
+
+        assertThat(PerChangeAlerts.evaluate(batch(busy, 20, T0), GENERATION + 2, AlertEvaluatorTest.RULES, partitions))
+                .as("polled before the loss").extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
+        assertThat(partitions.tracks(busy)).isTrue();
+        assertThat(PerChangeAlerts.evaluate(batch(other, 1, T0), GENERATION + 3, AlertEvaluatorTest.RULES, partitions))
+                .isEmpty();
+        assertThat(partitions.tracks(busy)).as("released").isFalse();
+        assertThat(partitions.tracks(other)).as("assigned again").isTrue();
+    }
+
     /** {@code n} changes to the busy page, a millisecond apart from {@code fromMs}, as records of its partition. */
     private static List<ConsumedRecord> batch(int partition, int n, long fromMs) {
         List<ConsumedRecord> records = new ArrayList<>();
