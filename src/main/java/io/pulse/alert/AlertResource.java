@@ -48,7 +48,8 @@ public class AlertResource {
     @GET
     @Operation(summary = "Raised alerts, newest event time first")
     @APIResponse(responseCode = "400", description = "Invalid parameter (problem JSON naming it)")
-    @APIResponse(responseCode = "503", description = "The query ran longer than pulse.store.read-timeout and was cancelled (problem JSON)")
+    @APIResponse(responseCode = "503", description = "The query ran longer than pulse.store.read-timeout and was"
+            + " cancelled, or too many reads were in progress (problem JSON; Retry-After then)")
     public Uni<AlertsAnswer> alerts(@QueryParam("since") String since, @QueryParam("rule") String rule,
             @QueryParam("severity") String severity, @QueryParam("wiki") String wiki, @QueryParam("limit") String limit) {
         List<ParameterError> errors = new ArrayList<>();

@@ -19,7 +19,8 @@ final class ApiDocs {
             + " first offending parameter and errors lists all of them";
     static final String PROBLEM_500 = "Unexpected failure: an RFC 9457 problem with an incident id, no internals";
     static final String PROBLEM_503 = "The query ran longer than pulse.store.read-timeout (10 s by default) and was"
-            + " cancelled: an RFC 9457 problem; ask for a shorter range";
+            + " cancelled: an RFC 9457 problem; ask for a shorter range. Or too many reads were in progress"
+            + " (pulse.store.max-concurrent-reads and max-queued-reads): a problem with Retry-After";
 
     private ApiDocs() {
     }

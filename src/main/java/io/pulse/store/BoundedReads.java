@@ -4,6 +4,9 @@ import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -17,9 +20,12 @@ import io.vertx.pgclient.PgException;
  * maintenance) is cancelled on the server, which frees its connection for the aggregator and the other
  * requests; a timeout on the client side would leave it running. The transaction's three statements
  * (begin and set, the read, commit) are sent at once: one round trip, as a read without a bound takes.
+ * Bounded in number too ({@link ReadLimiter}): the rest of the pool stays the aggregator's.
  */
 @ApplicationScoped
 public class BoundedReads {
+
+    private static final Logger LOG = Logger.getLogger(BoundedReads.class);
 
     /** SQLSTATE query_canceled: statement_timeout, or an operator's pg_cancel_backend. */
     static final String QUERY_CANCELED = "57014";
@@ -27,14 +33,27 @@ public class BoundedReads {
     private final Pool pool;
     private final Duration timeout;
     private final String setTimeout;
+    private final ReadLimiter limiter;
 
-    public BoundedReads(Pool pool, ReadConfig config) {
+    public BoundedReads(Pool pool, ReadConfig config,
+            @ConfigProperty(name = "quarkus.datasource.reactive.max-size", defaultValue = "20") int poolSize) {
+        if (config.maxConcurrentReads() >= poolSize) {
+            LOG.warnf("pulse.store.max-concurrent-reads (%d) leaves none of the %d pooled connections"
+                    + " (quarkus.datasource.reactive.max-size) to the aggregator: slow reads can stall it",
+                    config.maxConcurrentReads(), poolSize);
+        }
         this.pool = pool;
         this.timeout = config.readTimeout();
         this.setTimeout = "BEGIN; SET LOCAL statement_timeout = " + timeout.toMillis();
+        this.limiter = new ReadLimiter(config.maxConcurrentReads(), config.maxQueuedReads());
     }
 
+    /** The read, when its turn comes; a {@link ReadsBusyException} when too many wait already. */
     public Uni<RowSet<Row>> execute(String sql, Tuple values) {
+        return limiter.run(() -> bounded(sql, values));
+    }
+
+    private Uni<RowSet<Row>> bounded(String sql, Tuple values) {
         if (timeout.isZero()) {
             return pool.preparedQuery(sql).execute(values);
         }

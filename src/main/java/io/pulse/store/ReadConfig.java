@@ -15,4 +15,15 @@ public interface ReadConfig {
      */
     @WithDefault("10s")
     Duration readTimeout();
+
+    /**
+     * Reads of the API and of {@code /metrics/stream} that hold a connection at once; they share the pool
+     * ({@code quarkus.datasource.reactive.max-size}) with the aggregator, which keeps the rest.
+     */
+    @WithDefault("8")
+    int maxConcurrentReads();
+
+    /** Reads that wait for one of those; a read beyond them is answered 503 at once. */
+    @WithDefault("32")
+    int maxQueuedReads();
 }

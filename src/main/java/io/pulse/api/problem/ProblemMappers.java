@@ -10,6 +10,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import io.pulse.store.ReadTimedOutException;
+import io.pulse.store.ReadsBusyException;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -55,6 +56,16 @@ public class ProblemMappers {
         return respond(Problem.ofStatus(503, "Query timed out", "The query ran longer than the "
                 + e.timeout().toMillis() + " ms allowed; ask for a shorter range, or try again later",
                 request.path()));
+    }
+
+    /** Retried after a second: the reads ahead of it take about that long, at most the read timeout. */
+    @ServerExceptionMapper
+    public RestResponse<Problem> readsBusy(ReadsBusyException e, HttpServerRequest request) {
+        LOG.debugf("Refused %s %s: %s", request.method(), request.path(), e.getMessage());
+        Problem problem = Problem.ofStatus(503, "Too many reads in progress",
+                "The database is busy with other reads; try again in a second", request.path());
+        return RestResponse.ResponseBuilder.<Problem> create(503).entity(problem).type(Problem.MEDIA_TYPE)
+                .header("Retry-After", "1").build();
     }
 
     @ServerExceptionMapper
