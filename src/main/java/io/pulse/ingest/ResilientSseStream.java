@@ -15,7 +15,7 @@ import io.smallrye.mutiny.Uni;
  * An endless SSE feed over successive connections. Upstream feeds close connections routinely
  * (Wikimedia every ~15 minutes), so a close is the normal path: reconnect at once (or after the
  * server's {@code retry:}), sending {@code Last-Event-ID}. Errors back off exponentially with
- * jitter, never sooner than the server's {@code Retry-After}; the first event received resets it.
+ * jitter, never sooner than the server's {@code Retry-After}; the first message received resets it.
  */
 public class ResilientSseStream {
 
@@ -79,9 +79,19 @@ public class ResilientSseStream {
         events.forEach(this::onEvent);
     }
 
-    /** Only an event resets the back-off: a server that accepts and closes at once is still failing. */
+    /**
+     * Only a message resets the back-off: a server that accepts and closes at once is still failing, and
+     * so is one that sends an {@code error} event and closes (Wikimedia's EventStreams does, when it cannot
+     * read its own Kafka): reconnecting at once to that made hundreds of connections a second.
+     */
     private void onEvent(SseEvent event) {
-        failuresInARow = 0;
+        if (event.name() == null || "message".equals(event.name())) {
+            if (event.data() != null) {
+                failuresInARow = 0;
+            }
+        } else if ("error".equals(event.name())) {
+            LOG.warnf("SSE stream %s sent an error: %s", url, abbreviate(event.data()));
+        }
         if (event.id() != null) {
             lastEventId = event.id();
         }
@@ -89,6 +99,10 @@ public class ResilientSseStream {
             // Honoured as a floor, within reason: a feed asking for hours would silence the ingest for them.
             serverRetryMs = Math.min(event.retryMs(), MAX_SERVER_RETRY_MS);
         }
+    }
+
+    private static String abbreviate(String data) {
+        return data == null || data.length() <= 500 ? data : data.substring(0, 500) + "…";
     }
 
     private void onDisconnect(Throwable failure) {

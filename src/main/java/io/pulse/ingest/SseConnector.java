@@ -1,6 +1,8 @@
 package io.pulse.ingest;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -8,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.http.HttpClient;
@@ -20,6 +23,8 @@ import io.vertx.mutiny.core.http.HttpClientResponse;
  * the server. One call, one connection; reconnecting is {@link ResilientSseStream}'s job.
  */
 public class SseConnector {
+
+    static final int ERROR_BODY_BYTES = 4096;
 
     private final HttpClient http;
     private final SseSettings settings;
@@ -54,11 +59,9 @@ public class SseConnector {
 
     private Multi<List<SseEvent>> events(HttpClientResponse response) {
         if (response.statusCode() != 200) {
-            return response.body()
-                    .onFailure().recoverWithItem(() -> null)
+            return errorBody(response)
                     .onItem().transformToMulti(body -> Multi.createFrom().failure(new SseHttpException(
-                            response.statusCode(), retryAfter(response.getHeader("Retry-After")),
-                            body == null ? null : abbreviate(body.toString()))));
+                            response.statusCode(), retryAfter(response.getHeader("Retry-After")), body)));
         }
         SseDecoder decoder = new SseDecoder(settings.maxEventBytes());
         // An empty read first says the stream is open: a quiet feed (a recording played to its end) may
@@ -79,6 +82,25 @@ public class SseConnector {
                 .onItem().transform(buffer -> decoder.feed(buffer.getBytes()))
                 .select().where(events -> !events.isEmpty())
                 .onCompletion().failWith(() -> new StreamInterruptedException("server closed the stream"));
+    }
+
+    /**
+     * The start of an error answer's body, for the log: what arrives of its first {@value #ERROR_BODY_BYTES}
+     * bytes within the idle timeout. A proxy that stalls its error page held the ingest for good (no
+     * reconnect ever came), and one that sent megabytes had them buffered whole. The connection is closed:
+     * the rest of the body is not worth reading.
+     */
+    private Uni<String> errorBody(HttpClientResponse response) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        return response.toMulti()
+                .onItem().invoke(buffer -> bytes.writeBytes(buffer.getBytes()))
+                .select().first(buffer -> bytes.size() < ERROR_BODY_BYTES)
+                .collect().last()
+                .ifNoItem().after(settings.idleTimeout()).recoverWithItem(() -> null)
+                .onFailure().recoverWithNull()
+                .map(ignored -> bytes.size() == 0 ? null
+                        : abbreviate(new String(bytes.toByteArray(), StandardCharsets.UTF_8)))
+                .eventually(() -> response.request().connection().closeAndForget());
     }
 
     /** {@code Retry-After} is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */

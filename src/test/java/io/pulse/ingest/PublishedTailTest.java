@@ -9,10 +9,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -72,6 +77,37 @@ class PublishedTailTest {
 
         PublishedTail.Scan live = tail.eventIdsAfter(topic, Map.of(0, 508L), LIVE, Map.of());
         assertThat(live.eventIds()).containsExactlyInAnyOrder("live-496", "live-497", "live-498", "live-499", "untagged");
+    }
+
+    /**
+     * Retention deleted the records below the margin: the read starts at the oldest record kept. It was
+     * out of range, and the consumer jumped to the partition's end: no id read back, the tail published twice.
+     */
+    @Test
+    void shouldReadFromTheOldestRecordKeptWhenTheMarginReachesBelowIt() throws Exception {
+        String topic = "pulse.tail." + System.nanoTime();
+        PulseInfra.get().kafka().createTopic(topic, 1);
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(record(topic, "live-" + i, LIVE));
+            }
+            producer.flush();
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                PulseInfra.get().bootstrapServers()))) {
+            admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(8)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        PublishedTail tail = new PublishedTail(Map.of("bootstrap.servers", PulseInfra.get().bootstrapServers()),
+                Duration.ofSeconds(30), 5);
+
+        PublishedTail.Scan scan = tail.eventIdsAfter(topic, Map.of(0, 10L), LIVE, Map.of()); // from 5, but 8 is the oldest
+
+        Set<String> expected = new HashSet<>();
+        for (int i = 8; i < 20; i++) {
+            expected.add("live-" + i);
+        }
+        assertThat(scan.eventIds()).isEqualTo(expected);
     }
 
     private static KafkaProducer<String, String> producer() {

@@ -142,6 +142,27 @@ class ResilientSseStreamTest {
         assertEquals(Duration.ZERO, stream.nextDelay(new StreamInterruptedException("closed")));
     }
 
+    /**
+     * Wikimedia's EventStreams reports a failure to read its own Kafka as an {@code error} event, then
+     * closes: reconnecting at once to it made 326 connections in 5 s. Neither that nor a retry-only block
+     * resets the back-off; only a message does.
+     */
+    @Test
+    void shouldKeepBackingOffWhenTheServerSendsAnErrorEventOrARetryOnlyBlockAndCloses() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().items(
+                List.of(new SseEvent("7", "error", "{\"message\":\"consume failed\"}", -1, false, false, 30)),
+                List.of(retryOnly(0))));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
+        stream.nextDelay(new IOException("refused"));
+
+        assertEquals(1, stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30)).size(),
+                "the error event is passed on (the ingest counts it as an other event)");
+
+        assertEquals(INITIAL.multipliedBy(2), stream.nextDelay(new StreamInterruptedException("closed")),
+                "the second failure in a row");
+    }
+
     // ---------------------------------------------------------------- reconnecting
 
     @Test

@@ -1,5 +1,6 @@
 package io.pulse.ingest;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
@@ -30,6 +31,30 @@ class SseConnectorStallTest {
     @AfterEach
     void close() {
         vertx.closeAndAwait();
+    }
+
+    /**
+     * A 503 whose body never ends (a proxy that stalls its error page): the ingest waited for that body
+     * for good, and never reconnected (this test failed so).
+     */
+    @Test
+    void shouldReconnectWhenTheBodyOfAnErrorAnswerStalls() throws Exception {
+        try (TestSseServer server = new TestSseServer().start()) {
+            server.inject(new Fault.StalledErrorBody(503), new Fault.StalledErrorBody(502));
+            server.append(List.of("{\"meta\":{\"dt\":\"2026-12-05T10:00:00Z\",\"id\":\"e1\"},\"wiki\":\"w\"}"));
+            HttpClient http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(2));
+            SseSettings settings = new SseSettings("Pulse/test (test)", Duration.ofSeconds(2), Duration.ofSeconds(1),
+                    1 << 20, Duration.ofMillis(50), Duration.ofMillis(200), 0.0);
+            ResilientSseStream stream = new ResilientSseStream(new SseConnector(http, settings), URI.create(server.url()), settings);
+            AtomicInteger received = new AtomicInteger();
+            Cancellable subscription = stream.events(null).subscribe().with(list -> received.addAndGet(list.size()));
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> received.get() == 1);
+                assertThat(server.connections()).extracting(TestSseServer.Connection::status).containsExactly(503, 502, 200);
+            } finally {
+                subscription.cancel();
+            }
+        }
     }
 
     @Test

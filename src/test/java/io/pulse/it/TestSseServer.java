@@ -71,6 +71,10 @@ public final class TestSseServer implements AutoCloseable {
         /** Take the request and never answer it (no status line): a proxy or a path that went dark. */
         record NoAnswer() implements Fault {
         }
+
+        /** Answer with this status and start a body that never ends: a proxy that stalls its error page. */
+        record StalledErrorBody(int status) implements Fault {
+        }
     }
 
     public TestSseServer start() {
@@ -174,6 +178,11 @@ public final class TestSseServer implements AutoCloseable {
             connections.add(new Connection(lastEventId, request.getHeader("User-Agent"), error.status()));
             response.setStatusCode(error.status()).putHeader("Retry-After", Integer.toString(error.retryAfterSeconds()))
                     .end("slow down");
+            return;
+        }
+        if (fault instanceof Fault.StalledErrorBody error) {
+            connections.add(new Connection(lastEventId, request.getHeader("User-Agent"), error.status()));
+            response.setStatusCode(error.status()).setChunked(true).write("<html><body>Service unavailable");
             return;
         }
         if (fault instanceof Fault.NoAnswer) {
