@@ -38,6 +38,14 @@ public interface AlertConfig {
     @WithDefault("256")
     int streamBuffer();
 
+    /**
+     * A comment line this often on /alerts/stream: a stream with no alert for minutes is otherwise silent,
+     * and proxies and load balancers close idle connections (often after 60 s), and a half-open one is
+     * never noticed.
+     */
+    @WithDefault("15s")
+    Duration streamHeartbeat();
+
     /** Concurrent /alerts/stream subscribers before 503. */
     @WithDefault("1000")
     int maxSubscribers();

@@ -1,5 +1,6 @@
 package io.pulse.alert;
 
+import java.time.Duration;
 import java.util.List;
 
 import jakarta.ws.rs.GET;
@@ -36,11 +37,13 @@ public class AlertStreamResource {
     private final AlertHub hub;
     private final AlertStore store;
     private final int replayLimit;
+    private final Duration heartbeat;
 
     public AlertStreamResource(AlertHub hub, AlertStore store, AlertConfig config) {
         this.hub = hub;
         this.store = store;
         this.replayLimit = config.streamBuffer();
+        this.heartbeat = config.streamHeartbeat();
     }
 
     @GET
@@ -61,7 +64,12 @@ public class AlertStreamResource {
         } catch (AlertHub.TooManySubscribers full) {
             throw Problem.tooManySubscribers(full.getMessage(), "/alerts/stream");
         }
-        return alerts.map(a -> event(sse, a));
+        // A comment now and then keeps proxies from closing a quiet stream; one that a slow client has not
+        // taken yet is dropped, not queued.
+        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeat)
+                .onOverflow().drop()
+                .map(tick -> sse.newEventBuilder().comment("").build());
+        return Multi.createBy().merging().streams(alerts.map(a -> event(sse, a)), heartbeats);
     }
 
     private static OutboundSseEvent event(Sse sse, Alert alert) {

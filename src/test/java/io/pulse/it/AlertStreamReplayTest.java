@@ -62,6 +62,18 @@ class AlertStreamReplayTest {
         }
     }
 
+    /**
+     * No alert for a while: the stream still sends a comment every {@code stream-heartbeat} (1 s in tests),
+     * so that proxies do not close it as idle. It sent nothing at all before.
+     */
+    @Test
+    void shouldKeepAQuietStreamAliveWithComments() {
+        try (SseTestClient quiet = new SseTestClient(streamUrl)) {
+            await().atMost(WAIT).until(() -> quiet.comments() >= 2);
+            assertThat(quiet.status()).isEqualTo(200);
+        }
+    }
+
     @Test
     void shouldReplayWhatAReconnectingStreamMissedThenGoOnLive() {
         String wiki = "replay" + System.nanoTime() % 1_000_000_000L + "wiki";
