@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -19,15 +20,25 @@ public class AdminAuth {
 
     private final Optional<byte[]> key;
 
+    @Inject
     public AdminAuth(AlertConfig config) {
-        this.key = config.adminApiKey().filter(k -> !k.isBlank()).map(k -> k.getBytes(StandardCharsets.UTF_8));
+        this(config.adminApiKey());
+    }
+
+    /**
+     * The key without surrounding white space: a secret mounted from a file usually ends with a newline,
+     * and no request could match it.
+     */
+    AdminAuth(Optional<String> key) {
+        this.key = key.map(String::strip).filter(k -> !k.isEmpty()).map(k -> k.getBytes(StandardCharsets.UTF_8));
     }
 
     /** @throws WebApplicationException 401 with a problem body unless the request carries the key */
     public void check(String apiKey, String authorization, String path) {
-        String presented = apiKey != null ? apiKey
+        // An empty X-API-Key (a client template with the header left blank) does not hide a Bearer token.
+        String presented = apiKey != null && !apiKey.isBlank() ? apiKey.strip()
                 : authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                        ? authorization.substring(7).trim() : null;
+                        ? authorization.substring(7).strip() : null;
         boolean ok = key.isPresent() && presented != null
                 && MessageDigest.isEqual(key.get(), presented.getBytes(StandardCharsets.UTF_8)); // constant time
         if (!ok) {

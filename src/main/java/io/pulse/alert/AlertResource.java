@@ -56,7 +56,7 @@ public class AlertResource {
         Instant from = null;
         if (since != null) {
             try {
-                from = Instant.parse(since);
+                from = QueryParameters.parseInstant(since);
                 if (!QueryParameters.inRange(from)) { // +999999999-12-31T23:59:59-18:00 parses, then fails in SQL
                     errors.add(new ParameterError("since", "must be between 1970 and 9999"));
                     from = null;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -57,6 +58,13 @@ class TopApiTest {
                 .isEqualTo(ApiJson.tree(Expected.topPages(data.history(), "include", 20)));
         assertThat(answer.get("range")).isEqualTo(ApiJson.tree(Map.of("from", from.toString(), "to", to.toString())));
         assertThat(answer.get("wiki").isNull()).isTrue();
+
+        // The same range in another offset, its + left unencoded (curl users do): it arrives as a space.
+        JsonNode plus = ApiJson.get("/api/top/pages", Map.of("from", from.atOffset(ZoneOffset.ofHours(2))
+                .toLocalDateTime() + " 02:00", "to", to.atOffset(ZoneOffset.ofHours(2)).toLocalDateTime() + " 02:00",
+                "limit", 20));
+        assertThat(plus.get("range")).isEqualTo(answer.get("range"));
+        assertThat(plus.get("items")).isEqualTo(answer.get("items"));
     }
 
     @Test

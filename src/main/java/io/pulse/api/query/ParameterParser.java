@@ -108,7 +108,7 @@ final class ParameterParser {
     /** An ISO-8601 date-time with offset, such as 2026-01-31T12:00:00Z; null when invalid. */
     Instant instant(String parameter, String raw) {
         try {
-            Instant t = OffsetDateTime.parse(raw).toInstant();
+            Instant t = parseInstant(raw);
             if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
                 reject(parameter, parameter + " must be between 1970 and 9999");
                 return null;
@@ -119,6 +119,17 @@ final class ParameterParser {
             return null;
         }
     }
+
+    /**
+     * An ISO-8601 date-time with offset. A {@code +} left unencoded in a query string arrives as a space
+     * (form decoding): {@code 2026-01-31T12:00:00 01:00} can only be {@code +01:00}, and is read so.
+     */
+    static Instant parseInstant(String raw) {
+        Matcher plus = UNENCODED_PLUS.matcher(raw);
+        return OffsetDateTime.parse(plus.matches() ? plus.group(1) + "+" + plus.group(2) : raw).toInstant();
+    }
+
+    private static final Pattern UNENCODED_PLUS = Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T[^ ]+) (\\d{2}:\\d{2})");
 
     static String format(Duration d) {
         long minutes = d.toMinutes();

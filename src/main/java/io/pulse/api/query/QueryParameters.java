@@ -45,6 +45,11 @@ public final class QueryParameters {
                 : new ParameterError("wiki", ParameterParser.WIKI_RULE);
     }
 
+    /** An ISO-8601 date-time with offset, an unencoded {@code +} read as such; throws DateTimeParseException. */
+    public static Instant parseInstant(String raw) {
+        return ParameterParser.parseInstant(raw);
+    }
+
     /** An instant every endpoint takes: from 1970 to 9999 (PostgreSQL's timestamps and Java's date-times hold it). */
     public static boolean inRange(Instant t) {
         return !t.isBefore(ParameterParser.EARLIEST) && !t.isAfter(ParameterParser.LATEST);
