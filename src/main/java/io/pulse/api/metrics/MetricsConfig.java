@@ -17,6 +17,14 @@ public interface MetricsConfig {
     @WithDefault("1000")
     int maxSubscribers();
 
+    /**
+     * Distinct feeds (wiki filter and view) live at once; each reads the database every interval, whatever
+     * its subscribers. A subscriber asking for another gets 503: one client opening a stream per made-up
+     * wiki name could otherwise have the database answer thousands of snapshots a second.
+     */
+    @WithDefault("64")
+    int maxFeeds();
+
     /** Event-time windows summed for the "recent" figures (top pages, users, wikis, bot share). */
     @WithDefault("5")
     int recentWindows();

@@ -45,7 +45,8 @@ public class MetricsStreamResource {
                     + "`pulse.metrics.interval`. Figures cover the whole stream on every replica.")
     @APIResponse(responseCode = "200", description = "An endless text/event-stream")
     @APIResponse(responseCode = "400", description = "Invalid wiki filter (problem JSON)")
-    @APIResponse(responseCode = "503", description = "Subscriber limit reached (problem JSON, Retry-After)")
+    @APIResponse(responseCode = "503", description = "Subscriber limit, or distinct feeds limit (pulse.metrics.max-feeds),"
+            + " reached (problem JSON, Retry-After)")
     public Multi<OutboundSseEvent> stream(
             @Parameter(description = "Only this wiki, by id (enwiki) or domain (en.wikipedia.org)") @QueryParam("wiki") String wiki,
             @Parameter(description = "`dashboard` adds the dashboard view (history of the last hour, rankings of the "
@@ -65,7 +66,7 @@ public class MetricsStreamResource {
         Multi<MetricsSnapshot> snapshots;
         try {
             snapshots = hub.subscribe(wiki == null || wiki.isBlank() ? null : wiki, "dashboard".equals(view));
-        } catch (SnapshotHub.TooManySubscribers full) {
+        } catch (SnapshotHub.TooManySubscribers | SnapshotHub.TooManyFeeds full) {
             throw Problem.tooManySubscribers(full.getMessage(), "/metrics/stream");
         }
         return snapshots.map(s -> sse.newEventBuilder()

@@ -55,6 +55,14 @@ public class SnapshotHub {
         }
     }
 
+    /** Thrown when {@code pulse.metrics.max-feeds} distinct feeds already run and another is asked for. */
+    public static final class TooManyFeeds extends RuntimeException {
+        TooManyFeeds(int max) {
+            super("The live metrics stream already runs its maximum of " + max + " distinct feeds (wiki filter"
+                    + " and view); subscribe to one of them, or to all wikis", null, false, false);
+        }
+    }
+
     /** The current snapshot at once, then one per interval. @throws TooManySubscribers at the cap */
     public Multi<MetricsSnapshot> subscribe(String wiki) {
         return subscribe(wiki, false);
@@ -62,11 +70,24 @@ public class SnapshotHub {
 
     /** As {@link #subscribe(String)}, with the dashboard view in every snapshot when asked for. */
     public Multi<MetricsSnapshot> subscribe(String wiki, boolean dashboard) {
-        if (subscribers.incrementAndGet() > config.maxSubscribers()) {
-            subscribers.decrementAndGet();
+        // Checked now, to answer 503; counted when the stream is subscribed, and released when it ends: a
+        // stream never subscribed (its client gone before the headers were sent) would hold its place for
+        // good. A burst of subscribers may overshoot the caps by the few checked at the same time.
+        if (subscribers.get() >= config.maxSubscribers()) {
             throw new TooManySubscribers(config.maxSubscribers());
         }
-        Feed feed = acquire(wiki, dashboard);
+        synchronized (this) {
+            if (!feeds.containsKey(key(wiki, dashboard)) && feeds.size() >= config.maxFeeds()) {
+                throw new TooManyFeeds(config.maxFeeds());
+            }
+        }
+        return Multi.createFrom().deferred(() -> {
+            subscribers.incrementAndGet();
+            return joined(acquire(wiki, dashboard), wiki, dashboard);
+        });
+    }
+
+    private Multi<MetricsSnapshot> joined(Feed feed, String wiki, boolean dashboard) {
         // The current snapshot at once: the feed's latest, or one taken now while the feed has none yet.
         // It is read after joining the feed and numbered as the feed's newest, so ids never skip: a tick
         // emitted meanwhile either reaches this subscriber or carries the number this one takes.

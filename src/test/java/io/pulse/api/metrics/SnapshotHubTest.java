@@ -1,6 +1,7 @@
 package io.pulse.api.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -47,6 +48,34 @@ class SnapshotHubTest {
         assertThat(hub.subscribers()).isZero();
     }
 
+    /**
+     * Each distinct wiki filter runs a feed of its own, reading the database every interval: past
+     * max-feeds (2 here) a new one is refused, an existing one still joined. A stream asked for but never
+     * subscribed holds no place: it used to count against the subscriber cap for good.
+     */
+    @Test
+    void shouldRefuseAFeedBeyondTheCapButJoinARunningOne() {
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> Uni.createFrom().item(snapshot(0)), config(Duration.ofMillis(50)));
+        try {
+            hub.subscribe("neverwiki");
+            assertThat(hub.subscribers()).as("asked for, never subscribed").isZero();
+
+            Cancellable all = hub.subscribe(null).subscribe().with(s -> { });
+            Cancellable a = hub.subscribe("awiki").subscribe().with(s -> { });
+            assertThatThrownBy(() -> hub.subscribe("bwiki")).isInstanceOf(SnapshotHub.TooManyFeeds.class);
+            Cancellable again = hub.subscribe("awiki").subscribe().with(s -> { });
+            assertThat(hub.subscribers()).isEqualTo(3);
+
+            a.cancel();
+            again.cancel(); // awiki's feed stops with its last subscriber: room for another
+            hub.subscribe("bwiki").subscribe().with(s -> { }).cancel();
+            all.cancel();
+            assertThat(hub.subscribers()).isZero();
+        } finally {
+            hub.stop();
+        }
+    }
+
     static void assertContiguous(List<Long> ids) {
         for (int i = 1; i < ids.size(); i++) {
             assertThat(ids.get(i)).as("ids %s", ids).isEqualTo(ids.get(i - 1) + 1);
@@ -67,6 +96,11 @@ class SnapshotHubTest {
             @Override
             public int maxSubscribers() {
                 return 10;
+            }
+
+            @Override
+            public int maxFeeds() {
+                return 2;
             }
 
             @Override
