@@ -38,6 +38,7 @@ class DeadLetterTest {
     void shouldDeadLetterEveryKindOfBadSseEventAndKeepGoing() {
         TestSseServer server = SseServerResource.server();
         double countedBefore = deadLetterCount("ingest");
+        double emptyBefore = Counters.sum("pulse_ingest_events_total", "outcome=\"empty\"");
         String marker = "dlq-" + System.nanoTime();
         long now = Instant.now().getEpochSecond();
 
@@ -55,12 +56,14 @@ class DeadLetterTest {
         byte[] invalid = ("{\"meta\":{\"id\":\"" + marker + "-6\"},\"title\":\"\u00ff\u00fe\"}")
                 .getBytes(StandardCharsets.ISO_8859_1); // not UTF-8
         server.appendRaw(invalid);
+        server.appendRaw(new byte[0]); // an event with empty data, as EventStreams sends now and then: not a dead letter
         server.append(List.of(event(marker + "-ok", "deadletterwiki", now)));
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
                 "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'deadletterwiki'")).isEqualTo(1));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterCount("ingest") - countedBefore)
                 .isEqualTo(8));
+        assertThat(Counters.sum("pulse_ingest_events_total", "outcome=\"empty\"") - emptyBefore).as("dropped, counted").isEqualTo(1);
 
         // This test's dead letters only: each holds the marker, but the oversized event, whose data the decoder
         // dropped, is known by its SSE id (its timestamp) alone. The parser's detail after "malformed JSON: "
