@@ -104,11 +104,12 @@ public class AlertStore {
      * de-duplicate by alert id, as the dashboard does).
      */
     public Uni<List<Alert>> publishedAfter(long after, int limit) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + ", published_at FROM alerts"
+        // A request's read, bounded as the others: a thousand streams reconnecting at once must not take the pool.
+        return reads.execute("SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + ", published_at FROM alerts"
                 + " WHERE published_at IS NOT NULL AND seq <> $1"
                 + " AND (seq > $1 OR published_at >= (SELECT published_at FROM alerts WHERE seq = $1))"
-                + " ORDER BY published_at DESC, seq DESC LIMIT $2) newest ORDER BY published_at, seq")
-                .execute(Tuple.of(after, limit)).map(AlertStore::alerts);
+                + " ORDER BY published_at DESC, seq DESC LIMIT $2) newest ORDER BY published_at, seq",
+                Tuple.of(after, limit)).map(AlertStore::alerts);
     }
 
     private static List<Alert> alerts(RowSet<Row> rows) {

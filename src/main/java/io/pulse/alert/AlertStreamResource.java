@@ -69,7 +69,9 @@ public class AlertStreamResource {
         Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeat)
                 .onOverflow().drop()
                 .map(tick -> sse.newEventBuilder().comment("").build());
-        return Multi.createBy().merging().streams(alerts.map(a -> event(sse, a)), heartbeats);
+        // One at a time from each: merging's default of 128 ahead kept the oldest alerts of a slow client in
+        // the merge, past the hub's drop-oldest buffer, and queued heartbeats.
+        return Multi.createBy().merging().withRequests(1).streams(alerts.map(a -> event(sse, a)), heartbeats);
     }
 
     private static OutboundSseEvent event(Sse sse, Alert alert) {

@@ -40,7 +40,9 @@ public final class PublishedTail {
         // Committed records only: a fenced leader's aborted events must not be dropped as already published.
         this.config = KafkaClients.committedReader(kafka, "pulse-published-tail");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        // Records deleted under the read (retention) move it to the oldest kept, never past the tail.
+        // A start below the oldest record kept (retention deleted the margin, or deletes it under the read) is
+        // out of range: it moves to the oldest kept. With Kafka's default (latest) the read jumped to the
+        // partition's end, skipping the whole tail, whose events were then published twice.
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         this.timeout = timeout;
         this.margin = margin;
@@ -72,13 +74,8 @@ public final class PublishedTail {
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             Map<Integer, Long> ends = new HashMap<>();
             consumer.endOffsets(partitions, timeout).forEach((tp, end) -> ends.put(tp.partition(), end));
-            Map<Integer, Long> firsts = new HashMap<>();
-            consumer.beginningOffsets(partitions, timeout).forEach((tp, first) -> firsts.put(tp.partition(), first));
             Map<Integer, Long> starts = new HashMap<>();
-            // Not below the oldest record kept: a seek there was out of range, and the consumer jumped to the
-            // partition's end, skipping the whole tail (its events then published twice).
-            ends.forEach((p, end) -> starts.put(p,
-                    Math.max(firsts.getOrDefault(p, 0L), Math.min(end, from.getOrDefault(p, end)) - margin)));
+            ends.forEach((p, end) -> starts.put(p, Math.max(0, Math.min(end, from.getOrDefault(p, end)) - margin)));
             List<TopicPartition> toRead = partitions.stream()
                     .filter(tp -> starts.get(tp.partition()) < ends.get(tp.partition()))
                     .toList();

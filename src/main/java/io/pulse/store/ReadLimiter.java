@@ -5,7 +5,6 @@ import java.util.Deque;
 import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
 /**
@@ -13,9 +12,9 @@ import io.smallrye.mutiny.subscription.UniEmitter;
  * any beyond are refused at once ({@link ReadsBusyException}). Reads and the aggregator's commits share one
  * connection pool: unbounded, a burst of slow requests took every connection and the aggregator waited
  * behind them. Nothing blocks: a turn starts on the thread that ended the one before. A read whose
- * subscriber goes away (a client that disconnected) leaves the queue, or is cancelled and gives its turn
- * up. Hand-written: the bulkhead of SmallRye Fault Tolerance would do, but its Quarkus extension is not
- * served at this platform's version.
+ * subscriber goes away (a client that disconnected) leaves the queue; a running one keeps its turn until
+ * the database has answered it. Hand-written: the bulkhead of SmallRye Fault Tolerance would do, but its
+ * Quarkus extension is not served at this platform's version.
  */
 public final class ReadLimiter {
 
@@ -39,7 +38,7 @@ public final class ReadLimiter {
     public <T> Uni<T> run(Supplier<Uni<T>> read) {
         return Uni.createFrom().emitter(emitter -> {
             Turn<T> turn = new Turn<>(read, emitter);
-            emitter.onTermination(() -> end(turn)); // item, failure or cancellation: exactly one end
+            emitter.onTermination(() -> left(turn)); // its subscriber went away (or was answered)
             if (!enter(turn)) {
                 emitter.fail(new ReadsBusyException(concurrency, queued));
             }
@@ -54,7 +53,7 @@ public final class ReadLimiter {
     private boolean enter(Turn<?> turn) {
         synchronized (this) {
             if (turn.state != State.NEW) {
-                return true; // cancelled before it came in
+                return true; // its subscriber went away before it came in
             }
             if (running < concurrency) {
                 running++;
@@ -72,64 +71,71 @@ public final class ReadLimiter {
         return true;
     }
 
-    private void end(Turn<?> turn) {
-        Turn<?> next = null;
+    /**
+     * The subscriber is gone: a waiting read leaves the queue. A running one keeps its turn until the
+     * database has answered it: cancelling the client's wait does not stop the query, which holds its
+     * connection until it ends (at most the read timeout). Giving the turn on at once let every client
+     * that disconnected add one more busy connection, until the reads held the whole pool again.
+     */
+    private void left(Turn<?> turn) {
         synchronized (this) {
-            switch (turn.state) {
-                case NEW -> {
-                    turn.state = State.ENDED; // cancelled before it came in
-                    return;
-                }
-                case QUEUED -> {
-                    waiting.remove(turn); // its subscriber went away while it waited
-                    turn.state = State.ENDED;
-                    return;
-                }
-                case RUNNING -> {
-                    turn.state = State.ENDED;
-                    next = waiting.poll();
-                    if (next == null) {
-                        running--;
-                    } else {
-                        next.state = State.RUNNING; // the turn passes on: running stays the same
-                    }
-                }
-                case ENDED -> {
-                    return;
-                }
+            if (turn.state == State.QUEUED) {
+                waiting.remove(turn);
+                turn.state = State.ENDED;
+            } else if (turn.state == State.NEW) {
+                turn.state = State.ENDED;
             }
         }
-        turn.cancel(); // a no-op once the read has ended
+    }
+
+    /** The read's answer came (or its failure): the turn passes on. */
+    private void finished(Turn<?> turn) {
+        Turn<?> next;
+        synchronized (this) {
+            if (turn.state != State.RUNNING) {
+                return;
+            }
+            turn.state = State.ENDED;
+            next = waiting.poll();
+            if (next == null) {
+                running--;
+            } else {
+                next.state = State.RUNNING; // running stays the same
+            }
+        }
         if (next != null) {
             next.start();
         }
     }
 
-    private static final class Turn<T> {
+    private final class Turn<T> {
 
         private final Supplier<Uni<T>> read;
         private final UniEmitter<? super T> emitter;
         private State state = State.NEW;
-        private volatile Cancellable subscription;
 
         Turn(Supplier<Uni<T>> read, UniEmitter<? super T> emitter) {
             this.read = read;
             this.emitter = emitter;
         }
 
+        /** Subscribed whatever happens to the subscriber, so that its end (and no earlier) ends the turn. */
         void start() {
+            Uni<T> uni;
             try {
-                subscription = read.get().subscribe().with(emitter::complete, emitter::fail);
+                uni = read.get();
             } catch (RuntimeException e) {
+                finished(this);
                 emitter.fail(e);
+                return;
             }
-        }
-
-        void cancel() {
-            Cancellable s = subscription;
-            if (s != null) {
-                s.cancel();
-            }
+            uni.subscribe().with(item -> {
+                finished(this);
+                emitter.complete(item); // ignored when the subscriber has gone
+            }, failure -> {
+                finished(this);
+                emitter.fail(failure);
+            });
         }
     }
 }
