@@ -21,9 +21,20 @@ public class ResilientSseStream {
 
     private static final Logger LOG = Logger.getLogger(ResilientSseStream.class);
 
+    /**
+     * Where to resume when the server refuses a {@code Last-Event-ID} for good (400 or 404: an id of
+     * topics the feed no longer serves, or one it cannot read); null to keep asking with it.
+     */
+    @FunctionalInterface
+    public interface RefusedResume {
+        URI resumeWithout(URI url, String refusedId);
+    }
+
     private final SseConnector connector;
     private final URI url;
     private final SseSettings settings;
+    private final RefusedResume refusedResume;
+    private volatile URI resumeUrl; // set: the next connections go there, without Last-Event-ID, until an id arrives
     private final AtomicLong reconnects = new AtomicLong();
     private volatile String lastEventId;
     private volatile long serverRetryMs = -1;
@@ -32,9 +43,14 @@ public class ResilientSseStream {
     private volatile boolean connected;
 
     public ResilientSseStream(SseConnector connector, URI url, SseSettings settings) {
+        this(connector, url, settings, (u, id) -> null);
+    }
+
+    public ResilientSseStream(SseConnector connector, URI url, SseSettings settings, RefusedResume refusedResume) {
         this.connector = connector;
         this.url = url;
         this.settings = settings;
+        this.refusedResume = refusedResume;
     }
 
     /**
@@ -43,7 +59,9 @@ public class ResilientSseStream {
      */
     public Multi<List<SseEvent>> events(String resumeFrom) {
         lastEventId = resumeFrom;
-        return Multi.createFrom().deferred(() -> connector.open(url, lastEventId))
+        resumeUrl = null;
+        return Multi.createFrom().deferred(() -> resumeUrl != null ? connector.open(resumeUrl, null)
+                        : connector.open(url, lastEventId))
                 .onItem().invoke(this::onRead) // the first, empty, as soon as the stream is open
                 .onFailure().invoke(this::onDisconnect)
                 .onFailure().retry().when(failures -> failures
@@ -91,9 +109,12 @@ public class ResilientSseStream {
             }
         } else if ("error".equals(event.name())) {
             LOG.warnf("SSE stream %s sent an error: %s", url, abbreviate(event.data()));
+            // The close that follows is a failure, not the routine one after a healthy session.
+            failuresInARow = Math.max(failuresInARow, 1);
         }
         if (event.id() != null) {
             lastEventId = event.id();
+            resumeUrl = null;
         }
         if (event.retryMs() >= 0) {
             // Honoured as a floor, within reason: a feed asking for hours would silence the ingest for them.
@@ -108,6 +129,17 @@ public class ResilientSseStream {
     private void onDisconnect(Throwable failure) {
         connected = false;
         reconnects.incrementAndGet();
+        String refused = lastEventId;
+        if (failure instanceof SseHttpException http && (http.status() == 400 || http.status() == 404)
+                && refused != null && resumeUrl == null) {
+            // Asking again with the same id gets the same answer, forever.
+            URI without = refusedResume.resumeWithout(url, refused);
+            if (without != null) {
+                LOG.errorf("SSE stream %s refused to resume after %s (HTTP %d): resuming from %s instead", url, refused,
+                        http.status(), without);
+                resumeUrl = without;
+            }
+        }
         if (failure instanceof StreamInterruptedException) {
             LOG.infof("SSE stream %s interrupted (%s); resuming after %s", url, failure.getMessage(), lastEventId);
         } else {

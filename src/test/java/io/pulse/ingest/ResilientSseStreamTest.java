@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -144,23 +145,22 @@ class ResilientSseStreamTest {
 
     /**
      * Wikimedia's EventStreams reports a failure to read its own Kafka as an {@code error} event, then
-     * closes: reconnecting at once to it made 326 connections in 5 s. Neither that nor a retry-only block
-     * resets the back-off; only a message does.
+     * closes: reconnecting at once to it made 326 connections in 5 s. The close after an error event is a
+     * failure even after a healthy session, and neither it nor a retry-only block resets the back-off.
      */
     @Test
     void shouldKeepBackingOffWhenTheServerSendsAnErrorEventOrARetryOnlyBlockAndCloses() {
         FakeConnector connector = new FakeConnector();
-        connector.connections.add(() -> Multi.createFrom().items(
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("6", "a")),
                 List.of(new SseEvent("7", "error", "{\"message\":\"consume failed\"}", -1, false, false, 30)),
                 List.of(retryOnly(0))));
         ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
-        stream.nextDelay(new IOException("refused"));
 
-        assertEquals(1, stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30)).size(),
-                "the error event is passed on (the ingest counts it as an other event)");
+        assertEquals(2, stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30)).size(),
+                "the message, and the error event (the ingest counts it as an other event)");
 
         assertEquals(INITIAL.multipliedBy(2), stream.nextDelay(new StreamInterruptedException("closed")),
-                "the second failure in a row");
+                "a failure, not a routine close");
     }
 
     // ---------------------------------------------------------------- reconnecting
@@ -202,6 +202,34 @@ class ResilientSseStreamTest {
         assertEquals(2, stream.reconnects());
     }
 
+    /**
+     * A Last-Event-ID the server refuses for good (404: topics it no longer serves) was sent again after
+     * every back-off, forever. Now the stream resumes where the source says, without the id, until an
+     * event brings a new one; a refusal unrelated to the id (503) changes nothing.
+     */
+    @Test
+    void shouldResumeWithoutAnIdTheServerRefusesForGoodUntilANewOneArrives() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().failure(new SseHttpException(503, null, "busy")));
+        connector.connections.add(() -> Multi.createFrom().failure(new SseHttpException(404, null, "no such topic")));
+        connector.connections.add(() -> Multi.createBy().concatenating().streams(
+                Multi.createFrom().items(List.of(event("new-1", "a"))),
+                Multi.createFrom().failure(new StreamInterruptedException("server closed the stream"))));
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("new-2", "b"))));
+        URI byTime = URI.create(URL + "?since=1700000000000");
+        SseSettings quick = new SseSettings("pulse-test", Duration.ofSeconds(1), Duration.ofSeconds(60), 1 << 20,
+                Duration.ofMillis(1), Duration.ofMillis(2), 0.0);
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, quick,
+                (url, refused) -> "old-id".equals(refused) ? byTime : null);
+
+        List<List<SseEvent>> reads = stream.events("old-id").collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(List.of(List.of("a"), List.of("b")),
+                reads.stream().map(read -> read.stream().map(SseEvent::data).toList()).toList());
+        assertEquals(Arrays.asList("old-id", "old-id", null, "new-1"), connector.lastEventIds);
+        assertEquals(List.of(URL, URL, byTime, URL), connector.urls);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static ResilientSseStream stream(double jitter) {
@@ -225,6 +253,7 @@ class ResilientSseStreamTest {
     private static final class FakeConnector extends SseConnector {
         final Deque<Supplier<Multi<List<SseEvent>>>> connections = new ArrayDeque<>();
         final List<String> lastEventIds = new ArrayList<>();
+        final List<URI> urls = new ArrayList<>();
 
         FakeConnector() {
             super(null, null);
@@ -233,6 +262,7 @@ class ResilientSseStreamTest {
         @Override
         public Multi<List<SseEvent>> open(URI url, String lastEventId) {
             lastEventIds.add(lastEventId);
+            urls.add(url);
             Supplier<Multi<List<SseEvent>>> next = connections.poll();
             return next == null ? Multi.createFrom().failure(new IllegalStateException("no more connections"))
                     : next.get();

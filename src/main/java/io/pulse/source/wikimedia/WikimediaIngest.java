@@ -155,7 +155,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         sender = new KafkaBatchSender<>(transactions != null ? transactions : FeedSending.channel(kafka),
                 Duration.ofMillis(500), RETRY_MAX);
         published = counter("published");
-        stream = new ResilientSseStream(new SseConnector(http, settings), config.url(), settings);
+        stream = new ResilientSseStream(new SseConnector(http, settings), config.url(), settings, new ResumeByTime());
         LOG.infof("Wikimedia ingest reading %s", config.url());
         unidentified(config.url(), config.userAgent()).ifPresent(LOG::warn);
         // The predecessor is fenced first: what it published is final before the read-back below.
