@@ -48,6 +48,21 @@ class UserActivityApiTest {
         assertThat(answer.get("windows")).isEqualTo(ApiJson.tree(windows(events).subList(0, 2)));
     }
 
+    /**
+     * MediaWiki writes a user name with its first letter upper case, and reads runs of underscores or
+     * spaces as one: asked for as typed in lower case, the user had no activity at all.
+     */
+    @Test
+    void shouldReadTheUserNameAsMediaWikiWritesIt() {
+        List<Expected.Event> events = of(data.recentWikidata.events(), "Artix Kreiger 2");
+
+        JsonNode answer = activity("artix__Kreiger 2", Map.of("last", "1h", "wiki", data.recentWikidata.wiki()));
+
+        assertThat(answer.get("user").asText()).isEqualTo("Artix Kreiger 2");
+        assertThat(answer.get("totals")).isEqualTo(ApiJson.tree(totals(events)));
+        assertThat(events).as("the user has activity").isNotEmpty();
+    }
+
     @Test
     void shouldFindAUserWithReservedUrlCharactersAcrossWikisOfARange() {
         String user = "&beer&love";

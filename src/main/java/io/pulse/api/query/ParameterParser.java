@@ -26,8 +26,14 @@ final class ParameterParser {
             + " (1 to 64 characters among a-z, 0-9, _, . and -)";
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})([mhd])");
     private static final Pattern SMALL_NUMBER = Pattern.compile("[0-9]{1,6}");
-    /** Characters MediaWiki never allows in a user name (besides control characters). */
-    private static final String USER_FORBIDDEN = "#<>[]|{}@=";
+    /**
+     * Characters no MediaWiki user name holds (besides control characters): those no title may hold. Not
+     * {@code @} and {@code =}, refused only for accounts created since, nor {@code >}, which names the wiki
+     * of imported edits' users ({@code en>Someone}): such names are in the feed.
+     */
+    private static final String USER_FORBIDDEN = "#<[]|{}";
+    private static final Pattern SPACES = Pattern.compile(" {2,}");
+    private static final Pattern IPV6 = Pattern.compile("(?i)[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}");
     private static final int MAX_USER_BYTES = 255;
     static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
     static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
@@ -77,9 +83,13 @@ final class ParameterParser {
         return raw;
     }
 
-    /** A MediaWiki user name; underscores read as spaces, as in MediaWiki URLs. */
+    /**
+     * A MediaWiki user name, as MediaWiki writes it: underscores read as spaces (as in its URLs), runs of
+     * spaces as one, the first letter upper case, an IPv6 address upper case. {@code ss112} asked for
+     * nothing but {@code Ss112} has.
+     */
     String user(String raw) {
-        String name = raw == null ? "" : raw.replace('_', ' ').strip();
+        String name = raw == null ? "" : canonical(SPACES.matcher(raw.replace('_', ' ')).replaceAll(" ").strip());
         if (name.isEmpty()) {
             reject("user", "user must not be empty");
         } else if (name.getBytes(StandardCharsets.UTF_8).length > MAX_USER_BYTES) {
@@ -88,6 +98,18 @@ final class ParameterParser {
             reject("user", "user may not contain control characters nor any of " + USER_FORBIDDEN);
         }
         return name;
+    }
+
+    static String canonical(String name) {
+        if (name.isEmpty() || name.indexOf('>') >= 0) {
+            return name; // an imported edit's user keeps its wiki prefix as written: imported>Someone
+        }
+        if (IPV6.matcher(name).matches()) {
+            return name.toUpperCase(Locale.ROOT);
+        }
+        int first = name.codePointAt(0);
+        return new StringBuilder(name.length()).appendCodePoint(Character.toUpperCase(first))
+                .append(name, Character.charCount(first), name.length()).toString();
     }
 
     /** {@code <n>m}, {@code <n>h} or {@code <n>d}, positive; null when invalid. */
