@@ -101,6 +101,7 @@ public class AlertResource {
     }
 
     @PUT
+    @AdminOnly
     @Path("/rules/{name}")
     @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change one rule (admin key required); fields absent keep their value")
@@ -109,7 +110,7 @@ public class AlertResource {
     @APIResponse(responseCode = "404", description = "No such rule")
     public Uni<Rule> update(@PathParam("name") String name, @HeaderParam("X-API-Key") String apiKey,
             @HeaderParam("Authorization") String authorization, JsonNode body) {
-        auth.check(apiKey, authorization, "/api/alerts/rules/" + name);
+        auth.check(apiKey, authorization, "/api/alerts/rules/" + name); // AdminKeyFilter checked it first
         if (!RuleSet.NAMES.contains(name)) {
             throw new jakarta.ws.rs.NotFoundException();
         }
