@@ -11,9 +11,11 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.pulse.store.ReadsBusyException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 
 /**
@@ -54,7 +56,8 @@ public class AlertHub {
     /**
      * Live alerts, after those the subscriber {@code missed} (null: none). The missed ones are read once
      * the subscriber is registered, and live alerts are held back meanwhile, so that an alert published
-     * during the read is in one or the other, and once only. Should the read fail, the stream is live only.
+     * during the read is in one or the other, and once only. Should the read fail, the stream is live only;
+     * refused because too many reads wait ({@link ReadsBusyException}), the stream ends, to be resumed.
      */
     public Multi<Alert> subscribe(Uni<List<Alert>> missed) {
         if (subscribers.size() >= maxSubscribers) {
@@ -64,9 +67,21 @@ public class AlertHub {
             Subscriber s = new Subscriber(emitter, bufferSize, missed != null);
             subscribers.add(s);
             emitter.onRequest(n -> s.drain());
-            emitter.onTermination(() -> subscribers.remove(s));
+            Cancellable[] replay = { null };
+            emitter.onTermination(() -> {
+                subscribers.remove(s);
+                if (replay[0] != null) {
+                    replay[0].cancel(); // a subscriber gone: its read leaves the queue of reads
+                }
+            });
             if (missed != null) {
-                missed.subscribe().with(s::replay, failure -> {
+                replay[0] = missed.subscribe().with(s::replay, failure -> {
+                    if (failure instanceof ReadsBusyException) {
+                        // Too many reads for now: ended, the browser reconnects with the same id and gets the
+                        // missed alerts then; live only, it would move past them for good.
+                        emitter.fail(failure);
+                        return;
+                    }
                     LOG.warnf("Could not read the alerts a reconnecting subscriber missed: %s", failure.toString());
                     s.replay(List.of());
                 });

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import io.pulse.store.ReadsBusyException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -57,6 +58,19 @@ class AlertHubTest {
         hub.publish(alert(7));
         assertThat(resumed.getItems()).extracting(Alert::sequence).containsExactly(7L);
         resumed.assertNotTerminated();
+    }
+
+    /**
+     * The missed alerts' read refused, too many reads waiting: the stream ends, so that the browser
+     * reconnects with the same id. Live only, it would have moved past the missed alerts for good.
+     */
+    @Test
+    void shouldEndAStreamWhoseMissedAlertsCouldNotBeReadForTooManyReads() {
+        AlertHub hub = new AlertHub(10, 3);
+        AssertSubscriber<Alert> resumed = hub.subscribe(Uni.createFrom().failure(new ReadsBusyException(8, 32)))
+                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        resumed.assertFailedWith(ReadsBusyException.class);
+        assertThat(hub.subscribers()).isZero();
     }
 
     @Test

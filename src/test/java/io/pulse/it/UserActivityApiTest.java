@@ -61,6 +61,9 @@ class UserActivityApiTest {
         assertThat(answer.get("user").asText()).isEqualTo("Artix Kreiger 2");
         assertThat(answer.get("totals")).isEqualTo(ApiJson.tree(totals(events)));
         assertThat(events).as("the user has activity").isNotEmpty();
+        // A name MediaWiki allows, though it reads as SQL: a parameter, so no activity, not every user's.
+        JsonNode injected = activity("x' OR '1'='1", Map.of("last", "1h"));
+        assertThat(injected.get("totals").get("changes").asLong()).isZero();
     }
 
     @Test

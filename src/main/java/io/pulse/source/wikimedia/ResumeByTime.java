@@ -1,6 +1,10 @@
 package io.pulse.source.wikimedia;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 import org.jboss.logging.Logger;
 
@@ -22,6 +26,7 @@ final class ResumeByTime implements ResilientSseStream.RefusedResume {
 
     private static final Logger LOG = Logger.getLogger(ResumeByTime.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration STALE = Duration.ofHours(1);
 
     @Override
     public URI resumeWithout(URI url, String refusedId) {
@@ -34,19 +39,34 @@ final class ResumeByTime implements ResilientSseStream.RefusedResume {
         return URI.create(url + (url.getRawQuery() == null ? "?" : "&") + "since=" + oldest);
     }
 
-    /** The oldest {@code timestamp} of the id's entries; Long.MIN_VALUE when there is none. */
+    /**
+     * The oldest {@code timestamp} of the id's entries within {@link #STALE} of the newest; Long.MIN_VALUE
+     * when there is none. An entry of a partition that delivers nothing keeps the time it was assigned
+     * (the other datacentre's topic after a switchover, weeks ago): resuming from it would replay the
+     * whole retention, most of it published again (the de-duplication holds the recent ids only).
+     */
     static long oldestTimestamp(String id) {
-        long oldest = Long.MAX_VALUE;
+        List<Long> timestamps = new ArrayList<>();
         try {
             for (JsonNode position : JSON.readTree(id)) {
                 JsonNode timestamp = position.path("timestamp");
                 if (timestamp.isIntegralNumber() && timestamp.asLong() > 0) {
-                    oldest = Math.min(oldest, timestamp.asLong());
+                    timestamps.add(timestamp.asLong());
                 }
             }
         } catch (Exception unreadable) { // not JSON: no timestamp
             return Long.MIN_VALUE;
         }
-        return oldest == Long.MAX_VALUE ? Long.MIN_VALUE : oldest;
+        if (timestamps.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        long newest = Collections.max(timestamps);
+        long oldest = timestamps.stream().mapToLong(Long::longValue).filter(t -> t >= newest - STALE.toMillis()).min()
+                .orElse(newest);
+        if (timestamps.stream().anyMatch(t -> t < oldest)) {
+            LOG.warnf("Resume position %s: entries more than %s older than the newest are taken for idle partitions"
+                    + " and passed over", id, STALE);
+        }
+        return oldest;
     }
 }

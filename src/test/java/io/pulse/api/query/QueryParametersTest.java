@@ -187,20 +187,23 @@ class QueryParametersTest {
         Requests.Activity activity = parameters.activity("Artix_Kreiger_2", null, null, "1h", null, null, null);
         assertThat(activity.user()).isEqualTo("Artix Kreiger 2");
         assertThat(activity.limit()).isEqualTo(100);
-        assertThat(parameters.activity("2601:680:4000:A780::1", null, null, null, null, null, "1000").user())
-                .isEqualTo("2601:680:4000:A780::1");
+        assertThat(parameters.activity("2601:680:4000:A780:0:0:0:1", null, null, null, null, null, "1000").user())
+                .isEqualTo("2601:680:4000:A780:0:0:0:1");
         assertThat(parameters.activity("Ünïcødé 名前", null, null, null, null, null, null).user())
                 .isEqualTo("Ünïcødé 名前");
     }
 
     /**
-     * As MediaWiki writes a name: first letter upper case, runs of spaces as one, IPv6 upper case; an
-     * imported edit's user (prefix>name) as it is.
+     * As MediaWiki writes a name: first letter upper case (not Georgian's), runs of spaces as one, an IPv6
+     * address sanitised (upper case, :: expanded, no leading zeros); an imported edit's user (prefix>name)
+     * as it is.
      */
     @Test
     void shouldReadAUserNameAsMediaWikiWritesIt() {
         for (String[] asked : new String[][] { { "ss112", "Ss112" }, { "artix__Kreiger  2", "Artix Kreiger 2" },
-                { "ünïcødé", "Ünïcødé" }, { "2601:680:4000:a780::1", "2601:680:4000:A780::1" },
+                { "ünïcødé", "Ünïcødé" }, { "2601:680:4000:a780::1", "2601:680:4000:A780:0:0:0:1" },
+                { "2a02:0c7e:38d::0f08", "2A02:C7E:38D:0:0:0:0:F08" }, { "a:b:c", "A:b:c" },
+                { "ვიკიპედია", "ვიკიპედია" }, // Georgian stays as written, as MediaWiki keeps it
                 { "𐐨ord", "𐐀ord" }, // a letter outside the BMP
                 { "imported>someone", "imported>someone" }, { "Old@account", "Old@account" }, { "A=B", "A=B" } }) {
             assertThat(parameters.activity(asked[0], null, null, null, null, null, null).user()).as(asked[0])

@@ -22,6 +22,16 @@ class ResumeByTimeTest {
                 .isEqualTo(URI.create(URL + "?x=1&since=1764930000000"));
     }
 
+    /** A partition that delivers nothing keeps an old time (the other datacentre's, weeks ago): passed over. */
+    @Test
+    void shouldPassOverTheTimestampOfAnIdlePartition() {
+        String id = "[{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":0,\"timestamp\":1764930000500},"
+                + "{\"topic\":\"codfw.mediawiki.recentchange\",\"partition\":0,\"timestamp\":1762000000000},"
+                + "{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":1,\"timestamp\":1764929000000}]";
+
+        assertThat(new ResumeByTime().resumeWithout(URL, id)).isEqualTo(URI.create(URL + "?since=1764929000000"));
+    }
+
     @Test
     void shouldResumeFromNowWhenTheIdHoldsNoTimestamp() {
         for (String unreadable : new String[] { "not json", "[]", "[{\"topic\":\"t\",\"offset\":5}]", "{\"a\":1}" }) {
