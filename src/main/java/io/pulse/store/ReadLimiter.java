@@ -23,7 +23,9 @@ public final class ReadLimiter {
     private final int concurrency;
     private final int queued;
     private final Deque<Turn<?>> waiting = new ArrayDeque<>();
-    private int running; // guarded by this, as are the turns' states
+    private final Deque<Turn<?>> starting = new ArrayDeque<>();
+    private boolean startingNow;
+    private int running; // guarded by this, as are the turns' states and the two fields above
 
     public ReadLimiter(int concurrency, int queued) {
         if (concurrency < 1 || queued < 0) {
@@ -67,8 +69,34 @@ public final class ReadLimiter {
                 return false;
             }
         }
-        turn.start();
+        start(turn);
         return true;
+    }
+
+    /**
+     * Starts a turn, or hands it to the thread already starting turns: a read that fails at once ends its
+     * turn, which starts the next, and so on; nested, a long queue of such reads (a pool closing) would
+     * overflow the stack.
+     */
+    private void start(Turn<?> turn) {
+        synchronized (this) {
+            starting.add(turn);
+            if (startingNow) {
+                return;
+            }
+            startingNow = true;
+        }
+        while (true) {
+            Turn<?> next;
+            synchronized (this) {
+                next = starting.poll();
+                if (next == null) {
+                    startingNow = false;
+                    return;
+                }
+            }
+            next.start();
+        }
     }
 
     /**
@@ -104,7 +132,7 @@ public final class ReadLimiter {
             }
         }
         if (next != null) {
-            next.start();
+            start(next);
         }
     }
 

@@ -100,6 +100,28 @@ class ReadLimiterTest {
         assertThat(limiter.load()).containsExactly(0, 0);
     }
 
+    /**
+     * Reads that fail at once (a pool closing) end their turns as they start, each starting the next: that
+     * was a call deeper per queued read, and a long queue overflowed the stack.
+     */
+    @Test
+    void shouldStartALongQueueOfReadsThatFailAtOnceWithoutNesting() {
+        ReadLimiter limiter = new ReadLimiter(1, 100_000);
+        Read first = new Read("first");
+        var sFirst = submit(limiter, first);
+        List<UniAssertSubscriber<String>> failing = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            failing.add(limiter.run(() -> Uni.createFrom().<String> failure(new IllegalStateException("pool closed")))
+                    .subscribe().withSubscriber(UniAssertSubscriber.create()));
+        }
+
+        first.finish();
+
+        sFirst.assertItem("first");
+        failing.forEach(f -> f.assertFailedWith(IllegalStateException.class, "pool closed"));
+        assertThat(limiter.load()).containsExactly(0, 0);
+    }
+
     @Test
     void shouldPassTheTurnOnWhenAReadFails() {
         ReadLimiter limiter = new ReadLimiter(1, 1);
