@@ -108,7 +108,7 @@ public class ResilientSseStream {
                 failuresInARow = 0;
             }
         } else if ("error".equals(event.name())) {
-            LOG.warnf("SSE stream %s sent an error: %s", url, abbreviate(event.data()));
+            LOG.warnf("SSE stream %s sent an error: %s", url, event.data() == null ? null : SseConnector.abbreviate(event.data()));
             // The close that follows is a failure, not the routine one after a healthy session.
             failuresInARow = Math.max(failuresInARow, 1);
         }
@@ -120,10 +120,6 @@ public class ResilientSseStream {
             // Honoured as a floor, within reason: a feed asking for hours would silence the ingest for them.
             serverRetryMs = Math.min(event.retryMs(), MAX_SERVER_RETRY_MS);
         }
-    }
-
-    private static String abbreviate(String data) {
-        return data == null || data.length() <= 500 ? data : data.substring(0, 500) + "…";
     }
 
     private void onDisconnect(Throwable failure) {

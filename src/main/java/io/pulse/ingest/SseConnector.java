@@ -121,7 +121,8 @@ public class SseConnector {
         }
     }
 
-    private static String abbreviate(String s) {
+    /** The first 200 characters, for a log line. */
+    static String abbreviate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "…";
     }
 }
