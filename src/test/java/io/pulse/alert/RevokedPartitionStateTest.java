@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -16,9 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -26,7 +22,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,6 +29,7 @@ import io.pulse.aggregate.AggregateConfig;
 import io.pulse.store.AggregateStore;
 import io.pulse.store.KnownOffsets;
 import io.pulse.store.StoredOffsetSeeker;
+import io.pulse.testkit.PulseInfra;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -61,14 +57,11 @@ class RevokedPartitionStateTest {
     @Inject
     AggregateConfig aggregate;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
     @ParameterizedTest
     @ValueSource(classes = { RangeAssignor.class, CooperativeStickyAssignor.class })
     void shouldReleaseTheStateOfAPartitionTakenAwayOnceTheBatchesPolledBeforeAreEvaluated(Class<?> assignor)
             throws Exception {
-        createTopic();
+        PulseInfra.get().kafka().createTopic(TOPIC, 2); // kept if the other protocol's run made it
         String group = "revoked-state-" + assignor.getSimpleName();
         AlertPartitions partitions = new AlertPartitions(aggregate.window().toMillis(), 1_000);
         var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate), group);
@@ -136,17 +129,9 @@ class RevokedPartitionStateTest {
         };
     }
 
-    private void createTopic() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(TOPIC)) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private KafkaConsumer<byte[], byte[]> consumer(String group, Class<?> assignor) {
+    private static KafkaConsumer<byte[], byte[]> consumer(String group, Class<?> assignor) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, PulseInfra.get().bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, assignor.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
