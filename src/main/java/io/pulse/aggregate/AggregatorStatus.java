@@ -5,6 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.vertx.pgclient.PgException;
+
 /** What the aggregator last did, for health and metrics: degraded while its transactions fail. */
 @ApplicationScoped
 public class AggregatorStatus {
@@ -13,12 +15,31 @@ public class AggregatorStatus {
     private final AtomicLong committedEvents = new AtomicLong();
     private final AtomicLong lateEvents = new AtomicLong();
     private volatile String lastError;
+    private volatile String lastErrorKind;
     private volatile Instant lastCommit;
     private volatile long firstReceivedAt = Long.MAX_VALUE;
 
     void failed(Throwable failure) {
         consecutiveFailures.incrementAndGet();
         lastError = failure.toString();
+        lastErrorKind = kindOf(failure);
+    }
+
+    /**
+     * What kind of failure it was, without its message: messages name hosts, ports, users and SQL, which
+     * readiness (often open to anyone who can reach the pod) must not publish. The full text is logged.
+     */
+    static String kindOf(Throwable failure) {
+        Throwable innermost = failure;
+        String sqlState = null;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            innermost = t;
+            if (sqlState == null && t instanceof PgException pg) {
+                sqlState = pg.getSqlState();
+            }
+        }
+        String kind = innermost.getClass().getSimpleName();
+        return sqlState == null ? kind : kind + " (SQLSTATE " + sqlState + ")";
     }
 
     void committed(AggregationPlan plan) {
@@ -57,6 +78,11 @@ public class AggregatorStatus {
 
     public String lastError() {
         return lastError;
+    }
+
+    /** {@link #lastError()} without its message, fit to publish. */
+    public String lastErrorKind() {
+        return lastErrorKind;
     }
 
     public Instant lastCommit() {

@@ -41,8 +41,8 @@ public class PipelineHealthCheck implements HealthCheck {
                 .withData("ingest.leader", reads)
                 .withData("ingest.connected", ingest.connected())
                 .withData("ingest.reconnects", ingest.reconnects());
-        if (aggregator.lastError() != null && aggregator.degraded()) {
-            builder.withData("aggregator.lastError", aggregator.lastError());
+        if (aggregator.lastErrorKind() != null && aggregator.degraded()) {
+            builder.withData("aggregator.lastErrorKind", aggregator.lastErrorKind()); // the message is in the log
         }
         if (aggregator.firstReceivedAt() != null) {
             builder.withData("aggregator.firstEventReceivedAt", aggregator.firstReceivedAt().toString());

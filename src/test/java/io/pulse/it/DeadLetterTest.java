@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import io.pulse.aggregate.AggregatorStatus;
 import io.pulse.ingest.PulseHeaders;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 
 /**
  * Bad input never stops the stream and never disappears: each malformed event lands in the
@@ -312,6 +313,10 @@ class DeadLetterTest {
                     event(marker + "-ok", "alertrefusedwiki", now)));
 
             await().atMost(Duration.ofSeconds(60)).until(() -> String.valueOf(status.lastError()).contains("test_refused_alert"));
+            // Readiness says what kind of failure it is, never its message: that names tables, SQL, hosts.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(RestAssured.get("/q/health/ready").asString())
+                    .containsPattern("\"aggregator.lastErrorKind\"\\s*:\\s*\"PgException \\(SQLSTATE 23514\\)\"")
+                    .doesNotContain("test_refused_alert"));
             assertThat(StoredAggregates.scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'alertrefusedwiki'"))
                     .as("the batch waits for its alerts").isZero();
         } finally {
