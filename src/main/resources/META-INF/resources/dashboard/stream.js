@@ -11,7 +11,10 @@ export function subscribe(url, { onSnapshot, onState }) {
 
   const open = () => {
     source = new EventSource(url);
-    source.addEventListener('open', () => onState('live'));
+    // Open is not live: the server sends its headers before any snapshot, and a stream whose snapshots
+    // fail (the database away) stays open and silent. Only a snapshot reads as live; the watchdog's
+    // clock starts at the open, so a slow first snapshot after an outage gets its full STALE_MS.
+    source.addEventListener('open', () => { lastSeen = Date.now(); });
     source.addEventListener('snapshot', (event) => {
       lastSeen = Date.now();
       backoff = 1000;

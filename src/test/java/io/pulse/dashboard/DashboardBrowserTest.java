@@ -153,6 +153,29 @@ class DashboardBrowserTest {
     }
 
     /**
+     * A stream that is open but silent (every snapshot failing while the database is away) is not live:
+     * the page used to read "Live" from the moment the headers came, with frozen figures, and its
+     * watchdog's reconnections hid the banner again at once.
+     */
+    @Test
+    void shouldShowTheReconnectBannerWhileTheStreamIsOpenButSilent() {
+        browser.get(home);
+        await().atMost(PATIENCE).until(() -> "Live".equals(text("connection")));
+
+        int before = streamSwitch.accepted();
+        streamSwitch.mute();
+        await().atMost(PATIENCE).until(() -> browser.findElement(By.id("banner")).isDisplayed());
+        // Long enough for EventSource's own reconnection (2 s) and the watchdog's (15 s) to open muted streams.
+        await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(40)).until(() ->
+                browser.findElement(By.id("banner")).isDisplayed() && "Reconnecting…".equals(text("connection")));
+
+        streamSwitch.restore();
+        await().atMost(PATIENCE).until(() -> !browser.findElement(By.id("banner")).isDisplayed()
+                && "Live".equals(text("connection")));
+        assertThat(streamSwitch.accepted()).as("a new stream connection").isGreaterThan(before);
+    }
+
+    /**
      * An error answer (503 at the subscriber cap, a proxy during a redeploy) closes an EventSource for
      * good: the page opens a new one, with the last alert id it saw, and shows what it missed meanwhile.
      * It used to stay silent, still reading "Live".

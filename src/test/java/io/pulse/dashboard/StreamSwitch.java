@@ -12,8 +12,9 @@ import io.vertx.core.http.HttpConnection;
 
 /**
  * Test-only: cuts {@code /metrics/stream} and {@code /alerts/stream} server-side. {@link #cut()} closes
- * every open stream connection and refuses new ones with 503 until {@link #restore()}; otherwise it only
- * counts the metrics stream's.
+ * every open stream connection and refuses new ones with 503 until {@link #restore()}; {@link #mute()}
+ * closes them too, then answers the metrics stream with its headers and nothing more, as Pulse does while
+ * every snapshot fails (the database away); otherwise it only counts the metrics stream's.
  */
 @ApplicationScoped
 public class StreamSwitch {
@@ -22,6 +23,7 @@ public class StreamSwitch {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger refusedAlerts = new AtomicInteger();
     private volatile boolean down;
+    private volatile boolean muted;
 
     void register(@Observes Filters filters) {
         filters.register(rc -> {
@@ -33,6 +35,11 @@ public class StreamSwitch {
                     refusedAlerts.incrementAndGet();
                 }
                 rc.response().setStatusCode(503).putHeader("Retry-After", "1").end();
+            } else if (muted && path.startsWith("/metrics/stream")) {
+                HttpConnection connection = rc.request().connection();
+                open.add(connection);
+                connection.closeHandler(v -> open.remove(connection));
+                rc.response().setChunked(true).putHeader("Content-Type", "text/event-stream").write(": muted\n\n");
             } else {
                 HttpConnection connection = rc.request().connection();
                 open.add(connection);
@@ -50,8 +57,17 @@ public class StreamSwitch {
         open.forEach(HttpConnection::close);
     }
 
+    public void mute() {
+        muted = true;
+        open.forEach(HttpConnection::close);
+    }
+
     public void restore() {
         down = false;
+        if (muted) {
+            muted = false;
+            open.forEach(HttpConnection::close);
+        }
     }
 
     /** Alert stream requests refused so far. */

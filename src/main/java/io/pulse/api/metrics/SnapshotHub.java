@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +32,7 @@ public class SnapshotHub {
     private final MetricsConfig config;
     private final Map<String, Feed> feeds = new HashMap<>();
     private final AtomicInteger subscribers = new AtomicInteger();
+    private final LongSupplier clock;
 
     @Inject
     public SnapshotHub(SnapshotSource source, MetricsConfig config) {
@@ -38,8 +40,13 @@ public class SnapshotHub {
     }
 
     SnapshotHub(Snapshots source, MetricsConfig config) {
+        this(source, config, System::nanoTime);
+    }
+
+    SnapshotHub(Snapshots source, MetricsConfig config, LongSupplier nanoClock) {
         this.source = source;
         this.config = config;
+        this.clock = nanoClock;
     }
 
     /** Where snapshots come from: {@link SnapshotSource}, or a test's stand-in that fails on purpose. */
@@ -83,22 +90,21 @@ public class SnapshotHub {
         }
         return Multi.createFrom().deferred(() -> {
             subscribers.incrementAndGet();
-            return joined(acquire(wiki, dashboard), wiki, dashboard);
+            return joined(acquire(wiki, dashboard));
         });
     }
 
-    private Multi<MetricsSnapshot> joined(Feed feed, String wiki, boolean dashboard) {
-        // The current snapshot at once: the feed's latest, or one taken now while the feed has none yet.
-        // It is read after joining the feed and numbered as the feed's newest, so ids never skip: a tick
-        // emitted meanwhile either reaches this subscriber or carries the number this one takes.
-        Multi<MetricsSnapshot> first = Multi.createFrom().uni(Uni.createFrom().deferred(() -> {
+    private Multi<MetricsSnapshot> joined(Feed feed) {
+        // The feed's latest snapshot at once while it is fresh; else the next tick brings one (a new feed
+        // ticks at once). Joiners never compute a snapshot of their own: browsers reconnecting together
+        // after a restart used to start one each and fill the database's read limit. Nor do they get a
+        // stale one while every tick fails (the database away): it showed frozen figures as fresh.
+        Multi<MetricsSnapshot> first = Multi.createFrom().deferred(() -> {
             MetricsSnapshot latest = feed.latest;
-            return latest != null ? Uni.createFrom().item(latest)
-                    : source.snapshot(wiki, dashboard)
-                            .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))
-                            .onFailure().recoverWithNull() // the next tick brings one
-                            .onItem().ifNotNull().transform(s -> s.withSequence(feed.sequence));
-        }));
+            return latest != null && clock.getAsLong() - feed.latestAtNanos < 2 * config.interval().toNanos()
+                    ? Multi.createFrom().item(latest)
+                    : Multi.createFrom().empty();
+        });
         // Only newer snapshots pass, so the first one never follows a fresher tick.
         AtomicLong lastSent = new AtomicLong(-1);
         return Multi.createBy().merging().streams(feed.processor, first)
@@ -144,6 +150,7 @@ public class SnapshotHub {
         final boolean dashboard;
         final BroadcastProcessor<MetricsSnapshot> processor = BroadcastProcessor.create();
         volatile MetricsSnapshot latest;
+        volatile long latestAtNanos;
         volatile long sequence;
         int references;
         Cancellable ticker;
@@ -163,6 +170,7 @@ public class SnapshotHub {
                     // the ids, which clients read as a snapshot they missed.
                     .subscribe().with(snapshot -> {
                         MetricsSnapshot numbered = snapshot.withSequence(++sequence);
+                        latestAtNanos = clock.getAsLong();
                         latest = numbered;
                         processor.onNext(numbered);
                     });

@@ -6,9 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +76,76 @@ class SnapshotHubTest {
             all.cancel();
             assertThat(hub.subscribers()).isZero();
         } finally {
+            hub.stop();
+        }
+    }
+
+    /**
+     * While every snapshot fails (the database away) a joiner gets nothing, not the feed's last snapshot
+     * of minutes ago: that made a reconnecting page show frozen figures as fresh.
+     */
+    @Test
+    void shouldNotGiveAJoinerTheLatestSnapshotOnceItIsStale() {
+        AtomicLong clock = new AtomicLong();
+        AtomicBoolean failing = new AtomicBoolean();
+        AtomicInteger calls = new AtomicInteger();
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> {
+            calls.incrementAndGet();
+            return failing.get() ? Uni.createFrom().failure(new IllegalStateException("database away"))
+                    : Uni.createFrom().item(snapshot(0));
+        }, config(Duration.ofMillis(20)), clock::get);
+        List<Long> first = new CopyOnWriteArrayList<>();
+        List<Long> joiner = new CopyOnWriteArrayList<>();
+        Cancellable one = hub.subscribe(null).subscribe().with(s -> first.add(s.sequence()));
+        Cancellable two = null;
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.size() >= 3);
+            failing.set(true);
+            int after = calls.get();
+            long seen = first.get(first.size() - 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() >= after + 2); // no tick still succeeding
+            clock.addAndGet(Duration.ofMinutes(5).toNanos());
+
+            two = hub.subscribe(null).subscribe().with(s -> joiner.add(s.sequence()));
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(joiner::isEmpty);
+
+            failing.set(false);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !joiner.isEmpty());
+            assertThat(joiner.get(0)).as("a new snapshot, not the stale one").isGreaterThan(seen);
+        } finally {
+            one.cancel();
+            if (two != null) {
+                two.cancel();
+            }
+            hub.stop();
+        }
+    }
+
+    /**
+     * Subscribers joining a feed that has no snapshot yet share its first tick's computation: each used
+     * to compute one of its own, and browsers reconnecting together after a restart filled the read limit.
+     */
+    @Test
+    void shouldTakeOneSnapshotForAllWhoJoinAtOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        CompletableFuture<MetricsSnapshot> database = new CompletableFuture<>();
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> {
+            calls.incrementAndGet();
+            return Uni.createFrom().completionStage(database);
+        }, config(Duration.ofMinutes(10))); // the feed's first tick only, at once
+        List<AtomicInteger> received = new ArrayList<>();
+        List<Cancellable> subscriptions = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                AtomicInteger count = new AtomicInteger();
+                received.add(count);
+                subscriptions.add(hub.subscribe(null, true).subscribe().with(s -> count.incrementAndGet()));
+            }
+            database.complete(snapshot(0));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(received).allMatch(c -> c.get() == 1));
+            assertThat(calls.get()).as("snapshots computed").isEqualTo(1);
+        } finally {
+            subscriptions.forEach(Cancellable::cancel);
             hub.stop();
         }
     }
