@@ -10,7 +10,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Per-key cache that answers at once with the last value and refreshes it in the background once
- * it is older than {@code maxAge}; only the very first request for a key waits. Rankings over many
+ * it is older than {@code maxAge}; only the very first request for a key waits. A refresh that fails
+ * ends the old value: requests fail at once ({@link NoFreshValue}) until a refresh, tried again every
+ * {@code maxAge}, succeeds. Rankings over many
  * windows cost far more than the per-second counts, and grow with the traffic: a snapshot must not
  * wait for them every second. Nor may their refresh take over the database: a value that took
  * {@code t} to compute is kept at least {@code 9 t}, so refreshing is busy a tenth of the time at
@@ -24,7 +26,15 @@ final class StaleWhileRefreshing<V> {
     /** A value is kept at least this many times as long as it took to compute. */
     static final int KEPT_PER_COST = 9;
 
+    /** A value, or none (null) when its last refresh failed. */
     private record Entry<V>(V value, long atNanos, long costNanos) {
+    }
+
+    /** The last refresh failed: the old value is not served, however long the failures last. */
+    static final class NoFreshValue extends RuntimeException {
+        NoFreshValue() {
+            super("the last refresh failed", null, false, false);
+        }
     }
 
     private final Map<String, Entry<V>> entries = new ConcurrentHashMap<>();
@@ -46,11 +56,16 @@ final class StaleWhileRefreshing<V> {
         if (entry == null) {
             return timed(key, compute);
         }
-        long keep = Math.max(maxAgeNanos, KEPT_PER_COST * entry.costNanos());
+        long keep = Math.max(maxAgeNanos, KEPT_PER_COST * entry.costNanos()); // after a failure: retried every maxAge
         if (clock.getAsLong() - entry.atNanos() >= keep && refreshing.add(key)) {
-            timed(key, compute).subscribe().with(value -> refreshing.remove(key), failure -> refreshing.remove(key));
+            timed(key, compute).subscribe().with(value -> refreshing.remove(key), failure -> {
+                // A value may be stale by its keeping time and one refresh, no more: a table locked for an
+                // hour must not show an hour-old ranking as current.
+                entries.computeIfPresent(key, (k, e) -> e == entry ? new Entry<>(null, clock.getAsLong(), 0) : e);
+                refreshing.remove(key);
+            });
         }
-        return Uni.createFrom().item(entry.value());
+        return entry.value() == null ? Uni.createFrom().failure(new NoFreshValue()) : Uni.createFrom().item(entry.value());
     }
 
     private Uni<V> timed(String key, Supplier<Uni<V>> compute) {

@@ -1,6 +1,7 @@
 package io.pulse.api.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,6 +86,38 @@ class StaleWhileRefreshingTest {
         now.addAndGet(Duration.ofMillis(1).toNanos());
         cache.get("k", taking100ms).await().indefinitely();
         assertThat(computations).as("5 s old: refreshed, 9 x 100 ms being less").hasValue(2);
+    }
+
+    /**
+     * A refresh that fails (a locked table, the database away) ends the old value: it used to be served
+     * for as long as the failures lasted, an hour-old ranking shown as current.
+     */
+    @Test
+    void shouldStopServingTheOldValueOnceItsRefreshFailsAndServeTheNextOneThatSucceeds() {
+        AtomicLong now = new AtomicLong();
+        StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofSeconds(5), now::get);
+        AtomicInteger computations = new AtomicInteger();
+        Supplier<Uni<String>> failing = () -> {
+            computations.incrementAndGet();
+            return Uni.createFrom().failure(new IllegalStateException("canceling statement due to statement timeout"));
+        };
+        cache.get("k", () -> Uni.createFrom().item("old")).await().indefinitely();
+
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertThat(cache.get("k", failing).await().indefinitely()).as("stale, its refresh not yet failed").isEqualTo("old");
+        assertThat(computations).hasValue(1);
+        assertThatThrownBy(() -> cache.get("k", failing).await().indefinitely())
+                .isInstanceOf(StaleWhileRefreshing.NoFreshValue.class);
+        assertThat(computations).as("not retried before maxAge").hasValue(1);
+
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertThatThrownBy(() -> cache.get("k", failing).await().indefinitely()).isInstanceOf(StaleWhileRefreshing.NoFreshValue.class);
+        assertThat(computations).as("retried after maxAge").hasValue(2);
+
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertThatThrownBy(() -> cache.get("k", () -> Uni.createFrom().item("new")).await().indefinitely())
+                .isInstanceOf(StaleWhileRefreshing.NoFreshValue.class);
+        assertThat(cache.get("k", failing).await().indefinitely()).as("the refresh that succeeded").isEqualTo("new");
     }
 
     @Test
