@@ -33,4 +33,21 @@ public interface AggregateConfig {
      */
     @WithDefault("false")
     boolean synchronousCommit();
+
+    /**
+     * How long a batch's transaction waits for a row another transaction holds (another replica's, or a
+     * frozen one's) before it fails and is retried: a stall then shows, as {@code degraded} and a WARN,
+     * instead of waiting silently for as long as the holder lives ({@code lock_timeout}).
+     */
+    @WithDefault("30s")
+    Duration lockTimeout();
+
+    /**
+     * How long a batch's transaction may sit idle once it has begun writing (its process frozen, its network
+     * cut) before PostgreSQL ends it, freeing the rows every replica updates; the batch is retried, nothing
+     * of it committed ({@code idle_in_transaction_session_timeout}). Only from the writes on: the rare
+     * re-read of lost commits before them may take long, and holds no row another replica needs.
+     */
+    @WithDefault("60s")
+    Duration idleTransactionTimeout();
 }

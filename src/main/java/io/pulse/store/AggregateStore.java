@@ -3,6 +3,7 @@ package io.pulse.store;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,7 +22,6 @@ import io.pulse.aggregate.RereadRecordsRefused;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -40,14 +40,16 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class AggregateStore {
 
-    private static final String ASYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit = off";
-
     private final Pool pool;
-    private final boolean asynchronousCommit;
+    /** The transaction's settings, in one round trip with its first statements. */
+    private final String settings;
+    private final String idleTimeout;
 
     public AggregateStore(Pool pool, AggregateConfig config) {
         this.pool = pool;
-        this.asynchronousCommit = !config.synchronousCommit();
+        this.settings = "SET LOCAL lock_timeout = " + config.lockTimeout().toMillis()
+                + (config.synchronousCommit() ? "" : "; SET LOCAL synchronous_commit = off");
+        this.idleTimeout = "SET LOCAL idle_in_transaction_session_timeout = " + config.idleTransactionTimeout().toMillis();
     }
 
     /** A batch folded and encoded ahead of its transaction, as if nothing of it had been counted. */
@@ -72,7 +74,7 @@ public class AggregateStore {
         // is set) and, once the batch is planned against them, every upsert and the offset update sent at
         // once. The connection pipelines them and PostgreSQL runs them in order, so lock order stays fixed.
         return pool.withTransaction(conn -> Uni.combine().all()
-                .unis(commitMode(conn),
+                .unis(conn.query(settings).execute(),
                         conn.preparedQuery(UpsertStatements.ENSURE_OFFSETS).execute(Tuple.of(group, topic, partitions)),
                         conn.preparedQuery(UpsertStatements.LOCK_OFFSETS).execute(Tuple.of(group, topic, partitions)))
                 .with((set, ensured, rows) -> {
@@ -88,19 +90,16 @@ public class AggregateStore {
                                 .onFailure().transform(failure -> RereadRecordsRefused.of(lost, failure)))));
     }
 
-    private static Uni<AggregationPlan> write(SqlConnection conn, String group, String topic, AggregationPlan plan,
+    private Uni<AggregationPlan> write(SqlConnection conn, String group, String topic, AggregationPlan plan,
             PreparedBatch batch) {
         EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
                 ? batch.encoded()
                 : EncodedAggregates.of(plan.aggregates());
-        List<Uni<Void>> work = encoded.write(conn);
+        List<Uni<Void>> work = new ArrayList<>();
+        work.add(conn.query(idleTimeout).execute().replaceWithVoid()); // sent first: the connection keeps the order
+        work.addAll(encoded.write(conn));
         work.add(advance(conn, group, topic, plan.progress().values()));
         return Uni.join().all(work).andFailFast().replaceWith(plan);
-    }
-
-    /** A crash may lose this transaction once committed: its records would be read again ({@link LostCommits}). */
-    private Uni<RowSet<Row>> commitMode(SqlConnection conn) {
-        return asynchronousCommit ? conn.query(ASYNCHRONOUS_COMMIT).execute() : Uni.createFrom().item((RowSet<Row>) null);
     }
 
     /** A consistent view of where the aggregates stand, for newly assigned partitions. */
