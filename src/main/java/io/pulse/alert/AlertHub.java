@@ -56,8 +56,8 @@ public class AlertHub {
     /**
      * Live alerts, after those the subscriber {@code missed} (null: none). The missed ones are read once
      * the subscriber is registered, and live alerts are held back meanwhile, so that an alert published
-     * during the read is in one or the other, and once only. Should the read fail, the stream is live only;
-     * refused because too many reads wait ({@link ReadsBusyException}), the stream ends, to be resumed.
+     * during the read is in one or the other, and once only. Should the read fail (refused because too many
+     * reads wait, {@link ReadsBusyException}, or timed out, or the database away), the stream ends, to be resumed.
      */
     public Multi<Alert> subscribe(Uni<List<Alert>> missed) {
         if (subscribers.size() >= maxSubscribers) {
@@ -76,14 +76,14 @@ public class AlertHub {
             });
             if (missed != null) {
                 replay[0] = missed.subscribe().with(s::replay, failure -> {
-                    if (failure instanceof ReadsBusyException) {
-                        // Too many reads for now: ended, the browser reconnects with the same id and gets the
-                        // missed alerts then; live only, it would move past them for good.
-                        emitter.fail(failure);
-                        return;
+                    // Ended, whatever the cause (too many reads, a read timed out, the database away): the
+                    // browser reconnects with the same id and gets the missed alerts then. Live only, its
+                    // next alert's id would move it past them for good.
+                    if (!(failure instanceof ReadsBusyException)) {
+                        LOG.warnf("Could not read the alerts a reconnecting subscriber missed; its stream ends, to be"
+                                + " resumed from the same id: %s", failure.toString());
                     }
-                    LOG.warnf("Could not read the alerts a reconnecting subscriber missed: %s", failure.toString());
-                    s.replay(List.of());
+                    emitter.fail(failure);
                 });
             }
         }, BackPressureStrategy.ERROR);
