@@ -69,6 +69,11 @@ public final class AlertEvaluator {
         return details;
     }
 
+    /** The pages' counts before the first change it evaluates could not be read ({@link PageSpikeDetector#historyUnknown()}). */
+    public void historyUnknown() {
+        spikes.historyUnknown();
+    }
+
     /** Rebuilds the spike rule's counts of one page and window from the stored aggregates ({@link WarmUp}). */
     public void seed(String page, long windowStartMs, long changes, int baselineWindows) {
         spikes.seed(page, windowStartMs, changes, baselineWindows);

@@ -60,6 +60,8 @@ public final class PageSpikeDetector {
      * the rings held only the last ones (older windows are not known, rather than 0).
      */
     private long knownFrom = Long.MIN_VALUE;
+    /** Set by {@link #historyUnknown()}: the first change's window fixes {@link #knownFrom}. */
+    private boolean historyUnknown;
 
     public PageSpikeDetector(long windowMs, int maxPages) {
         this.windowMs = windowMs;
@@ -74,6 +76,10 @@ public final class PageSpikeDetector {
     /** Null when the change is older than the page's counts reach back (more than baselineWindows late). */
     public Observation add(String page, long eventTimeMs, int baselineWindows) {
         long w = Math.floorDiv(eventTimeMs, windowMs);
+        if (historyUnknown) {
+            historyUnknown = false;
+            knownFrom = w + 1; // this window's changes before this one are not known either
+        }
         long[] ring = ring(page, baselineWindows);
         long changes = add(ring, w, 1);
         if (changes < 0) {
@@ -87,6 +93,15 @@ public final class PageSpikeDetector {
         }
         double baseline = baselineWindows == 0 ? 0 : known == 0 ? Double.NaN : (double) past / known;
         return new Observation(w * windowMs, changes, baseline);
+    }
+
+    /**
+     * What came before the first change it will be given is unknown (the stored counts could not be read):
+     * the windows before the one after it have no known count, rather than 0 changes, so they make no
+     * baseline. Judged against zeros, every page busy as usual would be a spike in the first windows.
+     */
+    public void historyUnknown() {
+        historyUnknown = true;
     }
 
     /**

@@ -73,7 +73,9 @@ public class WarmUp {
                 }
             } catch (RuntimeException e) {
                 states = freshStates(assigned); // a partial rebuild would understate the baselines
-                LOG.warnf("No spike baselines for %s %s (%s): they start empty", topic, assigned, e.toString());
+                states.values().forEach(AlertEvaluator::historyUnknown); // not zeros: no spike until windows are seen
+                LOG.warnf("No spike baselines for %s %s (%s): pages are judged once whole windows of them have been"
+                        + " seen", topic, assigned, e.toString());
             }
         }
         states.forEach((partition, state) -> partitions.assigned(partition, state, generation));

@@ -45,6 +45,23 @@ class PageSpikeDetectorTest {
         }
     }
 
+    /**
+     * History unknown (its stored counts unreadable): the first change's window and the one after it have
+     * no baseline; from then on the windows seen whole make it, as many as have been seen.
+     */
+    @Test
+    void shouldKnowNoBaselineBeforeTheFirstWholeWindowSeenWhenTheHistoryIsUnknown() {
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 10);
+        detector.historyUnknown();
+        assertThat(detector.add("p", T0 + 30_000, BASELINE_WINDOWS).baseline()).as("mid-window: part seen").isNaN();
+        assertThat(detector.add("q", T0 + 40_000, BASELINE_WINDOWS).baseline()).isNaN();
+        for (int i = 0; i < 6; i++) {
+            assertThat(detector.add("p", T0 + WINDOW_MS + i, BASELINE_WINDOWS).baseline()).isNaN();
+        }
+        assertThat(detector.add("p", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS).baseline()).as("the window seen whole").isEqualTo(6.0);
+        assertThat(detector.add("p", T0 + 3 * WINDOW_MS, BASELINE_WINDOWS).baseline()).isEqualTo((6.0 + 1) / 2);
+    }
+
     @Test
     void shouldCountALateChangeInItsOwnWindowWithoutDisturbingTheCurrentOne() {
         PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 10);

@@ -147,6 +147,57 @@ class WarmUpSnapshotTest {
         assertThat(PerChangeAlerts.evaluate(batch, -1, rules.current(), partitions)).isEmpty();
     }
 
+    /**
+     * The page counts could not be read (the connection lost mid-read): the baselines used to start as
+     * zeros, and a page busy as usual, 25 changes a minute where 15 were stored, was a spike at once.
+     * They now start unknown: no spike until whole windows of the page have been seen.
+     */
+    @Test
+    void shouldJudgeNoSpikeAgainstZerosWhenTheStoredCountsCouldNotBeRead() throws Exception {
+        createTopic();
+        long window = T0 + 10 * MINUTE;
+        try (Connection c = jdbc.getConnection()) {
+            for (int minute = 0; minute < 10; minute++) {
+                insertCount(c, T0 + minute * MINUTE, 15);
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO consumer_offsets"
+                    + " (consumer_group, topic, kafka_partition, next_offset, max_event_time) VALUES (?, ?, 0, ?, ?)")) {
+                s.setString(1, GROUP);
+                s.setString(2, TOPIC);
+                s.setLong(3, STORED_OFFSET);
+                s.setTimestamp(4, Timestamp.from(Instant.ofEpochMilli(window - 30_000)));
+                s.executeUpdate();
+            }
+        }
+        List<ConsumedRecord> busyAsUsual = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            RecentChange change = new RecentChange("usual-" + i, "snapshot.example.org", WIKI, "edit", 0, PAGE,
+                    "User " + i, false, window + i * 1000, 10, null);
+            busyAsUsual.add(new ConsumedRecord(0, STORED_OFFSET + i, null, (byte[]) null, new ParseResult.Accepted(change)));
+        }
+
+        AlertPartitions partitions = new AlertPartitions(aggregate.window().toMillis(), 1_000_000);
+        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate), GROUP);
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(); Connection locker = jdbc.getConnection()) {
+            consumer.assign(List.of(tp));
+            locker.setAutoCommit(false);
+            try (Statement s = locker.createStatement()) {
+                s.execute("LOCK TABLE page_edit_counts IN ACCESS EXCLUSIVE MODE");
+            }
+            var assigned = CompletableFuture.runAsync(() -> seeker.onPartitionsAssigned(consumer, List.of(tp)));
+            await().atMost(Duration.ofSeconds(30)).until(this::pageCountsReadWaitsForTheLock);
+            try (Statement s = locker.createStatement()) { // the read's connection lost
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE '%extract(epoch FROM window_start)%' AND query NOT LIKE '%pg_stat_activity%'");
+            }
+            locker.rollback();
+            assigned.get(60, TimeUnit.SECONDS);
+            assertThat(consumer.position(tp)).as("the offsets were read").isEqualTo(STORED_OFFSET);
+        }
+        assertThat(PerChangeAlerts.evaluate(busyAsUsual, -1, rules.current(), partitions)).isEmpty();
+    }
+
     private boolean pageCountsReadWaitsForTheLock() throws Exception {
         try (Connection c = jdbc.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
