@@ -50,4 +50,13 @@ public interface AggregateConfig {
      */
     @WithDefault("60s")
     Duration idleTransactionTimeout();
+
+    /**
+     * How long an assignment keeps trying to read the offsets stored for its partitions (the database
+     * away) before it reads them from the topic's start, the offset check skipping what was counted: a
+     * whole retention read again. Below the consumer's {@code max.poll.interval.ms} (5 min), which the
+     * wait, on the polling thread, counts against.
+     */
+    @WithDefault("4m")
+    Duration storedOffsetsPatience();
 }

@@ -15,6 +15,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.pulse.aggregate.AggregateConfig;
 import io.pulse.aggregate.PartitionProgress;
 import io.pulse.alert.WarmUp;
 import io.smallrye.common.annotation.Identifier;
@@ -23,8 +24,11 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 /**
  * On partition assignment, positions the consumer at the offsets committed in PostgreSQL with the
  * aggregates, not at Kafka's own committed offsets (which Pulse never writes). Runs on the Kafka
- * polling thread, where waiting for the query is allowed. Should the query fail, the consumer starts
- * from the earliest offset and the transactional offset check skips what was already counted.
+ * polling thread, where waiting for the query is allowed. Should the query fail, it is tried again with
+ * back-off for {@code pulse.aggregate.stored-offsets-patience}: the group never commits offsets to Kafka,
+ * so without them every rebalance (the eager protocol takes all partitions back) would start the partitions
+ * from the earliest offset, the whole retention read again for the offset check to skip. Only past that
+ * patience, or while stopping, does it start there.
  * Then the alert rules rebuild their state of the assigned partitions from the stored aggregates ({@link WarmUp}),
  * read in the same {@link StoreSnapshot} as the offsets.
  */
@@ -36,17 +40,56 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
     private static final Logger LOG = Logger.getLogger(StoredOffsetSeeker.class);
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(10);
+
     private final AggregateStore store;
     private final KnownOffsets knownOffsets;
     private final WarmUp warmUp;
+    private final Stopping stopping;
+    private final Duration patience;
     private final String group;
 
-    public StoredOffsetSeeker(AggregateStore store, KnownOffsets knownOffsets, WarmUp warmUp,
-            @ConfigProperty(name = "mp.messaging.incoming.wikimedia-events-in.group.id") String group) {
+    public StoredOffsetSeeker(AggregateStore store, KnownOffsets knownOffsets, WarmUp warmUp, Stopping stopping,
+            AggregateConfig config, @ConfigProperty(name = "mp.messaging.incoming.wikimedia-events-in.group.id") String group) {
         this.store = store;
         this.knownOffsets = knownOffsets;
         this.warmUp = warmUp;
+        this.stopping = stopping;
+        this.patience = config.storedOffsetsPatience();
         this.group = group;
+    }
+
+    private record Stored(StoreSnapshot snapshot, Map<Integer, PartitionProgress> progress) {
+    }
+
+    /** The stored offsets and the snapshot they were read in, tried until they are read, or null past the patience. */
+    private Stored read(String topic, List<Integer> partitions) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        Duration wait = FIRST_RETRY;
+        while (true) {
+            StoreSnapshot snapshot = null;
+            try {
+                snapshot = StoreSnapshot.await(store.snapshot(), PATIENCE);
+                return new Stored(snapshot, snapshot.progress(group, topic, partitions).await().atMost(PATIENCE));
+            } catch (RuntimeException e) {
+                close(snapshot);
+                if (!stopping.notYet(e) || System.nanoTime() + wait.toNanos() > deadline) {
+                    LOG.warnf("Could not read stored offsets for %s %s (%s); reading from the earliest offset, the offset"
+                            + " check skipping counted records", topic, partitions, e.toString());
+                    return null;
+                }
+                LOG.warnf("Could not read stored offsets for %s %s (%s); trying again in %d s", topic, partitions,
+                        e.toString(), wait.toSeconds());
+            }
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the consumer is closing
+                return null;
+            }
+            wait = wait.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait.multipliedBy(2);
+        }
     }
 
     @Override
@@ -56,11 +99,10 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
         partitions.stream().map(TopicPartition::topic).distinct().forEach(topic -> {
             var ofTopic = partitions.stream().filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).toList();
             forgetRecreated(consumer, topic, ofTopic, knownOffsets);
-            StoreSnapshot snapshot = null;
-            Map<Integer, PartitionProgress> stored = Map.of();
-            try {
-                snapshot = StoreSnapshot.await(store.snapshot(), PATIENCE);
-                stored = snapshot.progress(group, topic, ofTopic).await().atMost(PATIENCE);
+            Stored read = read(topic, ofTopic);
+            StoreSnapshot snapshot = read == null ? null : read.snapshot();
+            Map<Integer, PartitionProgress> stored = read == null ? Map.of() : read.progress();
+            if (read != null) {
                 Map<Integer, Long> offsets = new TreeMap<>();
                 stored.forEach((partition, progress) -> {
                     consumer.seek(new TopicPartition(topic, partition), progress.nextOffset());
@@ -72,11 +114,8 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
                 }
                 LOG.infof("Assigned %s %s (group generation %d); resuming at stored offsets %s", topic, ofTopic, generation,
                         offsets);
-            } catch (RuntimeException e) {
-                LOG.warnf("Could not read stored offsets for %s %s (%s); the offset check will skip counted records",
-                        topic, ofTopic, e.toString());
+            } else {
                 ofTopic.forEach(partition -> knownOffsets.assigned(partition, -1)); // unknown: nothing learnt
-                stored = Map.of();
             }
             try {
                 // The rules' page counts as of the same snapshot as the offsets sought.

@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.pulse.aggregate.AggregateConfig;
 import io.pulse.store.AggregateStore;
 import io.pulse.store.KnownOffsets;
+import io.pulse.store.Stopping;
 import io.pulse.store.StoredOffsetSeeker;
 import io.pulse.testkit.PulseInfra;
 import io.quarkus.test.junit.QuarkusTest;
@@ -64,7 +65,8 @@ class RevokedPartitionStateTest {
         PulseInfra.get().kafka().createTopic(TOPIC, 2); // kept if the other protocol's run made it
         String group = "revoked-state-" + assignor.getSimpleName();
         AlertPartitions partitions = new AlertPartitions(aggregate.window().toMillis(), 1_000);
-        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate), group);
+        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate),
+                new Stopping(), aggregate, group);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger secondsPartitions = new AtomicInteger();
         try (KafkaConsumer<byte[], byte[]> first = consumer(group, assignor)) {

@@ -39,6 +39,7 @@ import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChange;
 import io.pulse.store.AggregateStore;
 import io.pulse.store.KnownOffsets;
+import io.pulse.store.Stopping;
 import io.pulse.store.StoredOffsetSeeker;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -120,7 +121,8 @@ class WarmUpSnapshotTest {
         }
 
         AlertPartitions partitions = new AlertPartitions(aggregate.window().toMillis(), 1_000_000);
-        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate), GROUP);
+        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate),
+                new Stopping(), aggregate, GROUP);
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(); Connection previousOwner = jdbc.getConnection()) {
             consumer.assign(List.of(tp));
@@ -177,7 +179,8 @@ class WarmUpSnapshotTest {
         }
 
         AlertPartitions partitions = new AlertPartitions(aggregate.window().toMillis(), 1_000_000);
-        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate), GROUP);
+        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate),
+                new Stopping(), aggregate, GROUP);
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(); Connection locker = jdbc.getConnection()) {
             consumer.assign(List.of(tp));

@@ -1,0 +1,126 @@
+package io.pulse.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.agroal.api.AgroalDataSource;
+import io.pulse.aggregate.AggregateConfig;
+import io.pulse.alert.AlertConfig;
+import io.pulse.alert.AlertPartitions;
+import io.pulse.alert.AlertRules;
+import io.pulse.alert.WarmUp;
+import io.pulse.it.TopicReader;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The stored offsets cannot be read when partitions are assigned (the database away for a moment during
+ * a rebalance). The group commits no offsets to Kafka, so the assignment used to start the partitions
+ * from the earliest offset: the whole retention read again for the offset check to skip. It now tries
+ * again, with back-off, and resumes at the stored offsets once they are read.
+ */
+@QuarkusTest
+class StoredOffsetsUnreadableTest {
+
+    static final String GROUP = "stored-offsets-unreadable";
+    static final String TOPIC = "pulse.stored-offsets-unreadable";
+    static final long STORED_OFFSET = 40;
+
+    @Inject
+    AgroalDataSource jdbc;
+
+    @Inject
+    AggregateStore store;
+
+    @Inject
+    AlertConfig alerts;
+
+    @Inject
+    AlertRules rules;
+
+    @Inject
+    AggregateConfig aggregate;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @AfterEach
+    void removeRows() throws Exception {
+        try (Connection c = jdbc.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM consumer_offsets WHERE consumer_group = '" + GROUP + "'");
+        }
+    }
+
+    @Test
+    void shouldResumeAtTheStoredOffsetsOnceTheyCanBeReadNotFromTheEarliest() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(TOPIC)) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                TopicReader.produce(TOPIC, Collections.nCopies(60, "{}"));
+            }
+        }
+        try (Connection c = jdbc.getConnection(); PreparedStatement s = c.prepareStatement("INSERT INTO consumer_offsets"
+                + " (consumer_group, topic, kafka_partition, next_offset) VALUES (?, ?, 0, ?)")) {
+            s.setString(1, GROUP);
+            s.setString(2, TOPIC);
+            s.setLong(3, STORED_OFFSET);
+            s.executeUpdate();
+        }
+        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE,
+                new WarmUp(new AlertPartitions(alerts, aggregate), alerts, rules, aggregate),
+                new Stopping(), aggregate, GROUP);
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // as the aggregator's
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p); Connection locker = jdbc.getConnection()) {
+            consumer.assign(List.of(tp));
+            locker.setAutoCommit(false);
+            try (Statement s = locker.createStatement()) {
+                s.execute("LOCK TABLE consumer_offsets IN ACCESS EXCLUSIVE MODE");
+            }
+            var assigned = CompletableFuture.runAsync(() -> seeker.onPartitionsAssigned(consumer, List.of(tp)));
+            // The seeker's read of the offsets waits for the lock: its connection is lost, then the database is back.
+            await().atMost(Duration.ofSeconds(30)).until(() -> terminateOffsetsRead(locker) > 0);
+            locker.rollback();
+            assigned.get(60, TimeUnit.SECONDS);
+
+            assertThat(consumer.position(tp)).as("the stored offset, not the earliest").isEqualTo(STORED_OFFSET);
+        }
+    }
+
+    private static int terminateOffsetsRead(Connection locker) throws Exception {
+        try (Statement s = locker.createStatement(); ResultSet rs = s.executeQuery("SELECT count(pg_terminate_backend(pid))"
+                + " FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query NOT LIKE '%FOR UPDATE%'"
+                + " AND query LIKE 'SELECT kafka_partition, next_offset, max_event_time FROM consumer_offsets%'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}
