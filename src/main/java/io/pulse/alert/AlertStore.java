@@ -118,11 +118,16 @@ public class AlertStore {
         return out;
     }
 
-    /** Committed wiki windows of the last {@code lookbackSeconds} of event time that pass the bot-surge rule. */
+    /**
+     * Committed wiki windows of the last {@code lookbackSeconds} of event time that pass the bot-surge rule.
+     * Event time is the newest counted, but never ahead of the clock: one event stamped in the future (up to
+     * {@code max-future-skew} is accepted) moved the lookback past every real window, and no surge was seen
+     * until the clock caught up with it. A replay of the past keeps its own time.
+     */
     public Uni<List<Row>> botSurgeCandidates(String aggregatorGroup, long lookbackSeconds, BotSurgeRule rule) {
         String sql = "SELECT wiki, window_start, changes, bot_changes FROM wiki_edit_counts"
-                + " WHERE window_start >= (SELECT max(max_event_time) FROM consumer_offsets WHERE consumer_group = $1)"
-                + " - make_interval(secs => $2) AND bot_changes >= $3 AND bot_changes >= $4 * changes"
+                + " WHERE window_start >= LEAST((SELECT max(max_event_time) FROM consumer_offsets WHERE consumer_group = $1),"
+                + " now()) - make_interval(secs => $2) AND bot_changes >= $3 AND bot_changes >= $4 * changes"
                 + " ORDER BY window_start, wiki";
         return pool.preparedQuery(sql)
                 .execute(Tuple.of(aggregatorGroup, (double) lookbackSeconds, rule.minBotChanges(), rule.minBotShare()))

@@ -63,7 +63,7 @@ public class WarmUp {
                 // The rules as stored: one changed at run time may look at another number of windows.
                 rules.refresh().await().atMost(PATIENCE);
                 PageSpikeRule rule = rules.current().pageSpike();
-                Instant from = rebuildFrom(stored.values(), windowMs, rule.baselineWindows());
+                Instant from = rebuildFrom(stored.values(), windowMs, rule.baselineWindows(), System.currentTimeMillis());
                 if (from != null) { // rebuilt while the rule is off too: it may be switched on at run time
                     var seeder = new Seeder(states, consumer.partitionsFor(topic).size(), rule.baselineWindows());
                     long rows = snapshot.pageCountsSince(from, seeder).await().atMost(PATIENCE);
@@ -99,10 +99,13 @@ public class WarmUp {
 
     /**
      * The oldest window to rebuild: {@code baselineWindows} before the newest counted window of the
-     * least advanced partition (older ones fall out of the rule's ring at once); null if none was counted.
+     * least advanced partition (older ones fall out of the rule's ring at once), but never ahead of the
+     * clock: an event stamped in the future (accepted up to {@code max-future-skew}) would have the
+     * rebuild read none of the real windows. Null if none was counted.
      */
-    static Instant rebuildFrom(Collection<PartitionProgress> stored, long windowMs, int baselineWindows) {
-        return stored.stream().mapToLong(PartitionProgress::maxEventTimeMs).filter(t -> t != Long.MIN_VALUE).min()
+    static Instant rebuildFrom(Collection<PartitionProgress> stored, long windowMs, int baselineWindows, long nowMs) {
+        return stored.stream().mapToLong(PartitionProgress::maxEventTimeMs).filter(t -> t != Long.MIN_VALUE)
+                .map(t -> Math.min(t, nowMs)).min()
                 .stream().mapToObj(t -> Instant.ofEpochMilli((Math.floorDiv(t, windowMs) - baselineWindows) * windowMs))
                 .findFirst().orElse(null);
     }

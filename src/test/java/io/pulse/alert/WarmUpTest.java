@@ -40,9 +40,13 @@ class WarmUpTest {
         var stored = List.of(new PartitionProgress(0, 500, T0 + 30 * MINUTE), new PartitionProgress(1, 20, T0 + 59_000),
                 new PartitionProgress(2, 0, Long.MIN_VALUE)); // a row but no event yet
         // Partition 1's newest window starts at T0: that one and the 10 before it.
-        assertThat(WarmUp.rebuildFrom(stored, MINUTE, 10)).isEqualTo(Instant.ofEpochMilli(T0 - 10 * MINUTE));
-        assertThat(WarmUp.rebuildFrom(stored.subList(2, 3), MINUTE, 10)).as("nothing counted").isNull();
-        assertThat(WarmUp.rebuildFrom(List.of(), MINUTE, 10)).isNull();
+        long now = T0 + 60 * MINUTE;
+        assertThat(WarmUp.rebuildFrom(stored, MINUTE, 10, now)).isEqualTo(Instant.ofEpochMilli(T0 - 10 * MINUTE));
+        assertThat(WarmUp.rebuildFrom(stored.subList(2, 3), MINUTE, 10, now)).as("nothing counted").isNull();
+        assertThat(WarmUp.rebuildFrom(List.of(), MINUTE, 10, now)).isNull();
+        // One event stamped 50 minutes ahead of the clock: the windows up to the clock's are rebuilt.
+        var ahead = List.of(new PartitionProgress(3, 70, now + 50 * MINUTE + 30_000));
+        assertThat(WarmUp.rebuildFrom(ahead, MINUTE, 10, now)).isEqualTo(Instant.ofEpochMilli(now - 10 * MINUTE));
     }
 
     @Test

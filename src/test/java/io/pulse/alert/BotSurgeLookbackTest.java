@@ -1,0 +1,78 @@
+package io.pulse.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Row;
+
+/**
+ * One event stamped 50 minutes ahead (accepted: up to max-future-skew, 1 h) on one partition made the
+ * bot-surge lookback start 40 minutes ahead of every real window: no surge anywhere was seen until the
+ * clock caught up. The lookback now ends at the clock at the latest.
+ */
+@QuarkusTest
+class BotSurgeLookbackTest {
+
+    static final String GROUP = "bot-surge-lookback";
+    static final String WIKI = "surgelookbackwiki";
+
+    @Inject
+    AgroalDataSource jdbc;
+
+    @Inject
+    AlertStore store;
+
+    @AfterEach
+    void removeRows() throws Exception {
+        try (Connection c = jdbc.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM wiki_edit_counts WHERE wiki = '" + WIKI + "'");
+            s.executeUpdate("DELETE FROM consumer_offsets WHERE consumer_group = '" + GROUP + "'");
+        }
+    }
+
+    @Test
+    void shouldSeeTheSurgesOfTheLastMinutesWhenOnePartitionHoldsAnEventFromTheFuture() throws Exception {
+        Instant window = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(2));
+        try (Connection c = jdbc.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO wiki_edit_counts (window_start, window_end, wiki,"
+                    + " changes, bot_changes, bytes_added, bytes_removed, new_pages, late_events) VALUES (?, ?, ?, 20, 19, 0, 0, 0, 0)")) {
+                s.setTimestamp(1, Timestamp.from(window));
+                s.setTimestamp(2, Timestamp.from(window.plus(Duration.ofMinutes(1))));
+                s.setString(3, WIKI);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO consumer_offsets"
+                    + " (consumer_group, topic, kafka_partition, next_offset, max_event_time) VALUES (?, 'surge', ?, 10, ?)")) {
+                s.setString(1, GROUP);
+                s.setInt(2, 0);
+                s.setTimestamp(3, Timestamp.from(window.plusSeconds(90)));
+                s.addBatch();
+                s.setInt(2, 1);
+                s.setTimestamp(3, Timestamp.from(Instant.now().plus(Duration.ofMinutes(50)))); // one event ahead
+                s.addBatch();
+                s.executeBatch();
+            }
+        }
+        // Below the service's own rule (30 bot changes), so that its running checks raise nothing for this row.
+        BotSurgeRule rule = new BotSurgeRule(true, Severity.WARNING, 600, 10, 0.9);
+
+        List<Row> candidates = store.botSurgeCandidates(GROUP, 600, rule).await().atMost(Duration.ofSeconds(30));
+
+        assertThat(candidates).extracting(r -> r.getString("wiki")).containsExactly(WIKI);
+    }
+}
