@@ -2,7 +2,6 @@ package io.pulse.alert;
 
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -107,14 +106,14 @@ public class AlertFeed implements KafkaConsumerRebalanceListener {
         if (byTime.isEmpty()) {
             return;
         }
+        // The ends first: seekToEnd is lazy, it takes the end at the next poll, past an alert appended
+        // between the search by time and that poll. An end read before the search misses nothing: what
+        // is appended after it is at or past it, and found by the search if appended before.
+        Map<TopicPartition, Long> ends = consumer.endOffsets(byTime.keySet());
         Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(byTime);
         for (TopicPartition tp : byTime.keySet()) {
             OffsetAndTimestamp at = found.get(tp);
-            if (at != null) {
-                consumer.seek(tp, at.offset());
-            } else {
-                consumer.seekToEnd(List.of(tp)); // nothing published since the start
-            }
+            consumer.seek(tp, at != null ? at.offset() : ends.get(tp)); // the end: nothing published since the start
         }
     }
 }
