@@ -9,7 +9,9 @@ import java.util.Iterator;
  * half second, but the aggregator commits in batches of a few thousand events: a rate over half a
  * second jumps with each batch that falls in or out of it. The base is the newest sample at least
  * the span old (until there is one, the oldest), so with samples farther apart than the span the
- * rate is simply over the last interval.
+ * rate is simply over the last interval. After a gap longer than {@code maxGap} (no feed ran: nobody was
+ * subscribed) the samples before it are dropped: a rate over the whole gap would show an hour's average
+ * as the rate of now.
  */
 final class RateOverSpan {
 
@@ -17,14 +19,19 @@ final class RateOverSpan {
     }
 
     private final long minSpanNanos;
+    private final long maxGapNanos;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
 
-    RateOverSpan(Duration minSpan) {
+    RateOverSpan(Duration minSpan, Duration maxGap) {
         this.minSpanNanos = minSpan.toNanos();
+        this.maxGapNanos = maxGap.toNanos();
     }
 
-    /** Adds a sample and answers the rate since the base (0 for the first sample or a count that went back). */
+    /** Adds a sample and answers the rate since the base (0 for the first sample, after a gap, or for a count that went back). */
     synchronized double add(long atNanos, long count) {
+        if (!samples.isEmpty() && atNanos - samples.peekLast().atNanos() > maxGapNanos) {
+            samples.clear();
+        }
         samples.addLast(new Sample(atNanos, count));
         while (samples.size() > 2) {
             Iterator<Sample> oldestFirst = samples.iterator();

@@ -42,9 +42,9 @@ public class SnapshotSource {
     private final StaleWhileRefreshing<MetricsSnapshot.Recent> recent;
     private final StaleWhileRefreshing<MetricsSnapshot.Dashboard> dashboards;
     private volatile PipelineSample latest;
-    // Rates over a second at least, whatever the snapshot interval (RateOverSpan).
-    private final RateOverSpan ingested = new RateOverSpan(Duration.ofSeconds(1));
-    private final RateOverSpan aggregated = new RateOverSpan(Duration.ofSeconds(1));
+    // Rates over a second at least, whatever the snapshot interval, and never over a minute without samples (RateOverSpan).
+    private final RateOverSpan ingested = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
+    private final RateOverSpan aggregated = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
     record PipelineSample(long atNanos, long published, long aggregated, long deadLetters, SnapshotQueries.Progress progress,
             double ingestedPerSecond, double aggregatedPerSecond) {

@@ -20,7 +20,7 @@ class RateOverSpanTest {
 
     @Test
     void measuresEachRateFromTheNewestSampleAtLeastASecondOld() {
-        RateOverSpan rate = new RateOverSpan(Duration.ofSeconds(1));
+        RateOverSpan rate = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
         List<Long> times = new ArrayList<>();
         for (long t = 40 * MS; t < 20_000 * MS; t += 500 * MS) {
             times.add(t);
@@ -40,10 +40,25 @@ class RateOverSpanTest {
         }
     }
 
+    /**
+     * An hour at 100/s with no snapshot taken (nobody subscribed), the feed stopped ten seconds ago: the
+     * first rate used to be the hour's average, 99.7/s; it is 0 (no base), then the rate of now.
+     */
+    @Test
+    void startsAgainAfterAGapWithoutSamplesInsteadOfAveragingOverIt() {
+        RateOverSpan rate = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
+        rate.add(0, 0);
+        assertThat(rate.add(1_000 * MS, 100)).isEqualTo(100.0);
+        long stopped = 3_600_000 * MS - 10_000 * MS;
+        long count = 100 * (stopped / (1_000 * MS));
+        assertThat(rate.add(3_600_000 * MS, count)).as("the first sample after the gap").isZero();
+        assertThat(rate.add(3_600_500 * MS, count)).isZero();
+    }
+
     @Test
     void staysNearTheFeedsRateWhereHalfASecondWouldJumpWithTheBatches() {
-        RateOverSpan overASecond = new RateOverSpan(Duration.ofSeconds(1));
-        RateOverSpan overAnInterval = new RateOverSpan(Duration.ZERO);
+        RateOverSpan overASecond = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
+        RateOverSpan overAnInterval = new RateOverSpan(Duration.ZERO, Duration.ofMinutes(1));
         double worstOverASecond = 0;
         double worstOverAnInterval = 0;
         for (long t = 40 * MS; t < 20_000 * MS; t += 500 * MS) {
@@ -61,7 +76,7 @@ class RateOverSpanTest {
 
     @Test
     void answersZeroForTheFirstSampleAndForACountThatWentBack() {
-        RateOverSpan rate = new RateOverSpan(Duration.ofSeconds(1));
+        RateOverSpan rate = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
         assertThat(rate.add(0, 5_000)).isZero();
         assertThat(rate.add(2_000 * MS, 1_000)).isZero();
@@ -70,7 +85,7 @@ class RateOverSpanTest {
 
     @Test
     void usesTheLastIntervalWhenSamplesAreFartherApartThanTheSpan() {
-        RateOverSpan rate = new RateOverSpan(Duration.ofSeconds(1));
+        RateOverSpan rate = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
         rate.add(0, 0);
         rate.add(5_000 * MS, 10_000);
