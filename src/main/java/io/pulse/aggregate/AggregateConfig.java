@@ -43,10 +43,10 @@ public interface AggregateConfig {
     Duration lockTimeout();
 
     /**
-     * How long a batch's transaction may sit idle once it has begun writing (its process frozen, its network
-     * cut) before PostgreSQL ends it, freeing the rows every replica updates; the batch is retried, nothing
-     * of it committed ({@code idle_in_transaction_session_timeout}). Only from the writes on: the rare
-     * re-read of lost commits before them may take long, and holds no row another replica needs.
+     * How long a batch's transaction may sit idle (its process frozen, its network cut) before PostgreSQL
+     * ends it, freeing its partitions' offset rows and the rows every replica updates; the batch is retried,
+     * nothing of it committed ({@code idle_in_transaction_session_timeout}). Suspended during the rare
+     * re-read of lost commits, which reads Kafka inside the transaction for as long as it takes.
      */
     @WithDefault("60s")
     Duration idleTransactionTimeout();
@@ -54,9 +54,9 @@ public interface AggregateConfig {
     /**
      * How long an assignment keeps trying to read the offsets stored for its partitions (the database
      * away) before it reads them from the topic's start, the offset check skipping what was counted: a
-     * whole retention read again. Below the consumer's {@code max.poll.interval.ms} (5 min), which the
-     * wait, on the polling thread, counts against.
+     * whole retention read again. With the spike warm-up that follows, below the consumer's
+     * {@code max.poll.interval.ms} (5 min), which the wait, on the polling thread, counts against.
      */
-    @WithDefault("4m")
+    @WithDefault("3m")
     Duration storedOffsetsPatience();
 }

@@ -40,6 +40,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class AggregateStore {
 
+    /** A re-read of lost commits reads Kafka inside the transaction, for as long as it takes. */
+    private static final String NO_IDLE_TIMEOUT = "SET LOCAL idle_in_transaction_session_timeout = 0";
+
     private final Pool pool;
     /** The transaction's settings, in one round trip with its first statements. */
     private final String settings;
@@ -47,9 +50,9 @@ public class AggregateStore {
 
     public AggregateStore(Pool pool, AggregateConfig config) {
         this.pool = pool;
-        this.settings = "SET LOCAL lock_timeout = " + config.lockTimeout().toMillis()
-                + (config.synchronousCommit() ? "" : "; SET LOCAL synchronous_commit = off");
         this.idleTimeout = "SET LOCAL idle_in_transaction_session_timeout = " + config.idleTransactionTimeout().toMillis();
+        this.settings = "SET LOCAL lock_timeout = " + config.lockTimeout().toMillis() + "; " + idleTimeout
+                + (config.synchronousCommit() ? "" : "; SET LOCAL synchronous_commit = off");
     }
 
     /** A batch folded and encoded ahead of its transaction, as if nothing of it had been counted. */
@@ -82,21 +85,24 @@ public class AggregateStore {
                     rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
                     return stored;
                 })
-                .chain(stored -> LostCommits.reread(topic, batch.preplan(), stored, knownOffsets)
+                .chain(stored -> LostCommits.reread(topic, batch.preplan(), stored, knownOffsets,
+                        conn.query(NO_IDLE_TIMEOUT).execute())
                         .chain(lost -> write(conn, group, topic, lost.isEmpty()
                                 ? aggregator.plan(batch.records(), batch.preplan(), stored)
-                                : aggregator.plan(LostCommits.before(lost, batch.records()), stored), batch)
+                                : aggregator.plan(LostCommits.before(lost, batch.records()), stored), batch, !lost.isEmpty())
                                 // A refusal may come from a record read again: the search by halves takes them in.
                                 .onFailure().transform(failure -> RereadRecordsRefused.of(lost, failure)))));
     }
 
     private Uni<AggregationPlan> write(SqlConnection conn, String group, String topic, AggregationPlan plan,
-            PreparedBatch batch) {
+            PreparedBatch batch, boolean reread) {
         EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
                 ? batch.encoded()
                 : EncodedAggregates.of(plan.aggregates());
         List<Uni<Void>> work = new ArrayList<>();
-        work.add(conn.query(idleTimeout).execute().replaceWithVoid()); // sent first: the connection keeps the order
+        if (reread) {
+            work.add(conn.query(idleTimeout).execute().replaceWithVoid()); // sent first: the connection keeps the order
+        }
         work.addAll(encoded.write(conn));
         work.add(advance(conn, group, topic, plan.progress().values()));
         return Uni.join().all(work).andFailFast().replaceWith(plan);

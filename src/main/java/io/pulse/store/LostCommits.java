@@ -26,9 +26,10 @@ final class LostCommits {
      * The records between a partition's stored offset and this batch that PostgreSQL accounted for once,
      * as far as this replica knows, and no longer does, read again. None in the usual case, where the
      * batch starts at the stored offset (or below it, when records are delivered again).
+     * {@code beforeReading} runs first, only when there is something to read again.
      */
     static Uni<List<ConsumedRecord>> reread(String topic, Preplan batch, Map<Integer, PartitionProgress> stored,
-            KnownOffsets knownOffsets) {
+            KnownOffsets knownOffsets, Uni<?> beforeReading) {
         List<Uni<List<ConsumedRecord>>> rereads = new ArrayList<>(0);
         batch.spans().forEach((partition, span) -> {
             long from = stored.getOrDefault(partition, PartitionProgress.fresh(partition)).nextOffset();
@@ -42,7 +43,8 @@ final class LostCommits {
         if (rereads.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return Uni.join().all(rereads).andFailFast().map(lists -> lists.stream().flatMap(List::stream).toList());
+        return beforeReading.chain(() -> Uni.join().all(rereads).andFailFast())
+                .map(lists -> lists.stream().flatMap(List::stream).toList());
     }
 
     /** The records read again, then the batch's: per partition, in offset order. */
