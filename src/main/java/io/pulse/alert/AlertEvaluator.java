@@ -69,9 +69,9 @@ public final class AlertEvaluator {
         return details;
     }
 
-    /** The pages' counts before the first change it evaluates could not be read ({@link PageSpikeDetector#historyUnknown()}). */
-    public void historyUnknown() {
-        spikes.historyUnknown();
+    /** The pages' counts before the first change it evaluates could not be read ({@link PageSpikeDetector#historyUnknown(long)}). */
+    public void historyUnknown(long countedUpToMs) {
+        spikes.historyUnknown(countedUpToMs);
     }
 
     /** Rebuilds the spike rule's counts of one page and window from the stored aggregates ({@link WarmUp}). */

@@ -60,8 +60,10 @@ public final class PageSpikeDetector {
      * the rings held only the last ones (older windows are not known, rather than 0).
      */
     private long knownFrom = Long.MIN_VALUE;
-    /** Set by {@link #historyUnknown()}: the first change's window fixes {@link #knownFrom}. */
+    /** Set by {@link #historyUnknown(long)}: the first change's window fixes {@link #knownFrom}. */
     private boolean historyUnknown;
+    /** The newest event time counted before, whose window is partly unseen too (late changes come first). */
+    private long unseenUpToMs;
 
     public PageSpikeDetector(long windowMs, int maxPages) {
         this.windowMs = windowMs;
@@ -78,7 +80,9 @@ public final class PageSpikeDetector {
         long w = Math.floorDiv(eventTimeMs, windowMs);
         if (historyUnknown) {
             historyUnknown = false;
-            knownFrom = w + 1; // this window's changes before this one are not known either
+            // This window's changes before this one are not known either, nor those of the newest window
+            // counted before, should this change be a late one.
+            knownFrom = Math.max(w, Math.floorDiv(unseenUpToMs, windowMs)) + 1;
         }
         long[] ring = ring(page, baselineWindows);
         long changes = add(ring, w, 1);
@@ -97,11 +101,13 @@ public final class PageSpikeDetector {
 
     /**
      * What came before the first change it will be given is unknown (the stored counts could not be read):
-     * the windows before the one after it have no known count, rather than 0 changes, so they make no
-     * baseline. Judged against zeros, every page busy as usual would be a spike in the first windows.
+     * the windows up to that change's, or up to {@code countedUpToMs} (the newest event time counted
+     * before) if later, have no known count rather than 0 changes, so they make no baseline. Judged
+     * against zeros, every page busy as usual would be a spike in the first windows.
      */
-    public void historyUnknown() {
+    public void historyUnknown(long countedUpToMs) {
         historyUnknown = true;
+        unseenUpToMs = countedUpToMs;
     }
 
     /**

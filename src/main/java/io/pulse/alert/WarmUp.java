@@ -73,7 +73,13 @@ public class WarmUp {
                 }
             } catch (RuntimeException e) {
                 states = freshStates(assigned); // a partial rebuild would understate the baselines
-                states.values().forEach(AlertEvaluator::historyUnknown); // not zeros: no spike until windows are seen
+                long now = System.currentTimeMillis();
+                states.forEach((partition, state) -> { // not zeros: no spike until whole windows are seen
+                    PartitionProgress counted = stored.get(partition);
+                    if (counted != null && counted.maxEventTimeMs() != Long.MIN_VALUE) { // else read from its start
+                        state.historyUnknown(Math.min(counted.maxEventTimeMs(), now));
+                    }
+                });
                 LOG.warnf("No spike baselines for %s %s (%s): pages are judged once whole windows of them have been"
                         + " seen", topic, assigned, e.toString());
             }

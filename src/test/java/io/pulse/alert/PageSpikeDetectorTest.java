@@ -52,7 +52,7 @@ class PageSpikeDetectorTest {
     @Test
     void shouldKnowNoBaselineBeforeTheFirstWholeWindowSeenWhenTheHistoryIsUnknown() {
         PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 10);
-        detector.historyUnknown();
+        detector.historyUnknown(T0 + 20_000); // counted up to the same window
         assertThat(detector.add("p", T0 + 30_000, BASELINE_WINDOWS).baseline()).as("mid-window: part seen").isNaN();
         assertThat(detector.add("q", T0 + 40_000, BASELINE_WINDOWS).baseline()).isNaN();
         for (int i = 0; i < 6; i++) {
@@ -60,6 +60,17 @@ class PageSpikeDetectorTest {
         }
         assertThat(detector.add("p", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS).baseline()).as("the window seen whole").isEqualTo(6.0);
         assertThat(detector.add("p", T0 + 3 * WINDOW_MS, BASELINE_WINDOWS).baseline()).isEqualTo((6.0 + 1) / 2);
+    }
+
+    /** The first change is a late one: the window counted up to before is partly unseen too. */
+    @Test
+    void shouldKnowNoBaselineUpToTheWindowCountedBeforeWhenTheFirstChangeIsLate() {
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 10);
+        detector.historyUnknown(T0 + 2 * WINDOW_MS + 30_000);
+        assertThat(detector.add("p", T0 + 10_000, BASELINE_WINDOWS).baseline()).as("late, two windows back").isNaN();
+        assertThat(detector.add("p", T0 + 2 * WINDOW_MS + 40_000, BASELINE_WINDOWS).baseline()).isNaN();
+        assertThat(detector.add("p", T0 + 3 * WINDOW_MS, BASELINE_WINDOWS).baseline()).as("no window seen whole").isNaN();
+        assertThat(detector.add("p", T0 + 4 * WINDOW_MS, BASELINE_WINDOWS).baseline()).isEqualTo(1.0);
     }
 
     @Test
