@@ -1,5 +1,6 @@
 package io.pulse.api.metrics;
 
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,9 +11,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Per-key cache that answers at once with the last value and refreshes it in the background once
- * it is older than {@code maxAge}; only the very first request for a key waits. A refresh that fails
- * ends the old value: requests fail at once ({@link NoFreshValue}) until a refresh, tried again every
- * {@code maxAge}, succeeds. Rankings over many
+ * it is older than {@code maxAge}; only the very first request for a key waits. A refresh that fails, or
+ * runs longer than {@code maxRefresh}, ends the old value: requests fail at once ({@link NoFreshValue})
+ * until a refresh, tried again every {@code maxAge}, succeeds. Rankings over many
  * windows cost far more than the per-second counts, and grow with the traffic: a snapshot must not
  * wait for them every second. Nor may their refresh take over the database: a value that took
  * {@code t} to compute is kept at least {@code 9 t}, so refreshing is busy a tenth of the time at
@@ -30,7 +31,7 @@ final class StaleWhileRefreshing<V> {
     private record Entry<V>(V value, long atNanos, long costNanos) {
     }
 
-    /** The last refresh failed: the old value is not served, however long the failures last. */
+    /** The last refresh failed, or runs too long: the old value is not served. */
     static final class NoFreshValue extends RuntimeException {
         NoFreshValue() {
             super("the last refresh failed", null, false, false);
@@ -40,6 +41,7 @@ final class StaleWhileRefreshing<V> {
     private final Map<String, Entry<V>> entries = new ConcurrentHashMap<>();
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final long maxAgeNanos;
+    private final long maxRefreshNanos;
     private final LongSupplier clock;
 
     StaleWhileRefreshing(java.time.Duration maxAge) {
@@ -47,7 +49,14 @@ final class StaleWhileRefreshing<V> {
     }
 
     StaleWhileRefreshing(java.time.Duration maxAge, LongSupplier nanoClock) {
+        this(maxAge, ChronoUnit.FOREVER.getDuration(), nanoClock);
+    }
+
+    /** @param maxRefresh how long a value due for a refresh is still served while the refresh runs */
+    StaleWhileRefreshing(java.time.Duration maxAge, java.time.Duration maxRefresh, LongSupplier nanoClock) {
         this.maxAgeNanos = maxAge.toNanos();
+        this.maxRefreshNanos = maxRefresh.compareTo(java.time.Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
+                : maxRefresh.toNanos();
         this.clock = nanoClock;
     }
 
@@ -57,7 +66,8 @@ final class StaleWhileRefreshing<V> {
             return timed(key, compute);
         }
         long keep = Math.max(maxAgeNanos, KEPT_PER_COST * entry.costNanos()); // after a failure: retried every maxAge
-        if (clock.getAsLong() - entry.atNanos() >= keep && refreshing.add(key)) {
+        long age = clock.getAsLong() - entry.atNanos();
+        if (age >= keep && refreshing.add(key)) {
             timed(key, compute).subscribe().with(value -> refreshing.remove(key), failure -> {
                 // A value may be stale by its keeping time and one refresh, no more: a table locked for an
                 // hour must not show an hour-old ranking as current.
@@ -65,7 +75,9 @@ final class StaleWhileRefreshing<V> {
                 refreshing.remove(key);
             });
         }
-        return entry.value() == null ? Uni.createFrom().failure(new NoFreshValue()) : Uni.createFrom().item(entry.value());
+        // Nor while a refresh hangs (a read stuck in a queue, a network that drops packets): not past maxRefresh.
+        return entry.value() == null || age - keep >= maxRefreshNanos ? Uni.createFrom().failure(new NoFreshValue())
+                : Uni.createFrom().item(entry.value());
     }
 
     private Uni<V> timed(String key, Supplier<Uni<V>> compute) {

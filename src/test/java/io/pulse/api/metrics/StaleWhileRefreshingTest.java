@@ -120,6 +120,23 @@ class StaleWhileRefreshingTest {
         assertThat(cache.get("k", failing).await().indefinitely()).as("the refresh that succeeded").isEqualTo("new");
     }
 
+    /** A refresh that neither answers nor fails (a read stuck in a queue) ends the old value after maxRefresh. */
+    @Test
+    void shouldStopServingTheOldValueWhileItsRefreshRunsLongerThanAllowed() {
+        AtomicLong now = new AtomicLong();
+        StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofSeconds(5), Duration.ofSeconds(30), now::get);
+        cache.get("k", () -> Uni.createFrom().item("old")).await().indefinitely();
+        UnicastProcessor<String> hanging = UnicastProcessor.create();
+
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertThat(cache.get("k", hanging::toUni).await().indefinitely()).as("the refresh just begun").isEqualTo("old");
+        now.addAndGet(Duration.ofSeconds(29).toNanos());
+        assertThat(cache.get("k", hanging::toUni).await().indefinitely()).isEqualTo("old");
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThatThrownBy(() -> cache.get("k", hanging::toUni).await().indefinitely())
+                .isInstanceOf(StaleWhileRefreshing.NoFreshValue.class);
+    }
+
     @Test
     void shouldKeepKeysApart() {
         StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofHours(1));
