@@ -14,6 +14,7 @@ import io.pulse.aggregate.AggregateConfig;
 import io.pulse.source.wikimedia.WikimediaChannels;
 import io.pulse.store.BotFilter;
 import io.pulse.store.LiveRankings;
+import io.pulse.store.ReadConfig;
 import io.pulse.store.ReadFilter;
 import io.pulse.store.SnapshotQueries;
 import io.pulse.store.TopItems;
@@ -42,9 +43,10 @@ public class SnapshotSource {
     private final StaleWhileRefreshing<MetricsSnapshot.Recent> recent;
     private final StaleWhileRefreshing<MetricsSnapshot.Dashboard> dashboards;
     private volatile PipelineSample latest;
-    // Rates over a second at least, whatever the snapshot interval, and never over a minute without samples (RateOverSpan).
-    private final RateOverSpan ingested = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
-    private final RateOverSpan aggregated = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
+    // Rates over a second at least, whatever the snapshot interval, and never over a gap without samples
+    // longer than a minute or three intervals (RateOverSpan).
+    private final RateOverSpan ingested;
+    private final RateOverSpan aggregated;
 
     record PipelineSample(long atNanos, long published, long aggregated, long deadLetters, SnapshotQueries.Progress progress,
             double ingestedPerSecond, double aggregatedPerSecond) {
@@ -52,6 +54,7 @@ public class SnapshotSource {
 
     @Inject
     public SnapshotSource(SnapshotQueries queries, LiveRankings rankings, KafkaProgress kafka, DashboardView dashboard, MetricsConfig config, AggregateConfig aggregate,
+            ReadConfig reads,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String eventsTopic,
             @ConfigProperty(name = "mp.messaging.outgoing." + WikimediaChannels.DEAD_LETTERS + ".topic") String deadLetterTopic) {
@@ -65,8 +68,14 @@ public class SnapshotSource {
         this.group = group;
         this.eventsTopic = eventsTopic;
         this.deadLetterTopic = deadLetterTopic;
-        this.recent = new StaleWhileRefreshing<>(config.rankingsRefresh());
-        this.dashboards = new StaleWhileRefreshing<>(config.rankingsRefresh());
+        Duration maxGap = config.interval().multipliedBy(3).compareTo(Duration.ofMinutes(1)) > 0
+                ? config.interval().multipliedBy(3) : Duration.ofMinutes(1);
+        this.ingested = new RateOverSpan(Duration.ofSeconds(1), maxGap);
+        this.aggregated = new RateOverSpan(Duration.ofSeconds(1), maxGap);
+        // A refresh is three reads one after the other (totals, pages, users), each up to the read timeout.
+        Duration maxRefresh = reads.readTimeout().multipliedBy(3);
+        this.recent = new StaleWhileRefreshing<>(config.rankingsRefresh(), maxRefresh, System::nanoTime);
+        this.dashboards = new StaleWhileRefreshing<>(config.rankingsRefresh(), maxRefresh, System::nanoTime);
     }
 
     /** A snapshot, with the dashboard view when asked for; numbered 0 ({@link SnapshotHub} numbers what it sends). */

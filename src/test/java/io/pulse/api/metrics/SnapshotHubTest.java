@@ -121,6 +121,32 @@ class SnapshotHubTest {
         }
     }
 
+    /** A joiner gets the feed's latest snapshot at once while it is fresh, without waiting for a tick. */
+    @Test
+    void shouldGiveAJoinerTheFeedsFreshLatestSnapshotAtOnce() {
+        AtomicLong clock = new AtomicLong();
+        AtomicInteger calls = new AtomicInteger();
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> {
+            calls.incrementAndGet();
+            return Uni.createFrom().item(snapshot(0));
+        }, config(Duration.ofMinutes(10)), clock::get); // the first tick only, at once
+        List<Long> first = new CopyOnWriteArrayList<>();
+        List<Long> joiner = new CopyOnWriteArrayList<>();
+        Cancellable one = hub.subscribe(null).subscribe().with(s -> first.add(s.sequence()));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.size() == 1);
+            clock.addAndGet(Duration.ofMinutes(19).toNanos()); // younger than two intervals
+            Cancellable two = hub.subscribe(null).subscribe().with(s -> joiner.add(s.sequence()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !joiner.isEmpty()); // no tick within 10 minutes
+            two.cancel();
+            assertThat(joiner).as("the latest").containsExactly(first.get(0));
+            assertThat(calls.get()).as("nothing computed for the joiner").isEqualTo(1);
+        } finally {
+            one.cancel();
+            hub.stop();
+        }
+    }
+
     /**
      * Subscribers joining a feed that has no snapshot yet share its first tick's computation: each used
      * to compute one of its own, and browsers reconnecting together after a restart filled the read limit.
