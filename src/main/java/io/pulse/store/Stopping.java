@@ -29,6 +29,11 @@ public class Stopping {
         begun = true;
     }
 
+    /** Whether the stop has begun. */
+    public boolean begun() {
+        return begun;
+    }
+
     /** @return true while failures are worth retrying, that is until the stop begins */
     public boolean notYet(Throwable failure) {
         return !begun;

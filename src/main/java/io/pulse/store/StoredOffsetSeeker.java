@@ -60,6 +60,23 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
         this.group = group;
     }
 
+    /** Sleeps, in short steps: false as soon as the service stops, so the stop does not wait out the back-off. */
+    private boolean pause(Duration wait) {
+        long until = System.nanoTime() + wait.toNanos();
+        try {
+            while (System.nanoTime() < until) {
+                if (stopping.begun()) {
+                    return false;
+                }
+                Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the consumer is closing
+            return false;
+        }
+    }
+
     private record Stored(StoreSnapshot snapshot, Map<Integer, PartitionProgress> progress) {
     }
 
@@ -70,10 +87,16 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
         while (true) {
             StoreSnapshot snapshot = null;
             try {
-                snapshot = StoreSnapshot.await(store.snapshot(), PATIENCE);
-                return new Stored(snapshot, snapshot.progress(group, topic, partitions).await().atMost(PATIENCE));
+                // No try outlasts the patience: the whole wait stays below max.poll.interval.ms.
+                Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+                Duration attempt = left.compareTo(PATIENCE) < 0 ? left : PATIENCE;
+                snapshot = StoreSnapshot.await(store.snapshot(), attempt);
+                return new Stored(snapshot, snapshot.progress(group, topic, partitions).await().atMost(attempt));
             } catch (RuntimeException e) {
-                close(snapshot);
+                if (snapshot != null) { // not waited for: its rollback may queue behind the read that timed out
+                    snapshot.close().subscribe().with(closed -> { },
+                            f -> LOG.debugf("Could not close the store snapshot (%s)", f.toString()));
+                }
                 if (!stopping.notYet(e) || System.nanoTime() + wait.toNanos() > deadline) {
                     LOG.warnf("Could not read stored offsets for %s %s (%s); reading from the earliest offset, the offset"
                             + " check skipping counted records", topic, partitions, e.toString());
@@ -82,10 +105,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
                 LOG.warnf("Could not read stored offsets for %s %s (%s); trying again in %d s", topic, partitions,
                         e.toString(), wait.toSeconds());
             }
-            try {
-                Thread.sleep(wait.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the consumer is closing
+            if (!pause(wait)) {
                 return null;
             }
             wait = wait.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait.multipliedBy(2);
