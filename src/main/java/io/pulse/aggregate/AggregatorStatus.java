@@ -1,6 +1,7 @@
 package io.pulse.aggregate;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,16 +31,10 @@ public class AggregatorStatus {
      * readiness (often open to anyone who can reach the pod) must not publish. The full text is logged.
      */
     static String kindOf(Throwable failure) {
-        Throwable innermost = failure;
-        String sqlState = null;
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            innermost = t;
-            if (sqlState == null && t instanceof PgException pg) {
-                sqlState = pg.getSqlState();
-            }
-        }
-        String kind = innermost.getClass().getSimpleName();
-        return sqlState == null ? kind : kind + " (SQLSTATE " + sqlState + ")";
+        List<Throwable> causes = Causes.of(failure);
+        String kind = causes.get(causes.size() - 1).getClass().getSimpleName();
+        return causes.stream().filter(PgException.class::isInstance).map(t -> ((PgException) t).getSqlState()).findFirst()
+                .map(sqlState -> kind + " (SQLSTATE " + sqlState + ")").orElse(kind);
     }
 
     void committed(AggregationPlan plan) {

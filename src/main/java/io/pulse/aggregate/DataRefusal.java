@@ -19,7 +19,7 @@ final class DataRefusal {
 
     /** @return "SQLSTATE code: message" when the failure is a refusal of the data, else empty */
     static Optional<String> of(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Causes.of(failure)) {
             if (t instanceof PgException pg && isDataClass(pg.getSqlState())) {
                 return Optional.of("SQLSTATE " + pg.getSqlState() + ": " + pg.getErrorMessage());
             }

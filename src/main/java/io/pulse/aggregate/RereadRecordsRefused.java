@@ -26,7 +26,7 @@ public final class RereadRecordsRefused extends RuntimeException {
 
     /** The records whose transaction was refused: those it read again, if any, then {@code records}. */
     static List<ConsumedRecord> searched(Throwable refusal, List<ConsumedRecord> records) {
-        for (Throwable t = refusal; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : Causes.of(refusal)) {
             if (t instanceof RereadRecordsRefused r) {
                 List<ConsumedRecord> all = new ArrayList<>(r.reread.size() + records.size());
                 all.addAll(r.reread);
