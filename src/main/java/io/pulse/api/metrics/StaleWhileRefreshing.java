@@ -27,8 +27,8 @@ final class StaleWhileRefreshing<V> {
     /** A value is kept at least this many times as long as it took to compute. */
     static final int KEPT_PER_COST = 9;
 
-    /** A value, or none (null) when its last refresh failed. */
-    private record Entry<V>(V value, long atNanos, long costNanos) {
+    /** A value (null is one: nothing to show), or none when its last refresh failed. */
+    private record Entry<V>(V value, long atNanos, long costNanos, boolean failed) {
     }
 
     /** The last refresh failed, or runs too long: the old value is not served. */
@@ -71,12 +71,12 @@ final class StaleWhileRefreshing<V> {
             timed(key, compute).subscribe().with(value -> refreshing.remove(key), failure -> {
                 // A value may be stale by its keeping time and one refresh, no more: a table locked for an
                 // hour must not show an hour-old ranking as current.
-                entries.computeIfPresent(key, (k, e) -> e == entry ? new Entry<>(null, clock.getAsLong(), 0) : e);
+                entries.computeIfPresent(key, (k, e) -> e == entry ? new Entry<>(null, clock.getAsLong(), 0, true) : e);
                 refreshing.remove(key);
             });
         }
         // Nor while a refresh hangs (a read stuck in a queue, a network that drops packets): not past maxRefresh.
-        return entry.value() == null || age - keep >= maxRefreshNanos ? Uni.createFrom().failure(new NoFreshValue())
+        return entry.failed() || age - keep >= maxRefreshNanos ? Uni.createFrom().failure(new NoFreshValue())
                 : Uni.createFrom().item(entry.value());
     }
 
@@ -91,6 +91,6 @@ final class StaleWhileRefreshing<V> {
         if (entries.size() >= MAX_KEYS && !entries.containsKey(key)) {
             entries.clear(); // filters are user input: never let them grow the cache without bound
         }
-        entries.put(key, new Entry<>(value, clock.getAsLong(), costNanos));
+        entries.put(key, new Entry<>(value, clock.getAsLong(), costNanos, false));
     }
 }

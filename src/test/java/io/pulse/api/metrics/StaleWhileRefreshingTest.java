@@ -137,6 +137,14 @@ class StaleWhileRefreshingTest {
                 .isInstanceOf(StaleWhileRefreshing.NoFreshValue.class);
     }
 
+    /** Null is a value (a wiki without changes has no dashboard view), not a failed refresh. */
+    @Test
+    void shouldServeANullValueAsAValue() {
+        StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofHours(1));
+        assertThat(cache.get("k", () -> Uni.createFrom().nullItem()).await().indefinitely()).isNull();
+        assertThat(cache.get("k", () -> Uni.createFrom().item("computed again")).await().indefinitely()).isNull();
+    }
+
     @Test
     void shouldKeepKeysApart() {
         StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofHours(1));
