@@ -38,6 +38,11 @@ function render(snapshot) {
   setText('h-newest', time(snapshot.eventTime.newest));
   setText('h-watermark', time(snapshot.eventTime.watermark));
   setText('h-late', snapshot.recent ? number.format(snapshot.recent.lateEvents) : '–');
+  // The view could not be read this time (a locked table, a read timed out): what is on screen is kept,
+  // marked as not current, rather than shown as live.
+  const stale = (snapshot.unavailable || []).includes('dashboard');
+  $('stale').hidden = !stale;
+  document.body.classList.toggle('stale', stale);
   const d = snapshot.dashboard;
   if (!d) return;
   const windowMs = snapshot.currentMinute && snapshot.lastMinute
@@ -70,6 +75,8 @@ function rememberWiki(name) {
 
 function show(wiki) {
   if (subscription) subscription.close();
+  $('stale').hidden = true;
+  document.body.classList.remove('stale');
   for (const id of ['pages', 'users', 'namespaces', 'wikis']) $(id).tBodies[0].replaceChildren();
   // Nothing of the previous filter stays on screen: a wiki without changes sends no dashboard at all.
   charts.clear();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +27,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import io.pulse.alert.Alert;
 import io.pulse.alert.AlertPublisher;
 import io.pulse.alert.Severity;
+import io.pulse.it.StoredAggregates;
 import io.pulse.it.TopicReader;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -173,6 +176,31 @@ class DashboardBrowserTest {
         await().atMost(PATIENCE).until(() -> !browser.findElement(By.id("banner")).isDisplayed()
                 && "Live".equals(text("connection")));
         assertThat(streamSwitch.accepted()).as("a new stream connection").isGreaterThan(before);
+    }
+
+    /**
+     * The rankings' table locked (maintenance): the page kept its charts and rankings and read "Live", as if
+     * they were current. It now marks them as not current until the view can be read again.
+     */
+    @Test
+    void shouldMarkTheChartsAndRankingsAsNotCurrentWhileTheyCannotBeRead() throws Exception {
+        browser.get(home);
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> "Live".equals(text("connection")) && !pageRows().isEmpty());
+        assertThat(browser.findElement(By.id("stale")).isDisplayed()).isFalse();
+
+        try (Connection maintenance = StoredAggregates.connect()) {
+            maintenance.setAutoCommit(false);
+            try (Statement s = maintenance.createStatement()) {
+                s.execute("LOCK TABLE page_edit_counts IN ACCESS EXCLUSIVE MODE");
+            }
+            try {
+                await().atMost(PATIENCE).until(() -> browser.findElement(By.id("stale")).isDisplayed());
+                assertThat(pageRows()).as("kept on screen, marked").isNotEmpty();
+            } finally {
+                maintenance.rollback();
+            }
+        }
+        await().atMost(PATIENCE).until(() -> !browser.findElement(By.id("stale")).isDisplayed());
     }
 
     /**

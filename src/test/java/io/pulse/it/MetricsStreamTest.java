@@ -229,6 +229,8 @@ class MetricsStreamTest {
                 assertThat(first.get("currentMinute").get("changes").asLong()).isEqualTo(12);
                 assertThat(first.hasNonNull("recent")).as("its rankings read the locked table").isFalse();
                 assertThat(first.hasNonNull("dashboard")).as("so does the dashboard view").isFalse();
+                assertThat(first.get("unavailable")).as("and it says so, for both").extracting(JsonNode::asText)
+                        .containsExactly("recent", "dashboard");
             } finally {
                 maintenance.rollback();
             }
@@ -238,6 +240,7 @@ class MetricsStreamTest {
                 JsonNode last = client.last().data();
                 assertThat(last.get("recent").get("changes").asLong()).isEqualTo(12);
                 assertThat(last.get("dashboard").get("topPages").findValuesAsText("title")).containsExactly("Dead letters");
+                assertThat(last.has("unavailable")).as("nothing left out").isFalse();
             });
         }
     }

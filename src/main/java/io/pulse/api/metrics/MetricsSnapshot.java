@@ -1,6 +1,7 @@
 package io.pulse.api.metrics;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -23,21 +24,41 @@ public record MetricsSnapshot(
         Minute currentMinute,
         Minute lastMinute,
         Recent recent,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Dashboard dashboard) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Dashboard dashboard,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> unavailable) {
 
-    /** The snapshot without the dashboard view (what {@code /metrics/stream} sends by default). */
+    /** The part {@code recent} of {@link #unavailable}. */
+    public static final String RECENT = "recent";
+    /** The part {@code dashboard} of {@link #unavailable}. */
+    public static final String DASHBOARD = "dashboard";
+
+    /**
+     * The snapshot without the dashboard view (what {@code /metrics/stream} sends by default).
+     * {@code unavailable} names the parts left out because they could not be read this time (a locked
+     * table, a read timed out), as opposed to absent because there is nothing to show.
+     */
     public MetricsSnapshot(long sequence, Instant generatedAt, String wiki, Pipeline pipeline, EventTime eventTime,
             Minute currentMinute, Minute lastMinute, Recent recent) {
-        this(sequence, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, null);
+        this(sequence, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, null, List.of());
     }
 
     public MetricsSnapshot withDashboard(Dashboard view) {
-        return new MetricsSnapshot(sequence, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, view);
+        return new MetricsSnapshot(sequence, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, view,
+                unavailable);
+    }
+
+    /** The same snapshot, saying that {@code part} could not be read. */
+    public MetricsSnapshot without(String part) {
+        List<String> parts = new ArrayList<>(unavailable);
+        parts.add(part);
+        return new MetricsSnapshot(sequence, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, dashboard,
+                List.copyOf(parts));
     }
 
     /** The same snapshot under another number (the hub numbers only what it emits, so ids never skip). */
     public MetricsSnapshot withSequence(long number) {
-        return new MetricsSnapshot(number, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, dashboard);
+        return new MetricsSnapshot(number, generatedAt, wiki, pipeline, eventTime, currentMinute, lastMinute, recent, dashboard,
+                unavailable);
     }
 
     /** Throughput and backlog of the whole pipeline (not filtered by wiki). */

@@ -3,6 +3,7 @@ package io.pulse.api.metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -83,9 +84,10 @@ public class SnapshotSource {
         Uni<MetricsSnapshot> snapshot = snapshot(wiki);
         return withDashboard
                 ? snapshot.chain(s -> dashboards.get(key(wiki), () -> dashboard.of(wiki))
+                        .map(s::withDashboard) // null: nothing to show, the wiki has no changes
                         .onFailure().invoke(f -> LOG.debugf("Dashboard view failed: %s", f.toString()))
-                        .onFailure().recoverWithNull() // the pipeline figures still go out; the page keeps its view
-                        .map(s::withDashboard))
+                        // The pipeline figures still go out, saying the view could not be read (the page marks its own stale).
+                        .onFailure().recoverWithItem(() -> s.without(MetricsSnapshot.DASHBOARD)))
                 : snapshot;
     }
 
@@ -105,13 +107,17 @@ public class SnapshotSource {
             Instant recentFrom = current.minusMillis(windowMs * (config.recentWindows() - 1));
             return Uni.combine().all().unis(
                     queries.typeCounts(last, current, wiki),
-                    recent.get(key(wiki), () -> recent(wiki, recentFrom, current))
+                    recent.get(key(wiki), () -> recent(wiki, recentFrom, current)).map(Optional::of)
                             .onFailure().invoke(f -> LOG.debugf("Recent figures failed: %s", f.toString()))
-                            .onFailure().recoverWithNull()) // a read timed out (a locked table): sent without them
-                    .with((types, recentFigures) -> new MetricsSnapshot(0, Instant.now(), wiki, pipeline,
-                            new MetricsSnapshot.EventTime(progress.newestEventTime(),
-                                    progress.oldestPartitionTime().minus(lateness)),
-                            minute(types, current), minute(types, last), recentFigures));
+                            // a read timed out (a locked table): sent without them, saying so
+                            .onFailure().recoverWithItem(Optional.empty()))
+                    .with((types, recentFigures) -> {
+                        MetricsSnapshot s = new MetricsSnapshot(0, Instant.now(), wiki, pipeline,
+                                new MetricsSnapshot.EventTime(progress.newestEventTime(),
+                                        progress.oldestPartitionTime().minus(lateness)),
+                                minute(types, current), minute(types, last), recentFigures.orElse(null));
+                        return recentFigures.isPresent() ? s : s.without(MetricsSnapshot.RECENT);
+                    });
         });
     }
 
