@@ -1,8 +1,6 @@
 package io.pulse.api.metrics;
 
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -39,7 +37,8 @@ final class StaleWhileRefreshing<V> {
     }
 
     private final Map<String, Entry<V>> entries = new ConcurrentHashMap<>();
-    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    /** The keys being refreshed in the background, with when each refresh began. */
+    private final Map<String, Long> refreshing = new ConcurrentHashMap<>();
     private final long maxAgeNanos;
     private final long maxRefreshNanos;
     private final LongSupplier clock;
@@ -49,34 +48,41 @@ final class StaleWhileRefreshing<V> {
     }
 
     StaleWhileRefreshing(java.time.Duration maxAge, LongSupplier nanoClock) {
-        this(maxAge, ChronoUnit.FOREVER.getDuration(), nanoClock);
+        this(maxAge, java.time.Duration.ZERO, nanoClock);
     }
 
-    /** @param maxRefresh how long a value due for a refresh is still served while the refresh runs */
+    /**
+     * @param maxRefresh how long a refresh may run while the old value is served (zero: as long as it takes);
+     *        a value older than its keeping time and this is not served at all: the request waits for a new one
+     */
     StaleWhileRefreshing(java.time.Duration maxAge, java.time.Duration maxRefresh, LongSupplier nanoClock) {
         this.maxAgeNanos = maxAge.toNanos();
-        this.maxRefreshNanos = maxRefresh.compareTo(java.time.Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
-                : maxRefresh.toNanos();
+        this.maxRefreshNanos = maxRefresh.isZero() ? Long.MAX_VALUE : maxRefresh.toNanos();
         this.clock = nanoClock;
     }
 
     Uni<V> get(String key, Supplier<Uni<V>> compute) {
         Entry<V> entry = entries.get(key);
-        if (entry == null) {
-            return timed(key, compute);
+        long now = clock.getAsLong();
+        long keep = entry == null ? 0 : Math.max(maxAgeNanos, KEPT_PER_COST * entry.costNanos()); // after a failure: maxAge
+        if (entry == null || !entry.failed() && !refreshing.containsKey(key) && now - entry.atNanos() - keep >= maxRefreshNanos) {
+            return timed(key, compute); // none, or long out of date (no feed asked for it): waited for, as a first request
         }
-        long keep = Math.max(maxAgeNanos, KEPT_PER_COST * entry.costNanos()); // after a failure: retried every maxAge
-        long age = clock.getAsLong() - entry.atNanos();
-        if (age >= keep && refreshing.add(key)) {
-            timed(key, compute).subscribe().with(value -> refreshing.remove(key), failure -> {
+        if (now - entry.atNanos() >= keep && refreshing.putIfAbsent(key, now) == null) {
+            Uni<V> refresh = timed(key, compute);
+            if (maxRefreshNanos != Long.MAX_VALUE) { // a refresh that never answers (packets dropped) is given up
+                refresh = refresh.ifNoItem().after(java.time.Duration.ofNanos(maxRefreshNanos)).fail();
+            }
+            refresh.subscribe().with(value -> refreshing.remove(key), failure -> {
                 // A value may be stale by its keeping time and one refresh, no more: a table locked for an
                 // hour must not show an hour-old ranking as current.
                 entries.computeIfPresent(key, (k, e) -> e == entry ? new Entry<>(null, clock.getAsLong(), 0, true) : e);
                 refreshing.remove(key);
             });
         }
-        // Nor while a refresh hangs (a read stuck in a queue, a network that drops packets): not past maxRefresh.
-        return entry.failed() || age - keep >= maxRefreshNanos ? Uni.createFrom().failure(new NoFreshValue())
+        // Nor while a refresh runs too long (a read stuck in a queue): not past maxRefresh from its start.
+        Long began = refreshing.get(key);
+        return entry.failed() || began != null && now - began >= maxRefreshNanos ? Uni.createFrom().failure(new NoFreshValue())
                 : Uni.createFrom().item(entry.value());
     }
 

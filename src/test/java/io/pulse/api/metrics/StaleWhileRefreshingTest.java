@@ -137,6 +137,32 @@ class StaleWhileRefreshingTest {
                 .isInstanceOf(StaleWhileRefreshing.NoFreshValue.class);
     }
 
+    /**
+     * A value long out of date when asked for again (no feed wanted it for a while) is not served while
+     * a refresh runs: the request waits for a new one, as a first request does.
+     */
+    @Test
+    void shouldComputeAgainAtOnceAValueLongOutOfDate() {
+        AtomicLong now = new AtomicLong();
+        StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofSeconds(5), Duration.ofSeconds(30), now::get);
+        cache.get("k", () -> Uni.createFrom().item("old")).await().indefinitely();
+        now.addAndGet(Duration.ofMinutes(10).toNanos());
+        assertThat(cache.get("k", () -> Uni.createFrom().item("new")).await().indefinitely()).isEqualTo("new");
+    }
+
+    /** A zero maxRefresh (an unbounded read timeout) bounds nothing: the old value is served while refreshing. */
+    @Test
+    void shouldServeTheOldValueWhileRefreshingWithoutABound() {
+        AtomicLong now = new AtomicLong();
+        StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofSeconds(5), Duration.ZERO, now::get);
+        cache.get("k", () -> Uni.createFrom().item("old")).await().indefinitely();
+        UnicastProcessor<String> hanging = UnicastProcessor.create();
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertThat(cache.get("k", hanging::toUni).await().indefinitely()).isEqualTo("old");
+        now.addAndGet(Duration.ofHours(1).toNanos());
+        assertThat(cache.get("k", hanging::toUni).await().indefinitely()).isEqualTo("old");
+    }
+
     /** Null is a value (a wiki without changes has no dashboard view), not a failed refresh. */
     @Test
     void shouldServeANullValueAsAValue() {
