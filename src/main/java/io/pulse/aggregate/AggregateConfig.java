@@ -45,8 +45,8 @@ public interface AggregateConfig {
     /**
      * How long a batch's transaction may sit idle (its process frozen, its network cut) before PostgreSQL
      * ends it, freeing its partitions' offset rows and the rows every replica updates; the batch is retried,
-     * nothing of it committed ({@code idle_in_transaction_session_timeout}). Suspended during the rare
-     * re-read of lost commits, which reads Kafka inside the transaction for as long as it takes.
+     * nothing of it committed ({@code idle_in_transaction_session_timeout}). Ten minutes during the rare
+     * re-read of lost commits, which reads Kafka inside the transaction (up to a minute a partition).
      */
     @WithDefault("60s")
     Duration idleTransactionTimeout();
@@ -54,8 +54,8 @@ public interface AggregateConfig {
     /**
      * How long an assignment keeps trying to read the offsets stored for its partitions (the database
      * away) before it reads them from the topic's start, the offset check skipping what was counted: a
-     * whole retention read again. With the spike warm-up that follows, below the consumer's
-     * {@code max.poll.interval.ms} (5 min), which the wait, on the polling thread, counts against.
+     * whole retention read again. The wait is on the polling thread, and counts against the consumer's
+     * {@code max.poll.interval.ms} (5 min) with the spike warm-up that follows it (seconds, as a rule).
      */
     @WithDefault("3m")
     Duration storedOffsetsPatience();

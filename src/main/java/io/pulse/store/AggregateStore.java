@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -40,8 +41,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class AggregateStore {
 
-    /** A re-read of lost commits reads Kafka inside the transaction, for as long as it takes. */
-    private static final String NO_IDLE_TIMEOUT = "SET LOCAL idle_in_transaction_session_timeout = 0";
+    /**
+     * A re-read of lost commits reads Kafka inside the transaction: up to a minute a partition
+     * (RecordRereader), so ten minutes, still a bound should the process freeze meanwhile.
+     */
+    private static final String REREAD_IDLE_TIMEOUT = "SET LOCAL idle_in_transaction_session_timeout = 600000";
 
     private final Pool pool;
     /** The transaction's settings, in one round trip with its first statements. */
@@ -85,22 +89,25 @@ public class AggregateStore {
                     rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
                     return stored;
                 })
-                .chain(stored -> LostCommits.reread(topic, batch.preplan(), stored, knownOffsets,
-                        conn.query(NO_IDLE_TIMEOUT).execute())
-                        .chain(lost -> write(conn, group, topic, lost.isEmpty()
-                                ? aggregator.plan(batch.records(), batch.preplan(), stored)
-                                : aggregator.plan(LostCommits.before(lost, batch.records()), stored), batch, !lost.isEmpty())
-                                // A refusal may come from a record read again: the search by halves takes them in.
-                                .onFailure().transform(failure -> RereadRecordsRefused.of(lost, failure)))));
+                .chain(stored -> {
+                    AtomicBoolean longerIdle = new AtomicBoolean(); // set only when there was a range to read again
+                    return LostCommits.reread(topic, batch.preplan(), stored, knownOffsets,
+                            conn.query(REREAD_IDLE_TIMEOUT).execute().invoke(() -> longerIdle.set(true)))
+                            .chain(lost -> write(conn, group, topic, lost.isEmpty()
+                                    ? aggregator.plan(batch.records(), batch.preplan(), stored)
+                                    : aggregator.plan(LostCommits.before(lost, batch.records()), stored), batch, longerIdle.get())
+                                    // A refusal may come from a record read again: the search by halves takes them in.
+                                    .onFailure().transform(failure -> RereadRecordsRefused.of(lost, failure)));
+                }));
     }
 
     private Uni<AggregationPlan> write(SqlConnection conn, String group, String topic, AggregationPlan plan,
-            PreparedBatch batch, boolean reread) {
+            PreparedBatch batch, boolean restoreIdleTimeout) {
         EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
                 ? batch.encoded()
                 : EncodedAggregates.of(plan.aggregates());
         List<Uni<Void>> work = new ArrayList<>();
-        if (reread) {
+        if (restoreIdleTimeout) {
             work.add(conn.query(idleTimeout).execute().replaceWithVoid()); // sent first: the connection keeps the order
         }
         work.addAll(encoded.write(conn));
