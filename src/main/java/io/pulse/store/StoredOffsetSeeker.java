@@ -60,6 +60,10 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
         this.group = group;
     }
 
+    private static Duration untilNanos(long end) {
+        return Duration.ofNanos(Math.max(1_000_000, end - System.nanoTime()));
+    }
+
     /** Sleeps, in short steps: false as soon as the service stops, so the stop does not wait out the back-off. */
     private boolean pause(Duration wait) {
         long until = System.nanoTime() + wait.toNanos();
@@ -87,11 +91,12 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
         while (true) {
             StoreSnapshot snapshot = null;
             try {
-                // No try outlasts the patience: the whole wait stays below max.poll.interval.ms.
-                Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
-                Duration attempt = left.compareTo(PATIENCE) < 0 ? left : PATIENCE;
-                snapshot = StoreSnapshot.await(store.snapshot(), attempt);
-                return new Stored(snapshot, snapshot.progress(group, topic, partitions).await().atMost(attempt));
+                // No try outlasts the patience, opening and reading together: the wait stays below max.poll.interval.ms.
+                long attemptEnd = System.nanoTime()
+                        + Math.min(PATIENCE.toNanos(), Math.max(1_000_000, deadline - System.nanoTime()));
+                snapshot = StoreSnapshot.await(store.snapshot(), untilNanos(attemptEnd));
+                var progress = snapshot.progress(group, topic, partitions).await().atMost(untilNanos(attemptEnd));
+                return new Stored(snapshot, progress);
             } catch (RuntimeException e) {
                 if (snapshot != null) { // not waited for: its rollback may queue behind the read that timed out
                     snapshot.close().subscribe().with(closed -> { },
