@@ -40,9 +40,7 @@ function render(snapshot) {
   setText('h-late', snapshot.recent ? number.format(snapshot.recent.lateEvents) : '–');
   // The view could not be read this time (a locked table, a read timed out): what is on screen is kept,
   // marked as not current, rather than shown as live.
-  const stale = (snapshot.unavailable || []).includes('dashboard');
-  $('stale').hidden = !stale;
-  document.body.classList.toggle('stale', stale);
+  markStale((snapshot.unavailable || []).includes('dashboard'));
   const d = snapshot.dashboard;
   if (!d) return;
   const windowMs = snapshot.currentMinute && snapshot.lastMinute
@@ -73,10 +71,16 @@ function rememberWiki(name) {
   $('wiki-options').appendChild(option);
 }
 
+function markStale(stale) {
+  const note = $('stale');
+  if (note) setText('stale', stale ? 'Charts and rankings are not current: the database did not answer in time. '
+    + 'They update by themselves once it does.' : '');
+  document.body.classList.toggle('stale', stale);
+}
+
 function show(wiki) {
   if (subscription) subscription.close();
-  $('stale').hidden = true;
-  document.body.classList.remove('stale');
+  markStale(false);
   for (const id of ['pages', 'users', 'namespaces', 'wikis']) $(id).tBodies[0].replaceChildren();
   // Nothing of the previous filter stays on screen: a wiki without changes sends no dashboard at all.
   charts.clear();
