@@ -74,5 +74,7 @@ class BotSurgeLookbackTest {
         List<Row> candidates = store.botSurgeCandidates(GROUP, 600, rule).await().atMost(Duration.ofSeconds(30));
 
         assertThat(candidates).extracting(r -> r.getString("wiki")).containsExactly(WIKI);
+        assertThat(store.botSurgeCandidates(GROUP + "-none", 600, rule).await().atMost(Duration.ofSeconds(30)))
+                .as("a group that has counted nothing finds no window").isEmpty();
     }
 }
