@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.agroal.api.AgroalDataSource;
+import io.pulse.it.StoredAggregates;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Row;
 
@@ -56,18 +57,9 @@ class BotSurgeLookbackTest {
                 s.setString(3, WIKI);
                 s.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO consumer_offsets"
-                    + " (consumer_group, topic, kafka_partition, next_offset, max_event_time) VALUES (?, 'surge', ?, 10, ?)")) {
-                s.setString(1, GROUP);
-                s.setInt(2, 0);
-                s.setTimestamp(3, Timestamp.from(window.plusSeconds(90)));
-                s.addBatch();
-                s.setInt(2, 1);
-                s.setTimestamp(3, Timestamp.from(Instant.now().plus(Duration.ofMinutes(50)))); // one event ahead
-                s.addBatch();
-                s.executeBatch();
-            }
         }
+        StoredAggregates.storeOffset(GROUP, "surge", 0, 10, window.plusSeconds(90));
+        StoredAggregates.storeOffset(GROUP, "surge", 1, 10, Instant.now().plus(Duration.ofMinutes(50))); // one event ahead
         // Below the service's own rule (30 bot changes), so that its running checks raise nothing for this row.
         BotSurgeRule rule = new BotSurgeRule(true, Severity.WARNING, 600, 10, 0.9);
 

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import io.agroal.api.AgroalDataSource;
 import io.pulse.aggregate.AggregateConfig;
 import io.pulse.aggregate.ConsumedRecord;
+import io.pulse.it.StoredAggregates;
 import io.pulse.it.TopicReader;
 import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChange;
@@ -103,15 +104,8 @@ class WarmUpSnapshotTest {
             for (int minute = 0; minute <= 10; minute++) {
                 insertCount(c, T0 + minute * MINUTE, STORED_IN_WINDOW);
             }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO consumer_offsets"
-                    + " (consumer_group, topic, kafka_partition, next_offset, max_event_time) VALUES (?, ?, 0, ?, ?)")) {
-                s.setString(1, GROUP);
-                s.setString(2, TOPIC);
-                s.setLong(3, STORED_OFFSET);
-                s.setTimestamp(4, Timestamp.from(Instant.ofEpochMilli(window + 30_000)));
-                s.executeUpdate();
-            }
         }
+        StoredAggregates.storeOffset(GROUP, TOPIC, 0, STORED_OFFSET, Instant.ofEpochMilli(window + 30_000));
         // The previous owner's next batch: 14 more in the current window, 18 in all, no spike (20 needed).
         List<ConsumedRecord> batch = new ArrayList<>();
         for (int i = 0; i < OLD_OWNERS_BATCH; i++) {
@@ -121,8 +115,7 @@ class WarmUpSnapshotTest {
         }
 
         AlertPartitions partitions = new AlertPartitions(aggregate.window().toMillis(), 1_000_000);
-        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate),
-                new Stopping(), aggregate, GROUP);
+        var seeker = seeker(partitions);
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(); Connection previousOwner = jdbc.getConnection()) {
             consumer.assign(List.of(tp));
@@ -162,15 +155,8 @@ class WarmUpSnapshotTest {
             for (int minute = 0; minute < 10; minute++) {
                 insertCount(c, T0 + minute * MINUTE, 15);
             }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO consumer_offsets"
-                    + " (consumer_group, topic, kafka_partition, next_offset, max_event_time) VALUES (?, ?, 0, ?, ?)")) {
-                s.setString(1, GROUP);
-                s.setString(2, TOPIC);
-                s.setLong(3, STORED_OFFSET);
-                s.setTimestamp(4, Timestamp.from(Instant.ofEpochMilli(window - 30_000)));
-                s.executeUpdate();
-            }
         }
+        StoredAggregates.storeOffset(GROUP, TOPIC, 0, STORED_OFFSET, Instant.ofEpochMilli(window - 30_000));
         List<ConsumedRecord> busyAsUsual = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
             RecentChange change = new RecentChange("usual-" + i, "snapshot.example.org", WIKI, "edit", 0, PAGE,
@@ -179,8 +165,7 @@ class WarmUpSnapshotTest {
         }
 
         AlertPartitions partitions = new AlertPartitions(aggregate.window().toMillis(), 1_000_000);
-        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate),
-                new Stopping(), aggregate, GROUP);
+        var seeker = seeker(partitions);
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(); Connection locker = jdbc.getConnection()) {
             consumer.assign(List.of(tp));
@@ -191,8 +176,7 @@ class WarmUpSnapshotTest {
             var assigned = CompletableFuture.runAsync(() -> seeker.onPartitionsAssigned(consumer, List.of(tp)));
             await().atMost(Duration.ofSeconds(30)).until(this::pageCountsReadWaitsForTheLock);
             try (Statement s = locker.createStatement()) { // the read's connection lost
-                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        + " AND query LIKE '%extract(epoch FROM window_start)%' AND query NOT LIKE '%pg_stat_activity%'");
+                s.execute("SELECT pg_terminate_backend(pid)" + PAGE_COUNTS_READ_WAITING);
             }
             locker.rollback();
             assigned.get(60, TimeUnit.SECONDS);
@@ -201,10 +185,18 @@ class WarmUpSnapshotTest {
         assertThat(PerChangeAlerts.evaluate(busyAsUsual, -1, rules.current(), partitions)).isEmpty();
     }
 
+    /** The warm-up's read of the page counts, waiting for a lock. */
+    private static final String PAGE_COUNTS_READ_WAITING = " FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            + " AND query LIKE '%extract(epoch FROM window_start)%' AND query NOT LIKE '%pg_stat_activity%'";
+
+    private StoredOffsetSeeker seeker(AlertPartitions partitions) {
+        return new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate),
+                new Stopping(), aggregate, GROUP);
+    }
+
     private boolean pageCountsReadWaitsForTheLock() throws Exception {
         try (Connection c = jdbc.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        + " AND query LIKE '%extract(epoch FROM window_start)%' AND query NOT LIKE '%pg_stat_activity%'")) {
+                ResultSet rs = s.executeQuery("SELECT count(*)" + PAGE_COUNTS_READ_WAITING)) {
             rs.next();
             return rs.getInt(1) > 0;
         }

@@ -106,6 +106,21 @@ public final class StoredAggregates {
         return out;
     }
 
+    /** A partition's offset row as the aggregator stores it; {@code maxEventTime} null for none yet. */
+    public static void storeOffset(String group, String topic, int partition, long nextOffset, java.time.Instant maxEventTime) {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement("INSERT INTO consumer_offsets"
+                + " (consumer_group, topic, kafka_partition, next_offset, max_event_time) VALUES (?, ?, ?, ?, ?)")) {
+            s.setString(1, group);
+            s.setString(2, topic);
+            s.setInt(3, partition);
+            s.setLong(4, nextOffset);
+            s.setTimestamp(5, maxEventTime == null ? null : java.sql.Timestamp.from(maxEventTime));
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static void execute(String sql) {
         try (Connection c = connect(); var st = c.createStatement()) {
             st.execute(sql);

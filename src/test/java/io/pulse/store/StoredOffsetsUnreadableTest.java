@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -29,6 +28,7 @@ import io.pulse.alert.AlertConfig;
 import io.pulse.alert.AlertPartitions;
 import io.pulse.alert.AlertRules;
 import io.pulse.alert.WarmUp;
+import io.pulse.it.StoredAggregates;
 import io.pulse.it.TopicReader;
 import io.pulse.testkit.PulseInfra;
 import io.quarkus.test.junit.QuarkusTest;
@@ -74,13 +74,7 @@ class StoredOffsetsUnreadableTest {
         if (TopicReader.endOffsets(TOPIC).getOrDefault(0, 0L) == 0) { // a topic kept from an earlier run has them
             TopicReader.produce(TOPIC, Collections.nCopies(60, "{}"));
         }
-        try (Connection c = jdbc.getConnection(); PreparedStatement s = c.prepareStatement("INSERT INTO consumer_offsets"
-                + " (consumer_group, topic, kafka_partition, next_offset) VALUES (?, ?, 0, ?)")) {
-            s.setString(1, GROUP);
-            s.setString(2, TOPIC);
-            s.setLong(3, STORED_OFFSET);
-            s.executeUpdate();
-        }
+        StoredAggregates.storeOffset(GROUP, TOPIC, 0, STORED_OFFSET, null);
         var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE,
                 new WarmUp(new AlertPartitions(alerts, aggregate), alerts, rules, aggregate),
                 new Stopping(), aggregate, GROUP);
