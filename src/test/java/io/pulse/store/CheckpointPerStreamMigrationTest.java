@@ -41,14 +41,14 @@ class CheckpointPerStreamMigrationTest {
     /** The checkpoint rows after migrating a database that held {@code lastEventId} under the old key. */
     private static List<String> upgraded(LocalPostgres postgres, String database, String lastEventId) throws Exception {
         postgres.createDatabase(database);
-        Flyway.configure().dataSource(postgres.jdbcUrl(database), LocalPostgres.USERNAME, "")
-                .locations("classpath:db/migration").configuration(FlywayLocking.SETTINGS).target("5").load().migrate();
+        FlywaySettings.apply(Flyway.configure().dataSource(postgres.jdbcUrl(database), LocalPostgres.USERNAME, "")
+                .locations("classpath:db/migration")).target("5").load().migrate();
         try (Connection c = postgres.connect(database); Statement s = c.createStatement()) {
             s.execute("INSERT INTO ingest_checkpoints (source, last_event_id, kafka_positions) VALUES ('wikimedia', '"
                     + lastEventId + "', '0:12')");
         }
-        Flyway.configure().dataSource(postgres.jdbcUrl(database), LocalPostgres.USERNAME, "")
-                .locations("classpath:db/migration").configuration(FlywayLocking.SETTINGS).load().migrate();
+        FlywaySettings.apply(Flyway.configure().dataSource(postgres.jdbcUrl(database), LocalPostgres.USERNAME, "")
+                .locations("classpath:db/migration")).load().migrate();
         List<String> rows = new ArrayList<>();
         try (Connection c = postgres.connect(database); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT source, last_event_id FROM ingest_checkpoints")) {
