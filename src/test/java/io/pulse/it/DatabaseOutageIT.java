@@ -4,6 +4,7 @@ import static io.pulse.it.FaultFixture.counted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -90,6 +91,13 @@ class DatabaseOutageIT {
                 });
                 // Backing off, not giving up: the same batch was retried again and again.
                 assertThat(pulse.readiness().data().get("aggregator.consecutiveFailures").asLong()).isGreaterThan(3);
+                // A query meanwhile: the database away is a 503 to retry, not a 500 and an incident.
+                HttpResponse<String> top = pulse.get("/api/top/pages");
+                assertThat(top.statusCode()).isEqualTo(503);
+                assertThat(top.headers().firstValue("Retry-After")).hasValue("5");
+                assertThat(top.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
+                assertThat(top.body()).contains("Database unavailable");
+                assertThat(pulse.logText()).doesNotContain("Unexpected failure serving GET /api/top/pages");
             } finally {
                 infra.postgres().start();
             }

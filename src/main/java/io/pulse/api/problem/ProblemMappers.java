@@ -9,19 +9,23 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.pulse.store.DatabaseUnreachable;
 import io.pulse.store.ReadTimedOutException;
 import io.pulse.store.ReadsBusyException;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Every error of the HTTP API as an RFC 9457 problem: invalid parameters (400), JAX-RS errors such
- * as an unknown path (404) or method (405), a read cancelled for its time (503), and anything
- * unexpected (500). Clients never see a
+ * as an unknown path (404) or method (405), a read cancelled for its time or the database away (503),
+ * and anything unexpected (500). Clients never see a
  * stack trace or an exception message: a 500 carries an incident id that is logged with the cause.
  */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    /** A restart or a fail-over of PostgreSQL takes seconds; the readiness check tells more (degraded). */
+    static final String RETRY_AFTER_UNREACHABLE_SECONDS = "5";
 
     @ServerExceptionMapper
     public RestResponse<Problem> invalidParameters(InvalidParametersException e, HttpServerRequest request) {
@@ -70,10 +74,33 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public RestResponse<Problem> unexpected(Throwable e, HttpServerRequest request) {
+        if (DatabaseUnreachable.is(e)) {
+            return databaseUnreachable(e, request);
+        }
         String incident = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected failure serving %s %s (incident %s)", request.method(), request.path(), incident);
         return respond(Problem.ofStatus(500, "Internal Server Error",
                 "The request could not be served; the error was logged as incident " + incident, request.path()));
+    }
+
+    /**
+     * The database away (stopped, restarting, failing over): not a bug, so no incident and no stack trace in
+     * the log, one line per request; the client retries in a few seconds.
+     */
+    private static RestResponse<Problem> databaseUnreachable(Throwable e, HttpServerRequest request) {
+        LOG.warnf("The database is unreachable, %s %s answered 503: %s", request.method(), request.path(), rootCause(e));
+        Problem problem = Problem.ofStatus(503, "Database unavailable",
+                "The database cannot be reached for now; try again in a few seconds", request.path());
+        return RestResponse.ResponseBuilder.<Problem> create(503).entity(problem).type(Problem.MEDIA_TYPE)
+                .header("Retry-After", RETRY_AFTER_UNREACHABLE_SECONDS).build();
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.toString();
     }
 
     private static String detailFor(int status) {
