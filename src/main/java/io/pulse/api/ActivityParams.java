@@ -12,7 +12,7 @@ public class ActivityParams extends RangeParams {
 
     @RestPath
     @Parameter(description = "The MediaWiki user name (or IP address), URL-encoded; underscores read as spaces."
-            + " At most 255 bytes, none of # < > [ ] | { } @ = nor control characters.", example = "Ss112")
+            + " At most 255 bytes, none of # < [ ] | { } nor control characters.", example = "Ss112")
     String user;
 
     @RestQuery

@@ -48,7 +48,9 @@ public class TopResource {
     @GET
     @Path("top/users")
     @Operation(summary = "Most active users", description = "Users per wiki by changes, with their bot flag and"
-            + " a link to their user page. Bot filters are exact here: each user row carries its bot flag.")
+            + " a link to their user page. Bot filters read each row's bot flag: a user whose changes in a window"
+            + " include one flagged as a bot's counts as a bot there, with all its changes of that window (MediaWiki"
+            + " flags bot accounts' changes, so a user's are mostly all or none).")
     @APIResponse(responseCode = "200", description = ApiDocs.OK)
     public Uni<TopAnswer<TopItems.User>> users(@BeanParam TopParams params) {
         return top(params, queries::users);

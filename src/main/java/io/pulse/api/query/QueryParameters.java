@@ -37,8 +37,9 @@ public final class QueryParameters {
     }
 
     /**
-     * The wiki filter rule every endpoint shares (the streams and alerts included): null when the
-     * value is absent, empty or valid, else the error naming {@code wiki}.
+     * The wiki filter rule of the streams and of {@code /api/alerts}: null when the value is absent, empty
+     * (a page's empty filter box: all wikis) or valid, else the error naming {@code wiki}. The other
+     * {@code /api} queries refuse an empty one ({@link ParameterParser#wiki}).
      */
     public static ParameterError wikiError(String raw) {
         return raw == null || raw.isEmpty() || ParameterParser.WIKI.matcher(raw).matches() ? null

@@ -70,8 +70,9 @@ public record TimeRange(Instant from, Instant to) {
         return Instant.ofEpochMilli(Math.floorDiv(t.toEpochMilli(), u) * u);
     }
 
+    /** At nanosecond precision: 10:05:00.0005 is past the 10:05 boundary, as its window is. */
     static Instant ceil(Instant t, Duration unit) {
-        long u = unit.toMillis();
-        return Instant.ofEpochMilli(-Math.floorDiv(-t.toEpochMilli(), u) * u);
+        Instant floor = floor(t, unit);
+        return floor.equals(t) ? t : floor.plus(unit);
     }
 }

@@ -58,6 +58,15 @@ class QueryParametersTest {
     }
 
     @Test
+    void shouldCeilAnEndPastABoundaryByLessThanAMillisecond() {
+        // Its window is the next one: leaving it out gave an empty range [10:05, 10:05) and no data.
+        assertThat(parameters.top("2026-03-01T10:05:00Z", "2026-03-01T10:05:00.0005Z", null, null, null, null).range())
+                .isEqualTo(range("2026-03-01T10:05:00Z", "2026-03-01T10:06:00Z"));
+        assertThat(parameters.top("2026-03-01T10:00:00Z", "2026-03-01T10:04:59.999999999Z", null, null, null, null).range())
+                .isEqualTo(range("2026-03-01T10:00:00Z", "2026-03-01T10:05:00Z"));
+    }
+
+    @Test
     void shouldAcceptInstantsWithAnyOffset() {
         assertThat(parameters.top("2026-03-01T12:00:00+02:00", "2026-03-01T11:00:00Z", null, null, null, null)
                 .range()).isEqualTo(range("2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z"));
