@@ -221,15 +221,72 @@ class IngestRestartTest {
                 .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
     }
 
+    /**
+     * A replica stopped while the database refused its saves, its last one too, and elected again after a
+     * successor moved the checkpoint on: its checkpoint ticker, running from the start, saved the old term's
+     * position over the successor's before the new run had read the checkpoint, putting the feed back by
+     * the successor's whole term.
+     */
+    @Test
+    void shouldNotSaveAnEarlierRunsPositionOverASuccessorsCheckpoint() throws Exception {
+        TestSseServer server = SseServerResource.server();
+        long base = Instant.now().minusSeconds(1800).getEpochSecond();
+        String run = "stale-term-" + System.nanoTime();
+        server.append(events(run + "-a", "staletermwiki", base, 10));
+        String lastOfA = TestSseServer.idFor((base + 9) * 1000);
+        await().atMost(Duration.ofSeconds(60)).until(() -> lastOfA.equals(checkpointId()));
+
+        StoredAggregates.execute("CREATE FUNCTION refuse_checkpoint() RETURNS trigger LANGUAGE plpgsql AS"
+                + " 'BEGIN RAISE EXCEPTION ''checkpoint saves refused by the test''; END'");
+        StoredAggregates.execute("CREATE TRIGGER refuse_checkpoint BEFORE INSERT OR UPDATE ON ingest_checkpoints"
+                + " FOR EACH ROW EXECUTE FUNCTION refuse_checkpoint()");
+        try {
+            server.append(events(run + "-b", "staletermwiki", base + 10, 10));
+            await().atMost(Duration.ofSeconds(60)).until(() -> TestSseServer.idFor((base + 19) * 1000).equals(ingest.position()));
+            ingest.stop();
+        } finally {
+            StoredAggregates.execute("DROP TRIGGER refuse_checkpoint ON ingest_checkpoints");
+            StoredAggregates.execute("DROP FUNCTION refuse_checkpoint()");
+        }
+        assertThat(checkpointId()).isEqualTo(lastOfA);
+
+        // A successor's term, meanwhile, read on and saved its position.
+        String successors = TestSseServer.idFor((base + 30) * 1000);
+        StoredAggregates.execute("UPDATE ingest_checkpoints SET last_event_id = '" + successors + "' WHERE source = '"
+                + TestSseServer.CHECKPOINT + "'");
+        // Elected again, with the database slow: the start waits to read the checkpoint.
+        try (java.sql.Connection slow = StoredAggregates.connect()) {
+            slow.setAutoCommit(false);
+            try (java.sql.Statement s = slow.createStatement()) {
+                s.execute("LOCK TABLE ingest_checkpoints IN ACCESS EXCLUSIVE MODE");
+            }
+            ingest.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> StoredAggregates.scalar("SELECT count(*) FROM pg_stat_activity"
+                    + " WHERE wait_event_type = 'Lock' AND query ILIKE '%ingest_checkpoints%' AND query NOT ILIKE '%LOCK TABLE%'") > 0);
+            slow.rollback();
+        }
+        // Nothing newer than the successor's position came from the feed: the checkpoint stays the successor's.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(15)).until(() -> successors.equals(checkpointId()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> successors.equals(ingest.position()));
+    }
+
+    private static String checkpointId() {
+        return StoredAggregates.text("SELECT max(last_event_id) FROM ingest_checkpoints WHERE source = '" + TestSseServer.CHECKPOINT + "'");
+    }
+
     private static long restartWikiChanges() {
         return StoredAggregates.scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'restartwiki'");
     }
 
     /** Events one second apart, as a live feed's timestamps only move forward. */
     private static List<String> events(String idPrefix, long firstSecond, int count) {
+        return events(idPrefix, "restartwiki", firstSecond, count);
+    }
+
+    private static List<String> events(String idPrefix, String wiki, long firstSecond, int count) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            out.add(DeadLetterTest.event(idPrefix + "-" + i, "restartwiki", firstSecond + i));
+            out.add(DeadLetterTest.event(idPrefix + "-" + i, wiki, firstSecond + i));
         }
         return out;
     }

@@ -95,6 +95,12 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     private volatile TransactionalSending<String, String> transactions;
     private volatile Counter published;
     private volatile IngestCheckpointStore.Position savedPosition;
+    /**
+     * Whether the tracker holds this run's position: from the resume on, until the stop. Before it, the tracker
+     * and {@link #savedPosition} still hold an earlier run's; saved then, an old term's position (its own last
+     * save failed) went over the checkpoint a successor had moved on since.
+     */
+    private volatile boolean resumed;
 
     @Inject
     public WikimediaIngest(WikimediaConfig config, RecentChangeParser parser,
@@ -141,6 +147,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         if (subscription != null) {
             return;
         }
+        resumed = false;
         SseSettings settings = new SseSettings(config.userAgent(), config.connection().connectTimeout(),
                 config.connection().idleTimeout(), config.limits().maxEventBytes(),
                 config.connection().initialBackoff(), config.connection().maxBackoff(), config.connection().jitter());
@@ -226,6 +233,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         } catch (RuntimeException e) {
             LOG.warnf("Could not persist the final ingest position: %s", e.toString());
         }
+        resumed = false;
         subscription = null;
         http.closeAndForget();
     }
@@ -291,6 +299,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         // after a second failover would read back from the ends and publish that tail again.
         tracker.resetTo(position, recovered.checkpoint().kafkaPositions());
         savedPosition = recovered.checkpoint();
+        resumed = true;
         LOG.infof("Wikimedia ingest resuming %s (%d events already published after the checkpoint, of %d records"
                 + " read back)", position == null ? "from now" : "after " + position, recovered.scan().eventIds().size(),
                 recovered.scan().recordsRead());
@@ -410,6 +419,9 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     }
 
     private Uni<Void> saveCheckpoint() {
+        if (!resumed) { // read first: once it is set, the tracker holds this run's position
+            return Uni.createFrom().voidItem();
+        }
         IngestCheckpointStore.Position position = new IngestCheckpointStore.Position(tracker.position(),
                 tracker.kafkaPositions());
         if (position.lastEventId() == null || position.equals(savedPosition)) {
