@@ -118,7 +118,8 @@ public final class SseDecoder {
         }
         switch (field) {
             case "data" -> appendData(valueStart);
-            case "event" -> eventName = utf8(valueStart, lineLength);
+            // An empty type is the default one, "message" (WHATWG: only a non-empty buffer sets the type).
+            case "event" -> eventName = valueStart == lineLength ? null : utf8(valueStart, lineLength);
             case "id" -> {
                 String id = utf8(valueStart, lineLength);
                 if (id.indexOf('\0') < 0) {

@@ -76,6 +76,15 @@ class SseDecoderTest {
     }
 
     @Test
+    void shouldReadAnEmptyEventNameAsTheDefaultType() {
+        // Dropped as an "other" event while the name was "": a server writing a bare "event:" lost its events.
+        List<SseEvent> events = feed("event: edit\nevent:\ndata: a\n\nevent\ndata: b\n\nevent: \ndata: c\n\n");
+
+        assertEquals(3, events.size());
+        events.forEach(e -> assertNull(e.name()));
+    }
+
+    @Test
     void shouldAcceptLfCrAndCrlfLineEndings() {
         String lf = "id: 1\ndata: a\ndata: b\n\n: note\ndata: c\n\n";
         List<SseEvent> expected = List.of(
