@@ -37,6 +37,7 @@ public class ResilientSseStream {
     private volatile URI resumeUrl; // set: the next connections go there, without Last-Event-ID, until an id arrives
     private final AtomicLong reconnects = new AtomicLong();
     private volatile String lastEventId;
+    private volatile String sessionResumedAfter; // the Last-Event-ID the current connection was opened with
     private volatile long serverRetryMs = -1;
     static final long MAX_SERVER_RETRY_MS = Duration.ofMinutes(5).toMillis();
     private volatile int failuresInARow;
@@ -60,8 +61,10 @@ public class ResilientSseStream {
     public Multi<List<SseEvent>> events(String resumeFrom) {
         lastEventId = resumeFrom;
         resumeUrl = null;
-        return Multi.createFrom().deferred(() -> resumeUrl != null ? connector.open(resumeUrl, null)
-                        : connector.open(url, lastEventId))
+        return Multi.createFrom().deferred(() -> {
+                    sessionResumedAfter = resumeUrl != null ? null : lastEventId;
+                    return resumeUrl != null ? connector.open(resumeUrl, null) : connector.open(url, lastEventId);
+                })
                 .onItem().invoke(this::onRead) // the first, empty, as soon as the stream is open
                 .onFailure().invoke(this::onDisconnect)
                 .onFailure().retry().when(failures -> failures
@@ -98,13 +101,15 @@ public class ResilientSseStream {
     }
 
     /**
-     * Only a message resets the back-off: a server that accepts and closes at once is still failing, and
+     * Only a new message resets the back-off: a server that accepts and closes at once is still failing, and
      * so is one that sends an {@code error} event and closes (Wikimedia's EventStreams does, when it cannot
-     * read its own Kafka): reconnecting at once to that made hundreds of connections a second.
+     * read its own Kafka): reconnecting at once to that made hundreds of connections a second. So is one
+     * that re-sends only the event the session resumed after (a resume by timestamp starts with it) and
+     * closes: each session "delivered" a message, and came back at once, forever.
      */
     private void onEvent(SseEvent event) {
         if (event.name() == null || "message".equals(event.name())) {
-            if (event.data() != null) {
+            if (event.data() != null && (event.id() == null || !event.id().equals(sessionResumedAfter))) {
                 failuresInARow = 0;
             }
         } else if ("error".equals(event.name())) {

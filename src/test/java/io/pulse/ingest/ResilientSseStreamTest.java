@@ -144,6 +144,35 @@ class ResilientSseStreamTest {
     }
 
     /**
+     * A resume by timestamp starts with the event it resumed after. A session that delivers only that one
+     * again and closes is failing, not healthy: it reset the back-off, and the stream came back at once, forever.
+     */
+    @Test
+    void shouldKeepBackingOffWhenASessionOnlyResendsTheEventItResumedAfter() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("5", "a"))));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
+        stream.nextDelay(new IOException("refused"));
+        stream.nextDelay(new IOException("refused"));
+
+        stream.events("5").collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(INITIAL.multipliedBy(4), stream.nextDelay(new StreamInterruptedException("closed")));
+    }
+
+    @Test
+    void shouldResetTheBackoffOnceAnEventAfterTheResumedOneArrives() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("5", "a")), List.of(event("6", "b"))));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
+        stream.nextDelay(new IOException("refused"));
+
+        stream.events("5").collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(Duration.ZERO, stream.nextDelay(new StreamInterruptedException("closed")));
+    }
+
+    /**
      * Wikimedia's EventStreams reports a failure to read its own Kafka as an {@code error} event, then
      * closes: reconnecting at once to it made 326 connections in 5 s. The close after an error event is a
      * failure even after a healthy session, and neither it nor a retry-only block resets the back-off.
