@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,6 +31,7 @@ public final class PublishedTail {
     private final Map<String, Object> config;
     private final Duration timeout;
     private final int margin;
+    private final LongSupplier clock;
 
     /**
      * @param kafka  the {@code kafka.*} settings: the brokers, and the TLS or SASL settings that reach them
@@ -37,6 +39,10 @@ public final class PublishedTail {
      *               re-sends the events sharing the checkpoint's timestamp, published just before it
      */
     public PublishedTail(Map<String, Object> kafka, Duration timeout, int margin) {
+        this(kafka, timeout, margin, System::nanoTime);
+    }
+
+    PublishedTail(Map<String, Object> kafka, Duration timeout, int margin, LongSupplier nanoClock) {
         // Committed records only: a fenced leader's aborted events must not be dropped as already published.
         this.config = KafkaClients.committedReader(kafka, "pulse-published-tail");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
@@ -46,6 +52,7 @@ public final class PublishedTail {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         this.timeout = timeout;
         this.margin = margin;
+        this.clock = nanoClock;
     }
 
     /**
@@ -83,13 +90,21 @@ public final class PublishedTail {
             long read = 0;
             consumer.assign(toRead);
             toRead.forEach(tp -> consumer.seek(tp, starts.get(tp.partition())));
-            long deadline = System.nanoTime() + timeout.toNanos();
+            // A bound on a read that makes no progress (a broker away), not on the whole read: a tail grown long
+            // (checkpoints failing for hours while the feed was published) took longer than the bound each
+            // time, and every retry read it from the start again: the ingest never started.
+            long deadline = clock.getAsLong() + timeout.toNanos();
             while (toRead.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp.partition()))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Reading back " + topic + " took longer than " + timeout);
+                if (clock.getAsLong() > deadline) {
+                    throw new IllegalStateException("Reading back " + topic + " made no progress for " + timeout
+                            + " (pulse.wikimedia.ingest.read-back-timeout), " + read + " records read");
                 }
                 Set<TopicPartition> sought = new HashSet<>();
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                var records = consumer.poll(Duration.ofMillis(200));
+                if (!records.isEmpty()) {
+                    deadline = clock.getAsLong() + timeout.toNanos();
+                }
+                for (ConsumerRecord<byte[], byte[]> record : records) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     if (sought.contains(tp)) {
                         continue; // the rest of this poll's records of it: the next poll starts where it was sought to

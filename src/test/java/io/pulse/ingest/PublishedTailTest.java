@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -108,6 +109,34 @@ class PublishedTailTest {
             expected.add("live-" + i);
         }
         assertThat(scan.eventIds()).isEqualTo(expected);
+    }
+
+    /**
+     * The read-back's time bound is on a read without progress, not on the whole read: a tail longer than the
+     * bound's worth of records (checkpoints failing for hours while the feed was published) failed every try.
+     * The clock here moves 300 ms each time it is read: five polls' worth of records take longer than the 1 s
+     * bound in all, but each poll brings some.
+     */
+    @Test
+    void shouldReadBackATailLongerThanItsTimeBoundWhileItMakesProgress() throws Exception {
+        String topic = "pulse.tail." + System.nanoTime();
+        PulseInfra.get().kafka().createTopic(topic, 1);
+        int records = 25_000; // five polls of 5,000 at least
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < records; i++) {
+                producer.send(record(topic, "other-" + i, REPLAY)); // another feed's: read, ids not kept
+            }
+            producer.send(record(topic, "own", LIVE));
+            producer.flush();
+        }
+        AtomicLong now = new AtomicLong();
+        PublishedTail tail = new PublishedTail(Map.of("bootstrap.servers", PulseInfra.get().bootstrapServers()),
+                Duration.ofSeconds(1), 0, () -> now.addAndGet(TimeUnit.MILLISECONDS.toNanos(300)));
+
+        PublishedTail.Scan scan = tail.eventIdsAfter(topic, Map.of(0, 0L), LIVE, Map.of());
+
+        assertThat(scan.recordsRead()).isEqualTo(records + 1);
+        assertThat(scan.eventIds()).containsExactly("own");
     }
 
     private static KafkaProducer<String, String> producer() {
