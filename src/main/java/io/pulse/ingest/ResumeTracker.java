@@ -86,4 +86,9 @@ public final class ResumeTracker {
     public synchronized long inFlight() {
         return inFlight;
     }
+
+    /** Events begun and not yet behind the position: in flight, or settled after one still in flight. */
+    public synchronized long unsettled() {
+        return nextSeq - 1 - contiguous;
+    }
 }

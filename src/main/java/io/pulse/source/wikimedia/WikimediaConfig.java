@@ -85,6 +85,15 @@ public interface WikimediaConfig {
         @WithDefault("512")
         int maxInFlight();
 
+        /**
+         * Events received but not yet behind the resume position: those in flight, and those settled after
+         * one that is not (a dead letter the dead-letter topic keeps refusing). Past it no more reads are
+         * handled until the position moves (backpressure to the socket): the tracker kept every settled
+         * event's id while one dead letter waited, a heap's worth in a day, with the position frozen.
+         */
+        @WithDefault("100000")
+        int maxUnsettled();
+
         /** Event ids remembered to drop the re-deliveries of a timestamp-based resume. */
         @WithDefault("50000")
         int dedupCapacity();
@@ -97,8 +106,8 @@ public interface WikimediaConfig {
         int resumeMargin();
 
         /**
-         * How long the start's read-back of what was published after the saved position may take (the
-         * events topic must answer); past it the read-back is retried, with back-off.
+         * How long the start's read-back of what was published after the saved position may go without
+         * reading a record (the events topic must answer); past it the read-back is retried, with back-off.
          */
         @WithDefault("60s")
         Duration readBackTimeout();

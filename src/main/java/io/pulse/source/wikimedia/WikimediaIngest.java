@@ -101,6 +101,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
      * save failed) went over the checkpoint a successor had moved on since.
      */
     private volatile boolean resumed;
+    private volatile boolean waitingForRoom;
 
     @Inject
     public WikimediaIngest(WikimediaConfig config, RecentChangeParser parser,
@@ -183,7 +184,8 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                         .onFailure().invoke(f -> LOG.warnf("Cannot record the ingest run's start yet: %s", f.toString()))
                         .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely())
                 .onItem().transformToMulti(this::resumeFrom)
-                .onItem().transformToUni(this::handle).merge(config.ingest().maxInFlight())
+                .onItem().transformToUni(read -> roomBehindPosition().chain(() -> handle(read)))
+                .merge(config.ingest().maxInFlight())
                 .subscribe().with(done -> { }, failure -> LOG.error("Wikimedia ingest stopped", failure));
         checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
                 .onOverflow().drop()
@@ -304,6 +306,32 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                 + " read back)", position == null ? "from now" : "after " + position, recovered.scan().eventIds().size(),
                 recovered.scan().recordsRead());
         return stream.events(position);
+    }
+
+    /**
+     * Waits while {@code max-unsettled} events are not yet behind the resume position: one event that cannot
+     * settle (a dead letter the dead-letter topic keeps refusing) must stop the feed, as a Kafka outage does,
+     * not let the tracker keep every later event until the heap ends. Checked before a read is handled, so
+     * at most one read's events go past the bound.
+     */
+    private Uni<Void> roomBehindPosition() {
+        int max = config.ingest().maxUnsettled();
+        if (tracker.unsettled() < max) {
+            return Uni.createFrom().voidItem();
+        }
+        if (!waitingForRoom) {
+            waitingForRoom = true;
+            LOG.warnf("Ingest paused: %d events received are not settled behind the resume position %s (an event"
+                    + " still waits for Kafka; pulse.wikimedia.ingest.max-unsettled)", tracker.unsettled(), tracker.position());
+        }
+        return Multi.createFrom().ticks().every(Duration.ofMillis(100))
+                .select().where(tick -> tracker.unsettled() < max)
+                .toUni().invoke(() -> {
+                    if (waitingForRoom) {
+                        waitingForRoom = false;
+                        LOG.infof("Ingest resumed: the resume position moved to %s", tracker.position());
+                    }
+                }).replaceWithVoid();
     }
 
     /**
