@@ -9,6 +9,12 @@ public record WindowSpec(long sizeMs, long allowedLatenessMs) {
         if (sizeMs <= 0 || allowedLatenessMs < 0) {
             throw new IllegalArgumentException("window size must be positive and lateness not negative");
         }
+        if (sizeMs % 1000 != 0) {
+            // The API's time series bucket by whole seconds (date_bin): 500ms made every default series
+            // request fail (a stride of 0), 1500ms gave buckets across windows.
+            throw new IllegalArgumentException("pulse.aggregate.window must be a whole number of seconds, not "
+                    + sizeMs + " ms");
+        }
     }
 
     public static WindowSpec of(Duration size, Duration allowedLateness) {

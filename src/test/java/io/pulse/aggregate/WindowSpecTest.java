@@ -45,6 +45,13 @@ class WindowSpecTest {
     }
 
     @Test
+    void shouldRejectAWindowThatIsNotAWholeNumberOfSeconds() {
+        assertThrows(IllegalArgumentException.class, () -> WindowSpec.of(Duration.ofMillis(500), Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> WindowSpec.of(Duration.ofMillis(1500), Duration.ZERO));
+        assertEquals(2000, WindowSpec.of(Duration.ofSeconds(2), Duration.ZERO).sizeMs());
+    }
+
+    @Test
     void shouldNeverCallTheFirstEventLate() {
         assertFalse(minutes.isLate(0, Long.MIN_VALUE));
         assertFalse(minutes.isLate(Long.MIN_VALUE / 2, Long.MIN_VALUE));
