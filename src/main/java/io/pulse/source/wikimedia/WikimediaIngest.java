@@ -184,8 +184,11 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                         .onFailure().invoke(f -> LOG.warnf("Cannot record the ingest run's start yet: %s", f.toString()))
                         .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely())
                 .onItem().transformToMulti(this::resumeFrom)
-                .onItem().transformToUni(read -> roomBehindPosition().chain(() -> handle(read)))
-                .merge(config.ingest().maxInFlight())
+                // One read at a time through the gate, in arrival order: handle() numbers a read's events in
+                // the resume tracker, and a read numbered before an earlier one would let the position pass
+                // events not yet in Kafka.
+                .onItem().call(read -> roomBehindPosition())
+                .onItem().transformToUni(this::handle).merge(config.ingest().maxInFlight())
                 .subscribe().with(done -> { }, failure -> LOG.error("Wikimedia ingest stopped", failure));
         checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
                 .onOverflow().drop()
@@ -311,11 +314,11 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     /**
      * Waits while {@code max-unsettled} events are not yet behind the resume position: one event that cannot
      * settle (a dead letter the dead-letter topic keeps refusing) must stop the feed, as a Kafka outage does,
-     * not let the tracker keep every later event until the heap ends. Checked before a read is handled, so
-     * at most one read's events go past the bound.
+     * not let the tracker keep every later event until the heap ends. Reads pass it one at a time, so at most
+     * one read's events go past the bound.
      */
     private Uni<Void> roomBehindPosition() {
-        int max = config.ingest().maxUnsettled();
+        int max = Math.max(1, config.ingest().maxUnsettled());
         if (tracker.unsettled() < max) {
             return Uni.createFrom().voidItem();
         }
