@@ -14,12 +14,18 @@ import org.flywaydb.core.api.callback.Event;
 import org.jboss.logging.Logger;
 
 /**
- * Makes the migrations that build an index concurrently runnable again after an interruption. A
- * {@code CREATE INDEX CONCURRENTLY} that does not finish (the process killed mid-build: a liveness probe
- * during a long start, a node drained) leaves its index behind, marked invalid, and Flyway records no run:
- * the next start runs the migration again and fails on the index's name, and so does every start after it
- * until someone drops the index by hand. Before such a migration runs, its invalid index is dropped. This
- * runs under Flyway's lock, so no other replica is building that index at the time.
+ * Makes the migrations that build an index concurrently runnable again after an interruption. Such a
+ * migration runs outside a transaction, so an interrupted one leaves traces that made every later start fail
+ * until someone repaired the database by hand:
+ * <ul>
+ * <li>killed mid-build (a liveness probe during a long start, a drained node), its index stays, invalid, or
+ * valid when the orphaned backend finished the build alone, and Flyway records no run: the next run failed on
+ * the index's name. Before the migration runs, an index of that name is dropped, whatever its state: the
+ * migration is pending, so no run of it built one that counts. This runs under Flyway's lock, so no other
+ * replica is building it at the time;</li>
+ * <li>failed with an error (cancelled, a deadlock), Flyway records a failed run and refuses to migrate past
+ * it: that record is removed before validating, as {@code flyway repair} would, and the migration runs again.</li>
+ * </ul>
  */
 final class InterruptedIndexBuilds implements Callback {
 
@@ -30,7 +36,8 @@ final class InterruptedIndexBuilds implements Callback {
 
     @Override
     public boolean supports(Event event, Context context) {
-        return event == Event.BEFORE_EACH_MIGRATE && index(context.getMigrationInfo()) != null;
+        return event == Event.BEFORE_VALIDATE || event == Event.BEFORE_MIGRATE
+                || event == Event.BEFORE_EACH_MIGRATE && index(context.getMigrationInfo()) != null;
     }
 
     @Override
@@ -40,23 +47,54 @@ final class InterruptedIndexBuilds implements Callback {
 
     @Override
     public void handle(Event event, Context context) {
-        String index = index(context.getMigrationInfo());
-        try (PreparedStatement invalid = context.getConnection().prepareStatement(
-                "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-                        + " WHERE c.relname = ? AND c.relnamespace = current_schema()::regnamespace")) {
-            invalid.setString(1, index);
-            try (ResultSet rs = invalid.executeQuery()) {
-                if (!rs.next() || !rs.getBoolean(1)) {
-                    return;
-                }
-            }
-            LOG.warnf("Migration %s was interrupted before: dropping the invalid index %s it left, to build it again",
-                    context.getMigrationInfo().getVersion(), index);
-            try (Statement drop = context.getConnection().createStatement()) {
-                drop.execute("DROP INDEX " + index); // a name of ours, not input
+        try {
+            if (event == Event.BEFORE_EACH_MIGRATE) {
+                dropLeftIndex(context);
+            } else {
+                forgetFailedRuns(context);
             }
         } catch (SQLException e) {
-            throw new FlywayException("Could not drop the invalid index " + index + " left by an interrupted migration", e);
+            throw new FlywayException("Could not clear what an interrupted migration left", e);
+        }
+    }
+
+    private static void dropLeftIndex(Context context) throws SQLException {
+        String index = index(context.getMigrationInfo());
+        if (!exists(context, index)) {
+            return;
+        }
+        LOG.warnf("Migration %s ran before and was interrupted: dropping the index %s it left, to build it again",
+                context.getMigrationInfo().getVersion(), index);
+        try (Statement drop = context.getConnection().createStatement()) {
+            // Concurrently, as it was built: replicas of the previous version keep writing the table meanwhile.
+            drop.execute("DROP INDEX CONCURRENTLY IF EXISTS " + index); // a name of ours, not input
+        }
+    }
+
+    private static void forgetFailedRuns(Context context) throws SQLException {
+        String table = context.getConfiguration().getTable();
+        if (!exists(context, table)) {
+            return; // a new database: no history yet
+        }
+        try (PreparedStatement forget = context.getConnection().prepareStatement("DELETE FROM " + table
+                + " WHERE NOT success AND version = ANY (?)")) {
+            forget.setArray(1, context.getConnection().createArrayOf("text", CONCURRENT_INDEXES.keySet().toArray()));
+            int removed = forget.executeUpdate();
+            if (removed > 0) {
+                LOG.warnf("Removed the record of %d failed run(s) of a migration that builds an index concurrently,"
+                        + " to run it again", removed);
+            }
+        }
+    }
+
+    /** Whether a relation of that name is in the schema migrated (the connection's current one). */
+    private static boolean exists(Context context, String relation) throws SQLException {
+        try (PreparedStatement find = context.getConnection().prepareStatement("SELECT 1 FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = ? AND n.nspname = current_schema()")) {
+            find.setString(1, relation);
+            try (ResultSet rs = find.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -42,11 +42,77 @@ class InterruptedMigrationTest {
             configuration.load().migrate();
 
             assertThat(indexValid(postgres)).isTrue();
-            try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT success FROM flyway_schema_history WHERE version = '8'")) {
-                assertThat(rs.next()).isTrue();
-                assertThat(rs.getBoolean(1)).isTrue();
+            assertThat(v8Runs(postgres)).isEqualTo("true");
+        }
+    }
+
+    /**
+     * Killed mid-build from the client's side, the backend finishes the build alone (PostgreSQL notices a
+     * dead client only when it writes to it): the index is valid, and still no run is recorded.
+     */
+    @Test
+    void shouldBuildAgainAnIndexAnOrphanedBuildFinished() throws Exception {
+        try (LocalPostgres postgres = LocalPostgres.throwaway()) {
+            postgres.start();
+            postgres.createDatabase(DATABASE);
+            settings(postgres).target("7").load().migrate();
+            try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
+                s.execute("CREATE INDEX CONCURRENTLY wiki_edit_counts_wiki ON wiki_edit_counts (wiki, window_start)");
             }
+            assertThat(indexValid(postgres)).isTrue();
+
+            settings(postgres).load().migrate();
+
+            assertThat(indexValid(postgres)).isTrue();
+            assertThat(v8Runs(postgres)).isEqualTo("true");
+        }
+    }
+
+    /** Failed with an error (cancelled, a deadlock), V8 is recorded as failed, which stopped every later migrate. */
+    @Test
+    void shouldRunAgainAMigrationRecordedAsFailed() throws Exception {
+        try (LocalPostgres postgres = LocalPostgres.throwaway()) {
+            postgres.start();
+            postgres.createDatabase(DATABASE);
+            settings(postgres).target("7").load().migrate();
+            // V8 as Flyway runs it, cancelled by an operator while it waits for a writer's transaction.
+            try (Connection writer = postgres.connect(DATABASE); Connection admin = postgres.connect(DATABASE)) {
+                writer.setAutoCommit(false);
+                try (Statement s = writer.createStatement()) {
+                    s.execute("LOCK TABLE wiki_edit_counts IN ROW EXCLUSIVE MODE");
+                }
+                CompletableFuture<Throwable> v8 = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        settings(postgres).load().migrate();
+                        return null;
+                    } catch (RuntimeException e) {
+                        return e;
+                    }
+                });
+                // (The statement comes after V8's comments; this session's own query holds the words too.)
+                String building = " FROM pg_stat_activity WHERE query LIKE '%CREATE INDEX CONCURRENTLY%'"
+                        + " AND pid <> pg_backend_pid()";
+                await().atMost(Duration.ofSeconds(30)).until(() -> scalar(admin, "SELECT count(*)" + building
+                        + " AND wait_event_type = 'Lock'") == 1);
+                scalar(admin, "SELECT count(*) FROM (SELECT pg_cancel_backend(pid)" + building + ") t");
+                assertThat(v8.get()).as("the cancelled migration").isNotNull();
+                writer.rollback();
+            }
+            assertThat(v8Runs(postgres)).as("recorded as failed").isEqualTo("false");
+
+            settings(postgres).load().migrate();
+
+            assertThat(indexValid(postgres)).isTrue();
+            assertThat(v8Runs(postgres)).isEqualTo("true");
+        }
+    }
+
+    /** V8's records in Flyway's history, their success flags joined. */
+    private static String v8Runs(LocalPostgres postgres) throws SQLException {
+        try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT string_agg(success::text, ',') FROM flyway_schema_history WHERE version = '8'")) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
