@@ -100,8 +100,11 @@ public final class PublishedTail {
                             + " (pulse.wikimedia.ingest.read-back-timeout), " + read + " records read");
                 }
                 Set<TopicPartition> sought = new HashSet<>();
+                long before = positions(consumer, toRead);
                 var records = consumer.poll(Duration.ofMillis(200));
-                if (!records.isEmpty()) {
+                // Progress is the positions moving: over an aborted transaction's records a committed
+                // reader's polls come back empty, and it still moves on.
+                if (!records.isEmpty() || positions(consumer, toRead) != before) {
                     deadline = clock.getAsLong() + timeout.toNanos();
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -132,6 +135,14 @@ public final class PublishedTail {
             }
             return new Scan(ids, read, Map.copyOf(ends));
         }
+    }
+
+    private static long positions(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions) {
+        long sum = 0;
+        for (TopicPartition tp : partitions) {
+            sum += consumer.position(tp);
+        }
+        return sum;
     }
 
     /** The range holding {@code offset}; one ending past the partition's end is stale (the topic was recreated). */
