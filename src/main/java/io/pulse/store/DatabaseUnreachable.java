@@ -1,6 +1,7 @@
 package io.pulse.store;
 
 import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 
@@ -16,6 +17,8 @@ public final class DatabaseUnreachable {
 
     /** admin_shutdown, crash_shutdown, cannot_connect_now (starting up or in recovery), too_many_connections. */
     private static final Set<String> AWAY = Set.of("57P01", "57P02", "57P03", "53300");
+    /** Of class 08 (connection exception) but a bug, not an absence. */
+    private static final String PROTOCOL_VIOLATION = "08P01";
 
     private DatabaseUnreachable() {
     }
@@ -26,7 +29,10 @@ public final class DatabaseUnreachable {
             if (t instanceof SocketException || t instanceof ClosedChannelException || t instanceof ClosedConnectionException) {
                 return true;
             }
-            if (t instanceof PgException pg && pg.getSqlState() != null
+            if (t instanceof UnknownHostException) {
+                return true; // the database's name not resolving, as during a fail-over's DNS change
+            }
+            if (t instanceof PgException pg && pg.getSqlState() != null && !PROTOCOL_VIOLATION.equals(pg.getSqlState())
                     && (pg.getSqlState().startsWith("08") || AWAY.contains(pg.getSqlState()))) {
                 return true;
             }

@@ -40,6 +40,13 @@ class DatabaseUnreachableTest {
     }
 
     @Test
+    void shouldTellANameThatDoesNotResolve() {
+        PgConnectOptions nowhere = new PgConnectOptions().setHost("pulse-database.invalid").setPort(5432)
+                .setDatabase("pulse").setUser("pulse");
+        assertThat(DatabaseUnreachable.is(failure(pool(nowhere).query("SELECT 1").execute()))).isTrue();
+    }
+
+    @Test
     void shouldTellABackendEndedUnderARead() throws Exception {
         PulseInfra infra = PulseInfra.get();
         Pool pool = pool(PgConnectOptions.fromUri(infra.reactiveUrl()).setUser(infra.postgres().username())
