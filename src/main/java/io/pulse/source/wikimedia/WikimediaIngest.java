@@ -36,6 +36,7 @@ import io.pulse.ingest.SseConnector;
 import io.pulse.ingest.SseEvent;
 import io.pulse.ingest.SseSettings;
 import io.pulse.ingest.TransactionalSending;
+import io.pulse.ingest.UnsettledGate;
 import io.pulse.store.IngestCheckpointStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -101,7 +102,12 @@ public class WikimediaIngest implements IngestLeadership.Feed {
      * save failed) went over the checkpoint a successor had moved on since.
      */
     private volatile boolean resumed;
-    private volatile boolean waitingForRoom;
+    /**
+     * No read is handled while {@code max-unsettled} events are not yet behind the resume position: one event
+     * that cannot settle (a dead letter the dead-letter topic keeps refusing) must stop the feed, as a Kafka
+     * outage does, not let the tracker keep every later event until the heap ends.
+     */
+    private final UnsettledGate gate;
 
     @Inject
     public WikimediaIngest(WikimediaConfig config, RecentChangeParser parser,
@@ -130,6 +136,11 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         this.producerSettings = KafkaClients.producerSettings(kafkaSettings, mpConfig, WikimediaChannels.EVENTS_OUT);
         this.transactionalId = election;
         this.fencedEvents = fencedEvents;
+        this.gate = new UnsettledGate(tracker::unsettled, config.ingest().maxUnsettled(), Duration.ofMillis(100),
+                () -> LOG.warnf("Ingest paused: %d events received are not settled behind the resume position %s (an"
+                        + " event still waits for Kafka; pulse.wikimedia.ingest.max-unsettled)", tracker.unsettled(),
+                        tracker.position()),
+                () -> LOG.infof("Ingest resumed: the resume position moved to %s", tracker.position()));
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -184,11 +195,10 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                         .onFailure().invoke(f -> LOG.warnf("Cannot record the ingest run's start yet: %s", f.toString()))
                         .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely())
                 .onItem().transformToMulti(this::resumeFrom)
-                // One read at a time through the gate, in arrival order: handle() numbers a read's events in
-                // the resume tracker, and a read numbered before an earlier one would let the position pass
-                // events not yet in Kafka.
-                .onItem().call(read -> roomBehindPosition())
-                .onItem().transformToUni(this::handle).merge(config.ingest().maxInFlight())
+                // Through the gate in arrival order: handle() numbers a read's events in the resume tracker, and
+                // a read numbered before an earlier one would let the position pass events not yet in Kafka.
+                .onItem().transformToUni(read -> gate.pass().chain(() -> handle(read)))
+                .merge(config.ingest().maxInFlight())
                 .subscribe().with(done -> { }, failure -> LOG.error("Wikimedia ingest stopped", failure));
         checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
                 .onOverflow().drop()
@@ -309,32 +319,6 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                 + " read back)", position == null ? "from now" : "after " + position, recovered.scan().eventIds().size(),
                 recovered.scan().recordsRead());
         return stream.events(position);
-    }
-
-    /**
-     * Waits while {@code max-unsettled} events are not yet behind the resume position: one event that cannot
-     * settle (a dead letter the dead-letter topic keeps refusing) must stop the feed, as a Kafka outage does,
-     * not let the tracker keep every later event until the heap ends. Reads pass it one at a time, so at most
-     * one read's events go past the bound.
-     */
-    private Uni<Void> roomBehindPosition() {
-        int max = Math.max(1, config.ingest().maxUnsettled());
-        if (tracker.unsettled() < max) {
-            return Uni.createFrom().voidItem();
-        }
-        if (!waitingForRoom) {
-            waitingForRoom = true;
-            LOG.warnf("Ingest paused: %d events received are not settled behind the resume position %s (an event"
-                    + " still waits for Kafka; pulse.wikimedia.ingest.max-unsettled)", tracker.unsettled(), tracker.position());
-        }
-        return Multi.createFrom().ticks().every(Duration.ofMillis(100))
-                .select().where(tick -> tracker.unsettled() < max)
-                .toUni().invoke(() -> {
-                    if (waitingForRoom) {
-                        waitingForRoom = false;
-                        LOG.infof("Ingest resumed: the resume position moved to %s", tracker.position());
-                    }
-                }).replaceWithVoid();
     }
 
     /**

@@ -1,0 +1,74 @@
+package io.pulse.ingest;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.function.LongSupplier;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.UniEmitter;
+
+/**
+ * Holds reads back, in the order they come, while too many events are not yet behind the resume position
+ * (one that cannot settle, a dead letter Kafka keeps waiting, stops the position; the events settled after it
+ * would pile up in the {@link ResumeTracker}). A read let through is handled before the next one is: it is
+ * numbered in the tracker, and published, in arrival order, as without the gate. Reads that wait are let
+ * through together once there is room, still one after another, each counted before the next is judged.
+ * Polled every {@code interval} while reads wait; nothing runs while none do.
+ */
+public final class UnsettledGate {
+
+    private final LongSupplier unsettled;
+    private final long max;
+    private final Duration interval;
+    private final Runnable onPause;
+    private final Runnable onResume;
+    private final ArrayDeque<UniEmitter<? super Void>> waiting = new ArrayDeque<>();
+    private Cancellable polling;
+
+    public UnsettledGate(LongSupplier unsettled, long max, Duration interval, Runnable onPause, Runnable onResume) {
+        this.unsettled = unsettled;
+        this.max = Math.max(1, max);
+        this.interval = interval;
+        this.onPause = onPause;
+        this.onResume = onResume;
+    }
+
+    /** Completes when the read may be handled; what follows it runs before another read is let through. */
+    public Uni<Void> pass() {
+        return Uni.createFrom().emitter(read -> {
+            synchronized (this) {
+                if (waiting.isEmpty() && unsettled.getAsLong() < max) {
+                    read.complete(null);
+                    return;
+                }
+                read.onTermination(() -> forget(read));
+                waiting.addLast(read);
+                if (polling == null) {
+                    onPause.run();
+                    polling = Multi.createFrom().ticks().every(interval).subscribe().with(tick -> release());
+                }
+            }
+        });
+    }
+
+    public synchronized int waiting() {
+        return waiting.size();
+    }
+
+    private synchronized void release() {
+        while (!waiting.isEmpty() && unsettled.getAsLong() < max) {
+            waiting.pollFirst().complete(null);
+        }
+        if (waiting.isEmpty() && polling != null) {
+            polling.cancel();
+            polling = null;
+            onResume.run();
+        }
+    }
+
+    private synchronized void forget(UniEmitter<? super Void> read) {
+        waiting.remove(read); // cancelled (the ingest stopped) or already let through
+    }
+}

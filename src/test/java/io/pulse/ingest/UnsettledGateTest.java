@@ -1,0 +1,80 @@
+package io.pulse.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import io.smallrye.mutiny.subscription.Cancellable;
+
+/** The ingest's gate on unsettled events: reads through in arrival order, each counted before the next. */
+class UnsettledGateTest {
+
+    private final AtomicLong unsettled = new AtomicLong();
+    private final AtomicInteger pauses = new AtomicInteger();
+    private final AtomicInteger resumes = new AtomicInteger();
+    private final UnsettledGate gate = new UnsettledGate(unsettled::get, 10, Duration.ofMillis(10),
+            pauses::incrementAndGet, resumes::incrementAndGet);
+    private final List<Integer> handled = new CopyOnWriteArrayList<>();
+
+    /** A read of {@code events}: handled (numbered) as soon as the gate lets it through. */
+    private Cancellable read(int id, int events) {
+        return gate.pass().subscribe().with(x -> {
+            handled.add(id);
+            unsettled.addAndGet(events);
+        });
+    }
+
+    @Test
+    void shouldLetReadsThroughAtOnceWhileThereIsRoom() {
+        read(1, 4);
+        read(2, 4);
+        read(3, 4); // 8 unsettled before it: still room
+
+        assertThat(handled).containsExactly(1, 2, 3);
+        assertThat(pauses.get()).isZero();
+    }
+
+    @Test
+    void shouldHoldReadsInTheirOrderAndLetEachThroughOnlyWhileThereIsRoomAfterTheOnesBefore() {
+        unsettled.set(10);
+        read(1, 5);
+        read(2, 5);
+        read(3, 5);
+        assertThat(handled).isEmpty();
+        assertThat(gate.waiting()).isEqualTo(3);
+        assertThat(pauses.get()).isEqualTo(1);
+
+        // Room again: read 1 (5 events), read 2 (5 unsettled before it), then 10: read 3 waits.
+        unsettled.set(0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 2);
+        assertThat(handled).containsExactly(1, 2);
+        assertThat(gate.waiting()).isEqualTo(1);
+        // A read that comes meanwhile waits behind it, though a moment's room would let it through.
+        unsettled.set(9);
+        read(4, 1);
+        unsettled.set(0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 4);
+        assertThat(handled).containsExactly(1, 2, 3, 4);
+        assertThat(resumes.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotLetThroughAReadThatWasCancelledWhileItWaited() {
+        unsettled.set(10);
+        Cancellable first = read(1, 1);
+        read(2, 1);
+        first.cancel(); // the ingest stopped, say
+
+        unsettled.set(0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1);
+        assertThat(handled).containsExactly(2);
+        assertThat(gate.waiting()).isZero();
+    }
+}
