@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A failure and its causes, outermost first: Mutiny and Vert.x wrap what PostgreSQL answered. */
-final class Causes {
+public final class Causes {
 
     private Causes() {
     }
 
-    static List<Throwable> of(Throwable failure) {
+    public static List<Throwable> of(Throwable failure) {
         List<Throwable> chain = new ArrayList<>(4);
         for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
             chain.add(t);

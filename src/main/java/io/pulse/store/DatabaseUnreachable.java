@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 
+import io.pulse.aggregate.Causes;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
@@ -24,7 +25,7 @@ public final class DatabaseUnreachable {
     }
 
     public static boolean is(Throwable failure) {
-        for (Throwable t = failure, seen = null; t != null && t != seen; seen = t, t = t.getCause()) {
+        for (Throwable t : Causes.of(failure)) {
             // Refused, reset (a backend ended: its FATAL message may come first, or a reset instead), closed.
             if (t instanceof SocketException || t instanceof ClosedChannelException || t instanceof ClosedConnectionException) {
                 return true;

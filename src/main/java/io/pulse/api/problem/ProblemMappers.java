@@ -1,5 +1,6 @@
 package io.pulse.api.problem;
 
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.ws.rs.WebApplicationException;
@@ -9,6 +10,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.pulse.aggregate.Causes;
 import io.pulse.store.DatabaseUnreachable;
 import io.pulse.store.ReadTimedOutException;
 import io.pulse.store.ReadsBusyException;
@@ -88,19 +90,13 @@ public class ProblemMappers {
      * the log, one line per request; the client retries in a few seconds.
      */
     private static RestResponse<Problem> databaseUnreachable(Throwable e, HttpServerRequest request) {
-        LOG.warnf("The database is unreachable, %s %s answered 503: %s", request.method(), request.path(), rootCause(e));
+        List<Throwable> causes = Causes.of(e);
+        LOG.warnf("The database is unreachable, %s %s answered 503: %s", request.method(), request.path(),
+                causes.get(causes.size() - 1)); // the innermost: what the client met
         Problem problem = Problem.ofStatus(503, "Database unavailable",
                 "The database cannot be reached for now; try again in a few seconds", request.path());
         return RestResponse.ResponseBuilder.<Problem> create(503).entity(problem).type(Problem.MEDIA_TYPE)
                 .header("Retry-After", RETRY_AFTER_UNREACHABLE_SECONDS).build();
-    }
-
-    private static String rootCause(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.toString();
     }
 
     private static String detailFor(int status) {
