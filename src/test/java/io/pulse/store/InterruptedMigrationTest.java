@@ -8,10 +8,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.pulse.testkit.LocalPostgres;
@@ -24,26 +28,41 @@ import io.pulse.testkit.LocalPostgres;
 class InterruptedMigrationTest {
 
     static final String DATABASE = "interrupted_v8";
+    static final String V8 = "CREATE INDEX CONCURRENTLY wiki_edit_counts_wiki ON wiki_edit_counts (wiki, window_start)";
+
+    private static LocalPostgres postgres;
+
+    @BeforeAll
+    static void start() {
+        postgres = LocalPostgres.throwaway().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        postgres.close();
+    }
+
+    /** A new database, migrated up to V7: V8 pending. */
+    @BeforeEach
+    void atV7() {
+        postgres.createDatabase(DATABASE);
+        settings(postgres).target("7").load().migrate();
+    }
 
     @Test
     void shouldBuildAgainAnIndexWhoseConcurrentBuildWasKilled() throws Exception {
-        try (LocalPostgres postgres = LocalPostgres.throwaway()) {
-            postgres.start();
-            postgres.createDatabase(DATABASE);
-            settings(postgres).target("7").load().migrate();
-            killV8MidBuild(postgres);
-            assertThat(indexValid(postgres)).as("left by the killed build").isFalse();
+        killV8MidBuild(postgres);
+        assertThat(indexValid(postgres)).as("left by the killed build").isFalse();
 
-            // As the service's start does: Quarkus hands its configuration to the customizer.
-            FluentConfiguration configuration = Flyway.configure()
-                    .dataSource(postgres.jdbcUrl(DATABASE), LocalPostgres.USERNAME, "")
-                    .locations("classpath:db/migration");
-            new FlywaySettings().customize(configuration);
-            configuration.load().migrate();
+        // As the service's start does: Quarkus hands its configuration to the customizer.
+        FluentConfiguration configuration = Flyway.configure()
+                .dataSource(postgres.jdbcUrl(DATABASE), LocalPostgres.USERNAME, "")
+                .locations("classpath:db/migration");
+        new FlywaySettings().customize(configuration);
+        configuration.load().migrate();
 
-            assertThat(indexValid(postgres)).isTrue();
-            assertThat(v8Runs(postgres)).isEqualTo("true");
-        }
+        assertThat(indexValid(postgres)).isTrue();
+        assertThat(v8Runs(postgres)).isEqualTo("true");
     }
 
     /**
@@ -52,59 +71,36 @@ class InterruptedMigrationTest {
      */
     @Test
     void shouldBuildAgainAnIndexAnOrphanedBuildFinished() throws Exception {
-        try (LocalPostgres postgres = LocalPostgres.throwaway()) {
-            postgres.start();
-            postgres.createDatabase(DATABASE);
-            settings(postgres).target("7").load().migrate();
-            try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
-                s.execute("CREATE INDEX CONCURRENTLY wiki_edit_counts_wiki ON wiki_edit_counts (wiki, window_start)");
-            }
-            assertThat(indexValid(postgres)).isTrue();
-
-            settings(postgres).load().migrate();
-
-            assertThat(indexValid(postgres)).isTrue();
-            assertThat(v8Runs(postgres)).isEqualTo("true");
+        try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
+            s.execute(V8);
         }
+        assertThat(indexValid(postgres)).isTrue();
+
+        settings(postgres).load().migrate();
+
+        assertThat(indexValid(postgres)).isTrue();
+        assertThat(v8Runs(postgres)).isEqualTo("true");
     }
 
     /** Failed with an error (cancelled, a deadlock), V8 is recorded as failed, which stopped every later migrate. */
     @Test
     void shouldRunAgainAMigrationRecordedAsFailed() throws Exception {
-        try (LocalPostgres postgres = LocalPostgres.throwaway()) {
-            postgres.start();
-            postgres.createDatabase(DATABASE);
-            settings(postgres).target("7").load().migrate();
-            // V8 as Flyway runs it, cancelled by an operator while it waits for a writer's transaction.
-            try (Connection writer = postgres.connect(DATABASE); Connection admin = postgres.connect(DATABASE)) {
-                writer.setAutoCommit(false);
-                try (Statement s = writer.createStatement()) {
-                    s.execute("LOCK TABLE wiki_edit_counts IN ROW EXCLUSIVE MODE");
-                }
-                CompletableFuture<Throwable> v8 = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        settings(postgres).load().migrate();
-                        return null;
-                    } catch (RuntimeException e) {
-                        return e;
-                    }
-                });
-                // (The statement comes after V8's comments; this session's own query holds the words too.)
-                String building = " FROM pg_stat_activity WHERE query LIKE '%CREATE INDEX CONCURRENTLY%'"
-                        + " AND pid <> pg_backend_pid()";
-                await().atMost(Duration.ofSeconds(30)).until(() -> scalar(admin, "SELECT count(*)" + building
-                        + " AND wait_event_type = 'Lock'") == 1);
-                scalar(admin, "SELECT count(*) FROM (SELECT pg_cancel_backend(pid)" + building + ") t");
-                assertThat(v8.get()).as("the cancelled migration").isNotNull();
-                writer.rollback();
+        // V8 as Flyway runs it, cancelled by an operator.
+        Throwable cancelled = interruptV8(() -> {
+            try {
+                settings(postgres).load().migrate();
+                return null;
+            } catch (RuntimeException e) {
+                return e;
             }
-            assertThat(v8Runs(postgres)).as("recorded as failed").isEqualTo("false");
+        }, "pg_cancel_backend");
+        assertThat(cancelled).as("the cancelled migration").isNotNull();
+        assertThat(v8Runs(postgres)).as("recorded as failed").isEqualTo("false");
 
-            settings(postgres).load().migrate();
+        settings(postgres).load().migrate();
 
-            assertThat(indexValid(postgres)).isTrue();
-            assertThat(v8Runs(postgres)).isEqualTo("true");
-        }
+        assertThat(indexValid(postgres)).isTrue();
+        assertThat(v8Runs(postgres)).isEqualTo("true");
     }
 
     /** V8's records in Flyway's history, their success flags joined. */
@@ -122,30 +118,44 @@ class InterruptedMigrationTest {
                 .locations("classpath:db/migration"));
     }
 
-    /**
-     * Runs V8's statement while a writer's transaction is open (a concurrent build waits for it after creating
-     * its index entry), and terminates the building backend then, as a killed process would leave it.
-     */
+    /** V8's statement run by hand, its backend terminated mid-build, as a killed process would leave it. */
     private static void killV8MidBuild(LocalPostgres postgres) throws Exception {
+        interruptV8(() -> {
+            try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
+                s.execute(V8);
+            } catch (SQLException expected) {
+                // terminated
+            }
+            return null;
+        }, "pg_terminate_backend");
+    }
+
+    /**
+     * Runs {@code build} (V8, by hand or by Flyway) while a writer's transaction is open, which a concurrent
+     * build waits for once its index entry is created, and then ends the building backend with {@code end}
+     * ({@code pg_terminate_backend}: a killed process; {@code pg_cancel_backend}: an operator).
+     */
+    private static <T> T interruptV8(Callable<T> build, String end) throws Exception {
         try (Connection writer = postgres.connect(DATABASE); Connection admin = postgres.connect(DATABASE)) {
             writer.setAutoCommit(false);
             try (Statement s = writer.createStatement()) {
                 s.execute("LOCK TABLE wiki_edit_counts IN ROW EXCLUSIVE MODE");
             }
-            CompletableFuture<Void> build = CompletableFuture.runAsync(() -> {
-                try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
-                    s.execute("SET application_name = 'v8-build'");
-                    s.execute("CREATE INDEX CONCURRENTLY wiki_edit_counts_wiki ON wiki_edit_counts (wiki, window_start)");
-                } catch (SQLException expected) {
-                    // terminated
+            CompletableFuture<T> building = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return build.call();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
                 }
             });
-            await().atMost(Duration.ofSeconds(30)).until(() -> scalar(admin,
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'v8-build' AND wait_event_type = 'Lock'") == 1);
-            scalar(admin, "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    + " WHERE application_name = 'v8-build') t");
-            build.get();
+            // (Flyway sends the statement after V8's comments; this session's own query holds the words too.)
+            String builds = " FROM pg_stat_activity WHERE query LIKE '%CREATE INDEX CONCURRENTLY%' AND pid <> pg_backend_pid()";
+            await().atMost(Duration.ofSeconds(30)).until(() -> scalar(admin, "SELECT count(*)" + builds
+                    + " AND wait_event_type = 'Lock'") == 1);
+            scalar(admin, "SELECT count(*) FROM (SELECT " + end + "(pid)" + builds + ") t");
+            T result = building.get();
             writer.rollback();
+            return result;
         }
     }
 
