@@ -91,4 +91,23 @@ public final class ResumeTracker {
     public synchronized long unsettled() {
         return nextSeq - 1 - contiguous;
     }
+
+    /**
+     * A position to save, taken at once with its Kafka offsets, and how many events it covers: a count that
+     * goes on across runs, as the sequence numbers do ({@link #begunBeyond}).
+     */
+    public record Checkpoint(String position, Map<Integer, Long> kafkaPositions, long covered) {
+    }
+
+    public synchronized Checkpoint checkpoint() {
+        return new Checkpoint(position, Map.copyOf(prefixEnds), contiguous + 1);
+    }
+
+    /**
+     * Events begun past a checkpoint that {@code covered} that many: on their way, or already published
+     * after it (the tail a restart from it reads back) or settled otherwise.
+     */
+    public synchronized long begunBeyond(long covered) {
+        return nextSeq - covered;
+    }
 }

@@ -17,6 +17,32 @@ class ResumeTrackerTest {
         assertEquals(0, tracker.inFlight());
     }
 
+    /**
+     * A checkpoint counts the events behind its position; events begun past it are what a restart from it
+     * would read back or receive again. The count goes on across runs, as the sequence numbers do.
+     */
+    @Test
+    void shouldCountTheEventsBegunPastACheckpoint() {
+        tracker.resetTo("start", java.util.Map.of(0, 10L));
+        ResumeTracker.Checkpoint atStart = tracker.checkpoint();
+        long s0 = tracker.begin();
+        long s1 = tracker.begin();
+        tracker.begin();
+        tracker.complete(s1, "id-1", 0, 11);
+        assertEquals(3, tracker.begunBeyond(atStart.covered()));
+
+        tracker.complete(s0, "id-0", 0, 10);
+        ResumeTracker.Checkpoint moved = tracker.checkpoint();
+        assertEquals(new ResumeTracker.Checkpoint("id-1", java.util.Map.of(0, 12L), atStart.covered() + 2), moved);
+        assertEquals(1, tracker.begunBeyond(moved.covered()), "the third, still in flight");
+
+        tracker.resetTo("id-1", moved.kafkaPositions()); // a new run: its first checkpoint covers the last run's events
+        assertEquals(0, tracker.begunBeyond(tracker.checkpoint().covered()));
+        tracker.begin();
+        assertEquals(1, tracker.begunBeyond(tracker.checkpoint().covered()));
+        assertEquals(2, tracker.begunBeyond(moved.covered()), "the last run's event in flight, and this one's");
+    }
+
     @Test
     void shouldHaveNoPositionBeforeAnything() {
         assertNull(tracker.position());

@@ -29,6 +29,7 @@ import io.pulse.ingest.BoundedSends;
 import io.pulse.ingest.KafkaBatchSender;
 import io.pulse.ingest.PublishedTail;
 import io.pulse.ingest.PulseHeaders;
+import io.pulse.ingest.ReadGate;
 import io.pulse.ingest.RecentIds;
 import io.pulse.ingest.ResilientSseStream;
 import io.pulse.ingest.ResumeTracker;
@@ -36,7 +37,6 @@ import io.pulse.ingest.SseConnector;
 import io.pulse.ingest.SseEvent;
 import io.pulse.ingest.SseSettings;
 import io.pulse.ingest.TransactionalSending;
-import io.pulse.ingest.UnsettledGate;
 import io.pulse.store.IngestCheckpointStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -102,12 +102,15 @@ public class WikimediaIngest implements IngestLeadership.Feed {
      * save failed) went over the checkpoint a successor had moved on since.
      */
     private volatile boolean resumed;
+    /** How many events {@link #savedPosition} covers ({@link ResumeTracker.Checkpoint#covered()}). */
+    private volatile long savedCovered;
     /**
      * No read is handled while {@code max-unsettled} events are not yet behind the resume position: one event
      * that cannot settle (a dead letter the dead-letter topic keeps refusing) must stop the feed, as a Kafka
-     * outage does, not let the tracker keep every later event until the heap ends.
+     * outage does, not let the tracker keep every later event until the heap ends. Nor while
+     * {@code max-unsaved} events are past the saved checkpoint: a restart reads all of them back into memory.
      */
-    private final UnsettledGate gate;
+    private final ReadGate gate;
 
     @Inject
     public WikimediaIngest(WikimediaConfig config, RecentChangeParser parser,
@@ -136,10 +139,8 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         this.producerSettings = KafkaClients.producerSettings(kafkaSettings, mpConfig, WikimediaChannels.EVENTS_OUT);
         this.transactionalId = election;
         this.fencedEvents = fencedEvents;
-        this.gate = new UnsettledGate(tracker::unsettled, config.ingest().maxUnsettled(), Duration.ofMillis(100),
-                () -> LOG.warnf("Ingest paused: %d events received are not settled behind the resume position %s (an"
-                        + " event still waits for Kafka; pulse.wikimedia.ingest.max-unsettled)", tracker.unsettled(),
-                        tracker.position()),
+        this.gate = new ReadGate(this::roomForReads, Duration.ofMillis(100),
+                () -> LOG.warn("Ingest paused: " + pauseReason()),
                 () -> LOG.infof("Ingest resumed: the resume position moved to %s", tracker.position()));
     }
 
@@ -204,6 +205,20 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                 .onOverflow().drop()
                 .onItem().transformToUniAndConcatenate(tick -> saveCheckpoint().onFailure().recoverWithNull())
                 .subscribe().with(x -> { });
+    }
+
+    private boolean roomForReads() {
+        return tracker.unsettled() < Math.max(1, config.ingest().maxUnsettled())
+                && tracker.begunBeyond(savedCovered) < Math.max(1, config.ingest().maxUnsaved());
+    }
+
+    private String pauseReason() {
+        long unsettled = tracker.unsettled();
+        return unsettled >= config.ingest().maxUnsettled()
+                ? unsettled + " events received are not settled behind the resume position " + tracker.position()
+                        + " (an event still waits for Kafka; pulse.wikimedia.ingest.max-unsettled)"
+                : tracker.begunBeyond(savedCovered) + " events received since the last checkpoint saved (saves"
+                        + " failing: the database away?); it goes on once one succeeds (pulse.wikimedia.ingest.max-unsaved)";
     }
 
     /** The project's own contact, which pulse.contact falls back to when PULSE_CONTACT is not set. */
@@ -314,6 +329,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         // after a second failover would read back from the ends and publish that tail again.
         tracker.resetTo(position, recovered.checkpoint().kafkaPositions());
         savedPosition = recovered.checkpoint();
+        savedCovered = tracker.checkpoint().covered();
         resumed = true;
         LOG.infof("Wikimedia ingest resuming %s (%d events already published after the checkpoint, of %d records"
                 + " read back)", position == null ? "from now" : "after " + position, recovered.scan().eventIds().size(),
@@ -437,12 +453,18 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         if (!resumed) { // read first: once it is set, the tracker holds this run's position
             return Uni.createFrom().voidItem();
         }
-        IngestCheckpointStore.Position position = new IngestCheckpointStore.Position(tracker.position(),
-                tracker.kafkaPositions());
+        ResumeTracker.Checkpoint now = tracker.checkpoint();
+        IngestCheckpointStore.Position position = new IngestCheckpointStore.Position(now.position(),
+                now.kafkaPositions());
         if (position.lastEventId() == null || position.equals(savedPosition)) {
+            // Saved already, or nothing to resume from (a feed without ids), whose restart reads back no tail.
+            savedCovered = now.covered();
             return Uni.createFrom().voidItem();
         }
-        return checkpoints.save(checkpointKey(config.url()), position).invoke(() -> savedPosition = position);
+        return checkpoints.save(checkpointKey(config.url()), position).invoke(() -> {
+            savedPosition = position;
+            savedCovered = now.covered();
+        });
     }
 
     /**

@@ -13,13 +13,13 @@ import org.junit.jupiter.api.Test;
 
 import io.smallrye.mutiny.subscription.Cancellable;
 
-/** The ingest's gate on unsettled events: reads through in arrival order, each counted before the next. */
-class UnsettledGateTest {
+/** The ingest's gate: reads through in arrival order, each counted before the next is judged. */
+class ReadGateTest {
 
     private final AtomicLong unsettled = new AtomicLong();
     private final AtomicInteger pauses = new AtomicInteger();
     private final AtomicInteger resumes = new AtomicInteger();
-    private final UnsettledGate gate = new UnsettledGate(unsettled::get, 10, Duration.ofMillis(10),
+    private final ReadGate gate = new ReadGate(() -> unsettled.get() < 10, Duration.ofMillis(10),
             pauses::incrementAndGet, resumes::incrementAndGet);
     private final List<Integer> handled = new CopyOnWriteArrayList<>();
 

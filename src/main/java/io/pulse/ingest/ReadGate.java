@@ -2,7 +2,7 @@ package io.pulse.ingest;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.function.LongSupplier;
+import java.util.function.BooleanSupplier;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -10,26 +10,26 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
 /**
- * Holds reads back, in the order they come, while too many events are not yet behind the resume position
- * (one that cannot settle, a dead letter Kafka keeps waiting, stops the position; the events settled after it
- * would pile up in the {@link ResumeTracker}). A read let through is handled before the next one is: it is
+ * Holds reads back, in the order they come, while the ingest has no room for more: too many events not yet
+ * behind the resume position (one that cannot settle, a dead letter Kafka keeps waiting, stops the position;
+ * the events settled after it would pile up in the {@link ResumeTracker}), or too many past the last saved
+ * checkpoint (the tail a restart reads back). A read let through is handled before the next one is: it is
  * numbered in the tracker, and published, in arrival order, as without the gate. Reads that wait are let
  * through together once there is room, still one after another, each counted before the next is judged.
  * Polled every {@code interval} while reads wait; nothing runs while none do.
  */
-public final class UnsettledGate {
+public final class ReadGate {
 
-    private final LongSupplier unsettled;
-    private final long max;
+    private final BooleanSupplier room;
     private final Duration interval;
     private final Runnable onPause;
     private final Runnable onResume;
     private final ArrayDeque<UniEmitter<? super Void>> waiting = new ArrayDeque<>();
     private Cancellable polling;
 
-    public UnsettledGate(LongSupplier unsettled, long max, Duration interval, Runnable onPause, Runnable onResume) {
-        this.unsettled = unsettled;
-        this.max = Math.max(1, max);
+    /** @param room whether a read may be handled now; asked again before each read that waits */
+    public ReadGate(BooleanSupplier room, Duration interval, Runnable onPause, Runnable onResume) {
+        this.room = room;
         this.interval = interval;
         this.onPause = onPause;
         this.onResume = onResume;
@@ -39,7 +39,7 @@ public final class UnsettledGate {
     public Uni<Void> pass() {
         return Uni.createFrom().emitter(read -> {
             synchronized (this) {
-                if (waiting.isEmpty() && unsettled.getAsLong() < max) {
+                if (waiting.isEmpty() && room.getAsBoolean()) {
                     read.complete(null);
                     return;
                 }
@@ -58,7 +58,7 @@ public final class UnsettledGate {
     }
 
     private synchronized void release() {
-        while (!waiting.isEmpty() && unsettled.getAsLong() < max) {
+        while (!waiting.isEmpty() && room.getAsBoolean()) {
             waiting.pollFirst().complete(null);
         }
         if (waiting.isEmpty() && polling != null) {
