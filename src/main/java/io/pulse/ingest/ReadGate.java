@@ -68,7 +68,11 @@ public final class ReadGate {
         }
     }
 
+    /** A read that ends: let through (gone from the queue already), or cancelled while it waited (the ingest stopped). */
     private synchronized void forget(UniEmitter<? super Void> read) {
-        waiting.remove(read); // cancelled (the ingest stopped) or already let through
+        if (waiting.remove(read) && waiting.isEmpty() && polling != null) {
+            polling.cancel(); // given up, not resumed: the next poll would have said "resumed" of a stopped ingest
+            polling = null;
+        }
     }
 }

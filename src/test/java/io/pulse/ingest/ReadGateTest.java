@@ -77,4 +77,17 @@ class ReadGateTest {
         assertThat(handled).containsExactly(2);
         assertThat(gate.waiting()).isZero();
     }
+
+    /** Every waiting read cancelled (the ingest stopped): the gate stops polling, and tells of no resume. */
+    @Test
+    void shouldNotTellOfAResumeWhenEveryWaitingReadWasCancelled() {
+        unsettled.set(10);
+        read(1, 1).cancel();
+        assertThat(pauses.get()).isEqualTo(1);
+
+        unsettled.set(0);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> resumes.get() == 0);
+        read(2, 1);
+        assertThat(handled).containsExactly(2);
+    }
 }
