@@ -1,6 +1,7 @@
 package io.pulse.store;
 
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * Links to pages and user pages, built as MediaWiki builds them: spaces become underscores, then
@@ -10,8 +11,13 @@ public final class WikiLinks {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
+    /** Host names only: the domain comes from the feed unchecked, and "x@evil.example" would link to evil.example. */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*");
+
+    /** Null when the domain is unknown or not a host name. */
     public static String page(String domain, String title) {
-        return domain == null ? null : "https://" + domain + "/wiki/" + encode(title.replace(' ', '_'));
+        return domain == null || domain.length() > 253 || !HOST.matcher(domain).matches() ? null
+                : "https://" + domain + "/wiki/" + encode(title.replace(' ', '_'));
     }
 
     public static String user(String domain, String user) {

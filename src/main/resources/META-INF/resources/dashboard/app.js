@@ -51,9 +51,10 @@ function render(snapshot) {
   Object.assign($('rank-range').dataset, { from: d.rankFrom, to: d.rankTo });
   setText('history-range', `${time(d.historyFrom)} – ${time(d.newestWindow).slice(11)}`);
   setText('rank-range', `${time(d.rankFrom)} – ${time(d.rankTo).slice(11)}`);
-  updateRows($('pages').tBodies[0], d.topPages, (x) => `${x.wiki}|${x.title}`, (x, i) => [
+  // Keyed by both fields, not joined by a character: neither a wiki id nor a title from the feed is refused a "|".
+  updateRows($('pages').tBodies[0], d.topPages, (x) => JSON.stringify([x.wiki, x.title]), (x, i) => [
     i + 1, { text: x.title, href: x.url }, x.wiki, { text: number.format(x.changes), className: 'num' }]);
-  updateRows($('users').tBodies[0], d.topUsers, (x) => `${x.wiki}|${x.user}`, (x, i) => [
+  updateRows($('users').tBodies[0], d.topUsers, (x) => JSON.stringify([x.wiki, x.user]), (x, i) => [
     i + 1, { text: x.user, href: x.url, badge: x.bot ? 'bot' : '' }, x.wiki,
     { text: number.format(x.changes), className: 'num' }]);
   updateRows($('namespaces').tBodies[0], d.namespaces, (x) => String(x.namespace), (x) => [

@@ -22,7 +22,7 @@ final class Browser {
     static ChromeDriver start() {
         if (!new File(CHROMIUM).canExecute() || !new File(CHROMEDRIVER).canExecute()) {
             throw new IllegalStateException("Browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
-                    + ": apt-get install -y chromium chromium-driver (.ci/run does it)");
+                    + ": apt-get install -y chromium chromium-driver (./pulse test does it)");
         }
         // Each start leaves a 2.5 MB profile behind: deleted once the test JVM has gone (and Chromium with it).
         Path profile = Dirs.throwawayDir("pulse-chromium-");

@@ -263,6 +263,37 @@ class DashboardBrowserTest {
         }
     }
 
+    /**
+     * Rows are keyed by wiki and title: joined with "|", wiki "pipe|wiki" with title "Pipe c" and wiki "pipe"
+     * with title "wiki|Pipe c" (neither field is refused a "|") made one key, and the table gained a row at
+     * each snapshot, never removed.
+     */
+    @Test
+    void shouldKeepOneRowPerPageWhenWikiAndTitleJoinAlike() {
+        long now = Instant.now().getEpochSecond();
+        List<String> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            events.add(change("pipe-a-" + i, "pipe|wiki", "Pipe c", now));
+            events.add(change("pipe-b-" + i, "pipe", "wiki|Pipe c", now));
+        }
+        TopicReader.produce(DashboardStack.TOPIC, events);
+
+        browser.get(home);
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> pipeRows() >= 2);
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).until(() -> pipeRows() == 2);
+    }
+
+    private long pipeRows() {
+        return pageRows().stream().filter(row -> row.get("title").endsWith("Pipe c")).count();
+    }
+
+    private static String change(String id, String wiki, String title, long timestamp) {
+        return "{\"$schema\":\"/mediawiki/recentchange/1.0.0\",\"meta\":{\"id\":\"" + id
+                + "\",\"domain\":\"pipe.wikipedia.org\",\"dt\":\"2020-01-01T00:00:00Z\"},\"type\":\"edit\","
+                + "\"namespace\":0,\"title\":\"" + title + "\",\"comment\":\"\",\"timestamp\":" + timestamp
+                + ",\"user\":\"Piper\",\"bot\":false,\"length\":{\"old\":10,\"new\":15},\"wiki\":\"" + wiki + "\"}";
+    }
+
     private String text(String id) {
         return browser.findElement(By.id(id)).getText();
     }

@@ -27,6 +27,15 @@ class WikiLinksTest {
         assertThat(WikiLinks.user("en.wikipedia.org", "2601:680::1")).isEqualTo("https://en.wikipedia.org/wiki/User:2601:680::1");
     }
 
+    /** The domain comes from the feed: one that is not a host name must not send the reader elsewhere. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "en.wikipedia.org@evil.example", "evil.example/x?",
+            "evil.example#", "evil.example:8080", "", ".", "en..wikipedia.org", "en.wikipedia.org ", "-x.org" })
+    void shouldGiveNoLinkWhenTheDomainIsNotAHostName(String domain) {
+        assertThat(WikiLinks.page(domain, "Anything")).isNull();
+        assertThat(WikiLinks.user(domain, "Anyone")).isNull();
+    }
+
     @Test
     void shouldGiveNoLinkWhenTheDomainIsUnknown() {
         assertThat(WikiLinks.page(null, "Anything")).isNull();
