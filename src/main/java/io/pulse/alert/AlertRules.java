@@ -1,6 +1,8 @@
 package io.pulse.alert;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -12,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pulse.api.problem.InvalidParametersException;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
@@ -20,6 +23,7 @@ import io.vertx.core.json.JsonObject;
  * PostgreSQL (changed through the admin endpoint on any replica and re-read every check interval).
  */
 @ApplicationScoped
+@Startup // a configured rule out of bounds stops the start, not the first alert check
 public class AlertRules {
 
     private static final Logger LOG = Logger.getLogger(AlertRules.class);
@@ -33,7 +37,7 @@ public class AlertRules {
     public AlertRules(AlertStore store, ObjectMapper json, AlertConfig config) {
         this.store = store;
         this.json = json;
-        this.defaults = defaults(config);
+        this.defaults = withinLimits(defaults(config), json);
         this.current = new AtomicReference<>(defaults);
     }
 
@@ -100,6 +104,32 @@ public class AlertRules {
             return stored.copy().put("baselineWindows", PageSpikeRule.MAX_BASELINE_WINDOWS);
         }
         return stored;
+    }
+
+    /**
+     * Each configured rule within the limits the admin endpoint keeps. A value beyond them (a cooldown of
+     * 0s, say) was stored with the first change to the rule through that endpoint, and the stored rule was
+     * then ignored as invalid on every replica: the change went back within a check interval, every time.
+     */
+    static RuleSet withinLimits(RuleSet configured, ObjectMapper json) {
+        List<String> problems = new ArrayList<>();
+        for (Rule rule : configured.all()) {
+            try {
+                RuleJson.apply(rule, json.valueToTree(rule));
+            } catch (InvalidParametersException e) {
+                e.errors().forEach(error -> problems.add("pulse.alert." + rule.name() + "." + configKey(error.parameter())
+                        + ": " + error.detail()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Alert rules configured beyond what the admin endpoint accepts: "
+                    + String.join("; ", problems));
+        }
+        return configured;
+    }
+
+    private static String configKey(String field) {
+        return "cooldownSeconds".equals(field) ? "cooldown" : field.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
     }
 
     static RuleSet defaults(AlertConfig c) {
