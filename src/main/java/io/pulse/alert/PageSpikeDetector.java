@@ -3,6 +3,7 @@ package io.pulse.alert;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Per-page change counts of the current and the last few event-time windows, for the spike rule.
@@ -50,6 +51,7 @@ public final class PageSpikeDetector {
     }
 
     private final long windowMs;
+    private final LongSupplier clock;
     private final Map<String, long[]> pages;
     /** The number of baseline windows the rings are sized for; -1 before the first change. */
     private int windows = -1;
@@ -66,7 +68,12 @@ public final class PageSpikeDetector {
     private long unseenUpToMs;
 
     public PageSpikeDetector(long windowMs, int maxPages) {
+        this(windowMs, maxPages, System::currentTimeMillis);
+    }
+
+    PageSpikeDetector(long windowMs, int maxPages, LongSupplier clock) {
         this.windowMs = windowMs;
+        this.clock = clock;
         this.pages = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
@@ -75,9 +82,15 @@ public final class PageSpikeDetector {
         };
     }
 
-    /** Null when the change is older than the page's counts reach back (more than baselineWindows late). */
+    /**
+     * Null when the change is older than the page's counts reach back (more than baselineWindows late), or
+     * stamped ahead of the clock ({@link #ahead}).
+     */
     public Observation add(String page, long eventTimeMs, int baselineWindows) {
         long w = Math.floorDiv(eventTimeMs, windowMs);
+        if (ahead(w)) {
+            return null;
+        }
         if (historyUnknown) {
             historyUnknown = false;
             // This window's changes before this one are not known either, nor those of the newest window
@@ -107,7 +120,8 @@ public final class PageSpikeDetector {
      */
     public void historyUnknown(long countedUpToMs) {
         historyUnknown = true;
-        unseenUpToMs = countedUpToMs;
+        // No further than the windows add() counts: a change stamped an hour ahead left no baseline for an hour.
+        unseenUpToMs = Math.min(countedUpToMs, (Math.floorDiv(clock.getAsLong(), windowMs) + 2) * windowMs - 1);
     }
 
     /**
@@ -116,12 +130,23 @@ public final class PageSpikeDetector {
      * the bound are the most recently changed ones, as they would be after adding the changes one by one.
      */
     public void seed(String page, long windowStartMs, long changes, int baselineWindows) {
-        if (changes > 0) {
-            long w = Math.floorDiv(windowStartMs, windowMs);
+        long w = Math.floorDiv(windowStartMs, windowMs);
+        if (changes > 0 && !ahead(w)) {
             if (add(ring(page, baselineWindows), w, changes) >= 0) {
                 newest = Math.max(newest, w);
             }
         }
+    }
+
+    /**
+     * A window after the clock's next one. The parser accepts changes stamped up to an hour ahead; counted
+     * here, one such change made {@link #newest} that far ahead, and when the rule's windows grew no window
+     * before it had a baseline, so no page of the partition could spike for up to an hour; its own ring
+     * slot, holding the future window, refused the real window of that slot. Not counted here, then (the
+     * aggregates count it as usual). The next window is allowed for a clock behind the feed's.
+     */
+    private boolean ahead(long w) {
+        return w > Math.floorDiv(clock.getAsLong(), windowMs) + 1;
     }
 
     /**
