@@ -68,7 +68,7 @@ public interface AlertConfig {
         @WithDefault("10m")
         Duration cooldown();
 
-        /** User names, exactly as Wikimedia spells them. */
+        /** User names; read as MediaWiki spells them (example_user is Example user). */
         Optional<List<String>> users();
 
         /** Only these wikis (id or domain); empty = all. */

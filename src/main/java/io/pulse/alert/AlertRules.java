@@ -113,9 +113,10 @@ public class AlertRules {
      */
     static RuleSet withinLimits(RuleSet configured, ObjectMapper json) {
         List<String> problems = new ArrayList<>();
+        RuleSet spelled = configured;
         for (Rule rule : configured.all()) {
             try {
-                RuleJson.apply(rule, json.valueToTree(rule));
+                spelled = spelled.with(RuleJson.apply(rule, json.valueToTree(rule))); // names as the feed spells them
             } catch (InvalidParametersException e) {
                 e.errors().forEach(error -> problems.add("pulse.alert." + rule.name() + "." + configKey(error.parameter())
                         + ": " + error.detail()));
@@ -125,7 +126,7 @@ public class AlertRules {
             throw new IllegalStateException("Alert rules configured beyond what the admin endpoint accepts: "
                     + String.join("; ", problems));
         }
-        return configured;
+        return spelled;
     }
 
     private static String configKey(String field) {

@@ -4,12 +4,15 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.pulse.api.problem.InvalidParametersException;
 import io.pulse.api.problem.ParameterError;
+import io.pulse.api.query.UserNames;
 
 /**
  * A rule changed by JSON: fields present replace the current values, fields absent keep them. Every
@@ -38,7 +41,9 @@ public final class RuleJson {
         long cooldown = j.integer("cooldownSeconds", current.cooldownSeconds(), 1, MAX_COOLDOWN);
         Rule rule;
         if (current instanceof WatchedUserRule r) {
-            rule = new WatchedUserRule(enabled, severity, cooldown, j.names("users", r.users()), j.names("wikis", r.wikis()));
+            // As the feed spells them: a name stored as typed ("example_user") or a wiki in capitals never matched.
+            rule = new WatchedUserRule(enabled, severity, cooldown, j.names("users", r.users(), UserNames::spelled),
+                    j.names("wikis", r.wikis(), wiki -> wiki.strip().toLowerCase(Locale.ROOT)));
         } else if (current instanceof PageSpikeRule r) {
             rule = new PageSpikeRule(enabled, severity, cooldown, j.integer("minChanges", r.minChanges(), 1, 1_000_000),
                     j.decimal("factor", r.factor(), 0, 1000),
@@ -123,7 +128,7 @@ public final class RuleJson {
         return n.doubleValue();
     }
 
-    private Set<String> names(String field, Set<String> current) {
+    private Set<String> names(String field, Set<String> current, UnaryOperator<String> spelling) {
         JsonNode n = body.get(field);
         if (n == null) {
             return current;
@@ -134,7 +139,7 @@ public final class RuleJson {
             // No control characters: MediaWiki allows none in names, and PostgreSQL stores no NUL (a 500 before).
             valid &= e.isTextual() && !e.textValue().isBlank() && e.textValue().length() <= 255
                     && e.textValue().chars().noneMatch(Character::isISOControl);
-            out.add(e.asText());
+            out.add(spelling.apply(e.asText()));
         }
         if (!valid) {
             errors.add(new ParameterError(field,

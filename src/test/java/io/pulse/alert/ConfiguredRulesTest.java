@@ -24,7 +24,7 @@ class ConfiguredRulesTest {
     @Test
     void shouldStartWithTheDefaultsAndValuesWithinTheLimits() {
         RuleSet rules = AlertRules.withinLimits(AlertRules.defaults(config(Map.of(
-                "pulse.alert.watched-user.cooldown", "1s", "pulse.alert.watched-user.users", "Example user",
+                "pulse.alert.watched-user.cooldown", "1s", "pulse.alert.watched-user.users", "example_user",
                 "pulse.alert.bot-surge.min-bot-share", "1"))), json);
         assertThat(((WatchedUserRule) rules.get(WatchedUserRule.NAME)).users()).containsExactly("Example user");
         assertThat(rules.get(WatchedUserRule.NAME).cooldownSeconds()).isEqualTo(1);

@@ -28,6 +28,15 @@ class RuleJsonTest {
         assertThat(watched.wikis()).containsExactly("enwiki");
     }
 
+    /** Stored as typed, "example_user" or a wiki in capitals never matched: the feed spells them otherwise. */
+    @Test
+    void shouldKeepUsersAndWikisAsTheFeedSpellsThem() throws Exception {
+        WatchedUserRule watched = (WatchedUserRule) apply(AlertEvaluatorTest.RULES.watchedUser(),
+                "{\"users\": [\" example_user \", \"Example   user\", \"imported>someone\"], \"wikis\": [\"EnWiki\", \"EN.Wikipedia.org\"]}");
+        assertThat(watched.users()).containsExactlyInAnyOrder("Example user", "imported>someone");
+        assertThat(watched.wikis()).containsExactlyInAnyOrder("enwiki", "en.wikipedia.org");
+    }
+
     @Test
     void shouldNameEveryInvalidField() {
         assertThatThrownBy(() -> apply(AlertEvaluatorTest.RULES.botSurge(),

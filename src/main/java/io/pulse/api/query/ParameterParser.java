@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -33,8 +32,6 @@ final class ParameterParser {
      * of imported edits' users ({@code en>Someone}): such names are in the feed.
      */
     private static final String USER_FORBIDDEN = "#<[]|{}";
-    private static final Pattern SPACES = Pattern.compile(" {2,}");
-    private static final Pattern HEX_GROUP = Pattern.compile("[0-9a-fA-F]{1,4}");
     private static final int MAX_USER_BYTES = 255;
     static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
     static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
@@ -90,7 +87,7 @@ final class ParameterParser {
      * nothing but {@code Ss112} has.
      */
     String user(String raw) {
-        String name = raw == null ? "" : canonical(SPACES.matcher(raw.replace('_', ' ')).replaceAll(" ").strip());
+        String name = raw == null ? "" : UserNames.spelled(raw);
         if (name.isEmpty()) {
             reject("user", "user must not be empty");
         } else if (name.getBytes(StandardCharsets.UTF_8).length > MAX_USER_BYTES) {
@@ -99,54 +96,6 @@ final class ParameterParser {
             reject("user", "user may not contain control characters nor any of " + USER_FORBIDDEN);
         }
         return name;
-    }
-
-    static String canonical(String name) {
-        if (name.isEmpty() || name.indexOf('>') >= 0) {
-            return name; // an imported edit's user keeps its wiki prefix as written: imported>Someone
-        }
-        String ip = ipv6(name);
-        if (ip != null) {
-            return ip;
-        }
-        int first = name.codePointAt(0);
-        // MediaWiki keeps Georgian and Cherokee as written (its ucfirst overrides): Java would make
-        // ვიკი Mtavruli, which no name in the feed is.
-        if (first >= 0x10D0 && first <= 0x10FF || first >= 0xAB70 && first <= 0xABBF
-                || first >= 0x13F8 && first <= 0x13FD) {
-            return name;
-        }
-        return new StringBuilder(name.length()).appendCodePoint(Character.toUpperCase(first))
-                .append(name, Character.charCount(first), name.length()).toString();
-    }
-
-    /**
-     * An IPv6 address as MediaWiki writes an anonymous user (IPUtils::sanitizeIP): upper case, {@code ::}
-     * expanded, leading zeros dropped, {@code 2601:680:4000:A780:0:0:0:1}; null when not one.
-     */
-    static String ipv6(String name) {
-        String[] halves = name.split("::", -1);
-        if (name.indexOf(':') < 0 || halves.length > 2) {
-            return null;
-        }
-        List<String> head = halves[0].isEmpty() ? List.of() : List.of(halves[0].split(":", -1));
-        List<String> tail = halves.length < 2 || halves[1].isEmpty() ? List.of() : List.of(halves[1].split(":", -1));
-        int zeros = 8 - head.size() - tail.size();
-        if (halves.length == 1 ? zeros != 0 : zeros < 1) {
-            return null;
-        }
-        List<String> groups = new ArrayList<>(head);
-        groups.addAll(Collections.nCopies(zeros, "0"));
-        groups.addAll(tail);
-        StringBuilder out = new StringBuilder();
-        for (String group : groups) {
-            if (!HEX_GROUP.matcher(group).matches()) {
-                return null;
-            }
-            out.append(out.length() == 0 ? "" : ":")
-                    .append(Integer.toHexString(Integer.parseInt(group, 16)).toUpperCase(Locale.ROOT));
-        }
-        return out.toString();
     }
 
     /** {@code <n>m}, {@code <n>h} or {@code <n>d}, positive; null when invalid. */
