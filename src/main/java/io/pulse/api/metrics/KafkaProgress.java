@@ -51,11 +51,15 @@ public class KafkaProgress {
         this.admin = KafkaClients.admin(kafka, "pulse-metrics", TIMEOUT);
     }
 
+    /** A topic's sum of end offsets, and whether it was read now ({@code measured}) or is the last one read. */
+    public record EndOffsets(long sum, boolean measured) {
+    }
+
     /**
      * Sum of the topic's end offsets; 0 while the topic does not exist yet. A failed or timed-out read
-     * answers the last sum read (0 if none was).
+     * answers the last sum read (0 if none was), not measured.
      */
-    public Uni<Long> endOffsets(String topic) {
+    public Uni<EndOffsets> endOffsets(String topic) {
         return partitionsOf(topic)
                 .chain(tps -> {
                     if (tps.isEmpty()) {
@@ -67,8 +71,9 @@ public class KafkaProgress {
                             .map(result -> result.values().stream().mapToLong(r -> r.offset()).sum());
                 })
                 .invoke(sum -> lastRead.put(topic, sum))
+                .map(sum -> new EndOffsets(sum, true))
                 .onFailure().invoke(f -> partitions.remove(topic)) // partitions may have been added
-                .onFailure().recoverWithItem(() -> lastRead.getOrDefault(topic, 0L));
+                .onFailure().recoverWithItem(() -> new EndOffsets(lastRead.getOrDefault(topic, 0L), false));
     }
 
     private Uni<List<TopicPartition>> partitionsOf(String topic) {

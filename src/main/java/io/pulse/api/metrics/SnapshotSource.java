@@ -175,8 +175,9 @@ public class SnapshotSource {
                 queries.progress(group, eventsTopic))
                 .with((published, deadLetters, progress) -> {
                     long now = System.nanoTime();
-                    PipelineSample sample = new PipelineSample(now, published, progress.aggregated(), deadLetters,
-                            progress, round(ingested.add(now, published)), round(aggregated.add(now, progress.aggregated())));
+                    PipelineSample sample = new PipelineSample(now, published.sum(), progress.aggregated(),
+                            deadLetters.sum(), progress, round(ingested.add(now, published.sum(), published.measured())),
+                            round(aggregated.add(now, progress.aggregated())));
                     latest = sample;
                     return sample;
                 });

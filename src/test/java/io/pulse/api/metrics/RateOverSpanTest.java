@@ -18,6 +18,19 @@ class RateOverSpanTest {
         return atNanos / (150 * MS) * 1_500;
     }
 
+    /** A count the broker could not be asked for (answered from memory) is no sample: no false spike after it. */
+    @Test
+    void takesNoSampleFromACountThatWasNotMeasured() {
+        RateOverSpan rate = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
+        for (long s = 0; s <= 10; s++) { // 100 events/s
+            rate.add(s * 1_000 * MS, 100 * s, true);
+        }
+        assertThat(rate.add(15_500 * MS, 1_000, false)).as("the read failed after 5 s").isZero();
+        assertThat(rate.add(16_000 * MS, 1_600, true)).isCloseTo(100, within(1e-6));
+        assertThat(rate.add(16_500 * MS, 1_650, true)).as("over 10-16.5 s, not 15.5-16.5 s")
+                .isCloseTo(650 / 6.5, within(1e-6));
+    }
+
     @Test
     void measuresEachRateFromTheNewestSampleAtLeastASecondOld() {
         RateOverSpan rate = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
