@@ -43,9 +43,11 @@ public final class ReadGate {
                     read.complete(null);
                     return;
                 }
-                read.onTermination(() -> forget(read));
                 waiting.addLast(read);
-                if (polling == null) {
+                // Run here at once if the read was cancelled while this waited for the lock (a stop): it leaves
+                // the queue again, and nothing is to wait for.
+                read.onTermination(() -> forget(read));
+                if (polling == null && !waiting.isEmpty()) {
                     onPause.run();
                     polling = Multi.createFrom().ticks().every(interval).subscribe().with(tick -> release());
                 }

@@ -78,6 +78,31 @@ class ReadGateTest {
         assertThat(gate.waiting()).isZero();
     }
 
+    /** A read cancelled before the gate judged it (the ingest stopped meanwhile) is not queued: no pause, no resume. */
+    @Test
+    void shouldNotQueueAReadCancelledBeforeItWasJudged() {
+        unsettled.set(10);
+        gate.pass().subscribe().withSubscriber(new io.smallrye.mutiny.subscription.UniSubscriber<Void>() {
+            @Override
+            public void onSubscribe(io.smallrye.mutiny.subscription.UniSubscription subscription) {
+                subscription.cancel(); // before the gate's callback runs
+            }
+
+            @Override
+            public void onItem(Void item) {
+                handled.add(-1);
+            }
+
+            @Override
+            public void onFailure(Throwable failure) {
+            }
+        });
+        assertThat(gate.waiting()).isZero();
+        unsettled.set(0);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> pauses.get() == 0 && resumes.get() == 0 && handled.isEmpty());
+    }
+
     /** Every waiting read cancelled (the ingest stopped): the gate stops polling, and tells of no resume. */
     @Test
     void shouldNotTellOfAResumeWhenEveryWaitingReadWasCancelled() {
