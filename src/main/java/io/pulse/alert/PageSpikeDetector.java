@@ -21,6 +21,8 @@ public final class PageSpikeDetector {
     private static final int COUNT_BITS = 22;
     private static final long MAX_COUNT = (1L << COUNT_BITS) - 1;
     private static final long EMPTY = Long.MIN_VALUE;
+    /** Windows past the clock's own that are still counted ({@link #ahead}). */
+    static final int AHEAD_WINDOWS = 5;
 
     private static int slot(long[] ring, long w) {
         return (int) Math.floorMod(w, (long) ring.length);
@@ -121,7 +123,7 @@ public final class PageSpikeDetector {
     public void historyUnknown(long countedUpToMs) {
         historyUnknown = true;
         // No further than the windows add() counts: a change stamped an hour ahead left no baseline for an hour.
-        unseenUpToMs = Math.min(countedUpToMs, (Math.floorDiv(clock.getAsLong(), windowMs) + 2) * windowMs - 1);
+        unseenUpToMs = Math.min(countedUpToMs, (Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS + 1) * windowMs - 1);
     }
 
     /**
@@ -143,10 +145,11 @@ public final class PageSpikeDetector {
      * here, one such change made {@link #newest} that far ahead, and when the rule's windows grew no window
      * before it had a baseline, so no page of the partition could spike for up to an hour; its own ring
      * slot, holding the future window, refused the real window of that slot. Not counted here, then (the
-     * aggregates count it as usual). The next window is allowed for a clock behind the feed's.
+     * aggregates count it as usual). {@link #AHEAD_WINDOWS} windows are allowed for a clock behind the feed's:
+     * with one, a host clock two minutes slow passed over every live change, and the rule went quiet.
      */
     private boolean ahead(long w) {
-        return w > Math.floorDiv(clock.getAsLong(), windowMs) + 1;
+        return w > Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS;
     }
 
     /**

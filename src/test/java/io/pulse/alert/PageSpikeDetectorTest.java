@@ -64,8 +64,8 @@ class PageSpikeDetectorTest {
         assertThat(seen.changes()).isEqualTo(1);
         // Known before the rule grew: the 11 windows a ring of 10 + 1 held (19-29; 19 with no change).
         assertThat(seen.baseline()).isEqualTo(20.0 / 11);
-        assertThat(detector.add("p", now + WINDOW_MS, BASELINE_WINDOWS)).as("the next window: a clock behind the feed's")
-                .isNotNull();
+        assertThat(detector.add("p", now + PageSpikeDetector.AHEAD_WINDOWS * WINDOW_MS, BASELINE_WINDOWS))
+                .as("a few windows ahead: a clock behind the feed's").isNotNull();
     }
 
     /** A change stamped ahead held its page's ring slot, which then refused the real window of that slot. */
@@ -89,12 +89,13 @@ class PageSpikeDetectorTest {
         java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(start);
         PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 10, clock::get);
         detector.historyUnknown(start + 55 * WINDOW_MS);
-        for (int m = 0; m < 3; m++) { // windows 30-32: 30 and 31 partly unseen
+        int unseen = PageSpikeDetector.AHEAD_WINDOWS + 1; // windows 30-35 partly unseen; 36 the first seen whole
+        for (int m = 0; m <= unseen; m++) {
             clock.set(start + m * WINDOW_MS);
             assertThat(detector.add("p", clock.get(), BASELINE_WINDOWS).baseline()).as("window %d", 30 + m).isNaN();
         }
-        clock.set(start + 3 * WINDOW_MS);
-        assertThat(detector.add("p", clock.get(), BASELINE_WINDOWS).baseline()).as("window 32, seen whole").isEqualTo(1.0);
+        clock.set(start + (unseen + 1) * WINDOW_MS);
+        assertThat(detector.add("p", clock.get(), BASELINE_WINDOWS).baseline()).as("window 36, seen whole").isEqualTo(1.0);
     }
 
     /**
