@@ -136,10 +136,11 @@ public final class RuleJson {
         Set<String> out = new LinkedHashSet<>();
         boolean valid = n.isArray() && n.size() <= 10_000;
         for (JsonNode e : valid ? n : List.<JsonNode> of()) {
-            // No control characters: MediaWiki allows none in names, and PostgreSQL stores no NUL (a 500 before).
-            valid &= e.isTextual() && !e.textValue().isBlank() && e.textValue().length() <= 255
-                    && e.textValue().chars().noneMatch(Character::isISOControl);
-            out.add(spelling.apply(e.asText()));
+            // Judged as spelled ("_" is an empty name). No control characters: MediaWiki allows none in names,
+            // and PostgreSQL stores no NUL (a 500 before).
+            String spelled = e.isTextual() ? spelling.apply(e.textValue()) : "";
+            valid &= !spelled.isBlank() && spelled.length() <= 255 && spelled.chars().noneMatch(Character::isISOControl);
+            out.add(spelled);
         }
         if (!valid) {
             errors.add(new ParameterError(field,

@@ -35,6 +35,8 @@ class RuleJsonTest {
                 "{\"users\": [\" example_user \", \"Example   user\", \"imported>someone\"], \"wikis\": [\"EnWiki\", \"EN.Wikipedia.org\"]}");
         assertThat(watched.users()).containsExactlyInAnyOrder("Example user", "imported>someone");
         assertThat(watched.wikis()).containsExactlyInAnyOrder("enwiki", "en.wikipedia.org");
+        assertThatThrownBy(() -> apply(AlertEvaluatorTest.RULES.watchedUser(), "{\"users\": [\"_\"]}"))
+                .as("an empty name, once spelled").isInstanceOf(InvalidParametersException.class);
     }
 
     @Test

@@ -217,8 +217,9 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         return unsettled >= config.ingest().maxUnsettled()
                 ? unsettled + " events received are not settled behind the resume position " + tracker.position()
                         + " (an event still waits for Kafka; pulse.wikimedia.ingest.max-unsettled)"
-                : tracker.begunBeyond(savedCovered) + " events received since the last checkpoint saved (saves"
-                        + " failing: the database away?); it goes on once one succeeds (pulse.wikimedia.ingest.max-unsaved)";
+                : tracker.begunBeyond(savedCovered) + " events received since the last checkpoint saved (" + unsettled
+                        + " of them not settled yet; saves failing: the database away?); it goes on once one succeeds"
+                        + " (pulse.wikimedia.ingest.max-unsaved)";
     }
 
     /** The project's own contact, which pulse.contact falls back to when PULSE_CONTACT is not set. */
