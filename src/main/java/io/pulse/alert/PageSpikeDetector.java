@@ -141,7 +141,7 @@ public final class PageSpikeDetector {
     }
 
     /**
-     * A window after the clock's next one. The parser accepts changes stamped up to an hour ahead; counted
+     * A window more than {@link #AHEAD_WINDOWS} past the clock's. The parser accepts changes stamped up to an hour ahead; counted
      * here, one such change made {@link #newest} that far ahead, and when the rule's windows grew no window
      * before it had a baseline, so no page of the partition could spike for up to an hour; its own ring
      * slot, holding the future window, refused the real window of that slot. Not counted here, then (the
