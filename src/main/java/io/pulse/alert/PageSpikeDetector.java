@@ -54,6 +54,8 @@ public final class PageSpikeDetector {
 
     private final long windowMs;
     private final LongSupplier clock;
+    /** The newest window not {@link #ahead} at the last clock read. */
+    private long notAheadUpTo = Long.MIN_VALUE;
     private final Map<String, long[]> pages;
     /** The number of baseline windows the rings are sized for; -1 before the first change. */
     private int windows = -1;
@@ -149,7 +151,11 @@ public final class PageSpikeDetector {
      * with one, a host clock two minutes slow passed over every live change, and the rule went quiet.
      */
     private boolean ahead(long w) {
-        return w > Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS;
+        if (w <= notAheadUpTo) {
+            return false; // the clock only moves on: no need to read it for every change of the drain
+        }
+        notAheadUpTo = Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS;
+        return w > notAheadUpTo;
     }
 
     /**
