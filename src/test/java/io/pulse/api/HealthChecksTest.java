@@ -2,7 +2,10 @@ package io.pulse.api;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import java.time.Duration;
 
@@ -22,9 +25,9 @@ class HealthChecksTest {
         given().get("/q/health/started").then().statusCode(200); // the startup probe of docs/kubernetes.yaml
         given().get("/q/health/live").then().statusCode(200)
                 .body("checks.name", hasItem("pulse-messaging"))
-                .body("checks.find { it.name == 'pulse-messaging' }.status", org.hamcrest.Matchers.equalTo("UP"));
+                .body("checks.find { it.name == 'pulse-messaging' }.status", equalTo("UP"));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
-                .body("checks.find { it.name == 'pulse-pipeline' }.data.'kafka.ready'", org.hamcrest.Matchers.equalTo(true))
-                .body("checks.name", org.hamcrest.Matchers.not(hasItem(org.hamcrest.Matchers.containsString("Reactive Messaging")))));
+                .body("checks.find { it.name == 'pulse-pipeline' }.data.'kafka.ready'", equalTo(true))
+                .body("checks.name", not(hasItem(containsString("Reactive Messaging")))));
     }
 }
