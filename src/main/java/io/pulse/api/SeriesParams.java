@@ -25,8 +25,8 @@ public class SeriesParams extends RangeParams {
 
     @RestQuery
     @Parameter(description = "Split into several series: type (one per change type; metrics changes,"
-            + " bytes_added, bytes_removed) or bot (\"bot\" and \"human\"; metric changes). Default: one series"
-            + " named \"all\".", schema = @Schema(enumeration = { "type", "bot" }))
+            + " bytes_added, bytes_removed) or bot (\"bot\" and \"human\"; metric changes). Default (none): one series"
+            + " named \"all\".", schema = @Schema(enumeration = { "none", "type", "bot" }))
     String by;
 
     Requests.Timeseries parse(QueryParameters parameters) {

@@ -37,7 +37,7 @@ public class TimeseriesResource {
             + " any stored window are omitted (read them as 0, or for distinct_users as no users). Sums are"
             + " exact; distinct_users counts each user name once per step, over the union of the step's windows"
             + " and wikis. bytes_added, bytes_removed and new_pages need bot=include (the store counts only"
-            + " changes apart for bots). by=type or by=bot splits the series for stacked charts.")
+            + " changes apart for bots). by=type or by=bot splits the series for stacked charts (by=none, the default: one series).")
     @APIResponse(responseCode = "400", description = ApiDocs.PROBLEM_400,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "500", description = ApiDocs.PROBLEM_500,

@@ -77,7 +77,7 @@ public final class QueryParameters {
             String metric, String step, String by) {
         ParameterParser p = new ParameterParser();
         Metric m = p.choice("metric", metric, Metric.CHANGES, List.of(Metric.values()));
-        SeriesSplit split = p.choice("by", by, SeriesSplit.NONE, List.of(SeriesSplit.TYPE, SeriesSplit.BOT));
+        SeriesSplit split = p.choice("by", by, SeriesSplit.NONE, List.of(SeriesSplit.values())); // none: as answers echo it
         BotFilter bots = bot(p, bot);
         String wikiOrDomain = p.wiki(wiki);
         Duration stepLength = step(p, step);

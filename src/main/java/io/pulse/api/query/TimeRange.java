@@ -58,7 +58,13 @@ public record TimeRange(Instant from, Instant to) {
                 return null;
             }
         }
-        return new TimeRange(floor(start, alignment), ceil(end, alignment));
+        Instant ceiled = ceil(end, alignment);
+        if (ceiled.isAfter(ParameterParser.LATEST)) {
+            // Answered, it would echo a five-digit year: refused when sent back, and unreadable to most clients.
+            p.reject("to", "to, rounded up to whole windows (or steps), must not pass 9999-12-31T23:59:59Z");
+            return null;
+        }
+        return new TimeRange(floor(start, alignment), ceiled);
     }
 
     public Duration length() {

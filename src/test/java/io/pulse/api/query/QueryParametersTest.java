@@ -112,7 +112,8 @@ class QueryParametersTest {
             "2026-03-01T00:00:00,  2026-03-02T00:00:00Z, -,  from",
             "2026-03-01,           2026-03-02T00:00:00Z, -,  from",
             "+12026-03-01T00:00:00Z, 2026-03-02T00:00:00Z, -, from",
-            "2026-01-01T00:00:00Z, 2026-02-01T00:00:01Z, -,  from" })
+            "2026-01-01T00:00:00Z, 2026-02-01T00:00:01Z, -,  from",
+            "9999-12-31T00:00:00Z, 9999-12-31T23:59:30Z, -,  to" })
     void shouldRejectAnInconsistentOrMalformedRange(String from, String to, String last, String parameter) {
         assertThat(errors(() -> parameters.top(from, to, last, null, null, null)))
                 .extracting(ParameterError::parameter).containsExactly(parameter);
@@ -148,6 +149,16 @@ class QueryParametersTest {
         assertThat(defaults.metric()).isEqualTo(Metric.CHANGES);
         assertThat(defaults.step()).isEqualTo(Duration.ofMinutes(1));
         assertThat(defaults.by()).isEqualTo(SeriesSplit.NONE);
+    }
+
+    @Test
+    void shouldTakeBackWhatItsAnswersEcho() {
+        // The answer names the split it made, none included, and the range it covered.
+        Requests.Timeseries series = parameters.timeseries("9999-12-31T22:00:00Z", "9999-12-31T23:59:00Z", null,
+                null, null, null, null, "none");
+        assertThat(series.by()).isEqualTo(SeriesSplit.NONE);
+        assertThat(parameters.timeseries(series.range().from().toString(), series.range().to().toString(), null,
+                null, null, null, null, series.by().param()).range()).isEqualTo(series.range());
     }
 
     @ParameterizedTest
