@@ -20,6 +20,7 @@ import io.pulse.aggregate.ConsumedRecord;
 import io.pulse.aggregate.PartitionProgress;
 import io.pulse.aggregate.Preplan;
 import io.pulse.aggregate.RereadRecordsRefused;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -38,6 +39,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * only redone when the stored offsets contradict it, so the caller can prepare the next batch while
  * PostgreSQL writes this one.
  */
+@Startup // its settings are checked as the service starts, not at the first batch
 @ApplicationScoped
 public class AggregateStore {
 
@@ -54,8 +56,10 @@ public class AggregateStore {
 
     public AggregateStore(Pool pool, AggregateConfig config) {
         this.pool = pool;
-        this.idleTimeout = "SET LOCAL idle_in_transaction_session_timeout = " + config.idleTransactionTimeout().toMillis();
-        this.settings = "SET LOCAL lock_timeout = " + config.lockTimeout().toMillis() + "; " + idleTimeout
+        this.idleTimeout = "SET LOCAL idle_in_transaction_session_timeout = "
+                + PostgresTimeout.millis("pulse.aggregate.idle-transaction-timeout", config.idleTransactionTimeout());
+        this.settings = "SET LOCAL lock_timeout = " + PostgresTimeout.millis("pulse.aggregate.lock-timeout", config.lockTimeout())
+                + "; " + idleTimeout
                 + (config.synchronousCommit() ? "" : "; SET LOCAL synchronous_commit = off");
     }
 

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -22,6 +23,7 @@ import io.vertx.pgclient.PgException;
  * (begin and set, the read, commit) are sent at once: one round trip, as a read without a bound takes.
  * Bounded in number too ({@link ReadLimiter}): the rest of the pool stays the aggregator's.
  */
+@Startup // its settings are checked as the service starts, not at the first read
 @ApplicationScoped
 public class BoundedReads {
 
@@ -44,7 +46,7 @@ public class BoundedReads {
         }
         this.pool = pool;
         this.timeout = config.readTimeout();
-        this.setTimeout = "BEGIN; SET LOCAL statement_timeout = " + timeout.toMillis();
+        this.setTimeout = "BEGIN; SET LOCAL statement_timeout = " + PostgresTimeout.millis("pulse.store.read-timeout", timeout);
         this.limiter = new ReadLimiter(config.maxConcurrentReads(), config.maxQueuedReads());
     }
 
