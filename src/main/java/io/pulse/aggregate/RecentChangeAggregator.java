@@ -121,7 +121,8 @@ public class RecentChangeAggregator {
             generation = r.getConsumerGroupGenerationId();
             receivedAt[records.size()] = receivedAt(r);
             records.add(new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
-                    parser.parse(r.getPayload())));
+                    parser.parse(r.getPayload()), r.getTimestamp() == null ? ConsumedRecord.NO_TIMESTAMP
+                            : ConsumedRecord.timestamp(r.getTimestamp().toEpochMilli())));
         }
         AheadOfCommit alertsRaised = raise(alerts.evaluate(records, generation));
         AheadOfCommit deadLettered = deadLetterAhead(records);

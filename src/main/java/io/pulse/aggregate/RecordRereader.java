@@ -66,7 +66,8 @@ public class RecordRereader {
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500)).records(tp)) {
                     if (r.offset() < to) {
-                        records.add(new ConsumedRecord(partition, r.offset(), r.key(), r.value(), parser.parse(r.value())));
+                        records.add(new ConsumedRecord(partition, r.offset(), r.key(), r.value(), parser.parse(r.value()),
+                                ConsumedRecord.timestamp(r.timestamp())));
                     }
                 }
             }

@@ -52,7 +52,7 @@ final class RefusedRecords {
             String reason = "refused by PostgreSQL: " + DataRefusal.of(refusal).orElse(refusal.toString());
             LOG.warnf("Dead-lettering the record at partition %d, offset %d: %s", r.partition(), r.offset(), reason);
             ConsumedRecord rejected = new ConsumedRecord(r.partition(), r.offset(), r.key(), r.value(),
-                    new ParseResult.Rejected(reason));
+                    new ParseResult.Rejected(reason), r.timestampMs());
             List<ConsumedRecord> alone = List.of(rejected);
             return deadLetter.apply(alone).chain(() -> apply.apply(alone)).replaceWithVoid();
         }

@@ -181,6 +181,37 @@ class BatchAggregatorTest {
         assertEquals(new PartitionProgress(0, 2, T0), plan.progress().get(0));
     }
 
+    @Test
+    void shouldNotLetAChangeStampedAheadOfItsPublicationMakeTheNextOnesLate() {
+        // Published at T0 + 10m, stamped 59 minutes ahead (max-future-skew lets it in), then honest changes.
+        long published = T0 + 10 * MINUTE;
+        List<ConsumedRecord> batch = new ArrayList<>();
+        batch.add(accepted(0, 0, published + 59 * MINUTE, published));
+        for (int i = 1; i <= 100; i++) {
+            batch.add(accepted(0, i, published + i * 100L, published + i * 100L));
+        }
+
+        AggregationPlan plan = aggregator.plan(batch, Map.of());
+        Preplan preplan = aggregator.preplan(batch);
+        AggregationPlan next = aggregator.plan(List.of(accepted(0, 101, published + 20_000, published + 20_000)),
+                aggregator.preplan(List.of(accepted(0, 101, published + 20_000, published + 20_000))), plan.progress());
+
+        assertEquals(0, plan.aggregates().lateEvents(), "the honest changes are on time");
+        assertEquals(101, plan.aggregates().events(), "the one ahead is counted too");
+        assertEquals(new PartitionProgress(0, 101, published + 10_000), plan.progress().get(0),
+                "event time no further than the newest publication");
+        assertEquals(0, preplan.plan().aggregates().lateEvents());
+        assertEquals(0, next.aggregates().lateEvents(), "nor late in the next batch");
+    }
+
+    @Test
+    void shouldTakeTheEventTimeAsItIsWithoutAPublicationTime() {
+        AggregationPlan plan = aggregator.plan(List.of(accepted(0, 0, T0 + 10 * MINUTE), accepted(0, 1, T0)), Map.of());
+
+        assertEquals(T0 + 10 * MINUTE, plan.progress().get(0).maxEventTimeMs());
+        assertEquals(1, plan.aggregates().lateEvents());
+    }
+
     // ---------------------------------------------------------------- folded before the stored progress is read
 
     @Test
@@ -489,9 +520,14 @@ class BatchAggregatorTest {
     }
 
     private static ConsumedRecord accepted(int partition, long offset, long eventTimeMs) {
+        return accepted(partition, offset, eventTimeMs, ConsumedRecord.NO_TIMESTAMP);
+    }
+
+    private static ConsumedRecord accepted(int partition, long offset, long eventTimeMs, long publishedMs) {
         RecentChange c = new RecentChange("id-" + partition + "-" + offset, "en.wikipedia.org", "enwiki", "edit", 0,
                 "page-" + partition + "-" + offset, "someone", false, eventTimeMs, 10, null);
-        return new ConsumedRecord(partition, offset, c.partitionKey(), "{}", new ParseResult.Accepted(c));
+        return new ConsumedRecord(partition, offset, c.partitionKey(), "{}".getBytes(StandardCharsets.UTF_8),
+                new ParseResult.Accepted(c), publishedMs);
     }
 
     private static ConsumedRecord rejected(int partition, long offset) {
