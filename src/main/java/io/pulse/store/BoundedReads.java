@@ -36,6 +36,9 @@ public class BoundedReads {
     private final Duration timeout;
     private final String setTimeout;
     private final ReadLimiter limiter;
+    /** When a request stops waiting for its read: a turn and the read, each up to the read timeout. */
+    private final Duration deadline;
+    private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
 
     public BoundedReads(Pool pool, ReadConfig config,
             @ConfigProperty(name = "quarkus.datasource.reactive.max-size", defaultValue = "20") int poolSize) {
@@ -48,11 +51,21 @@ public class BoundedReads {
         this.timeout = config.readTimeout();
         this.setTimeout = "BEGIN; SET LOCAL statement_timeout = " + PostgresTimeout.millis("pulse.store.read-timeout", timeout);
         this.limiter = new ReadLimiter(config.maxConcurrentReads(), config.maxQueuedReads());
+        this.deadline = timeout.isZero() ? null : timeout.multipliedBy(2).plus(DEADLINE_MARGIN);
     }
 
-    /** The read, when its turn comes; a {@link ReadsBusyException} when too many wait already. */
+    /**
+     * The read, when its turn comes; a {@link ReadsBusyException} when too many wait already, a
+     * {@link ReadUnansweredException} when there is no answer by the deadline.
+     */
     public Uni<RowSet<Row>> execute(String sql, Tuple values) {
-        return limiter.run(() -> bounded(sql, values));
+        Uni<RowSet<Row>> read = limiter.run(() -> bounded(sql, values));
+        // PostgreSQL's timeout needs a server that answers: frozen, or cut off without a reset, it never
+        // fires, and the request waited as long as the freeze (its turn is kept until the connection answers
+        // or fails, as the connection is still taken). The deadline leaves a read timeout for the turn to
+        // come, one for the read, and a margin.
+        return deadline == null ? read
+                : read.ifNoItem().after(deadline).failWith(() -> new ReadUnansweredException(deadline));
     }
 
     private Uni<RowSet<Row>> bounded(String sql, Tuple values) {

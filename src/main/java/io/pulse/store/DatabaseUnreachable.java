@@ -30,6 +30,9 @@ public final class DatabaseUnreachable {
             if (t instanceof SocketException || t instanceof ClosedChannelException || t instanceof ClosedConnectionException) {
                 return true;
             }
+            if (t instanceof ReadUnansweredException) {
+                return true; // connected, but nothing comes back
+            }
             if (t instanceof UnknownHostException) {
                 return true; // the database's name not resolving, as during a fail-over's DNS change
             }

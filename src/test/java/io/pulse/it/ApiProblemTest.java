@@ -153,6 +153,47 @@ class ApiProblemTest {
         }
     }
 
+    /**
+     * A read whose database backend stops answering (a frozen server: here the backend is sent SIGSTOP while it
+     * waits for a lock) never meets PostgreSQL's own timeout. The request is answered 503 once its deadline
+     * (twice the read timeout and 5 s: 11 s in tests) has passed; before, it waited as long as the freeze.
+     */
+    @Test
+    void shouldAnswerAReadTheDatabaseStopsAnswering() throws Exception {
+        long pid = 0;
+        try (Connection c = StoredAggregates.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("LOCK TABLE page_edit_counts IN ACCESS EXCLUSIVE MODE");
+            java.util.concurrent.CompletableFuture<io.restassured.response.Response> answer = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> given().get("/api/top/pages"));
+            try (Connection w = StoredAggregates.connect(); Statement watch = w.createStatement()) {
+                pid = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                    try (java.sql.ResultSet rs = watch.executeQuery("SELECT pid FROM pg_stat_activity WHERE"
+                            + " application_name = 'pulse' AND wait_event_type = 'Lock' AND query LIKE '%max(x.namespace)%'")) {
+                        return rs.next() ? rs.getLong(1) : 0L;
+                    }
+                }, p -> p > 0);
+                signal("STOP", pid);
+                c.rollback(); // the lock goes; the frozen backend cannot take it
+
+                io.restassured.response.Response response = answer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                problem(response, 503).body("title", equalTo("Database unavailable")).body("instance", equalTo("/api/top/pages"));
+                assertThat(response.getHeader("Retry-After")).isNotBlank();
+            }
+        } finally {
+            if (pid > 0) {
+                signal("CONT", pid);
+            }
+        }
+        // Thawed, the backend answers and its connection serves the next requests.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .untilAsserted(() -> given().get("/api/top/pages").then().statusCode(200));
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor()).isZero();
+    }
+
     @Test
     void shouldDocumentTheApiWithOpenApi() {
         given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
