@@ -1,7 +1,9 @@
 package io.pulse.aggregate;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,6 +23,8 @@ import io.smallrye.mutiny.Uni;
 public class AccountedOffsets implements KnownOffsets {
 
     private final Map<Integer, Long> known = new ConcurrentHashMap<>();
+    /** The partitions assigned to this replica and not revoked since. */
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
     private final RecordRereader rereader;
     private final Counter reread;
 
@@ -41,6 +45,24 @@ public class AccountedOffsets implements KnownOffsets {
     @Override
     public void assigned(int partition, long nextOffset) {
         known.merge(partition, nextOffset, Math::max);
+        owned.add(partition);
+    }
+
+    @Override
+    public void revoked(int partition) {
+        owned.remove(partition);
+    }
+
+    /** What is known of the partitions this replica owns now, those known at all. */
+    public Map<Integer, Long> ownedKnown() {
+        Map<Integer, Long> out = new HashMap<>();
+        for (int partition : owned) {
+            long k = known(partition);
+            if (k > 0) {
+                out.put(partition, k);
+            }
+        }
+        return out;
     }
 
     /** After a commit: the plan's progress is what PostgreSQL now stores for the batch's partitions. */

@@ -59,4 +59,12 @@ public interface AggregateConfig {
      */
     @WithDefault("3m")
     Duration storedOffsetsPatience();
+
+    /**
+     * How often the partitions this replica owns are checked for commits PostgreSQL lost: the next batch
+     * of a partition finds them anyway, but a partition no batch comes for (the stream stopped) would stay
+     * short of them until one came ({@link LostCommitsWatch}). One read of the stored offsets each time.
+     */
+    @WithDefault("15s")
+    Duration lostCommitsCheck();
 }

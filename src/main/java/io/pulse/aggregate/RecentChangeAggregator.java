@@ -3,7 +3,9 @@ package io.pulse.aggregate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -203,6 +205,35 @@ public class RecentChangeAggregator {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(prepared -> store.apply(group, topic, prepared, aggregator, accounted))
                 .invoke(this::committed);
+    }
+
+    /**
+     * Counts again what PostgreSQL lost of the partitions this replica owns when no batch comes to find it:
+     * the next batch of a partition reads its lost records again ({@link AccountedOffsets}), but a partition
+     * no record comes for (the stream stopped, a replay ended) stayed short of them until one came, or a
+     * restart. What is known is read before the stored offsets, which only move forward: one below it is a
+     * loss, not a commit in between. Run now and then ({@link LostCommitsWatch}).
+     */
+    public Uni<Void> recountLost() {
+        Map<Integer, Long> known = accounted.ownedKnown();
+        if (known.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return store.storedOffsets(group, topic).chain(stored -> {
+            Map<Integer, Long> behind = new HashMap<>();
+            known.forEach((partition, upTo) -> {
+                if (stored.getOrDefault(partition, 0L) < upTo) {
+                    behind.put(partition, upTo);
+                }
+            });
+            return behind.isEmpty() ? Uni.createFrom().voidItem()
+                    : store.recountLost(group, topic, behind, aggregator, accounted)
+                            .invoke(plan -> {
+                                if (plan != null) {
+                                    committed(plan);
+                                }
+                            }).replaceWithVoid();
+        });
     }
 
     private void committed(AggregationPlan plan) {

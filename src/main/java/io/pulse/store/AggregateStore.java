@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import io.pulse.aggregate.AggregateConfig;
 import io.pulse.aggregate.AggregationPlan;
 import io.pulse.aggregate.BatchAggregator;
@@ -42,6 +44,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @Startup // its settings are checked as the service starts, not at the first batch
 @ApplicationScoped
 public class AggregateStore {
+
+    private static final Logger LOG = Logger.getLogger(AggregateStore.class);
 
     /**
      * A re-read of lost commits reads Kafka inside the transaction: up to a minute a partition
@@ -102,6 +106,68 @@ public class AggregateStore {
                                     : aggregator.plan(LostCommits.before(lost, batch.records()), stored), batch, longerIdle.get())
                                     // A refusal may come from a record read again: the search by halves takes them in.
                                     .onFailure().transform(failure -> RereadRecordsRefused.of(lost, failure)));
+                }));
+    }
+
+    /** The offsets stored for the topic's partitions (those with a row), read outside any transaction. */
+    public Uni<Map<Integer, Long>> storedOffsets(String group, String topic) {
+        return pool.preparedQuery(STORED_OFFSETS).execute(Tuple.of(group, topic)).map(rows -> {
+            Map<Integer, Long> stored = new HashMap<>();
+            rows.forEach(row -> stored.put(row.getInteger(0), row.getLong(1)));
+            return stored;
+        });
+    }
+
+    private static final String STORED_OFFSETS =
+            "SELECT kafka_partition, next_offset FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2";
+
+    /**
+     * Counts again what PostgreSQL lost of partitions no batch comes for (the stream stopped): for each
+     * partition stored below {@code knownUpTo}, the records up to there are read again and counted, and the
+     * partition stored at {@code knownUpTo} (transaction markers may end the range). Under the same lock
+     * as a batch, so one that counts them first leaves nothing to do here. Null when nothing was lost.
+     */
+    public Uni<AggregationPlan> recountLost(String group, String topic, Map<Integer, Long> knownUpTo, BatchAggregator aggregator,
+            KnownOffsets knownOffsets) {
+        Integer[] partitions = knownUpTo.keySet().stream().sorted().toArray(Integer[]::new);
+        return pool.withTransaction(conn -> Uni.combine().all()
+                .unis(conn.query(settings).execute(),
+                        conn.preparedQuery(UpsertStatements.ENSURE_OFFSETS).execute(Tuple.of(group, topic, partitions)),
+                        conn.preparedQuery(UpsertStatements.LOCK_OFFSETS).execute(Tuple.of(group, topic, partitions)))
+                .with((set, ensured, rows) -> {
+                    Map<Integer, PartitionProgress> stored = new HashMap<>();
+                    rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
+                    return stored;
+                })
+                .chain(stored -> {
+                    List<Uni<List<ConsumedRecord>>> rereads = new ArrayList<>();
+                    knownUpTo.forEach((partition, to) -> {
+                        long from = stored.get(partition).nextOffset();
+                        if (from < to) {
+                            LOG.warnf("PostgreSQL no longer accounts for offsets %d to %d of %s-%d, which it had stored"
+                                    + " (lost acknowledged commits: a crash, a failover or a restore?), and no batch came"
+                                    + " for it since: reading them again", from, to - 1, topic, partition);
+                            rereads.add(knownOffsets.reread(partition, from, to));
+                        }
+                    });
+                    if (rereads.isEmpty()) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    return conn.query(REREAD_IDLE_TIMEOUT).execute()
+                            .chain(() -> Uni.join().all(rereads).andFailFast())
+                            .chain(lists -> {
+                                AggregationPlan plan = aggregator.plan(lists.stream().flatMap(List::stream).toList(), stored);
+                                Map<Integer, PartitionProgress> progress = new HashMap<>(plan.progress());
+                                knownUpTo.forEach((partition, to) -> progress.compute(partition, (p, was) ->
+                                        was.nextOffset() >= to ? was : new PartitionProgress(p, to, was.maxEventTimeMs())));
+                                AggregationPlan recounted = new AggregationPlan(plan.aggregates(), progress, plan.rejected(),
+                                        plan.alreadyCounted(), plan.ignored());
+                                List<Uni<Void>> work = new ArrayList<>();
+                                work.add(conn.query(idleTimeout).execute().replaceWithVoid());
+                                work.addAll(EncodedAggregates.of(recounted.aggregates()).write(conn));
+                                work.add(advance(conn, group, topic, progress.values()));
+                                return Uni.join().all(work).andFailFast().replaceWith(recounted);
+                            });
                 }));
     }
 

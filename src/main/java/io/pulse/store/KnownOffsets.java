@@ -41,6 +41,10 @@ public interface KnownOffsets {
      */
     void assigned(int partition, long nextOffset);
 
+    /** The partition was taken from this replica (revoked or lost): what is known of it stays. */
+    default void revoked(int partition) {
+    }
+
     /** What was known no longer applies: the partition ends below it (its topic was deleted and created again). */
     default void forget(int partition) {
     }

@@ -155,6 +155,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         warmUp.revoked(partitions.stream().map(TopicPartition::partition).toList(), generation(consumer));
+        partitions.forEach(tp -> knownOffsets.revoked(tp.partition()));
     }
 
     /**

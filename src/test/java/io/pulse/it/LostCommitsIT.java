@@ -23,16 +23,25 @@ class LostCommitsIT {
     /** The commits lost are this replica's own. */
     @Test
     void shouldCountAgainWhatPostgreSqlLostAfterAcknowledgingIt() throws Exception {
-        loseCommits("lost-commits", false);
+        loseCommits("lost-commits", false, true);
     }
 
     /** The commits lost were made before this replica was assigned the partition (another replica, an earlier run). */
     @Test
     void shouldCountAgainWhatPostgreSqlLostAfterThisReplicaResumedFromIt() throws Exception {
-        loseCommits("lost-commits-resumed", true);
+        loseCommits("lost-commits-resumed", true, true);
     }
 
-    private static void loseCommits(String name, boolean restartBeforeTheLoss) throws Exception {
+    /**
+     * No record comes after the loss (the stream stopped): no batch finds it, the periodic check does
+     * ({@code pulse.aggregate.lost-commits-check}). Before, the totals stayed short until new records came.
+     */
+    @Test
+    void shouldCountAgainWhatPostgreSqlLostOfAPartitionNoRecordComesFor() throws Exception {
+        loseCommits("lost-commits-quiet", false, false);
+    }
+
+    private static void loseCommits(String name, boolean restartBeforeTheLoss, boolean moreRecords) throws Exception {
         FaultFixture.infra();
         String topic = "pulse.faults." + name;
         String group = name + "-group";
@@ -45,7 +54,8 @@ class LostCommitsIT {
         FaultFixture.produce(topic, kept);
         FaultFixture.produce(topic, lost.subList(0, 400));
 
-        try (PulseProcess pulse = PulseProcess.aggregator(name).consuming(topic, group)) {
+        try (PulseProcess pulse = PulseProcess.aggregator(name).consuming(topic, group)
+                .property("pulse.aggregate.lost-commits-check", "2s")) {
             pulse.start();
             FaultFixture.awaitCounted(lostWiki, 400);
             FaultFixture.awaitCounted(keptWiki, 600);
@@ -63,12 +73,17 @@ class LostCommitsIT {
             long keptNewest = start + 599L * 1800 / 600;
             StoredAggregates.execute("UPDATE consumer_offsets SET next_offset = 600, max_event_time = to_timestamp("
                     + keptNewest + ") WHERE consumer_group = '" + group + "' AND topic = '" + topic + "'");
-            FaultFixture.produce(topic, lost.subList(400, lost.size()));
+            List<String> counted = moreRecords ? lost : lost.subList(0, 400);
+            if (moreRecords) {
+                FaultFixture.produce(topic, lost.subList(400, lost.size()));
+            }
 
-            FaultFixture.awaitCounted(lostWiki, lost.size());
-            FaultFixture.assertExactTotals(ExpectedAggregates.of(lost, 60), lostWiki);
+            FaultFixture.awaitCounted(lostWiki, counted.size());
+            FaultFixture.assertExactTotals(ExpectedAggregates.of(counted, 60), lostWiki);
             FaultFixture.assertExactTotals(ExpectedAggregates.of(kept, 60), keptWiki);
             assertThat(pulse.logText()).contains("no longer accounts for offsets 600 to 999 of " + topic + "-0");
+            assertThat(StoredAggregates.scalar("SELECT next_offset FROM consumer_offsets WHERE consumer_group = ? AND topic = ?",
+                    group, topic)).isEqualTo(moreRecords ? 1200L : 1000L);
             assertThat(Counters.sum(pulse.get("/q/metrics").body(), "pulse_aggregate_reread_records_total", ""))
                     .isEqualTo(400);
         }
