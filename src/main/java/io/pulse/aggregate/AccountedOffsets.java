@@ -27,11 +27,16 @@ public class AccountedOffsets implements KnownOffsets {
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
     private final RecordRereader rereader;
     private final Counter reread;
+    private final Counter expired;
 
     public AccountedOffsets(RecordRereader rereader, MeterRegistry registry) {
         this.rereader = rereader;
         this.reread = Counter.builder("pulse.aggregate.reread.records")
                 .description("Records read again from Kafka because PostgreSQL lost commits it had acknowledged")
+                .register(registry);
+        this.expired = Counter.builder("pulse.aggregate.expired.records")
+                .description("Offsets of the events topic never counted because Kafka had deleted them (retention)"
+                        + " before the aggregator read them; transaction markers included")
                 .register(registry);
     }
 
@@ -46,6 +51,11 @@ public class AccountedOffsets implements KnownOffsets {
     public void assigned(int partition, long nextOffset) {
         known.merge(partition, nextOffset, Math::max);
         owned.add(partition);
+    }
+
+    @Override
+    public void expired(int partition, long from, long to) {
+        expired.increment(to - from);
     }
 
     @Override

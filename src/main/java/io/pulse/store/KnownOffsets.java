@@ -41,6 +41,13 @@ public interface KnownOffsets {
      */
     void assigned(int partition, long nextOffset);
 
+    /**
+     * Kafka no longer holds the partition's offsets {@code from} to {@code to} (exclusive), which the store
+     * had not counted (deleted by retention while no replica read them): they never will be.
+     */
+    default void expired(int partition, long from, long to) {
+    }
+
     /** The partition was taken from this replica (revoked or lost): what is known of it stays. */
     default void revoked(int partition) {
     }

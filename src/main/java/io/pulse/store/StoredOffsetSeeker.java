@@ -128,6 +128,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
             StoreSnapshot snapshot = read == null ? null : read.snapshot();
             Map<Integer, PartitionProgress> stored = read == null ? Map.of() : read.progress();
             if (read != null) {
+                reportExpired(consumer, topic, stored, knownOffsets);
                 Map<Integer, Long> offsets = new TreeMap<>();
                 stored.forEach((partition, progress) -> {
                     consumer.seek(new TopicPartition(topic, partition), progress.nextOffset());
@@ -156,6 +157,37 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         warmUp.revoked(partitions.stream().map(TopicPartition::partition).toList(), generation(consumer));
         partitions.forEach(tp -> knownOffsets.revoked(tp.partition()));
+    }
+
+    /**
+     * A partition stored below the first offset Kafka still holds resumes there (the consumer's
+     * {@code auto.offset.reset}): the records in between were deleted (retention) before any replica
+     * counted them. Kafka says so only at INFO; here a WARN names them, and a counter counts them.
+     */
+    static void reportExpired(Consumer<?, ?> consumer, String topic, Map<Integer, PartitionProgress> stored,
+            KnownOffsets knownOffsets) {
+        if (stored.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> beginnings;
+        try {
+            beginnings = consumer.beginningOffsets(stored.keySet().stream().map(p -> new TopicPartition(topic, p)).toList(),
+                    PATIENCE);
+        } catch (WakeupException | InterruptException stopping) {
+            throw stopping; // the consumer is closing
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not read the first offsets of %s %s (%s): records deleted before they were counted"
+                    + " would go unreported", topic, stored.keySet(), e.toString());
+            return;
+        }
+        beginnings.forEach((tp, first) -> {
+            long next = stored.get(tp.partition()).nextOffset();
+            if (first != null && next < first) {
+                LOG.warnf("%s no longer holds offsets %d to %d, which were never counted: Kafka deleted them (retention)"
+                        + " before the aggregator read them. Resuming at offset %d", tp, next, first - 1, first);
+                knownOffsets.expired(tp.partition(), next, first);
+            }
+        });
     }
 
     /**

@@ -13,7 +13,28 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /** What a replica knows the store accounts for: raised (never lowered) by assignments and commits. */
 class AccountedOffsetsTest {
 
-    private final AccountedOffsets accounted = new AccountedOffsets(null, new SimpleMeterRegistry());
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final AccountedOffsets accounted = new AccountedOffsets(null, registry);
+
+    @Test
+    void shouldKnowOnlyThePartitionsOwnedNowForTheLostCommitsCheck() {
+        accounted.assigned(0, 1000);
+        accounted.assigned(1, 0); // nothing stored: nothing to lose
+        accounted.assigned(2, 50);
+        accounted.revoked(2);
+        accounted.committed(plan(Map.of(3, 70L))); // a batch polled before a revocation, never assigned here
+
+        assertThat(accounted.ownedKnown()).isEqualTo(Map.of(0, 1000L));
+        assertThat(accounted.known(2)).as("what is known stays").isEqualTo(50);
+    }
+
+    @Test
+    void shouldCountTheOffsetsKafkaDeletedBeforeTheyWereCounted() {
+        accounted.expired(0, 100, 300);
+        accounted.expired(1, 5, 6);
+
+        assertThat(registry.get("pulse.aggregate.expired.records").counter().count()).isEqualTo(201);
+    }
 
     @Test
     void shouldKnowWhereAnAssignmentResumedAndRaiseItWithEachCommit() {

@@ -1,0 +1,126 @@
+package io.pulse.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.agroal.api.AgroalDataSource;
+import io.pulse.aggregate.AggregateConfig;
+import io.pulse.aggregate.ConsumedRecord;
+import io.pulse.alert.AlertConfig;
+import io.pulse.alert.AlertPartitions;
+import io.pulse.alert.AlertRules;
+import io.pulse.alert.WarmUp;
+import io.pulse.it.StoredAggregates;
+import io.pulse.it.TopicReader;
+import io.pulse.testkit.PulseInfra;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The aggregator resumes at a stored offset Kafka no longer holds: retention deleted the records after it
+ * while no replica read them. The consumer moves on to the first offset kept, which Kafka logs at INFO
+ * only; the records in between were never counted and never will be. The assignment reports them (a WARN
+ * and {@code pulse_aggregate_expired_records_total}); before, they went unnoticed.
+ */
+@QuarkusTest
+class ExpiredOffsetsTest {
+
+    static final String GROUP = "expired-offsets";
+    static final String TOPIC = "pulse.expired-offsets";
+
+    @Inject
+    AgroalDataSource jdbc;
+
+    @Inject
+    AggregateStore store;
+
+    @Inject
+    AlertConfig alerts;
+
+    @Inject
+    AlertRules rules;
+
+    @Inject
+    AggregateConfig aggregate;
+
+    @AfterEach
+    void removeRows() throws Exception {
+        try (Connection c = jdbc.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM consumer_offsets WHERE consumer_group = '" + GROUP + "'");
+        }
+    }
+
+    @Test
+    void shouldReportTheRecordsDeletedBeforeTheyWereCounted() throws Exception {
+        PulseInfra.get().kafka().createTopic(TOPIC, 1);
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        long end = TopicReader.endOffsets(TOPIC).getOrDefault(0, 0L);
+        if (end == 0) { // a topic kept from an earlier run has them, and its first ones deleted
+            TopicReader.produce(TOPIC, Collections.nCopies(60, "{}"));
+            end = 60;
+        }
+        long firstKept = end / 2;
+        PulseInfra.get().kafka().admin().deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(firstKept))).all().get();
+        StoredAggregates.storeOffset(GROUP, TOPIC, 0, 10, null);
+        List<long[]> expired = new ArrayList<>();
+        var seeker = new StoredOffsetSeeker(store, new Expired(expired),
+                new WarmUp(new AlertPartitions(alerts, aggregate), alerts, rules, aggregate),
+                new Stopping(), aggregate, GROUP);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, PulseInfra.get().bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // as the aggregator's
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            consumer.assign(List.of(tp));
+            seeker.onPartitionsAssigned(consumer, List.of(tp));
+
+            assertThat(expired).containsExactly(new long[] { 0, 10, firstKept });
+            var records = consumer.poll(java.time.Duration.ZERO);
+            for (int i = 0; records.isEmpty() && i < 30; i++) {
+                records = consumer.poll(java.time.Duration.ofSeconds(1));
+            }
+            assertThat(records.iterator().next().offset()).as("Kafka moves on to the first offset kept").isEqualTo(firstKept);
+        }
+    }
+
+    /** Records what the seeker reports, knows nothing. */
+    private record Expired(List<long[]> reported) implements KnownOffsets {
+
+        @Override
+        public void expired(int partition, long from, long to) {
+            reported.add(new long[] { partition, from, to });
+        }
+
+        @Override
+        public void assigned(int partition, long nextOffset) {
+        }
+
+        @Override
+        public long known(int partition) {
+            return -1;
+        }
+
+        @Override
+        public Uni<List<ConsumedRecord>> reread(int partition, long from, long to) {
+            return Uni.createFrom().item(List.of());
+        }
+    }
+}
