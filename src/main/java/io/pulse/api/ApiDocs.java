@@ -12,7 +12,8 @@ final class ApiDocs {
     static final String WIKI = "Only this wiki, by id (enwiki) or by domain (en.wikipedia.org; a domain may"
             + " cover several wikis). Must match ^[a-z0-9_.-]{1,64}$. Default: all wikis.";
     static final String BOT = "Bot changes: include (default), exclude (humans only) or only (bots only).";
-    static final String LIMIT = "Number of items, 1 to 100, default 10.";
+    static final String LIMIT = "Number of items, 1 to 100; default 10 (namespaces and types: 100). The answer's"
+            + " truncated is true when there were more.";
 
     static final String OK = "The answer, with the range actually covered and the filters applied";
     static final String PROBLEM_400 = "Invalid parameter: an RFC 9457 problem whose member parameter names the"

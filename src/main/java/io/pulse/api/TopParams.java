@@ -10,10 +10,14 @@ import io.pulse.api.query.Requests;
 public class TopParams extends RangeParams {
 
     @RestQuery
-    @Parameter(description = ApiDocs.LIMIT, example = "20")
+    @Parameter(description = ApiDocs.LIMIT, example = "20") // a breakdown's default is 100
     String limit;
 
     Requests.Top parse(QueryParameters parameters) {
         return parameters.top(from, to, last, wiki, bot, limit);
+    }
+
+    Requests.Top parseBreakdown(QueryParameters parameters) {
+        return parameters.breakdown(from, to, last, wiki, bot, limit);
     }
 }

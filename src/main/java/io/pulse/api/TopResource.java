@@ -71,7 +71,7 @@ public class TopResource {
             + " selected (namespace -1: events without one, such as some log events)." + BYTES_NOTE)
     @APIResponse(responseCode = "200", description = ApiDocs.OK)
     public Uni<TopAnswer<TopItems.Namespace>> namespaces(@BeanParam TopParams params) {
-        return top(params, queries::namespaces);
+        return breakdown(params, queries::namespaces);
     }
 
     @GET
@@ -88,12 +88,20 @@ public class TopResource {
             + " With bot=exclude or only, bytes_added and bytes_removed are null.")
     @APIResponse(responseCode = "200", description = ApiDocs.OK)
     public Uni<TopAnswer<TopItems.Type>> types(@BeanParam TopParams params) {
-        return top(params, queries::types);
+        return breakdown(params, queries::types);
     }
 
     private <T> Uni<TopAnswer<T>> top(TopParams params, Query<T> query) {
-        Requests.Top request = params.parse(parameters);
-        return query.read(request.filter(), request.limit()).map(items -> TopAnswer.of(request, items));
+        return answer(params.parse(parameters), query);
+    }
+
+    private <T> Uni<TopAnswer<T>> breakdown(TopParams params, Query<T> query) {
+        return answer(params.parseBreakdown(parameters), query);
+    }
+
+    /** One item more than asked for: it tells whether the list was cut. */
+    private static <T> Uni<TopAnswer<T>> answer(Requests.Top request, Query<T> query) {
+        return query.read(request.filter(), request.limit() + 1).map(items -> TopAnswer.of(request, items));
     }
 
     @FunctionalInterface

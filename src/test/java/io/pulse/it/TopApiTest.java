@@ -42,6 +42,8 @@ class TopApiTest {
         assertThat(answer.get("wiki").asText()).isEqualTo(english.domain());
         assertThat(answer.get("bot").asText()).isEqualTo("include");
         assertThat(answer.get("limit").asInt()).isEqualTo(20);
+        assertThat(answer.get("truncated").asBoolean())
+                .isEqualTo(Expected.topPages(english.events(), "include", 1000).size() > 20);
         // The wiki id selects the same pages as its domain.
         assertThat(ApiJson.get("/api/top/pages", Map.of("last", "30m", "limit", 20, "wiki", english.wiki()))
                 .get("items")).isEqualTo(answer.get("items"));
@@ -101,10 +103,16 @@ class TopApiTest {
         JsonNode all = ApiJson.get("/api/namespaces", range);
         JsonNode wikidata = ApiJson.get("/api/namespaces", with(range, "wiki", data.historyWikidata.domain()));
 
-        assertThat(all.get("items")).isEqualTo(ApiJson.tree(Expected.namespaces(data.history(), "include", 10)));
+        // Every namespace (a breakdown lists up to 100 by default: QueryParametersTest), and the answer says so.
+        assertThat(all.get("items")).isEqualTo(ApiJson.tree(Expected.namespaces(data.history(), "include", 1000)));
+        assertThat(all.get("truncated").asBoolean()).isFalse();
         assertThat(wikidata.get("items"))
                 .isEqualTo(ApiJson.tree(Expected.namespaces(data.historyWikidata.events(), "include", 10)));
         assertThat(wikidata.get("items")).hasSize(5);
+        // Asked for fewer, the answer says the list was cut.
+        JsonNode three = ApiJson.get("/api/namespaces", with(range, "limit", 3));
+        assertThat(three.get("items")).isEqualTo(ApiJson.tree(Expected.namespaces(data.history(), "include", 3)));
+        assertThat(three.get("truncated").asBoolean()).isTrue();
     }
 
     @Test
@@ -116,7 +124,7 @@ class TopApiTest {
 
         assertThat(ApiJson.withoutUrls(pages.get("items"), "title", "", domains()))
                 .isEqualTo(ApiJson.tree(Expected.topPages(data.history(), "exclude", 100)));
-        assertThat(namespaces.get("items")).isEqualTo(ApiJson.tree(Expected.namespaces(data.history(), "exclude", 10)));
+        assertThat(namespaces.get("items")).isEqualTo(ApiJson.tree(Expected.namespaces(data.history(), "exclude", 100)));
         assertThat(pages.get("items").get(0).get("bytes_added").isNull()).isTrue();
     }
 
@@ -142,6 +150,8 @@ class TopApiTest {
         assertThat(ApiJson.withoutUrls(answer.get("items"), "user", "User:", domains()))
                 .isEqualTo(ApiJson.tree(Expected.topUsers(wikidata.events(), "include", 10)));
         assertThat(answer.get("limit").asInt()).isEqualTo(10);
+        assertThat(answer.get("truncated").asBoolean())
+                .isEqualTo(Expected.topUsers(wikidata.events(), "include", 1000).size() > 10);
         Duration covered = Duration.between(Instant.parse(answer.get("range").get("from").asText()),
                 Instant.parse(answer.get("range").get("to").asText()));
         assertThat(covered).isBetween(Duration.ofHours(1), Duration.ofMinutes(61));

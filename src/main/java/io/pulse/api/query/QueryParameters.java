@@ -57,9 +57,18 @@ public final class QueryParameters {
     }
 
     public Requests.Top top(String from, String to, String last, String wiki, String bot, String limit) {
+        return top(from, to, last, wiki, bot, limit, TOP_DEFAULT_LIMIT);
+    }
+
+    /** As {@link #top}, for a breakdown (namespaces, types): every item by default, up to the maximum. */
+    public Requests.Top breakdown(String from, String to, String last, String wiki, String bot, String limit) {
+        return top(from, to, last, wiki, bot, limit, TOP_MAX_LIMIT);
+    }
+
+    private Requests.Top top(String from, String to, String last, String wiki, String bot, String limit, int defaultLimit) {
         ParameterParser p = new ParameterParser();
         var request = new Requests.Top(range(p, from, to, last, window), p.wiki(wiki), bot(p, bot),
-                p.limit(limit, TOP_DEFAULT_LIMIT, TOP_MAX_LIMIT));
+                p.limit(limit, defaultLimit, TOP_MAX_LIMIT));
         p.throwIfInvalid();
         return request;
     }

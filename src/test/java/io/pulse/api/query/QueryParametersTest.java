@@ -35,6 +35,15 @@ class QueryParametersTest {
         assertThat(top.limit()).isEqualTo(10);
     }
 
+    @Test
+    void shouldListEveryItemOfABreakdownByDefault() {
+        // Namespaces and types: a share computed from the first ten of them was wrong.
+        assertThat(parameters.breakdown(null, null, null, null, null, null).limit()).isEqualTo(100);
+        assertThat(parameters.breakdown(null, null, null, null, null, "3").limit()).isEqualTo(3);
+        assertThat(errors(() -> parameters.breakdown(null, null, null, null, null, "101")))
+                .extracting(ParameterError::parameter).containsExactly("limit");
+    }
+
     @ParameterizedTest
     @CsvSource({
             "15m, 2026-03-10T12:19:00Z",
