@@ -1,0 +1,97 @@
+package io.pulse.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Deletes the aggregate windows older than {@code pulse.retention.windows}, every {@code pulse.retention.interval},
+ * a batch of rows per statement so that no table is locked for long and the write-ahead log grows by a batch
+ * at a time. Every replica runs it: deleting what another replica deleted first finds nothing. A late event
+ * for a deleted window writes its row again; the next run deletes it.
+ */
+@Startup
+@ApplicationScoped
+public class WindowRetention {
+
+    private static final Logger LOG = Logger.getLogger(WindowRetention.class);
+
+    /** Every table keyed by window_start (its leading key column: the old rows are one range of it). */
+    static final List<String> TABLES = List.of("wiki_edit_counts", "type_edit_counts", "namespace_edit_counts",
+            "user_edit_counts", "page_edit_counts");
+
+    static final Duration MINIMUM = Duration.ofDays(1);
+
+    private final Pool pool;
+    private final RetentionConfig config;
+    private final Counter deleted;
+    private final Cancellable ticks;
+
+    public WindowRetention(Pool pool, RetentionConfig config, MeterRegistry registry, Stopping stopping) {
+        this.pool = pool;
+        this.config = config;
+        this.deleted = Counter.builder("pulse.retention.deleted.rows")
+                .description("Aggregate rows deleted for being older than pulse.retention.windows").register(registry);
+        Duration keep = config.windows();
+        if (keep.isNegative() || !keep.isZero() && keep.compareTo(MINIMUM) < 0 || config.batchRows() < 1
+                || config.interval().isNegative() || config.interval().isZero()) {
+            throw new IllegalArgumentException("pulse.retention.windows must be 0 (keep every window) or at least 1d,"
+                    + " pulse.retention.interval positive and pulse.retention.batch-rows at least 1; not "
+                    + keep + ", " + config.interval() + " and " + config.batchRows());
+        }
+        this.ticks = keep.isZero() ? null
+                : Multi.createFrom().ticks().every(config.interval())
+                        .onOverflow().drop() // a run still going skips the ticks meanwhile
+                        .onItem().transformToUniAndConcatenate(tick -> deleteBefore(Instant.now().minus(keep))
+                                .onFailure(stopping::notYet).invoke(f -> LOG.warnf("Could not delete old windows: %s", f.toString()))
+                                .onFailure().recoverWithNull())
+                        .subscribe().with(rows -> {
+                        });
+    }
+
+    /** Deletes the windows that start before {@code cutoff} in every table; the rows deleted. */
+    public Uni<Long> deleteBefore(Instant cutoff) {
+        return Multi.createFrom().iterable(TABLES)
+                .onItem().transformToUniAndConcatenate(table -> deleteBefore(table, cutoff, 0))
+                .collect().with(java.util.stream.Collectors.summingLong(Long::longValue))
+                .invoke(rows -> {
+                    if (rows > 0) {
+                        LOG.infof("Deleted %d aggregate rows of windows before %s (pulse.retention.windows=%s)", rows,
+                                cutoff, config.windows());
+                    }
+                });
+    }
+
+    private Uni<Long> deleteBefore(String table, Instant cutoff, long sofar) {
+        return pool.preparedQuery("DELETE FROM " + table + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + table
+                + " WHERE window_start < $1 LIMIT $2))")
+                .execute(Tuple.of(AggregateStore.time(cutoff.toEpochMilli()), config.batchRows()))
+                .chain(result -> {
+                    deleted.increment(result.rowCount());
+                    long total = sofar + result.rowCount();
+                    return result.rowCount() < config.batchRows() ? Uni.createFrom().item(total)
+                            : deleteBefore(table, cutoff, total);
+                });
+    }
+
+    @PreDestroy
+    void stop() {
+        if (ticks != null) {
+            ticks.cancel();
+        }
+    }
+}
