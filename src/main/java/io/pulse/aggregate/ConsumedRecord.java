@@ -23,9 +23,12 @@ public record ConsumedRecord(int partition, long offset, String key, byte[] valu
         this(partition, offset, key, value == null ? null : value.getBytes(StandardCharsets.UTF_8), parsed);
     }
 
-    /** A Kafka record's timestamp as kept here: negative (Kafka's -1, none) is unknown. */
+    /**
+     * A Kafka record's timestamp as kept here: not positive (Kafka's -1, none; 0 from a producer that set
+     * it so) is unknown. It is the publishing host's clock: a clock far behind holds the event time back.
+     */
     public static long timestamp(long kafkaTimestampMs) {
-        return kafkaTimestampMs < 0 ? NO_TIMESTAMP : kafkaTimestampMs;
+        return kafkaTimestampMs <= 0 ? NO_TIMESTAMP : kafkaTimestampMs;
     }
 
     public String valueText() {

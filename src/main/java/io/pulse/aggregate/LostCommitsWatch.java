@@ -22,15 +22,32 @@ public class LostCommitsWatch {
     private static final Logger LOG = Logger.getLogger(LostCommitsWatch.class);
 
     private final Cancellable ticks;
+    /** Only the first failure of a run is a WARN: a database away for an hour is said once, not every tick. */
+    private boolean failing;
 
     public LostCommitsWatch(RecentChangeAggregator aggregator, AggregateConfig config, Stopping stopping) {
         this.ticks = Multi.createFrom().ticks().every(config.lostCommitsCheck())
                 .onOverflow().drop() // a check still running skips the ticks meanwhile
                 .onItem().transformToUniAndConcatenate(tick -> aggregator.recountLost()
-                        .onFailure(stopping::notYet).invoke(f -> LOG.warnf("Could not check for lost commits: %s", f.toString()))
+                        .invoke(() -> {
+                            if (failing) {
+                                failing = false;
+                                LOG.info("Checking for lost commits again");
+                            }
+                        })
+                        .onFailure(stopping::notYet).invoke(this::failed)
                         .onFailure().recoverWithNull())
                 .subscribe().with(done -> {
                 });
+    }
+
+    private void failed(Throwable failure) {
+        if (failing) {
+            LOG.debugf("Could not check for lost commits: %s", failure.toString());
+        } else {
+            failing = true;
+            LOG.warnf("Could not check for lost commits: %s; trying again at each check", failure.toString());
+        }
     }
 
     @PreDestroy

@@ -123,8 +123,7 @@ public class RecentChangeAggregator {
             generation = r.getConsumerGroupGenerationId();
             receivedAt[records.size()] = receivedAt(r);
             records.add(new ConsumedRecord(r.getPartition(), r.getOffset(), r.getKey(), r.getPayload(),
-                    parser.parse(r.getPayload()), r.getTimestamp() == null ? ConsumedRecord.NO_TIMESTAMP
-                            : ConsumedRecord.timestamp(r.getTimestamp().toEpochMilli())));
+                    parser.parse(r.getPayload()), ConsumedRecord.timestamp(r.getTimestamp().toEpochMilli())));
         }
         AheadOfCommit alertsRaised = raise(alerts.evaluate(records, generation));
         AheadOfCommit deadLettered = deadLetterAhead(records);
@@ -230,15 +229,22 @@ public class RecentChangeAggregator {
                     : store.recountLost(group, topic, behind, aggregator, accounted)
                             .invoke(plan -> {
                                 if (plan != null) {
-                                    committed(plan);
+                                    counted(plan); // not a batch: the pipeline's health is not its to clear
                                 }
-                            }).replaceWithVoid();
+                            }).replaceWithVoid()
+                            // One of them refused (dead-lettered before the loss, accepted again by the parser):
+                            // they are committed by halves from the stored offset, as a batch's would be.
+                            .onFailure(DataRefusal::is).recoverWithUni(refusal -> byHalves.commit(List.of(), refusal));
         });
     }
 
     private void committed(AggregationPlan plan) {
-        accounted.committed(plan);
         status.committed(plan);
+        counted(plan);
+    }
+
+    private void counted(AggregationPlan plan) {
+        accounted.committed(plan);
         registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
         registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
         registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());

@@ -156,7 +156,8 @@ public class AggregateStore {
                     return conn.query(REREAD_IDLE_TIMEOUT).execute()
                             .chain(() -> Uni.join().all(rereads).andFailFast())
                             .chain(lists -> {
-                                AggregationPlan plan = aggregator.plan(lists.stream().flatMap(List::stream).toList(), stored);
+                                List<ConsumedRecord> lost = lists.stream().flatMap(List::stream).toList();
+                                AggregationPlan plan = aggregator.plan(lost, stored);
                                 Map<Integer, PartitionProgress> progress = new HashMap<>(plan.progress());
                                 knownUpTo.forEach((partition, to) -> progress.compute(partition, (p, was) ->
                                         was.nextOffset() >= to ? was : new PartitionProgress(p, to, was.maxEventTimeMs())));
@@ -166,7 +167,9 @@ public class AggregateStore {
                                 work.add(conn.query(idleTimeout).execute().replaceWithVoid());
                                 work.addAll(EncodedAggregates.of(recounted.aggregates()).write(conn));
                                 work.add(advance(conn, group, topic, progress.values()));
-                                return Uni.join().all(work).andFailFast().replaceWith(recounted);
+                                return Uni.join().all(work).andFailFast().replaceWith(recounted)
+                                        // A record PostgreSQL refuses among them: the caller searches them by halves.
+                                        .onFailure().transform(failure -> RereadRecordsRefused.of(lost, failure));
                             });
                 }));
     }

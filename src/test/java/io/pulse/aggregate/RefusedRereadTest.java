@@ -29,7 +29,7 @@ import io.smallrye.mutiny.Uni;
 @QuarkusTest
 class RefusedRereadTest {
 
-    static final String WIKI = "rereadrefusedwiki";
+    final String WIKI = "rereadrefused" + System.nanoTime() + "wiki"; // a wiki of each test's own
     static final int REFUSED = 5;
 
     @Inject
@@ -51,6 +51,16 @@ class RefusedRereadTest {
 
     @Test
     void shouldFindTheRefusedRecordAmongThoseReadAgain() {
+        loseTheRefusedRecordsCommit(false);
+    }
+
+    /** The same with no batch after the loss: the periodic check reads them again, and searches them by halves. */
+    @Test
+    void shouldFindTheRefusedRecordAmongThoseTheLostCommitsCheckReadsAgain() {
+        loseTheRefusedRecordsCommit(true);
+    }
+
+    private void loseTheRefusedRecordsCommit(boolean byTheCheck) {
         String refusedTitle = "Refused " + group;
         long start = Instant.now().minusSeconds(3600).getEpochSecond();
         for (int i = 0; i < 20; i++) {
@@ -71,6 +81,17 @@ class RefusedRereadTest {
             StoredAggregates.execute("UPDATE consumer_offsets SET next_offset = 0, max_event_time = NULL"
                     + " WHERE consumer_group = '" + group + "' AND topic = '" + topic + "'");
 
+            if (byTheCheck) {
+                // No batch comes: the lost-commits check reads them again, as RecentChangeAggregator.recountLost does.
+                store.recountLost(group, topic, Map.of(0, 10L), aggregator, here).replaceWithVoid()
+                        .onFailure(DataRefusal::is).recoverWithUni(refusal -> byHalves.commit(List.of(), refusal))
+                        .await().atMost(Duration.ofSeconds(60));
+                assertThat(changes()).isEqualTo(9);
+                assertThat(deadLettered).containsExactly((long) REFUSED, (long) REFUSED);
+                assertThat(StoredAggregates.scalar("SELECT next_offset FROM consumer_offsets WHERE consumer_group = ?"
+                        + " AND topic = ? AND kafka_partition = 0", group, topic)).isEqualTo(10);
+                return;
+            }
             commit(records(10, 20));
 
             // A plain count: every event but the refused one, once; the refused one dead-lettered (again),
@@ -110,11 +131,11 @@ class RefusedRereadTest {
         return out;
     }
 
-    private static long changes() {
+    private long changes() {
         return StoredAggregates.scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = ?", WIKI);
     }
 
-    private static String event(int i, String title, long timestamp) {
+    private String event(int i, String title, long timestamp) {
         return "{\"$schema\":\"/mediawiki/recentchange/1.0.0\",\"meta\":{\"id\":\"" + WIKI + "-" + i
                 + "\",\"domain\":\"" + WIKI + ".example.org\",\"dt\":\"" + Instant.ofEpochSecond(timestamp)
                 + "\"},\"type\":\"edit\",\"namespace\":0,\"title\":\"" + title + "\",\"comment\":\"\",\"timestamp\":"
