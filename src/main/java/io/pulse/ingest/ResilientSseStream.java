@@ -170,7 +170,7 @@ public class ResilientSseStream {
         // Never sooner than the server asked, whatever the jitter or the cap.
         long delay = Math.max(Math.round(capped * spread), serverRetryMs);
         if (failure instanceof SseHttpException http && http.retryAfter() != null) {
-            delay = Math.max(delay, http.retryAfter().toMillis());
+            delay = Math.max(delay, Math.min(http.retryAfter().getSeconds(), SseConnector.MAX_RETRY_AFTER.toSeconds()) * 1000);
         }
         return Duration.ofMillis(delay);
     }

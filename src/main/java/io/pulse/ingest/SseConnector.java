@@ -103,18 +103,25 @@ public class SseConnector {
                 .eventually(() -> response.request().connection().closeAndForget());
     }
 
-    /** {@code Retry-After} is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+    /**
+     * The longest {@code Retry-After} obeyed: a server asking for longer is asked again after this. Taken as
+     * it was, a value of 10^17 seconds overflowed the delay and ended the stream for good (the ingest stopped,
+     * its replica still the leader), and a week's silenced the feed for a week.
+     */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
+    /** {@code Retry-After} is either delta-seconds or an HTTP date (RFC 9110 §10.2.3); at most {@link #MAX_RETRY_AFTER}. */
     static Duration retryAfter(String header) {
         if (header == null || header.isBlank()) {
             return null;
         }
         try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
+            return Duration.ofSeconds(Math.min(Math.max(0, Long.parseLong(header.trim())), MAX_RETRY_AFTER.toSeconds()));
         } catch (NumberFormatException notSeconds) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
                 Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
-                return d.isNegative() ? Duration.ZERO : d;
+                return d.isNegative() ? Duration.ZERO : d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
             } catch (DateTimeParseException unreadable) {
                 return null;
             }

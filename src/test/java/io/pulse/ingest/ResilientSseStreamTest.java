@@ -95,6 +95,16 @@ class ResilientSseStreamTest {
     }
 
     @Test
+    void shouldRetryAfterAnHourAtMostWhateverRetryAfterSays() {
+        ResilientSseStream stream = stream(0.5);
+
+        // Duration.toMillis() of this overflowed: the failure ended the retries, and the ingest, for good.
+        Duration delay = stream.nextDelay(new SseHttpException(429, Duration.ofSeconds(Long.MAX_VALUE / 2), "slow down"));
+
+        assertEquals(Duration.ofHours(1), delay);
+    }
+
+    @Test
     void shouldKeepTheBackoffWhenRetryAfterIsShorter() {
         ResilientSseStream stream = stream(0.0);
 

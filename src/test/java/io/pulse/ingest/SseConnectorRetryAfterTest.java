@@ -31,7 +31,7 @@ class SseConnectorRetryAfterTest {
 
     @Test
     void shouldReadAnHttpDateInTheFuture() {
-        Instant at = Instant.now().plus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS);
+        Instant at = Instant.now().plus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.SECONDS);
         String header = DateTimeFormatter.RFC_1123_DATE_TIME.format(at.atZone(ZoneOffset.UTC));
 
         Instant before = Instant.now();
@@ -41,6 +41,16 @@ class SseConnectorRetryAfterTest {
         assertTrue(header.endsWith("GMT"), header);
         assertTrue(wait.compareTo(Duration.between(before, at)) <= 0 && wait.compareTo(Duration.between(after, at)) >= 0,
                 () -> header + " gave " + wait);
+    }
+
+    @Test
+    void shouldWaitAnHourAtMostWhateverTheServerAsks() {
+        // 10^17 s overflowed the delay in milliseconds and ended the stream for good; a week silenced the feed a week.
+        assertEquals(Duration.ofHours(1), SseConnector.retryAfter("99999999999999999"));
+        assertEquals(Duration.ofHours(1), SseConnector.retryAfter("604800"));
+        String nextYear = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().plus(Duration.ofDays(365))
+                .truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC));
+        assertEquals(Duration.ofHours(1), SseConnector.retryAfter(nextYear));
     }
 
     @Test
