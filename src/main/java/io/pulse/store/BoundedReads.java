@@ -36,8 +36,7 @@ public class BoundedReads {
     private final Duration timeout;
     private final String setTimeout;
     private final ReadLimiter limiter;
-    /** When a request stops waiting for its read: a turn and the read, each up to the read timeout. */
-    private final Duration deadline;
+    /** How long past the read timeout a running read is waited for. */
     private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
 
     public BoundedReads(Pool pool, ReadConfig config,
@@ -50,22 +49,22 @@ public class BoundedReads {
         this.pool = pool;
         this.timeout = config.readTimeout();
         this.setTimeout = "BEGIN; SET LOCAL statement_timeout = " + PostgresTimeout.millis("pulse.store.read-timeout", timeout);
-        this.limiter = new ReadLimiter(config.maxConcurrentReads(), config.maxQueuedReads());
-        this.deadline = timeout.isZero() ? null : timeout.multipliedBy(2).plus(DEADLINE_MARGIN);
+        // PostgreSQL's timeout needs a server that answers: frozen, or cut off without a reset, it never fires,
+        // and a request waited as long as the freeze, the queue behind it too. A running read not answered a
+        // margin past the timeout fails (its turn is kept until the connection answers or fails, as the
+        // connection is still taken); a read that waited two timeouts for its turn is refused as busy.
+        Duration maxRun = timeout.isZero() ? null : timeout.plus(DEADLINE_MARGIN);
+        this.limiter = new ReadLimiter(config.maxConcurrentReads(), config.maxQueuedReads(),
+                timeout.isZero() ? null : timeout.multipliedBy(2), maxRun, () -> new ReadUnansweredException(maxRun));
     }
 
     /**
      * The read, when its turn comes; a {@link ReadsBusyException} when too many wait already, a
-     * {@link ReadUnansweredException} when there is no answer by the deadline.
+     * {@link ReadUnansweredException} when the database has not answered it 5 s past the read timeout. Its turn
+     * waits two read timeouts at most: then it too is a {@link ReadsBusyException}.
      */
     public Uni<RowSet<Row>> execute(String sql, Tuple values) {
-        Uni<RowSet<Row>> read = limiter.run(() -> bounded(sql, values));
-        // PostgreSQL's timeout needs a server that answers: frozen, or cut off without a reset, it never
-        // fires, and the request waited as long as the freeze (its turn is kept until the connection answers
-        // or fails, as the connection is still taken). The deadline leaves a read timeout for the turn to
-        // come, one for the read, and a margin.
-        return deadline == null ? read
-                : read.ifNoItem().after(deadline).failWith(() -> new ReadUnansweredException(deadline));
+        return limiter.run(() -> bounded(sql, values));
     }
 
     private Uni<RowSet<Row>> bounded(String sql, Tuple values) {

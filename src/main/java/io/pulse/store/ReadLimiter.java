@@ -1,10 +1,12 @@
 package io.pulse.store;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
 /**
@@ -22,18 +24,33 @@ public final class ReadLimiter {
 
     private final int concurrency;
     private final int queued;
+    private final Duration maxWait;
+    private final Duration maxRun;
+    private final Supplier<RuntimeException> unanswered;
     private final Deque<Turn<?>> waiting = new ArrayDeque<>();
     private final Deque<Turn<?>> starting = new ArrayDeque<>();
     private boolean startingNow;
     private int running; // guarded by this, as are the turns' states and the two fields above
 
     public ReadLimiter(int concurrency, int queued) {
+        this(concurrency, queued, null, null, null);
+    }
+
+    /**
+     * @param maxWait a read still waiting for its turn after this leaves the queue, refused as busy (null: no bound)
+     * @param maxRun a running read not answered after this has its subscriber failed with {@code unanswered}; its
+     *        turn stays taken until the read ends, as its connection does (null: no bound)
+     */
+    public ReadLimiter(int concurrency, int queued, Duration maxWait, Duration maxRun, Supplier<RuntimeException> unanswered) {
         if (concurrency < 1 || queued < 0) {
             throw new IllegalArgumentException("concurrency must be at least 1 and queued at least 0, not "
                     + concurrency + " and " + queued);
         }
         this.concurrency = concurrency;
         this.queued = queued;
+        this.maxWait = maxWait;
+        this.maxRun = maxRun;
+        this.unanswered = unanswered;
     }
 
     /** {@code read} (subscribed when its turn comes), or a {@link ReadsBusyException} when the queue is full. */
@@ -63,6 +80,13 @@ public final class ReadLimiter {
             } else if (waiting.size() < queued) {
                 turn.state = State.QUEUED;
                 waiting.add(turn);
+                if (maxWait != null) {
+                    turn.timer = after(maxWait, () -> {
+                        if (leftQueue(turn)) {
+                            turn.emitter.fail(new ReadsBusyException(concurrency, queued));
+                        }
+                    });
+                }
                 return true;
             } else {
                 turn.state = State.ENDED;
@@ -116,6 +140,20 @@ public final class ReadLimiter {
         }
     }
 
+    /** Whether the turn was still waiting, and now is not. */
+    private synchronized boolean leftQueue(Turn<?> turn) {
+        if (turn.state != State.QUEUED) {
+            return false;
+        }
+        waiting.remove(turn);
+        turn.state = State.ENDED;
+        return true;
+    }
+
+    private static Cancellable after(Duration delay, Runnable action) {
+        return Uni.createFrom().voidItem().onItem().delayIt().by(delay).subscribe().with(done -> action.run());
+    }
+
     /** The read's answer came (or its failure): the turn passes on. */
     private void finished(Turn<?> turn) {
         Turn<?> next;
@@ -141,6 +179,14 @@ public final class ReadLimiter {
         private final Supplier<Uni<T>> read;
         private final UniEmitter<? super T> emitter;
         private State state = State.NEW;
+        private volatile Cancellable timer; // the bound of its wait, then of its run
+
+        private void cancelTimer() {
+            Cancellable t = timer;
+            if (t != null) {
+                t.cancel();
+            }
+        }
 
         Turn(Supplier<Uni<T>> read, UniEmitter<? super T> emitter) {
             this.read = read;
@@ -149,6 +195,7 @@ public final class ReadLimiter {
 
         /** Subscribed whatever happens to the subscriber, so that its end (and no earlier) ends the turn. */
         void start() {
+            cancelTimer();
             Uni<T> uni;
             try {
                 uni = read.get();
@@ -157,10 +204,15 @@ public final class ReadLimiter {
                 emitter.fail(e);
                 return;
             }
+            if (maxRun != null) {
+                timer = after(maxRun, () -> emitter.fail(unanswered.get())); // ignored once answered
+            }
             uni.subscribe().with(item -> {
+                cancelTimer();
                 finished(this);
                 emitter.complete(item); // ignored when the subscriber has gone
             }, failure -> {
+                cancelTimer();
                 finished(this);
                 emitter.fail(failure);
             });

@@ -79,6 +79,34 @@ class ReadLimiterTest {
      * database would go on with it anyway) and keeps its turn until it ends. Passing the turn on at once let
      * each disconnect add a connection the limit did not count.
      */
+    /**
+     * A database that stops answering never ends a read: the request failed only when the freeze did, and the
+     * requests queued behind it waited as long. A running read's subscriber now fails past its bound, its
+     * turn kept until the read ends (its connection is still taken); one that waited too long for its turn
+     * is refused as busy, not as a database that did not answer.
+     */
+    @Test
+    void shouldFailAReadNotAnsweredInTimeAndRefuseOneThatWaitedTooLongForItsTurn() {
+        ReadLimiter limiter = new ReadLimiter(1, 5, java.time.Duration.ofMillis(300), java.time.Duration.ofMillis(100),
+                () -> new IllegalStateException("unanswered"));
+        Read a = new Read("a"), b = new Read("b");
+        var sa = submit(limiter, a);
+        var sb = submit(limiter, b);
+
+        sa.awaitFailure(java.time.Duration.ofSeconds(5)).assertFailedWith(IllegalStateException.class, "unanswered");
+        assertThat(limiter.load()).as("a's turn is still taken, b waits").containsExactly(1, 1);
+        sb.awaitFailure(java.time.Duration.ofSeconds(5)).assertFailedWith(ReadsBusyException.class);
+        assertThat(limiter.load()).containsExactly(1, 0);
+        assertThat(started).as("b never ran").containsExactly("a");
+
+        a.finish(); // the database answers at last
+        assertThat(limiter.load()).containsExactly(0, 0);
+        Read c = new Read("c");
+        var sc = submit(limiter, c);
+        c.finish();
+        sc.assertItem("c");
+    }
+
     @Test
     void shouldDropAQueuedReadWhoseSubscriberWentAwayAndKeepARunningOnesTurnUntilItEnds() {
         ReadLimiter limiter = new ReadLimiter(1, 5);
