@@ -118,6 +118,16 @@ public class AggregateStore {
         });
     }
 
+    /**
+     * Stores the partition's offset at {@code first} if it is still below: the records before it are gone
+     * from Kafka, never to be counted. Whether it moved (false: another replica moved it, or counted past it).
+     */
+    public Uni<Boolean> skipTo(String group, String topic, int partition, long first) {
+        return pool.preparedQuery("UPDATE consumer_offsets SET next_offset = $4 WHERE consumer_group = $1 AND topic = $2"
+                + " AND kafka_partition = $3 AND next_offset < $4")
+                .execute(Tuple.of(group, topic, partition, first)).map(result -> result.rowCount() == 1);
+    }
+
     private static final String STORED_OFFSETS =
             "SELECT kafka_partition, next_offset FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2";
 

@@ -2,6 +2,7 @@ package io.pulse.store;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -128,7 +129,7 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
             StoreSnapshot snapshot = read == null ? null : read.snapshot();
             Map<Integer, PartitionProgress> stored = read == null ? Map.of() : read.progress();
             if (read != null) {
-                reportExpired(consumer, topic, stored, knownOffsets);
+                stored = skipExpired(consumer, topic, stored);
                 Map<Integer, Long> offsets = new TreeMap<>();
                 stored.forEach((partition, progress) -> {
                     consumer.seek(new TopicPartition(topic, partition), progress.nextOffset());
@@ -164,10 +165,27 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
      * {@code auto.offset.reset}): the records in between were deleted (retention) before any replica
      * counted them. Kafka says so only at INFO; here a WARN names them, and a counter counts them.
      */
-    static void reportExpired(Consumer<?, ?> consumer, String topic, Map<Integer, PartitionProgress> stored,
-            KnownOffsets knownOffsets) {
+    private Map<Integer, PartitionProgress> skipExpired(Consumer<?, ?> consumer, String topic,
+            Map<Integer, PartitionProgress> stored) {
+        return skipExpired(consumer, topic, stored, knownOffsets, (partition, first) -> store
+                .skipTo(group, topic, partition, first).await().atMost(PATIENCE));
+    }
+
+    /** Stores a partition's offset at the first one Kafka holds, if still below it: whether it was. */
+    @FunctionalInterface
+    interface ExpiredSkip {
+        boolean skip(int partition, long first);
+    }
+
+    /**
+     * The stored offsets, those below the first one Kafka holds moved up to it and stored there: reported
+     * once, by the replica that moved it (the next assignment starts there). Left as they are when they
+     * cannot be stored (reported by a later assignment).
+     */
+    static Map<Integer, PartitionProgress> skipExpired(Consumer<?, ?> consumer, String topic,
+            Map<Integer, PartitionProgress> stored, KnownOffsets knownOffsets, ExpiredSkip skip) {
         if (stored.isEmpty()) {
-            return;
+            return stored;
         }
         Map<TopicPartition, Long> beginnings;
         try {
@@ -178,16 +196,33 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
         } catch (RuntimeException e) {
             LOG.warnf("Could not read the first offsets of %s %s (%s): records deleted before they were counted"
                     + " would go unreported", topic, stored.keySet(), e.toString());
-            return;
+            return stored;
         }
+        Map<Integer, PartitionProgress> out = new HashMap<>(stored);
         beginnings.forEach((tp, first) -> {
-            long next = stored.get(tp.partition()).nextOffset();
-            if (first != null && next < first) {
+            PartitionProgress progress = stored.get(tp.partition());
+            long next = progress.nextOffset();
+            if (first == null || next >= first) {
+                return;
+            }
+            boolean moved;
+            try {
+                moved = skip.skip(tp.partition(), first);
+            } catch (WakeupException | InterruptException stopping) {
+                throw stopping;
+            } catch (RuntimeException e) {
+                LOG.warnf("%s no longer holds offsets %d to %d, which were never counted (retention); could not"
+                        + " store that they are skipped (%s)", tp, next, first - 1, e.toString());
+                return;
+            }
+            if (moved) {
                 LOG.warnf("%s no longer holds offsets %d to %d, which were never counted: Kafka deleted them (retention)"
                         + " before the aggregator read them. Resuming at offset %d", tp, next, first - 1, first);
                 knownOffsets.expired(tp.partition(), next, first);
             }
+            out.put(tp.partition(), new PartitionProgress(tp.partition(), Math.max(next, first), progress.maxEventTimeMs()));
         });
+        return out;
     }
 
     /**

@@ -93,6 +93,11 @@ class ExpiredOffsetsTest {
             seeker.onPartitionsAssigned(consumer, List.of(tp));
 
             assertThat(expired).containsExactly(new long[] { 0, 10, firstKept });
+            assertThat(StoredAggregates.scalar("SELECT next_offset FROM consumer_offsets WHERE consumer_group = ?"
+                    + " AND topic = ?", GROUP, TOPIC)).as("stored past them").isEqualTo(firstKept);
+            // Assigned again (a rebalance, a restart) before a batch commits: reported once, not at every assignment.
+            seeker.onPartitionsAssigned(consumer, List.of(tp));
+            assertThat(expired).hasSize(1);
             var records = consumer.poll(java.time.Duration.ZERO);
             for (int i = 0; records.isEmpty() && i < 30; i++) {
                 records = consumer.poll(java.time.Duration.ofSeconds(1));
