@@ -43,7 +43,18 @@ public class DashboardView {
 
     /** The view of a wiki (null: all), or null while nothing was aggregated for it. */
     public Uni<MetricsSnapshot.Dashboard> of(String wiki) {
-        return snapshots.newestWindow(wiki).chain(newest -> newest == null ? Uni.createFrom().nullItem() : of(wiki, newest));
+        return snapshots.newestWindow(wiki).chain(newest -> newest == null ? Uni.createFrom().nullItem()
+                : of(wiki, anchor(newest, System.currentTimeMillis(), windowMs)));
+    }
+
+    /**
+     * The newest window, but never one ahead of the clock's: a change stamped up to {@code max-future-skew}
+     * (an hour) ahead has a window of its own there, and the view anchored at it showed that one change as
+     * the last half hour, for up to an hour. A replay of an old recording keeps its own last hour.
+     */
+    static Instant anchor(Instant newestWindow, long nowMs, long windowMs) {
+        long current = Math.floorDiv(nowMs, windowMs) * windowMs;
+        return newestWindow.toEpochMilli() > current ? Instant.ofEpochMilli(current) : newestWindow;
     }
 
     private Uni<MetricsSnapshot.Dashboard> of(String wiki, Instant newest) {

@@ -29,6 +29,17 @@ class DashboardViewTest {
     }
 
     @Test
+    void shouldAnchorTheViewNoFurtherThanTheClocksWindow() {
+        long minute = 60_000;
+        long now = T1.toEpochMilli() + 30_000;
+        // A change stamped 40 minutes ahead has the newest window: the view stays at the clock's.
+        assertThat(DashboardView.anchor(T1.plusSeconds(40 * 60), now, minute)).isEqualTo(T1);
+        // The current window, and an old one (a replay of a recording), are kept as they are.
+        assertThat(DashboardView.anchor(T1, now, minute)).isEqualTo(T1);
+        assertThat(DashboardView.anchor(T0.minusSeconds(86_400 * 365), now, minute)).isEqualTo(T0.minusSeconds(86_400 * 365));
+    }
+
+    @Test
     void shouldGiveNoMinutesWithoutCounts() {
         assertThat(DashboardView.history(List.of())).isEmpty();
     }
