@@ -20,8 +20,9 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * A one-wiki series reads that wiki's rows, found through the (wiki, window_start) index, not every wiki's
  * rows of the range. Run on 300 wikis over 1,000 windows, written window after window as the aggregator
- * writes them, inside a transaction rolled back at the end. Planned with the values, as the client's
- * unnamed statements are.
+ * writes them, in a temporary copy of the table. Planned with the values, as the client's unnamed
+ * statements are (quarkus.datasource.reactive.cache-prepared-statements is off: with it on, PostgreSQL may
+ * settle on a generic plan, which cannot use the index for "$3 IS NULL OR ...").
  */
 @QuarkusTest
 class WikiFilterPlanTest {
@@ -36,6 +37,9 @@ class WikiFilterPlanTest {
         try (Connection c = infra.postgres().connect(infra.database()); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             try {
+                // A temporary copy, indexes included, found first by name: the other tests' table keeps its
+                // statistics and gets no dead rows (ANALYZE writes the row estimate in place, rollback or not).
+                s.execute("CREATE TEMP TABLE wiki_edit_counts (LIKE wiki_edit_counts INCLUDING ALL) ON COMMIT DROP");
                 // Wiki w has w changes per window; filterwiki1 (also known by its domain) only in the first 10 windows.
                 s.execute("""
                         INSERT INTO wiki_edit_counts (window_start, window_end, wiki, changes, bot_changes, bytes_added,
@@ -68,7 +72,9 @@ class WikiFilterPlanTest {
                         rs.next();
                         plan = new ObjectMapper().readTree(rs.getString(1)).get(0).get("Plan");
                     }
-                    assertThat(indexesUsed(plan)).as("plan for %s: %s", wiki, plan).contains("wiki_edit_counts_wiki");
+                    // wiki_edit_counts_wiki's copy: (wiki, window_start), not the primary key (window_start, wiki).
+                    assertThat(indexesUsed(plan)).as("plan for %s: %s", wiki, plan)
+                            .anySatisfy(index -> assertThat(index).startsWith("wiki_edit_counts_wiki"));
                 }
             } finally {
                 c.rollback();
