@@ -119,14 +119,16 @@ public final class SseDecoder {
         switch (field) {
             case "data" -> appendData(valueStart);
             // An empty type is the default one, "message" (WHATWG: only a non-empty buffer sets the type).
-            case "event" -> eventName = valueStart == lineLength ? null : utf8(valueStart, lineLength);
+            // A cut line's value is not the one sent: an id cut short was sent back as Last-Event-ID (refused), saved
+            // as the position, and the feed resumed from now. Only data knows how to say it was cut (malformed).
+            case "event" -> eventName = lineOverflow ? eventName : valueStart == lineLength ? null : utf8(valueStart, lineLength);
             case "id" -> {
                 String id = utf8(valueStart, lineLength);
-                if (id.indexOf('\0') < 0) {
+                if (!lineOverflow && id.indexOf('\0') < 0) {
                     idBuffer = id; // becomes the last event id when the event is dispatched
                 }
             }
-            case "retry" -> retryMs = parseRetry(valueStart);
+            case "retry" -> retryMs = lineOverflow ? retryMs : parseRetry(valueStart);
             default -> { } // unknown fields are ignored, per the spec
         }
         resetLine();

@@ -31,6 +31,23 @@ class SseDecoderTest {
     // ---------------------------------------------------------------- fields and framing
 
     @Test
+    void shouldKeepThePreviousIdWhenAnIdLineIsCutForItsLength() {
+        SseDecoder small = new SseDecoder(64);
+        small.feed(bytes("id: first\ndata: a\n\n"));
+
+        // Cut short, the id was sent back as Last-Event-ID (refused) and saved as the position.
+        List<SseEvent> events = small.feed(bytes("id: " + "x".repeat(200) + "\nevent: " + "y".repeat(200)
+                + "\nretry: 1" + "0".repeat(200) + "\ndata: b\n\n"));
+
+        assertEquals(1, events.size());
+        SseEvent e = events.get(0);
+        assertEquals("first", e.id(), "the cut id is not taken");
+        assertNull(e.name(), "nor the cut event name");
+        assertEquals(-1, e.retryMs(), "nor the cut retry");
+        assertEquals("b", e.data());
+    }
+
+    @Test
     void shouldSkipAByteOrderMarkOpeningTheStreamWhereverTheChunksAreCut() {
         byte[] stream = concat(new byte[] { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF }, bytes("id: 1\ndata: x\n\n"));
         for (int cut = 0; cut <= 4; cut++) {
