@@ -3,6 +3,7 @@ package io.pulse.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,18 +57,28 @@ public class WindowRetention {
         this.ticks = keep.isZero() ? null
                 : Multi.createFrom().ticks().every(config.interval())
                         .onOverflow().drop() // a run still going skips the ticks meanwhile
-                        .onItem().transformToUniAndConcatenate(tick -> deleteBefore(Instant.now().minus(keep))
+                        .onItem().transformToUniAndConcatenate(tick -> deleteOlderThan(keep)
                                 .onFailure(stopping::notYet).invoke(f -> LOG.warnf("Could not delete old windows: %s", f.toString()))
                                 .onFailure().recoverWithNull())
                         .subscribe().with(rows -> {
                         });
     }
 
+    /**
+     * Deletes the windows older than {@code keep} by the database's clock: one clock for every replica (one
+     * running days ahead would delete recent windows for all), read once, so every table has the same cutoff.
+     */
+    Uni<Long> deleteOlderThan(Duration keep) {
+        return pool.preparedQuery("SELECT now() - $1::bigint * interval '1 millisecond'").execute(Tuple.of(keep.toMillis()))
+                .map(rows -> rows.iterator().next().getOffsetDateTime(0).toInstant())
+                .chain(this::deleteBefore);
+    }
+
     /** Deletes the windows that start before {@code cutoff} in every table; the rows deleted. */
     public Uni<Long> deleteBefore(Instant cutoff) {
         return Multi.createFrom().iterable(TABLES)
-                .onItem().transformToUniAndConcatenate(table -> deleteBefore(table, cutoff, 0))
-                .collect().with(java.util.stream.Collectors.summingLong(Long::longValue))
+                .onItem().transformToUniAndConcatenate(table -> deleteBefore(table, cutoff))
+                .collect().with(Collectors.summingLong(Long::longValue))
                 .invoke(rows -> {
                     if (rows > 0) {
                         LOG.infof("Deleted %d aggregate rows of windows before %s (pulse.retention.windows=%s)", rows,
@@ -76,16 +87,16 @@ public class WindowRetention {
                 });
     }
 
-    private Uni<Long> deleteBefore(String table, Instant cutoff, long sofar) {
-        return pool.preparedQuery("DELETE FROM " + table + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + table
-                + " WHERE window_start < $1 LIMIT $2))")
-                .execute(Tuple.of(AggregateStore.time(cutoff.toEpochMilli()), config.batchRows()))
-                .chain(result -> {
-                    deleted.increment(result.rowCount());
-                    long total = sofar + result.rowCount();
-                    return result.rowCount() < config.batchRows() ? Uni.createFrom().item(total)
-                            : deleteBefore(table, cutoff, total);
-                });
+    /** Batch after batch until one comes back short: repeated, not recursive (a chain per batch overflowed the stack). */
+    private Uni<Long> deleteBefore(String table, Instant cutoff) {
+        String sql = "DELETE FROM " + table + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + table
+                + " WHERE window_start < $1 LIMIT $2))";
+        Tuple values = Tuple.of(AggregateStore.time(cutoff.toEpochMilli()), config.batchRows());
+        return Multi.createBy().repeating()
+                .uni(() -> pool.preparedQuery(sql).execute(values).map(result -> (long) result.rowCount()))
+                .whilst(rows -> rows == config.batchRows())
+                .invoke(rows -> deleted.increment(rows))
+                .collect().with(Collectors.summingLong(Long::longValue));
     }
 
     @PreDestroy

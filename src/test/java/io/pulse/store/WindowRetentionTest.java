@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,44 +24,70 @@ import io.quarkus.test.junit.TestProfile;
 /**
  * Windows older than {@code pulse.retention.windows} are deleted from every aggregate table, a few rows per
  * statement, by the service itself; the newer ones stay. Before, the tables grew for good. The profile keeps
- * 20,000 days, so that only this test's rows (1970) are old enough: the other tests share the database.
+ * every window since 1980, whatever today's date, so that only this test's rows (1970) are old enough for it:
+ * the other tests share the database.
  */
 @QuarkusTest
-@TestProfile(WindowRetentionTest.KeepSinceTheSeventies.class)
+@TestProfile(WindowRetentionTest.KeepSince1980.class)
 class WindowRetentionTest {
 
-    public static class KeepSinceTheSeventies implements QuarkusTestProfile {
+    public static class KeepSince1980 implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("pulse.retention.windows", "20000d", "pulse.retention.interval", "1s",
+            long days = Duration.between(Instant.parse("1980-01-01T00:00:00Z"), Instant.now()).toDays();
+            return Map.of("pulse.retention.windows", days + "d", "pulse.retention.interval", "1s",
                     "pulse.retention.batch-rows", "3");
         }
     }
 
     static final Instant OLD = Instant.parse("1970-06-01T00:00:00Z");
-    static final Instant KEPT = Instant.parse("1975-01-01T00:00:00Z");
+    static final Instant KEPT = Instant.parse("2000-01-01T00:00:00Z");
+    /** Left alone by the profile's runs (after 1980): deleted by a call of the test's own. */
+    static final Instant CALLED = Instant.parse("1985-01-01T00:00:00Z");
     static final String WIKI = "retentionwiki";
+
+    @Inject
+    WindowRetention retention;
 
     @Test
     void shouldDeleteTheWindowsOlderThanTheRetentionFromEveryTable() throws Exception {
-        PulseInfra infra = PulseInfra.get();
-        try (Connection c = infra.postgres().connect(infra.database()); Statement s = c.createStatement()) {
-            for (Instant start : new Instant[] { OLD, KEPT }) {
-                for (int minute = 0; minute < 4; minute++) { // more rows than a statement deletes
-                    String w = "timestamptz '" + start.plusSeconds(60L * minute) + "'";
-                    String e = w + " + interval '1 minute'";
-                    s.execute("INSERT INTO wiki_edit_counts VALUES (" + w + ", " + e + ", '" + WIKI + "', 1, 0, 0, 0, 0, 0)");
-                    s.execute("INSERT INTO type_edit_counts VALUES (" + w + ", " + e + ", '" + WIKI + "', 'edit', 1, 0, 0, 0)");
-                    s.execute("INSERT INTO namespace_edit_counts VALUES (" + w + ", " + e + ", '" + WIKI + "', 0, 1, 0, 0, 0, 0)");
-                    s.execute("INSERT INTO user_edit_counts VALUES (" + w + ", " + e + ", '" + WIKI + "', 'Someone', false, 1, 0, 0, 0)");
-                    s.execute("INSERT INTO page_edit_counts VALUES (" + w + ", " + e + ", '" + WIKI + "', 'Page', 0, 1, 0, 0, 0, 0)");
-                }
-            }
-        }
+        insert(OLD, KEPT);
 
         for (String table : WindowRetention.TABLES) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rows(table, OLD)).as(table).isZero());
             assertThat(rows(table, KEPT)).as(table).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void shouldDeleteEveryOldRowInOneRunWhateverTheBatchSize() throws Exception {
+        insert(CALLED, KEPT);
+
+        // 4 rows a table, 3 a statement: one run takes two statements per table.
+        long deleted = retention.deleteBefore(Instant.parse("1986-01-01T00:00:00Z")).await().atMost(Duration.ofSeconds(30));
+
+        assertThat(deleted).isGreaterThanOrEqualTo(4L * WindowRetention.TABLES.size());
+        for (String table : WindowRetention.TABLES) {
+            assertThat(rows(table, CALLED)).as(table).isZero();
+            assertThat(rows(table, KEPT)).as(table).isGreaterThanOrEqualTo(4);
+        }
+    }
+
+    private static void insert(Instant... starts) throws Exception {
+        PulseInfra infra = PulseInfra.get();
+        try (Connection c = infra.postgres().connect(infra.database()); Statement s = c.createStatement()) {
+            for (Instant start : starts) {
+                for (int minute = 0; minute < 4; minute++) { // more rows than a statement deletes
+                    String w = "timestamptz '" + start.plusSeconds(60L * minute) + "'";
+                    String e = w + " + interval '1 minute'";
+                    s.execute("INSERT INTO wiki_edit_counts VALUES (" + w + ", " + e + ", '" + WIKI + "', 1, 0, 0, 0, 0, 0) ON CONFLICT DO NOTHING");
+                    s.execute("INSERT INTO type_edit_counts VALUES (" + w + ", " + e + ", '" + WIKI + "', 'edit', 1, 0, 0, 0) ON CONFLICT DO NOTHING");
+                    s.execute("INSERT INTO namespace_edit_counts VALUES (" + w + ", " + e + ", '" + WIKI + "', 0, 1, 0, 0, 0, 0) ON CONFLICT DO NOTHING");
+                    s.execute("INSERT INTO user_edit_counts VALUES (" + w + ", " + e + ", '" + WIKI + "', 'Someone', false, 1, 0, 0, 0) ON CONFLICT DO NOTHING");
+                    s.execute("INSERT INTO page_edit_counts VALUES (" + w + ", " + e + ", '" + WIKI + "', 'Page', 0, 1, 0, 0, 0, 0)"
+                            + " ON CONFLICT DO NOTHING");
+                }
+            }
         }
     }
 
