@@ -134,6 +134,7 @@ public final class ReadLimiter {
             if (turn.state == State.QUEUED) {
                 waiting.remove(turn);
                 turn.state = State.ENDED;
+                turn.cancelTimer(); // nor is it held by its wait's bound
             } else if (turn.state == State.NEW) {
                 turn.state = State.ENDED;
             }

@@ -87,7 +87,7 @@ class ReadLimiterTest {
      */
     @Test
     void shouldFailAReadNotAnsweredInTimeAndRefuseOneThatWaitedTooLongForItsTurn() {
-        ReadLimiter limiter = new ReadLimiter(1, 5, java.time.Duration.ofMillis(300), java.time.Duration.ofMillis(100),
+        ReadLimiter limiter = new ReadLimiter(1, 5, java.time.Duration.ofSeconds(3), java.time.Duration.ofMillis(100),
                 () -> new IllegalStateException("unanswered"));
         Read a = new Read("a"), b = new Read("b");
         var sa = submit(limiter, a);
@@ -95,7 +95,7 @@ class ReadLimiterTest {
 
         sa.awaitFailure(java.time.Duration.ofSeconds(5)).assertFailedWith(IllegalStateException.class, "unanswered");
         assertThat(limiter.load()).as("a's turn is still taken, b waits").containsExactly(1, 1);
-        sb.awaitFailure(java.time.Duration.ofSeconds(5)).assertFailedWith(ReadsBusyException.class);
+        sb.awaitFailure(java.time.Duration.ofSeconds(10)).assertFailedWith(ReadsBusyException.class);
         assertThat(limiter.load()).containsExactly(1, 0);
         assertThat(started).as("b never ran").containsExactly("a");
 
