@@ -48,13 +48,14 @@ public class DashboardView {
     }
 
     /**
-     * The newest window, but never one ahead of the clock's: a change stamped up to {@code max-future-skew}
-     * (an hour) ahead has a window of its own there, and the view anchored at it showed that one change as
-     * the last half hour, for up to an hour. A replay of an old recording keeps its own last hour.
+     * The newest window, but never more than one past the clock's (a replica's clock a little behind the
+     * ingest's): a change stamped up to {@code max-future-skew} (an hour) ahead has a window of its own there,
+     * and the view anchored at it showed that one change as the last half hour, for up to an hour. A replay of
+     * an old recording keeps its own last hour.
      */
     static Instant anchor(Instant newestWindow, long nowMs, long windowMs) {
-        long current = Math.floorDiv(nowMs, windowMs) * windowMs;
-        return newestWindow.toEpochMilli() > current ? Instant.ofEpochMilli(current) : newestWindow;
+        long latest = (Math.floorDiv(nowMs, windowMs) + 1) * windowMs;
+        return newestWindow.toEpochMilli() > latest ? Instant.ofEpochMilli(latest) : newestWindow;
     }
 
     private Uni<MetricsSnapshot.Dashboard> of(String wiki, Instant newest) {

@@ -32,10 +32,12 @@ class DashboardViewTest {
     void shouldAnchorTheViewNoFurtherThanTheClocksWindow() {
         long minute = 60_000;
         long now = T1.toEpochMilli() + 30_000;
-        // A change stamped 40 minutes ahead has the newest window: the view stays at the clock's.
-        assertThat(DashboardView.anchor(T1.plusSeconds(40 * 60), now, minute)).isEqualTo(T1);
-        // The current window, and an old one (a replay of a recording), are kept as they are.
+        // A change stamped 40 minutes ahead has the newest window: the view stays one window past the clock's.
+        assertThat(DashboardView.anchor(T1.plusSeconds(40 * 60), now, minute)).isEqualTo(T1.plusSeconds(60));
+        // The current window, the next (this replica's clock a little behind), and an old one (a replay of a
+        // recording), are kept as they are.
         assertThat(DashboardView.anchor(T1, now, minute)).isEqualTo(T1);
+        assertThat(DashboardView.anchor(T1.plusSeconds(60), now, minute)).isEqualTo(T1.plusSeconds(60));
         assertThat(DashboardView.anchor(T0.minusSeconds(86_400 * 365), now, minute)).isEqualTo(T0.minusSeconds(86_400 * 365));
     }
 
