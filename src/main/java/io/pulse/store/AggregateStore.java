@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -119,13 +121,26 @@ public class AggregateStore {
     }
 
     /**
-     * Stores the partition's offset at {@code first} if it is still below: the records before it are gone
-     * from Kafka, never to be counted. Whether it moved (false: another replica moved it, or counted past it).
+     * Stores each partition's offset at its first offset in Kafka ({@code firsts}) where it is still below: the
+     * records before it are gone, never to be counted. One statement, bounded by PostgreSQL (it runs on the
+     * Kafka polling thread, and cancelled there it must not apply later). The partitions it moved (not those
+     * another replica moved, or counted past, first).
      */
-    public Uni<Boolean> skipTo(String group, String topic, int partition, long first) {
-        return pool.preparedQuery("UPDATE consumer_offsets SET next_offset = $4 WHERE consumer_group = $1 AND topic = $2"
-                + " AND kafka_partition = $3 AND next_offset < $4")
-                .execute(Tuple.of(group, topic, partition, first)).map(result -> result.rowCount() == 1);
+    public Uni<Set<Integer>> skipTo(String group, String topic, Map<Integer, Long> firsts) {
+        Integer[] partitions = firsts.keySet().toArray(Integer[]::new);
+        Long[] offsets = java.util.Arrays.stream(partitions).map(firsts::get).toArray(Long[]::new);
+        return pool.withTransaction(conn -> conn.query("SET LOCAL lock_timeout = 5000; SET LOCAL statement_timeout = 10000")
+                .execute()
+                .chain(() -> conn.preparedQuery("""
+                        UPDATE consumer_offsets o SET next_offset = f.first
+                        FROM unnest($3::int[], $4::bigint[]) AS f(p, first)
+                        WHERE o.consumer_group = $1 AND o.topic = $2 AND o.kafka_partition = f.p AND o.next_offset < f.first
+                        RETURNING o.kafka_partition""").execute(Tuple.of(group, topic, partitions, offsets)))
+                .map(rows -> {
+                    Set<Integer> moved = new HashSet<>();
+                    rows.forEach(row -> moved.add(row.getInteger(0)));
+                    return moved;
+                }));
     }
 
     private static final String STORED_OFFSETS =

@@ -167,14 +167,14 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
      */
     private Map<Integer, PartitionProgress> skipExpired(Consumer<?, ?> consumer, String topic,
             Map<Integer, PartitionProgress> stored) {
-        return skipExpired(consumer, topic, stored, knownOffsets, (partition, first) -> store
-                .skipTo(group, topic, partition, first).await().atMost(PATIENCE));
+        return skipExpired(consumer, topic, stored, knownOffsets, firsts -> store
+                .skipTo(group, topic, firsts).await().atMost(Duration.ofSeconds(15)));
     }
 
-    /** Stores a partition's offset at the first one Kafka holds, if still below it: whether it was. */
+    /** Stores the partitions' offsets at the first ones Kafka holds, where still below: those it moved. */
     @FunctionalInterface
     interface ExpiredSkip {
-        boolean skip(int partition, long first);
+        java.util.Set<Integer> skip(Map<Integer, Long> firsts);
     }
 
     /**
@@ -198,29 +198,36 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
                     + " would go unreported", topic, stored.keySet(), e.toString());
             return stored;
         }
-        Map<Integer, PartitionProgress> out = new HashMap<>(stored);
+        Map<Integer, Long> firsts = new TreeMap<>();
         beginnings.forEach((tp, first) -> {
-            PartitionProgress progress = stored.get(tp.partition());
-            long next = progress.nextOffset();
-            if (first == null || next >= first) {
-                return;
+            if (first != null && stored.get(tp.partition()).nextOffset() < first) {
+                firsts.put(tp.partition(), first);
             }
-            boolean moved;
-            try {
-                moved = skip.skip(tp.partition(), first);
-            } catch (WakeupException | InterruptException stopping) {
-                throw stopping;
-            } catch (RuntimeException e) {
-                LOG.warnf("%s no longer holds offsets %d to %d, which were never counted (retention); could not"
-                        + " store that they are skipped (%s)", tp, next, first - 1, e.toString());
-                return;
+        });
+        if (firsts.isEmpty()) {
+            return stored;
+        }
+        java.util.Set<Integer> moved;
+        try {
+            moved = skip.skip(firsts);
+        } catch (WakeupException | InterruptException stopping) {
+            throw stopping;
+        } catch (RuntimeException e) {
+            LOG.warnf("%s no longer holds the offsets below %s of its partitions, which were never counted (retention);"
+                    + " could not store that they are skipped (%s): reported again at the next assignment", topic, firsts,
+                    e.toString());
+            return stored;
+        }
+        Map<Integer, PartitionProgress> out = new HashMap<>(stored);
+        firsts.forEach((partition, first) -> {
+            PartitionProgress progress = stored.get(partition);
+            if (moved.contains(partition)) {
+                LOG.warnf("%s-%d no longer holds offsets %d to %d, which were never counted: Kafka deleted them (retention)"
+                        + " before the aggregator read them. Resuming at offset %d", topic, partition, progress.nextOffset(),
+                        first - 1, first);
+                knownOffsets.expired(partition, progress.nextOffset(), first);
             }
-            if (moved) {
-                LOG.warnf("%s no longer holds offsets %d to %d, which were never counted: Kafka deleted them (retention)"
-                        + " before the aggregator read them. Resuming at offset %d", tp, next, first - 1, first);
-                knownOffsets.expired(tp.partition(), next, first);
-            }
-            out.put(tp.partition(), new PartitionProgress(tp.partition(), Math.max(next, first), progress.maxEventTimeMs()));
+            out.put(partition, new PartitionProgress(partition, first, progress.maxEventTimeMs()));
         });
         return out;
     }
