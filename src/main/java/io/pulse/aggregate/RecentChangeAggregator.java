@@ -70,7 +70,9 @@ public class RecentChangeAggregator {
     private final PerChangeAlerts alerts;
     // Quarkus' worker pool, looked up when used: Quarkus installs it into Mutiny at start.
     private final CommitPipeline pipeline = new CommitPipeline(task -> Infrastructure.getDefaultWorkerPool().execute(task));
-    private final RefusedRecords byHalves = new RefusedRecords(this::deadLetter, this::applyAlone);
+    private final RefusedRecords byHalves = new RefusedRecords(this::deadLetter, records -> applyAlone(records, this::committed));
+    /** The lost-commits check's: its commits count, but are not the pipeline's to clear its degraded state. */
+    private final RefusedRecords recountByHalves = new RefusedRecords(this::deadLetter, records -> applyAlone(records, this::counted));
     private final AccountedOffsets accounted;
     /** The last batch's alerts (the batches are parsed one at a time): the next batch's are raised after them. */
     private volatile AheadOfCommit lastAlerts = AheadOfCommit.NOTHING;
@@ -199,11 +201,11 @@ public class RecentChangeAggregator {
      * One part of a refused batch in a transaction of its own, folded on a worker thread like any batch.
      * Its dead letters were sent with the batch, or by the search itself (the records PostgreSQL refuses).
      */
-    private Uni<AggregationPlan> applyAlone(List<ConsumedRecord> records) {
+    private Uni<AggregationPlan> applyAlone(List<ConsumedRecord> records, java.util.function.Consumer<AggregationPlan> done) {
         return Uni.createFrom().item(() -> store.prepare(records, aggregator))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(prepared -> store.apply(group, topic, prepared, aggregator, accounted))
-                .invoke(this::committed);
+                .invoke(done);
     }
 
     /**
@@ -234,7 +236,7 @@ public class RecentChangeAggregator {
                             }).replaceWithVoid()
                             // One of them refused (dead-lettered before the loss, accepted again by the parser):
                             // they are committed by halves from the stored offset, as a batch's would be.
-                            .onFailure(DataRefusal::is).recoverWithUni(refusal -> byHalves.commit(List.of(), refusal));
+                            .onFailure(DataRefusal::is).recoverWithUni(refusal -> recountByHalves.commit(List.of(), refusal));
         });
     }
 
