@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.vertx.VertxContextSupport;
@@ -102,8 +103,20 @@ public class IngestCheckpointStore {
                 WHERE other.source <> mine.source AND other.run_started_at >= mine.run_started_at))""");
 
     Uni<Void> recordRunStart(String source, Map<Integer, Long> topicEnds) {
-        return pool.preparedQuery(RECORD_RUN_START).execute(Tuple.of(source, encode(topicEnds))).replaceWithVoid();
+        return pool.withTransaction(conn -> conn.query(BOUNDS).execute()
+                .chain(() -> conn.preparedQuery(RECORD_RUN_START).execute(Tuple.of(source, encode(topicEnds)))))
+                .replaceWithVoid();
     }
+
+    /**
+     * A write of the checkpoint row waits 5 s at most for its lock, runs 10 s at most, and is ended by PostgreSQL
+     * when idle a minute inside its transaction. Unbounded, one save blocked on the row (a former leader frozen
+     * in the middle of its own save, holding it) held the saving ticker for good: the position stopped moving,
+     * and after max-unsaved events the feed paused. Now a save fails and the next tick tries again, and the
+     * frozen holder's transaction is ended, its lock with it.
+     */
+    static final String BOUNDS = "SELECT set_config('lock_timeout', '5000', true), set_config('statement_timeout', '10000', true),"
+            + " set_config('idle_in_transaction_session_timeout', '60000', true)";
 
     @WithSession
     Uni<Position> find(String source) {
@@ -112,7 +125,8 @@ public class IngestCheckpointStore {
 
     @WithTransaction
     Uni<Void> upsert(String source, Position position) {
-        return IngestCheckpoint.<IngestCheckpoint> findById(source).chain(existing -> {
+        return Panache.getSession().chain(session -> session.createNativeQuery(BOUNDS).getSingleResult())
+                .chain(() -> IngestCheckpoint.<IngestCheckpoint> findById(source)).chain(existing -> {
             IngestCheckpoint c = existing != null ? existing : new IngestCheckpoint();
             c.source = source;
             c.lastEventId = position.lastEventId();
