@@ -31,7 +31,8 @@ function showState(state) {
 
 function render(snapshot) {
   const p = snapshot.pipeline;
-  setText('h-ingested', `${number.format(p.ingestedPerSecond)} /s`);
+  // Not known while the broker cannot be read: a dash, not a feed that stopped.
+  setText('h-ingested', p.ingestedPerSecond == null ? '–' : `${number.format(p.ingestedPerSecond)} /s`);
   setText('h-aggregated', `${number.format(p.aggregatedPerSecond)} /s`);
   setText('h-lag', number.format(p.consumerLag));
   setText('h-dead', number.format(p.deadLetters));

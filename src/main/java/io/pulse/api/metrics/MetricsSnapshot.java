@@ -61,8 +61,11 @@ public record MetricsSnapshot(
                 unavailable);
     }
 
-    /** Throughput and backlog of the whole pipeline (not filtered by wiki). */
-    public record Pipeline(double ingestedPerSecond, double aggregatedPerSecond, long published, long aggregated,
+    /**
+     * Throughput and backlog of the whole pipeline (not filtered by wiki). {@code ingestedPerSecond} is null while
+     * the events topic cannot be read (the broker away): unknown, not 0.
+     */
+    public record Pipeline(Double ingestedPerSecond, double aggregatedPerSecond, long published, long aggregated,
             long consumerLag, long deadLetters) {
     }
 

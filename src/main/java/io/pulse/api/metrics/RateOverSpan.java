@@ -28,13 +28,14 @@ final class RateOverSpan {
     }
 
     /**
-     * As {@link #add(long, long)} for a count measured now; 0 and no sample for one that was not (the last
-     * count known, answered while it could not be read). Kept as a sample stamped now, it became the base a
-     * second later, and everything counted since the last real measure showed as that second's rate: at
-     * 100 events/s, one failed read of the topic's end showed 650/s.
+     * As {@link #add(long, long)} for a count measured now; null (not known) and no sample for one that was
+     * not (the last count known, answered while it could not be read). Kept as a sample stamped now, it became
+     * the base a second later, and everything counted since the last real measure showed as that second's
+     * rate: at 100 events/s, one failed read of the topic's end showed 650/s. Nor is it 0: the dashboard
+     * showed a broker it could not read as a feed that had stopped.
      */
-    synchronized double add(long atNanos, long count, boolean measured) {
-        return measured ? add(atNanos, count) : 0;
+    synchronized Double add(long atNanos, long count, boolean measured) {
+        return measured ? add(atNanos, count) : null;
     }
 
     /** Adds a sample and answers the rate since the base (0 for the first sample, after a gap, or for a count that went back). */

@@ -50,7 +50,7 @@ public class SnapshotSource {
     private final RateOverSpan aggregated;
 
     record PipelineSample(long atNanos, long published, long aggregated, long deadLetters, SnapshotQueries.Progress progress,
-            double ingestedPerSecond, double aggregatedPerSecond) {
+            Double ingestedPerSecond, double aggregatedPerSecond) {
     }
 
     @Inject
@@ -185,5 +185,9 @@ public class SnapshotSource {
 
     private static double round(double rate) {
         return Math.round(rate * 10) / 10.0;
+    }
+
+    private static Double round(Double rate) {
+        return rate == null ? null : round(rate.doubleValue());
     }
 }
