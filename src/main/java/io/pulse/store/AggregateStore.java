@@ -90,22 +90,15 @@ public class AggregateStore {
         // Two round trips per batch: the offset rows (created if new, then locked, after the commit mode
         // is set) and, once the batch is planned against them, every upsert and the offset update sent at
         // once. The connection pipelines them and PostgreSQL runs them in order, so lock order stays fixed.
-        return pool.withTransaction(conn -> Uni.combine().all()
-                .unis(conn.query(settings).execute(),
-                        conn.preparedQuery(UpsertStatements.ENSURE_OFFSETS).execute(Tuple.of(group, topic, partitions)),
-                        conn.preparedQuery(UpsertStatements.LOCK_OFFSETS).execute(Tuple.of(group, topic, partitions)))
-                .with((set, ensured, rows) -> {
-                    Map<Integer, PartitionProgress> stored = new HashMap<>();
-                    rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
-                    return stored;
-                })
+        return pool.withTransaction(conn -> lockOffsets(conn, group, topic, partitions)
                 .chain(stored -> {
                     AtomicBoolean longerIdle = new AtomicBoolean(); // set only when there was a range to read again
                     return LostCommits.reread(topic, batch.preplan(), stored, knownOffsets,
                             conn.query(REREAD_IDLE_TIMEOUT).execute().invoke(() -> longerIdle.set(true)))
                             .chain(lost -> write(conn, group, topic, lost.isEmpty()
                                     ? aggregator.plan(batch.records(), batch.preplan(), stored)
-                                    : aggregator.plan(LostCommits.before(lost, batch.records()), stored), batch, longerIdle.get())
+                                    : aggregator.plan(LostCommits.before(lost, batch.records()), stored), batch.preplan(),
+                                    batch.encoded(), longerIdle.get())
                                     // A refusal may come from a record read again: the search by halves takes them in.
                                     .onFailure().transform(failure -> RereadRecordsRefused.of(lost, failure)));
                 }));
@@ -129,7 +122,7 @@ public class AggregateStore {
     public Uni<Set<Integer>> skipTo(String group, String topic, Map<Integer, Long> firsts) {
         Integer[] partitions = firsts.keySet().toArray(Integer[]::new);
         Long[] offsets = java.util.Arrays.stream(partitions).map(firsts::get).toArray(Long[]::new);
-        return pool.withTransaction(conn -> conn.query("SET LOCAL lock_timeout = 5000; SET LOCAL statement_timeout = 10000")
+        return pool.withTransaction(conn -> conn.query(PostgresTimeout.boundTransaction(5_000, 10_000, 60_000))
                 .execute()
                 .chain(() -> conn.preparedQuery("""
                         UPDATE consumer_offsets o SET next_offset = f.first
@@ -155,15 +148,7 @@ public class AggregateStore {
     public Uni<AggregationPlan> recountLost(String group, String topic, Map<Integer, Long> knownUpTo, BatchAggregator aggregator,
             KnownOffsets knownOffsets) {
         Integer[] partitions = knownUpTo.keySet().stream().sorted().toArray(Integer[]::new);
-        return pool.withTransaction(conn -> Uni.combine().all()
-                .unis(conn.query(settings).execute(),
-                        conn.preparedQuery(UpsertStatements.ENSURE_OFFSETS).execute(Tuple.of(group, topic, partitions)),
-                        conn.preparedQuery(UpsertStatements.LOCK_OFFSETS).execute(Tuple.of(group, topic, partitions)))
-                .with((set, ensured, rows) -> {
-                    Map<Integer, PartitionProgress> stored = new HashMap<>();
-                    rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
-                    return stored;
-                })
+        return pool.withTransaction(conn -> lockOffsets(conn, group, topic, partitions)
                 .chain(stored -> {
                     List<Uni<List<ConsumedRecord>>> rereads = new ArrayList<>();
                     knownUpTo.forEach((partition, to) -> {
@@ -188,27 +173,38 @@ public class AggregateStore {
                                         was.nextOffset() >= to ? was : new PartitionProgress(p, to, was.maxEventTimeMs())));
                                 AggregationPlan recounted = new AggregationPlan(plan.aggregates(), progress, plan.rejected(),
                                         plan.alreadyCounted(), plan.ignored());
-                                List<Uni<Void>> work = new ArrayList<>();
-                                work.add(conn.query(idleTimeout).execute().replaceWithVoid());
-                                work.addAll(EncodedAggregates.of(recounted.aggregates()).write(conn));
-                                work.add(advance(conn, group, topic, progress.values()));
-                                return Uni.join().all(work).andFailFast().replaceWith(recounted)
+                                return write(conn, group, topic, recounted, null, null, true)
                                         // A record PostgreSQL refuses among them: the caller searches them by halves.
                                         .onFailure().transform(failure -> RereadRecordsRefused.of(lost, failure));
                             });
                 }));
     }
 
+    /** The commit mode set, the partitions' offset rows created if new, then locked: one round trip. */
+    private Uni<Map<Integer, PartitionProgress>> lockOffsets(SqlConnection conn, String group, String topic,
+            Integer[] partitions) {
+        return Uni.combine().all()
+                .unis(conn.query(settings).execute(),
+                        conn.preparedQuery(UpsertStatements.ENSURE_OFFSETS).execute(Tuple.of(group, topic, partitions)),
+                        conn.preparedQuery(UpsertStatements.LOCK_OFFSETS).execute(Tuple.of(group, topic, partitions)))
+                .with((set, ensured, rows) -> {
+                    Map<Integer, PartitionProgress> stored = new HashMap<>();
+                    rows.forEach(row -> stored.put(row.getInteger(0), progressOf(row)));
+                    return stored;
+                });
+    }
+
+    /** @param encoded the preplan's aggregates encoded, used when the plan kept them (else encoded here) */
     private Uni<AggregationPlan> write(SqlConnection conn, String group, String topic, AggregationPlan plan,
-            PreparedBatch batch, boolean restoreIdleTimeout) {
-        EncodedAggregates encoded = plan.aggregates() == batch.preplan().plan().aggregates()
-                ? batch.encoded()
+            Preplan preplan, EncodedAggregates encoded, boolean restoreIdleTimeout) {
+        EncodedAggregates written = preplan != null && plan.aggregates() == preplan.plan().aggregates()
+                ? encoded
                 : EncodedAggregates.of(plan.aggregates());
         List<Uni<Void>> work = new ArrayList<>();
         if (restoreIdleTimeout) {
             work.add(conn.query(idleTimeout).execute().replaceWithVoid()); // sent first: the connection keeps the order
         }
-        work.addAll(encoded.write(conn));
+        work.addAll(written.write(conn));
         work.add(advance(conn, group, topic, plan.progress().values()));
         return Uni.join().all(work).andFailFast().replaceWith(plan);
     }
