@@ -115,8 +115,7 @@ public class IngestCheckpointStore {
      * and after max-unsaved events the feed paused. Now a save fails and the next tick tries again, and the
      * frozen holder's transaction is ended, its lock with it.
      */
-    static final String BOUNDS = "SELECT set_config('lock_timeout', '5000', true), set_config('statement_timeout', '10000', true),"
-            + " set_config('idle_in_transaction_session_timeout', '60000', true)";
+    static final String BOUNDS = PostgresTimeout.boundTransaction(5_000, 10_000, 60_000);
 
     @WithSession
     Uni<Position> find(String source) {

@@ -15,6 +15,16 @@ final class PostgresTimeout {
     private PostgresTimeout() {
     }
 
+    /**
+     * One statement that bounds the rest of its transaction: how long it waits for a lock, runs a statement,
+     * and may sit idle inside (PostgreSQL then ends it, its locks with it). A SELECT, so that any client runs it,
+     * Hibernate's native queries as well as the Vert.x client's.
+     */
+    static String boundTransaction(long lockMs, long statementMs, long idleMs) {
+        return "SELECT set_config('lock_timeout', '" + lockMs + "', true), set_config('statement_timeout', '"
+                + statementMs + "', true), set_config('idle_in_transaction_session_timeout', '" + idleMs + "', true)";
+    }
+
     /** The setting in milliseconds. @throws IllegalArgumentException naming the property, when out of bounds */
     static long millis(String property, Duration value) {
         if (value.isNegative() || !value.isZero() && value.compareTo(Duration.ofMillis(1)) < 0
