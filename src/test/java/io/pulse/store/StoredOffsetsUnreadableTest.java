@@ -9,16 +9,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,12 +76,7 @@ class StoredOffsetsUnreadableTest {
                 new WarmUp(new AlertPartitions(alerts, aggregate), alerts, rules, aggregate),
                 new Stopping(), aggregate, GROUP);
         TopicPartition tp = new TopicPartition(TOPIC, 0);
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, PulseInfra.get().bootstrapServers());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // as the aggregator's
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p); Connection locker = jdbc.getConnection()) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.earliestConsumer(); Connection locker = jdbc.getConnection()) {
             consumer.assign(List.of(tp));
             locker.setAutoCommit(false);
             try (Statement s = locker.createStatement()) {
