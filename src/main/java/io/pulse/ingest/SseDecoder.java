@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Incremental decoder of the {@code text/event-stream} format (WHATWG HTML, "server-sent events").
@@ -154,6 +155,7 @@ public final class SseDecoder {
     }
 
     private void dispatch(List<SseEvent> out) {
+        boolean idMoved = !Objects.equals(idBuffer, lastEventId);
         lastEventId = idBuffer;
         if (hasData) {
             String text;
@@ -168,8 +170,10 @@ public final class SseDecoder {
                 text = new String(data, 0, dataLength, StandardCharsets.UTF_8);
             }
             out.add(new SseEvent(lastEventId, eventName, text, retryMs, invalid, dataOverflow, dataTotal));
-        } else if (retryMs >= 0) {
-            // A retry-only block still tells the client how long to wait before reconnecting.
+        } else if (retryMs >= 0 || idMoved) {
+            // A block without data still tells the client how long to wait before reconnecting, and where to
+            // resume: WHATWG moves the last event id on every dispatch, data or not. Kept back, a server that
+            // moves the id with an id-only block is asked again for what it already sent.
             out.add(new SseEvent(lastEventId, eventName, null, retryMs, false, false, 0));
         }
         hasData = false;

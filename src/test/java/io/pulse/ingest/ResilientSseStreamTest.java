@@ -224,6 +224,23 @@ class ResilientSseStreamTest {
         assertEquals(1, stream.reconnects());
     }
 
+    /** An id-only block moves the id the next connection resumes after (WHATWG), and is not passed on. */
+    @Test
+    void shouldResumeAfterAnIdOnlyBlock() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createBy().concatenating().streams(
+                Multi.createFrom().items(List.of(event("1", "a"), new SseEvent("7", null, null, -1, false, false, 0))),
+                Multi.createFrom().failure(new StreamInterruptedException("server closed the stream"))));
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("8", "b"))));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
+
+        List<List<SseEvent>> reads = stream.events("0").collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(List.of(List.of("a"), List.of("b")),
+                reads.stream().map(read -> read.stream().map(SseEvent::data).toList()).toList());
+        assertEquals(List.of("0", "7"), connector.lastEventIds);
+    }
+
     @Test
     void shouldReconnectAfterAnErrorOnceTheBackoffHasPassed() {
         FakeConnector connector = new FakeConnector();

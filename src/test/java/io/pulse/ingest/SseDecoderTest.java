@@ -169,9 +169,19 @@ class SseDecoderTest {
 
     @Test
     void shouldIgnoreUnknownFieldsAndBlocksWithoutData() {
-        List<SseEvent> events = feed("foo: bar\n\nevent: ping\n\nid: 5\n\ndata: x\nfoo: baz\n\n");
+        List<SseEvent> events = feed("foo: bar\n\nevent: ping\n\ndata: x\nfoo: baz\n\n");
 
-        assertEquals(List.of(new SseEvent("5", null, "x", -1, false, false, 1)), events);
+        assertEquals(List.of(new SseEvent(null, null, "x", -1, false, false, 1)), events);
+    }
+
+    /** WHATWG moves the last event id on every dispatch, with data or not: the next connection resumes after it. */
+    @Test
+    void shouldDispatchAnIdOnlyBlockWhenItMovesTheId() {
+        List<SseEvent> events = feed("id: 5\n\nid: 5\n\ndata: x\n\nid: 6\nevent: ping\n\n");
+
+        assertEquals(List.of(new SseEvent("5", null, null, -1, false, false, 0), new SseEvent("5", null, "x", -1, false, false, 1),
+                new SseEvent("6", "ping", null, -1, false, false, 0)), events, "a block that repeats the id is not dispatched again");
+        assertEquals("6", decoder.lastEventId());
     }
 
     @Test
