@@ -25,6 +25,14 @@ public interface MetricsConfig {
     @WithDefault("64")
     int maxFeeds();
 
+    /**
+     * A subscriber that takes no snapshot for this long while one waits for it (it stopped reading, or vanished
+     * without closing) has its connection closed, freeing its place; TCP alone took ~15 minutes. Its browser, if
+     * still there, reconnects. At least two intervals.
+     */
+    @WithDefault("30s")
+    Duration stalledAfter();
+
     /** Event-time windows summed for the "recent" figures (top pages, users, wikis, bot share). */
     @WithDefault("5")
     int recentWindows();

@@ -2,6 +2,8 @@ package io.pulse.api.metrics;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -12,6 +14,9 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
@@ -21,9 +26,12 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * Fans snapshots out to live subscribers. One feed per wiki filter and view computes a snapshot per interval,
  * whatever the number of subscribers; a feed starts with its first subscriber and stops with its last.
  * Each subscriber is conflated: if it cannot keep up, it skips to the latest snapshot, so a stalled
- * browser never slows the feed, the pipeline or the other subscribers.
+ * browser never slows the feed, the pipeline or the other subscribers. One that takes no snapshot for
+ * {@code pulse.metrics.stalled-after} while one waits for it is told to go (its connection closed): a client
+ * that vanished without closing (a laptop lid, a dropped network) held its place until TCP gave up, ~15 minutes.
  */
 @ApplicationScoped
+@Startup // its settings are checked at start, not at the first subscriber
 public class SnapshotHub {
 
     private static final Logger LOG = Logger.getLogger(SnapshotHub.class);
@@ -32,11 +40,16 @@ public class SnapshotHub {
     private final MetricsConfig config;
     private final Map<String, Feed> feeds = new HashMap<>();
     private final AtomicInteger subscribers = new AtomicInteger();
+    private final AtomicLong stalledSubscribers = new AtomicLong();
     private final LongSupplier clock;
 
     @Inject
-    public SnapshotHub(SnapshotSource source, MetricsConfig config) {
+    public SnapshotHub(SnapshotSource source, MetricsConfig config, MeterRegistry registry) {
         this(source::snapshot, config);
+        FunctionCounter.builder("pulse.metrics.stalled.subscribers", stalledSubscribers, AtomicLong::get)
+                .description("/metrics/stream subscribers whose connection was closed for taking no snapshot for"
+                        + " pulse.metrics.stalled-after")
+                .register(registry);
     }
 
     SnapshotHub(Snapshots source, MetricsConfig config) {
@@ -44,6 +57,11 @@ public class SnapshotHub {
     }
 
     SnapshotHub(Snapshots source, MetricsConfig config, LongSupplier nanoClock) {
+        if (config.stalledAfter().compareTo(config.interval().multipliedBy(2)) < 0) {
+            // Shorter, a snapshot being written to a healthy client could pass for a stall.
+            throw new IllegalArgumentException("pulse.metrics.stalled-after must be at least two pulse.metrics.interval ("
+                    + config.interval().multipliedBy(2) + "), not " + config.stalledAfter());
+        }
         this.source = source;
         this.config = config;
         this.clock = nanoClock;
@@ -77,6 +95,15 @@ public class SnapshotHub {
 
     /** As {@link #subscribe(String)}, with the dashboard view in every snapshot when asked for. */
     public Multi<MetricsSnapshot> subscribe(String wiki, boolean dashboard) {
+        return subscribe(wiki, dashboard, () -> { });
+    }
+
+    /**
+     * As {@link #subscribe(String, boolean)}; {@code whenStalled} is called (once, on a worker thread) when the
+     * subscriber has taken no snapshot for {@code pulse.metrics.stalled-after} while one waited for it: it should
+     * end the subscriber's connection, which cancels the stream and frees its place.
+     */
+    public Multi<MetricsSnapshot> subscribe(String wiki, boolean dashboard, Runnable whenStalled) {
         // Checked now, to answer 503; counted when the stream is subscribed, and released when it ends: a
         // stream never subscribed (its client gone before the headers were sent) would hold its place for
         // good. A burst of subscribers may overshoot the caps by the few checked at the same time.
@@ -90,11 +117,11 @@ public class SnapshotHub {
         }
         return Multi.createFrom().deferred(() -> {
             subscribers.incrementAndGet();
-            return joined(acquire(wiki, dashboard));
+            return joined(acquire(wiki, dashboard), whenStalled);
         });
     }
 
-    private Multi<MetricsSnapshot> joined(Feed feed) {
+    private Multi<MetricsSnapshot> joined(Feed feed, Runnable whenStalled) {
         // The feed's latest snapshot at once while it is fresh; else the next tick brings one (a new feed
         // ticks at once). Joiners never compute a snapshot of their own: browsers reconnecting together
         // after a restart used to start one each and fill the database's read limit. Nor do they get a
@@ -107,10 +134,70 @@ public class SnapshotHub {
         });
         // Only newer snapshots pass, so the first one never follows a fresher tick.
         AtomicLong lastSent = new AtomicLong(-1);
+        Delivery delivery = new Delivery(whenStalled);
+        feed.deliveries.add(delivery);
         return Multi.createBy().merging().streams(feed.processor, first)
                 .select().where(s -> s.sequence() > lastSent.getAndAccumulate(s.sequence(), Math::max))
+                .onItem().invoke(s -> delivery.waiting(clock.getAsLong()))
                 .onOverflow().dropPreviousItems()
-                .onTermination().invoke(() -> release(feed));
+                .onItem().invoke(delivery::taken)
+                .onTermination().invoke(() -> {
+                    feed.deliveries.remove(delivery);
+                    release(feed);
+                });
+    }
+
+    /**
+     * Whether a subscriber takes its snapshots. The web layer asks for the next one only once the previous one is
+     * written to the socket, so a client that stopped reading, or vanished, stops asking once its socket's buffer
+     * is full. A snapshot that arrives while one is taken may go unmarked: it is then found one interval later.
+     */
+    private static final class Delivery {
+        private final Runnable whenStalled;
+        private volatile boolean waiting;
+        private volatile long waitingSince;
+        private volatile boolean told;
+
+        Delivery(Runnable whenStalled) {
+            this.whenStalled = whenStalled;
+        }
+
+        void waiting(long now) {
+            if (!waiting) {
+                waitingSince = now;
+                waiting = true;
+            }
+        }
+
+        void taken(MetricsSnapshot snapshot) {
+            waiting = false;
+        }
+
+        boolean stalled(long now, long afterNanos) {
+            return waiting && !told && now - waitingSince >= afterNanos;
+        }
+    }
+
+    private void endStalled(Feed feed) {
+        long now = clock.getAsLong();
+        for (Delivery d : feed.deliveries) {
+            if (d.stalled(now, config.stalledAfter().toNanos())) {
+                d.told = true;
+                LOG.infof("A /metrics/stream subscriber took no snapshot for %s: closing its connection",
+                        config.stalledAfter());
+                stalledSubscribers.incrementAndGet();
+                try {
+                    d.whenStalled.run();
+                } catch (RuntimeException e) {
+                    LOG.debugf("Closing a stalled subscriber failed: %s", e.toString());
+                }
+            }
+        }
+    }
+
+    /** Subscribers told to go since the start, for taking no snapshot for {@code pulse.metrics.stalled-after}. */
+    public long stalledSubscribers() {
+        return stalledSubscribers.get();
     }
 
     public int subscribers() {
@@ -149,6 +236,7 @@ public class SnapshotHub {
         final String wiki;
         final boolean dashboard;
         final BroadcastProcessor<MetricsSnapshot> processor = BroadcastProcessor.create();
+        final Set<Delivery> deliveries = ConcurrentHashMap.newKeySet();
         volatile MetricsSnapshot latest;
         volatile long latestAtNanos;
         volatile long sequence;
@@ -162,6 +250,7 @@ public class SnapshotHub {
 
         Feed start() {
             ticker = Multi.createFrom().ticks().every(config.interval())
+                    .onItem().invoke(tick -> endStalled(this)) // every tick, also while snapshots fail
                     .onOverflow().drop() // a slow database skips ticks instead of queueing them
                     .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, dashboard)
                             .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 class SnapshotHubTest {
@@ -176,6 +177,52 @@ class SnapshotHubTest {
         }
     }
 
+    /**
+     * A subscriber that takes no snapshot for stalled-after while one waits is told to go, once; one that keeps up,
+     * or that waits for nothing, is not. Telling it is the web layer's cue to close the connection.
+     */
+    @Test
+    void shouldTellASubscriberThatTakesNoSnapshotToGo() {
+        AtomicLong clock = new AtomicLong();
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> Uni.createFrom().item(snapshot(0)), config(Duration.ofMillis(20)),
+                clock::get);
+        AtomicInteger toldStalled = new AtomicInteger();
+        AtomicInteger toldHealthy = new AtomicInteger();
+        AssertSubscriber<MetricsSnapshot> stalled = hub.subscribe(null, false, toldStalled::incrementAndGet)
+                .subscribe().withSubscriber(AssertSubscriber.create(1));
+        List<Long> healthy = new CopyOnWriteArrayList<>();
+        Cancellable keepsUp = hub.subscribe(null, false, toldHealthy::incrementAndGet).subscribe().with(s -> healthy.add(s.sequence()));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> stalled.getItems().size() == 1 && healthy.size() >= 3);
+            clock.addAndGet(Duration.ofSeconds(29).toNanos());
+            int seen = healthy.size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> healthy.size() >= seen + 3);
+            assertThat(toldStalled.get()).as("not yet stalled-after (30 s)").isZero();
+
+            clock.addAndGet(Duration.ofSeconds(2).toNanos());
+            await().atMost(Duration.ofSeconds(10)).until(() -> toldStalled.get() == 1);
+            int later = healthy.size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> healthy.size() >= later + 5); // ticks go on
+            assertThat(toldStalled.get()).as("told once").isEqualTo(1);
+            assertThat(toldHealthy.get()).isZero();
+            assertThat(hub.stalledSubscribers()).isEqualTo(1);
+
+            stalled.cancel(); // what closing its connection does
+            assertThat(hub.subscribers()).isEqualTo(1);
+        } finally {
+            stalled.cancel();
+            keepsUp.cancel();
+            hub.stop();
+        }
+    }
+
+    @Test
+    void shouldRefuseAStallTimeShorterThanTwoIntervals() {
+        MetricsConfig tooShort = config(Duration.ofSeconds(1), Duration.ofMillis(1500));
+        assertThatThrownBy(() -> new SnapshotHub((wiki, dashboard) -> Uni.createFrom().item(snapshot(0)), tooShort))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pulse.metrics.stalled-after");
+    }
+
     static void assertContiguous(List<Long> ids) {
         for (int i = 1; i < ids.size(); i++) {
             assertThat(ids.get(i)).as("ids %s", ids).isEqualTo(ids.get(i - 1) + 1);
@@ -187,6 +234,11 @@ class SnapshotHubTest {
     }
 
     static MetricsConfig config(Duration interval) {
+        Duration twoIntervals = interval.multipliedBy(2);
+        return config(interval, twoIntervals.compareTo(Duration.ofSeconds(30)) > 0 ? twoIntervals : Duration.ofSeconds(30));
+    }
+
+    static MetricsConfig config(Duration interval, Duration stalledAfter) {
         return new MetricsConfig() {
             @Override
             public Duration interval() {
@@ -196,6 +248,11 @@ class SnapshotHubTest {
             @Override
             public int maxSubscribers() {
                 return 10;
+            }
+
+            @Override
+            public Duration stalledAfter() {
+                return stalledAfter;
             }
 
             @Override
