@@ -102,6 +102,7 @@ public class AlertHub {
         private final ArrayDeque<Alert> buffer = new ArrayDeque<>();
         private final int capacity;
         private boolean replaying;
+        private boolean draining;
 
         Subscriber(MultiEmitter<? super Alert> emitter, int capacity, boolean replaying) {
             this.emitter = emitter;
@@ -133,8 +134,19 @@ public class AlertHub {
         }
 
         synchronized void drain() {
-            while (!replaying && !buffer.isEmpty() && emitter.requested() > 0 && !emitter.isCancelled()) {
-                emitter.emit(buffer.pollFirst());
+            // Not re-entered: a downstream that asks for the next alert while one is being emitted (the stream's merge
+            // does) was seen with that demand twice, and every buffered alert went out at once, failing the stream for
+            // lack of requests. The loop below sees the request once the emission returns.
+            if (draining) {
+                return;
+            }
+            draining = true;
+            try {
+                while (!replaying && !buffer.isEmpty() && emitter.requested() > 0 && !emitter.isCancelled()) {
+                    emitter.emit(buffer.pollFirst());
+                }
+            } finally {
+                draining = false;
             }
         }
     }

@@ -2,6 +2,7 @@ package io.pulse.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import io.pulse.store.ReadTimedOutException;
 import io.pulse.store.ReadsBusyException;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -50,6 +52,28 @@ class AlertHubTest {
         assertThat(resumed.getItems()).extracting(Alert::sequence).containsExactly(2L, 3L, 4L);
         hub.publish(alert(5));
         assertThat(resumed.getItems()).extracting(Alert::sequence).containsExactly(2L, 3L, 4L, 5L);
+    }
+
+    /**
+     * The stream's merge (alerts and heartbeats, one at a time from each) asks the hub for the next alert while the
+     * hub is still emitting the previous one: the nested drain saw that demand twice and pushed every missed alert
+     * at once, and with three or more the stream failed for lack of requests after the first. A browser reconnecting
+     * after missing three alerts got one per reconnect.
+     */
+    @Test
+    void shouldSendEveryMissedAlertOneRequestAtATimeThroughTheStreamsMerge() {
+        AlertHub hub = new AlertHub(10, 10);
+        List<Alert> missed = List.of(alert(1), alert(2), alert(3), alert(4), alert(5));
+        AssertSubscriber<Alert> writer = Multi.createBy().merging().withRequests(1)
+                .streams(hub.subscribe(Uni.createFrom().item(missed)), Multi.createFrom().<Alert> nothing())
+                .subscribe().withSubscriber(AssertSubscriber.create(1)); // the web layer: one write at a time
+        for (int n = 1; n <= 5; n++) {
+            int expected = n;
+            await().atMost(Duration.ofSeconds(10)).until(() -> writer.getItems().size() == expected || writer.getFailure() != null);
+            assertThat(writer.getFailure()).isNull();
+            writer.request(1); // the write of alert n completed
+        }
+        assertThat(writer.getItems()).extracting(Alert::sequence).containsExactly(1L, 2L, 3L, 4L, 5L);
     }
 
     /**
