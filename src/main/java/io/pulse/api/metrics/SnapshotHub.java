@@ -1,6 +1,7 @@
 package io.pulse.api.metrics;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -213,7 +214,7 @@ public class SnapshotHub {
     private synchronized void release(Feed feed) {
         subscribers.decrementAndGet();
         if (--feed.references == 0) {
-            feeds.remove(key(feed.wiki, feed.dashboard));
+            feeds.remove(key(feed.wiki, feed.dashboard), feed);
             feed.ticker.cancel();
             feed.processor.onComplete();
         }
@@ -221,11 +222,14 @@ public class SnapshotHub {
 
     @PreDestroy
     synchronized void stop() {
-        feeds.values().forEach(f -> {
+        // Completing a feed ends its subscribers, whose release removes the feed from the map: iterated directly, the
+        // map threw at shutdown.
+        List<Feed> running = List.copyOf(feeds.values());
+        feeds.clear();
+        running.forEach(f -> {
             f.ticker.cancel();
             f.processor.onComplete();
         });
-        feeds.clear();
     }
 
     private static String key(String wiki, boolean dashboard) {

@@ -223,6 +223,21 @@ class SnapshotHubTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pulse.metrics.stalled-after");
     }
 
+    /** Stopping (at shutdown) ends every subscriber; it threw, the feeds' map changed under its iteration. */
+    @Test
+    void shouldEndEverySubscriberWhenStopped() {
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> Uni.createFrom().item(snapshot(0)), config(Duration.ofMillis(20)));
+        AssertSubscriber<MetricsSnapshot> all = hub.subscribe(null).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<MetricsSnapshot> one = hub.subscribe("awiki").subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !all.getItems().isEmpty() && !one.getItems().isEmpty());
+
+        hub.stop();
+
+        all.assertCompleted();
+        one.assertCompleted();
+        assertThat(hub.subscribers()).isZero();
+    }
+
     static void assertContiguous(List<Long> ids) {
         for (int i = 1; i < ids.size(); i++) {
             assertThat(ids.get(i)).as("ids %s", ids).isEqualTo(ids.get(i - 1) + 1);
