@@ -83,8 +83,12 @@ public class AlertStore {
                 });
     }
 
+    /**
+     * Marks the alerts published, the first time only: an alert raised again (two replicas, a retried batch) moved
+     * past those published in between, and a stream resuming after it missed them ({@link #publishedAfter}).
+     */
     public Uni<Void> markPublished(List<String> ids) {
-        return pool.preparedQuery("UPDATE alerts SET published_at = now() WHERE id = ANY($1::text[])")
+        return pool.preparedQuery("UPDATE alerts SET published_at = now() WHERE id = ANY($1::text[]) AND published_at IS NULL")
                 .execute(Tuple.of(ids.toArray(String[]::new))).replaceWithVoid();
     }
 

@@ -63,6 +63,25 @@ class AlertStreamReplayTest {
     }
 
     /**
+     * An alert raised twice (two replicas' checks, a batch retried) is marked published twice: the second mark moved
+     * its publication time past alerts published in between, and a browser resuming after it never got them.
+     */
+    @Test
+    void shouldKeepAnAlertsFirstPublicationTimeWhenItIsMarkedAgain() {
+        String wiki = "again" + System.nanoTime() % 1_000_000_000L + "wiki";
+        List<Alert> stored = store.insert(List.of(alert(wiki, "Stored first"), alert(wiki, "Stored second")))
+                .await().atMost(WAIT);
+        Alert first = stored.get(0);
+        Alert second = stored.get(1);
+        store.markPublished(List.of(second.id())).await().atMost(WAIT); // received by the browser, which then drops
+        store.markPublished(List.of(first.id())).await().atMost(WAIT); // published while it was away
+        store.markPublished(List.of(second.id())).await().atMost(WAIT); // raised again, published again
+
+        assertThat(store.publishedAfter(second.sequence(), 100).await().atMost(WAIT)).extracting(Alert::id)
+                .contains(first.id());
+    }
+
+    /**
      * No alert for a while: the stream still sends a comment every {@code stream-heartbeat} (1 s in tests),
      * so that proxies do not close it as idle. It sent nothing at all before.
      */
