@@ -116,6 +116,16 @@ public class AlertStore {
                 Tuple.of(after, limit)).map(AlertStore::alerts);
     }
 
+    /**
+     * Up to {@code limit} alerts stored at least {@code olderThanSeconds} ago and never published, oldest first: a
+     * send that failed for an alert nobody raises again (a bot surge whose window no longer qualifies).
+     */
+    public Uni<List<Alert>> unpublished(long olderThanSeconds, int limit) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM alerts WHERE published_at IS NULL"
+                + " AND raised_at < now() - make_interval(secs => $1) ORDER BY raised_at, seq LIMIT $2")
+                .execute(Tuple.of((double) olderThanSeconds, limit)).map(AlertStore::alerts);
+    }
+
     private static List<Alert> alerts(RowSet<Row> rows) {
         List<Alert> out = new ArrayList<>(rows.size());
         rows.forEach(row -> out.add(toAlert(row)));

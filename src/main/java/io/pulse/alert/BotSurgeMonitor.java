@@ -1,5 +1,6 @@
 package io.pulse.alert;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,12 +81,28 @@ public class BotSurgeMonitor {
     Uni<Void> check() {
         return rules.refresh().chain(() -> {
             BotSurgeRule rule = rules.current().botSurge();
-            if (!config.enabled() || !rule.enabled()) {
+            if (!config.enabled()) {
                 return Uni.createFrom().voidItem();
             }
-            return store.botSurgeCandidates(aggregatorGroup, config.botSurgeLookback().toSeconds(), rule)
-                    .chain(rows -> publisher.raise(toAlerts(rows, rule))).replaceWithVoid();
+            Uni<List<Alert>> surges = rule.enabled()
+                    ? store.botSurgeCandidates(aggregatorGroup, config.botSurgeLookback().toSeconds(), rule).map(rows -> toAlerts(rows, rule))
+                    : Uni.createFrom().item(List.of());
+            // A stored alert whose send failed is published when it is raised again; a bot surge whose window no
+            // longer qualifies never is, and stayed off the stream and its replays for good.
+            return surges.chain(alerts -> store.unpublished(UNPUBLISHED_AFTER.toSeconds(), UNPUBLISHED_PER_CHECK)
+                    .chain(stale -> publisher.raise(concat(alerts, stale)))).replaceWithVoid();
         });
+    }
+
+    /** Longer than a send may take (Kafka's delivery timeout, 2 minutes): one still being sent is not sent twice. */
+    static final Duration UNPUBLISHED_AFTER = Duration.ofMinutes(3);
+    static final int UNPUBLISHED_PER_CHECK = 100;
+
+    private static List<Alert> concat(List<Alert> a, List<Alert> b) {
+        List<Alert> all = new ArrayList<>(a.size() + b.size());
+        all.addAll(a);
+        all.addAll(b);
+        return all;
     }
 
     static List<Alert> toAlerts(List<Row> rows, BotSurgeRule rule) {

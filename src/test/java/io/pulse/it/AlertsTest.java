@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -231,6 +233,34 @@ class AlertsTest {
         assertThat(publishing.raise(alerts).await().atMost(Duration.ofSeconds(30))).as("published: nothing new").isEmpty();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published(wiki))
                 .containsOnlyKeys(ids).allSatisfy((id, records) -> assertThat(records).as(id).hasSize(1)));
+    }
+
+    /**
+     * An alert whose send failed and that nobody raises again (a bot surge whose window no longer qualifies) stayed
+     * unpublished for good: off the stream and its replays. The alert checks now publish, once, what was stored
+     * over three minutes ago and never published.
+     */
+    @Test
+    void shouldPublishAStoredAlertNobodyRaisesAgain() throws Exception {
+        String run = Long.toString(System.nanoTime() % 1_000_000_000L);
+        String wiki = "forgotten" + run + "wiki";
+        long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
+        Alert alert = Alert.raise(rules.current().botSurge(), wiki, time, wiki, null, null, "40 of 41 changes on " + wiki
+                + " by bots in one window", Map.of("changes", 41, "botChanges", 40));
+        AlertPublisher refusing = new AlertPublisher(store, refusingWhile(alertsOut, new AtomicBoolean(true), new AtomicInteger()),
+                json, registry);
+        assertThatThrownBy(() -> refusing.raise(List.of(alert)).await().atMost(Duration.ofSeconds(30)))
+                .hasMessageContaining("Injected");
+        assertThat(unpublished(wiki)).isEqualTo(1);
+        try (Connection db = StoredAggregates.connect();
+                PreparedStatement older = db.prepareStatement("UPDATE alerts SET raised_at = now() - interval '4 minutes' WHERE wiki = ?")) {
+            older.setString(1, wiki);
+            older.executeUpdate();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> unpublished(wiki) == 0);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published(wiki))
+                .containsOnlyKeys(alert.id()).allSatisfy((id, records) -> assertThat(records).as(id).hasSize(1)));
     }
 
     /** The alerts channel's real emitter, refusing every send while {@code refuses} holds: nothing reaches Kafka then. */
