@@ -33,6 +33,16 @@ public final class PageSpikeDetector {
         return s != EMPTY && s >> COUNT_BITS == w ? s & MAX_COUNT : 0;
     }
 
+    private static long newestIn(long[] ring) {
+        long newest = Long.MIN_VALUE;
+        for (long s : ring) {
+            if (s != EMPTY) {
+                newest = Math.max(newest, s >> COUNT_BITS);
+            }
+        }
+        return newest;
+    }
+
     /** Adds to window {@code w}'s count; -1 when the slot holds a newer window (a change too late to keep). */
     private static long add(long[] ring, long w, long n) {
         int i = slot(ring, w);
@@ -108,6 +118,11 @@ public final class PageSpikeDetector {
         }
         newest = Math.max(newest, w);
         long known = knownFrom == Long.MIN_VALUE ? baselineWindows : Math.max(0, Math.min(baselineWindows, w - knownFrom));
+        // A late change's oldest baseline windows may be gone from the ring, their slots taken by the page's newer
+        // windows: read as 0, they made a steady page spike on one change a few windows late. Unknown instead.
+        if (w < newest) { // else no window of the page is newer: the ring holds every baseline window
+            known = Math.min(known, Math.max(0, baselineWindows - (newestIn(ring) - w)));
+        }
         long past = 0;
         for (int i = 1; i <= known; i++) {
             past += count(ring, w - i);

@@ -140,6 +140,31 @@ class PageSpikeDetectorTest {
         assertThat(current.baseline()).isEqualTo(2.0 / BASELINE_WINDOWS);
     }
 
+    /**
+     * A change a few windows late is judged by the baseline windows the page's ring still holds: the oldest ones'
+     * slots hold the page's newer windows, and read as 0 they made a steady page (25 a minute) spike on one
+     * change 8 minutes late (baseline 5), and on one 10 minutes late (baseline 0).
+     */
+    @Test
+    void shouldJudgeALateChangeByTheBaselineWindowsTheRingStillHolds() {
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 10);
+        for (int minute = 0; minute <= 20; minute++) {
+            for (int i = 0; i < 25; i++) {
+                detector.add("p", T0 + minute * WINDOW_MS + i, BASELINE_WINDOWS);
+            }
+        }
+
+        PageSpikeDetector.Observation eightLate = detector.add("p", T0 + 12 * WINDOW_MS + 100, BASELINE_WINDOWS);
+        PageSpikeDetector.Observation tenLate = detector.add("p", T0 + 10 * WINDOW_MS + 100, BASELINE_WINDOWS);
+        PageSpikeDetector.Observation current = detector.add("p", T0 + 20 * WINDOW_MS + 100, BASELINE_WINDOWS);
+
+        assertThat(eightLate.changes()).isEqualTo(26);
+        assertThat(eightLate.baseline()).as("minutes 10 and 11: the ring holds no older one").isEqualTo(25.0);
+        assertThat(tenLate.changes()).isEqualTo(26);
+        assertThat(tenLate.baseline()).as("no baseline window held").isNaN();
+        assertThat(current.baseline()).as("minutes 10 to 19, two of them 26").isEqualTo((8 * 25 + 2 * 26) / 10.0);
+    }
+
     @Test
     void shouldIgnoreAChangeOlderThanThePagesCountsReachBackWithoutOverwritingANewerWindow() {
         PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 10);
