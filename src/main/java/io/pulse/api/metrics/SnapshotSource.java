@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -171,16 +172,29 @@ public class SnapshotSource {
         if (cached != null && System.nanoTime() - cached.atNanos() < config.interval().toNanos() / 2) {
             return Uni.createFrom().item(cached);
         }
-        return Uni.combine().all().unis(kafka.endOffsets(eventsTopic), kafka.endOffsets(deadLetterTopic),
-                queries.progress(group, eventsTopic))
-                .with((published, deadLetters, progress) -> {
-                    long now = System.nanoTime();
-                    PipelineSample sample = new PipelineSample(now, published.sum(), progress.aggregated(),
-                            deadLetters.sum(), progress, round(ingested.add(now, published.sum(), published.measured())),
-                            round(aggregated.add(now, progress.aggregated())));
-                    latest = sample;
-                    return sample;
-                });
+        return sample(kafka.endOffsets(eventsTopic), kafka.endOffsets(deadLetterTopic), queries.progress(group, eventsTopic),
+                ingested, aggregated, System::nanoTime)
+                .invoke(sample -> latest = sample);
+    }
+
+    private record Stamped<T>(T value, long atNanos) {
+    }
+
+    /**
+     * Each count is stamped when its own read answers, not when the slowest of the three did: a count read at t and
+     * stamped when a queued database read answered seconds later made the rate over the next second several times
+     * the real one (all it had counted meanwhile, over a shorter span).
+     */
+    static Uni<PipelineSample> sample(Uni<KafkaProgress.EndOffsets> published, Uni<KafkaProgress.EndOffsets> deadLetters,
+            Uni<SnapshotQueries.Progress> progress, RateOverSpan ingested, RateOverSpan aggregated, LongSupplier nanoClock) {
+        return Uni.combine().all().unis(
+                published.map(p -> new Stamped<>(p, nanoClock.getAsLong())),
+                deadLetters,
+                progress.map(p -> new Stamped<>(p, nanoClock.getAsLong())))
+                .with((ends, dead, counted) -> new PipelineSample(nanoClock.getAsLong(), ends.value().sum(),
+                        counted.value().aggregated(), dead.sum(), counted.value(),
+                        round(ingested.add(ends.atNanos(), ends.value().sum(), ends.value().measured())),
+                        round(aggregated.add(counted.atNanos(), counted.value().aggregated()))));
     }
 
     private static double round(double rate) {

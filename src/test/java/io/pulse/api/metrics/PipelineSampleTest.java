@@ -1,0 +1,71 @@
+package io.pulse.api.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import io.pulse.store.SnapshotQueries;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+
+/** The pipeline's rates, from counts read at once from Kafka and PostgreSQL, one of which may answer late. */
+class PipelineSampleTest {
+
+    private final AtomicLong clock = new AtomicLong();
+    private final RateOverSpan ingested = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
+    private final RateOverSpan aggregated = new RateOverSpan(Duration.ofSeconds(1), Duration.ofMinutes(1));
+
+    /**
+     * At 100 events/s both ways, the offsets' read waits 3 s for its turn: the count of the events topic, read
+     * at once, was stamped when that read answered, and the rate came out at a quarter of the real one (and the
+     * next at several times it, once the reads were quick again).
+     */
+    @Test
+    void shouldStampEachCountWhenItsOwnReadAnswers() {
+        sampleAt(0, 0, 0);
+
+        clock.set(seconds(1));
+        CompletableFuture<SnapshotQueries.Progress> slowRead = new CompletableFuture<>();
+        UniAssertSubscriber<SnapshotSource.PipelineSample> sample = SnapshotSource.sample(
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(100, true)), // read at 1 s
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(0, true)),
+                Uni.createFrom().completionStage(slowRead), ingested, aggregated, clock::get)
+                .subscribe().withSubscriber(UniAssertSubscriber.create());
+        clock.set(seconds(4));
+        slowRead.complete(progress(400)); // its turn came at 4 s
+
+        SnapshotSource.PipelineSample answered = sample.awaitItem().getItem();
+        assertThat(answered.ingestedPerSecond()).as("100 events in the first second").isEqualTo(100.0);
+        assertThat(answered.aggregatedPerSecond()).isEqualTo(100.0);
+        // The reads quick again: the rates stay 100 (the count read at 1 s, stamped at 4 s, made the second one 400).
+        for (long at : new long[] { millis(4500), millis(5000), millis(5500) }) {
+            SnapshotSource.PipelineSample next = sampleAt(at, at / 10_000_000, at / 10_000_000);
+            assertThat(next.ingestedPerSecond()).as("at %d ms", at / 1_000_000).isEqualTo(100.0);
+            assertThat(next.aggregatedPerSecond()).as("at %d ms", at / 1_000_000).isEqualTo(100.0);
+        }
+    }
+
+    private SnapshotSource.PipelineSample sampleAt(long atNanos, long published, long counted) {
+        clock.set(atNanos);
+        return SnapshotSource.sample(Uni.createFrom().item(new KafkaProgress.EndOffsets(published, true)),
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(0, true)), Uni.createFrom().item(progress(counted)),
+                ingested, aggregated, clock::get).await().atMost(Duration.ofSeconds(5));
+    }
+
+    private static SnapshotQueries.Progress progress(long aggregated) {
+        return new SnapshotQueries.Progress(Instant.EPOCH, Instant.EPOCH, aggregated);
+    }
+
+    private static long millis(long ms) {
+        return Duration.ofMillis(ms).toNanos();
+    }
+
+    private static long seconds(long s) {
+        return Duration.ofSeconds(s).toNanos();
+    }
+}
