@@ -17,7 +17,6 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
@@ -32,7 +31,6 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * that vanished without closing (a laptop lid, a dropped network) held its place until TCP gave up, ~15 minutes.
  */
 @ApplicationScoped
-@Startup // its settings are checked at start, not at the first subscriber
 public class SnapshotHub {
 
     private static final Logger LOG = Logger.getLogger(SnapshotHub.class);
@@ -58,11 +56,6 @@ public class SnapshotHub {
     }
 
     SnapshotHub(Snapshots source, MetricsConfig config, LongSupplier nanoClock) {
-        if (config.stalledAfter().compareTo(config.interval().multipliedBy(2)) < 0) {
-            // Shorter, a snapshot being written to a healthy client could pass for a stall.
-            throw new IllegalArgumentException("pulse.metrics.stalled-after must be at least two pulse.metrics.interval ("
-                    + config.interval().multipliedBy(2) + "), not " + config.stalledAfter());
-        }
         this.source = source;
         this.config = config;
         this.clock = nanoClock;

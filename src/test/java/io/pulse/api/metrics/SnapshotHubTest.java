@@ -216,13 +216,6 @@ class SnapshotHubTest {
         }
     }
 
-    @Test
-    void shouldRefuseAStallTimeShorterThanTwoIntervals() {
-        MetricsConfig tooShort = config(Duration.ofSeconds(1), Duration.ofMillis(1500));
-        assertThatThrownBy(() -> new SnapshotHub((wiki, dashboard) -> Uni.createFrom().item(snapshot(0)), tooShort))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pulse.metrics.stalled-after");
-    }
-
     /** Stopping (at shutdown) ends every subscriber; it threw, the feeds' map changed under its iteration. */
     @Test
     void shouldEndEverySubscriberWhenStopped() {

@@ -1,0 +1,48 @@
+package io.pulse.api.metrics;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+class MetricsSettingsTest {
+
+    static MetricsConfig config(Map<String, String> properties) {
+        return new SmallRyeConfigBuilder().withMapping(MetricsConfig.class).withConverter(Duration.class, 100, new DurationConverter())
+                .withSources(new PropertiesConfigSource(properties, "test", 100)).build().getConfigMapping(MetricsConfig.class);
+    }
+
+    @Test
+    void shouldAcceptTheDefaults() {
+        assertThatCode(() -> MetricsSettings.check(config(Map.of()))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void shouldRefuseAnIntervalTheStreamCannotTickAtOrThatTheDashboardTakesForADeadStream() {
+        for (String interval : new String[] { "0s", "-1s", "1ms", "11s" }) {
+            assertThatThrownBy(() -> MetricsSettings.check(config(Map.of("pulse.metrics.interval", interval))))
+                    .as(interval).hasMessageContaining("pulse.metrics.interval");
+        }
+    }
+
+    @Test
+    void shouldRefuseAStallTimeShorterThanTwoIntervals() {
+        assertThatThrownBy(() -> MetricsSettings.check(config(Map.of("pulse.metrics.interval", "1s",
+                "pulse.metrics.stalled-after", "1500ms")))).hasMessageContaining("pulse.metrics.stalled-after");
+    }
+
+    @Test
+    void shouldRefuseNoWindowsOrEntriesAndNameEach() {
+        assertThatThrownBy(() -> MetricsSettings.check(config(Map.of("pulse.metrics.recent-windows", "0",
+                "pulse.metrics.dashboard.history-windows", "-1", "pulse.metrics.dashboard.top-n", "0", "pulse.metrics.top-n", "0"))))
+                .hasMessageContaining("pulse.metrics.recent-windows").hasMessageContaining("pulse.metrics.dashboard.history-windows")
+                .hasMessageContaining("pulse.metrics.dashboard.top-n").hasMessageContaining("pulse.metrics.top-n");
+    }
+}
