@@ -178,6 +178,26 @@ class DashboardBrowserTest {
         assertThat(streamSwitch.accepted()).as("a new stream connection").isGreaterThan(before);
     }
 
+    /** The wall clock stepped back (NTP, by hand) while the stream went silent: the watchdog still notices. */
+    @Test
+    void shouldNoticeASilentStreamWhateverTheWallClockDoes() {
+        browser.get(home);
+        await().atMost(PATIENCE).until(() -> "Live".equals(text("connection")));
+
+        int before = streamSwitch.accepted();
+        browser.executeScript("const back = Date.now() - 3600000; Date.now = () => back;"); // an hour back, and stopped
+        streamSwitch.mute();
+        await().atMost(PATIENCE).until(() -> streamSwitch.mutedStreams() > 0);
+        int silent = streamSwitch.mutedStreams();
+        // EventSource keeps an open silent stream for good: only the page's watchdog (15 s) opens another.
+        await().atMost(Duration.ofSeconds(40)).until(() -> streamSwitch.mutedStreams() > silent);
+        assertThat(browser.findElement(By.id("banner")).isDisplayed()).isTrue();
+        streamSwitch.restore();
+        await().atMost(PATIENCE).until(() -> !browser.findElement(By.id("banner")).isDisplayed()
+                && "Live".equals(text("connection")));
+        assertThat(streamSwitch.accepted()).as("a new stream connection").isGreaterThan(before);
+    }
+
     /**
      * The rankings' table locked (maintenance): the page kept its charts and rankings and read "Live", as if
      * they were current. It now marks them as not current until the view can be read again.

@@ -22,6 +22,7 @@ public class StreamSwitch {
     private final Set<HttpConnection> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger refusedAlerts = new AtomicInteger();
+    private final AtomicInteger mutedStreams = new AtomicInteger();
     private volatile boolean down;
     private volatile boolean muted;
 
@@ -39,6 +40,7 @@ public class StreamSwitch {
                 HttpConnection connection = rc.request().connection();
                 open.add(connection);
                 connection.closeHandler(v -> open.remove(connection));
+                mutedStreams.incrementAndGet();
                 rc.response().setChunked(true).putHeader("Content-Type", "text/event-stream").write(": muted\n\n");
             } else {
                 HttpConnection connection = rc.request().connection();
@@ -73,6 +75,11 @@ public class StreamSwitch {
     /** Alert stream requests refused so far. */
     public int refusedAlerts() {
         return refusedAlerts.get();
+    }
+
+    /** Metrics stream requests answered with a silent stream so far. */
+    public int mutedStreams() {
+        return mutedStreams.get();
     }
 
     /** Metrics stream requests let through so far. */
