@@ -34,7 +34,7 @@ function render(snapshot) {
   // Not known while the broker cannot be read: a dash, not a feed that stopped.
   setText('h-ingested', p.ingestedPerSecond == null ? '–' : `${number.format(p.ingestedPerSecond)} /s`);
   setText('h-aggregated', `${number.format(p.aggregatedPerSecond)} /s`);
-  setText('h-lag', number.format(p.consumerLag));
+  setText('h-lag', p.consumerLag == null ? '–' : number.format(p.consumerLag));
   setText('h-dead', number.format(p.deadLetters));
   setText('h-newest', time(snapshot.eventTime.newest));
   setText('h-watermark', time(snapshot.eventTime.watermark));

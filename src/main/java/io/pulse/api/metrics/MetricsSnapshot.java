@@ -66,7 +66,7 @@ public record MetricsSnapshot(
      * the events topic cannot be read (the broker away): unknown, not 0.
      */
     public record Pipeline(Double ingestedPerSecond, double aggregatedPerSecond, long published, long aggregated,
-            long consumerLag, long deadLetters) {
+            Long consumerLag, long deadLetters) {
     }
 
     /** The newest event time aggregated and the watermark (oldest partition's newest time minus the lateness). */

@@ -50,8 +50,9 @@ public class SnapshotSource {
     private final RateOverSpan ingested;
     private final RateOverSpan aggregated;
 
+    /** {@code consumerLag} is null while the topic's end cannot be read: the last end known, against fresh counts, drained to 0. */
     record PipelineSample(long atNanos, long published, long aggregated, long deadLetters, SnapshotQueries.Progress progress,
-            Double ingestedPerSecond, double aggregatedPerSecond) {
+            Double ingestedPerSecond, double aggregatedPerSecond, Long consumerLag) {
     }
 
     @Inject
@@ -97,7 +98,7 @@ public class SnapshotSource {
             SnapshotQueries.Progress progress = sample.progress();
             MetricsSnapshot.Pipeline pipeline = new MetricsSnapshot.Pipeline(sample.ingestedPerSecond(),
                     sample.aggregatedPerSecond(), sample.published(), sample.aggregated(),
-                    Math.max(0, sample.published() - sample.aggregated()), sample.deadLetters());
+                    sample.consumerLag(), sample.deadLetters());
             if (progress.newestEventTime() == null) {
                 return Uni.createFrom().item(new MetricsSnapshot(0, Instant.now(), wiki, pipeline,
                         new MetricsSnapshot.EventTime(null, null), null, null, null));
@@ -194,7 +195,8 @@ public class SnapshotSource {
                 .with((ends, dead, counted) -> new PipelineSample(nanoClock.getAsLong(), ends.value().sum(),
                         counted.value().aggregated(), dead.sum(), counted.value(),
                         round(ingested.add(ends.atNanos(), ends.value().sum(), ends.value().measured())),
-                        round(aggregated.add(counted.atNanos(), counted.value().aggregated()))));
+                        round(aggregated.add(counted.atNanos(), counted.value().aggregated())),
+                        ends.value().measured() ? Long.valueOf(Math.max(0, ends.value().sum() - counted.value().aggregated())) : null));
     }
 
     private static double round(double rate) {

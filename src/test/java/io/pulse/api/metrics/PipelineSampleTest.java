@@ -50,6 +50,24 @@ class PipelineSampleTest {
         }
     }
 
+    /**
+     * While the events topic's end cannot be read, its last known sum stands for it: the lag against counts that go
+     * on drained to 0 (the whole lag on a replica that never read it). Not known, it is null, as the ingest rate.
+     */
+    @Test
+    void shouldNotKnowTheLagWhileTheTopicsEndCannotBeRead() {
+        assertThat(sampleAt(0, 500, 200).consumerLag()).isEqualTo(300L);
+
+        clock.set(seconds(1));
+        SnapshotSource.PipelineSample unread = SnapshotSource.sample(Uni.createFrom().item(new KafkaProgress.EndOffsets(500, false)),
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(0, true)), Uni.createFrom().item(progress(450)),
+                ingested, aggregated, clock::get).await().atMost(Duration.ofSeconds(5));
+
+        assertThat(unread.consumerLag()).isNull();
+        assertThat(unread.ingestedPerSecond()).isNull();
+        assertThat(unread.aggregatedPerSecond()).isEqualTo(250.0);
+    }
+
     private SnapshotSource.PipelineSample sampleAt(long atNanos, long published, long counted) {
         clock.set(atNanos);
         return SnapshotSource.sample(Uni.createFrom().item(new KafkaProgress.EndOffsets(published, true)),
