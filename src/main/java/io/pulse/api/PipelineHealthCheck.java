@@ -40,7 +40,8 @@ public class PipelineHealthCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         boolean reads = ingest.running();
-        boolean ingestDegraded = reads && !ingest.connected();
+        boolean stalled = ingest.stalledFor().compareTo(wikimedia.ingest().stalledAfter()) >= 0;
+        boolean ingestDegraded = reads && (!ingest.connected() || stalled);
         HealthReport kafka = messaging.getReadiness();
         var builder = HealthCheckResponse.named("pulse-pipeline").up()
                 .withData("degraded", aggregator.degraded() || ingestDegraded || !kafka.isOk())
@@ -50,6 +51,7 @@ public class PipelineHealthCheck implements HealthCheck {
                 .withData("ingest.enabled", wikimedia.enabled())
                 .withData("ingest.leader", reads)
                 .withData("ingest.connected", ingest.connected())
+                .withData("ingest.stalled", stalled)
                 .withData("ingest.reconnects", ingest.reconnects());
         if (aggregator.lastErrorKind() != null && aggregator.degraded()) {
             builder.withData("aggregator.lastErrorKind", aggregator.lastErrorKind()); // the message is in the log

@@ -83,6 +83,11 @@ public final class ResumeTracker {
         return Map.copyOf(prefixEnds);
     }
 
+    /** Events behind the position, ever: moves whenever the position does. */
+    public synchronized long covered() {
+        return contiguous + 1;
+    }
+
     public synchronized long inFlight() {
         return inFlight;
     }

@@ -38,7 +38,8 @@ class SlowDeadLetterTopicTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("mp.messaging.outgoing.wikimedia-dead-letters.interceptor.classes",
-                    HeldAcknowledgements.class.getName(), "pulse.wikimedia.ingest.max-unsettled", "50");
+                    HeldAcknowledgements.class.getName(), "pulse.wikimedia.ingest.max-unsettled", "50",
+                    "pulse.wikimedia.ingest.stalled-after", "2s");
         }
     }
 
@@ -106,11 +107,16 @@ class SlowDeadLetterTopicTest {
             // Paused: 50 and what one 64 KB read holds (about 130 of these) at most went past the dead letter.
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
                     .until(() -> published(marker).size() <= 50 + 200);
+            // Connected, the channels ready: only the stalled resume position says that nothing gets through.
+            await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.TRUE.equals(pipelineHealth("ingest.stalled")));
+            assertThat(pipelineHealth("degraded")).isEqualTo(true);
+            assertThat(pipelineHealth("ingest.connected")).isEqualTo(true);
         } finally {
             HeldAcknowledgements.release();
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> published(marker).size() >= total);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.FALSE.equals(pipelineHealth("ingest.stalled")));
         // Each once, and in the feed's order (one page: one partition). Reads that waited for room were
         // handled in the order they came: numbered out of it, the position could pass events not yet sent.
         List<String> expected = new java.util.ArrayList<>();
@@ -120,6 +126,12 @@ class SlowDeadLetterTopicTest {
         assertThat(published(marker)).isEqualTo(expected);
         await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.readAll(DeadLetterTest.DLQ).stream()
                 .filter(r -> r.value() != null && r.value().contains("\"" + marker + "\"")).count() == 1);
+    }
+
+    /** A value of the pipeline's readiness check. */
+    private static Object pipelineHealth(String key) {
+        return io.restassured.RestAssured.given().get("/q/health/ready").then().extract().jsonPath()
+                .get("checks.find { it.name == 'pulse-pipeline' }.data.'" + key + "'");
     }
 
     /** The ids of the events published with this marker, in the topic's order. */

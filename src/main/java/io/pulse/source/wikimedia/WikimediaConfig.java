@@ -95,6 +95,14 @@ public interface WikimediaConfig {
         int maxUnsettled();
 
         /**
+         * Events waiting this long without the resume position moving (nothing settles: Kafka keeps refusing a
+         * publish or a dead letter) make the replica's readiness {@code degraded}, with {@code ingest.stalled}: the
+         * feed stays connected and the channels ready meanwhile, and nothing else said so.
+         */
+        @WithDefault("60s")
+        Duration stalledAfter();
+
+        /**
          * Events received past the last checkpoint saved (the database refusing saves, say): past it no more
          * reads are handled until a save succeeds. A restart reads back what was published after the saved
          * checkpoint and keeps each id in memory (~170 bytes while it reads, measured): hours of failing saves

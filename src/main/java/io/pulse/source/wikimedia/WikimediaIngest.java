@@ -30,6 +30,7 @@ import io.pulse.ingest.KafkaBatchSender;
 import io.pulse.ingest.PublishedTail;
 import io.pulse.ingest.PulseHeaders;
 import io.pulse.ingest.ReadGate;
+import io.pulse.ingest.SettleWatch;
 import io.pulse.ingest.RecentIds;
 import io.pulse.ingest.ResilientSseStream;
 import io.pulse.ingest.ResumeTracker;
@@ -78,6 +79,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     private final MeterRegistry registry;
     private final Vertx vertx;
     private final ResumeTracker tracker = new ResumeTracker();
+    private final SettleWatch settling = new SettleWatch();
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final PublishedTail publishedTail;
     /** This feed's {@link PulseHeaders#STREAM} value: its checkpoint's key. */
@@ -292,6 +294,11 @@ public class WikimediaIngest implements IngestLeadership.Feed {
 
     public boolean connected() {
         return stream != null && stream.connected();
+    }
+
+    /** How long events have waited without the resume position moving (zero while none waits, or not running). */
+    public Duration stalledFor() {
+        return running() ? settling.stalledFor(tracker.unsettled(), tracker.covered(), System.nanoTime()) : Duration.ZERO;
     }
 
     public long reconnects() {
