@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,11 +51,23 @@ public class BotSurgeMonitor {
     private int failuresInARow; // the ticker's checks run one at a time
 
     void start(@Observes StartupEvent start) {
-        ticker = Multi.createFrom().ticks().every(config.checkInterval())
+        ticker = every(config.checkInterval(), CHECK_DEADLINE, () -> check().invoke(this::succeeded), this::failed);
+    }
+
+    /**
+     * A check that never ends (a database frozen, a connection half open) held every later one, rule changes made
+     * through other replicas included, until TCP gave up. Longer than a check's sends may take (Kafka's delivery
+     * timeout, 2 minutes); what it had not published is published by a later check.
+     */
+    static final Duration CHECK_DEADLINE = Duration.ofMinutes(3);
+
+    /** Runs {@code check} every interval, one at a time, each given up after {@code deadline}. */
+    static Cancellable every(Duration interval, Duration deadline, Supplier<Uni<Void>> check, Consumer<Throwable> failed) {
+        return Multi.createFrom().ticks().every(interval)
                 .onOverflow().drop() // a slow database skips checks instead of queueing them
-                .onItem().transformToUniAndConcatenate(tick -> check()
-                        .invoke(this::succeeded)
-                        .onFailure().invoke(this::failed)
+                .onItem().transformToUniAndConcatenate(tick -> check.get()
+                        .ifNoItem().after(deadline).fail()
+                        .onFailure().invoke(failed)
                         .onFailure().recoverWithNull())
                 .subscribe().with(ignored -> {
                 });
