@@ -75,7 +75,7 @@ public class SnapshotSource {
                 ? config.interval().multipliedBy(3) : Duration.ofMinutes(1);
         this.ingested = new RateOverSpan(Duration.ofSeconds(1), maxGap);
         this.aggregated = new RateOverSpan(Duration.ofSeconds(1), maxGap);
-        // A refresh is three reads one after the other (totals, pages, users), each up to the read timeout.
+        // How stale the rankings may be while a refresh runs: three read timeouts (a refresh reads more, each bounded).
         Duration maxRefresh = reads.readTimeout().multipliedBy(3);
         this.recent = new StaleWhileRefreshing<>(config.rankingsRefresh(), maxRefresh, System::nanoTime);
         this.dashboards = new StaleWhileRefreshing<>(config.rankingsRefresh(), maxRefresh, System::nanoTime);

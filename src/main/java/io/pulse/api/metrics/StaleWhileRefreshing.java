@@ -9,9 +9,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Per-key cache that answers at once with the last value and refreshes it in the background once
- * it is older than {@code maxAge}; only the very first request for a key waits. A refresh that fails, or
- * runs longer than {@code maxRefresh}, ends the old value: requests fail at once ({@link NoFreshValue})
- * until a refresh, tried again every {@code maxAge}, succeeds. Rankings over many
+ * it is older than {@code maxAge}; only the very first request for a key waits. A refresh that fails ends the
+ * old value: requests fail at once ({@link NoFreshValue}) until a refresh, tried again every {@code maxAge},
+ * succeeds; nor is the old value served while a refresh runs longer than {@code maxRefresh}. Rankings over many
  * windows cost far more than the per-second counts, and grow with the traffic: a snapshot must not
  * wait for them every second. Nor may their refresh take over the database: a value that took
  * {@code t} to compute is kept at least {@code 9 t}, so refreshing is busy a tenth of the time at
@@ -69,10 +69,10 @@ final class StaleWhileRefreshing<V> {
             return timed(key, compute); // none, or long out of date (no feed asked for it): waited for, as a first request
         }
         if (now - entry.atNanos() >= keep && refreshing.putIfAbsent(key, now) == null) {
+            // Not given up at maxRefresh: each of its reads is bounded (BoundedReads: a read the database never answers
+            // fails too), and a refresh of many slow reads that all succeed was given up every time, its rankings
+            // never current again. Past maxRefresh the old value is not served (below); the new one is, once read.
             Uni<V> refresh = timed(key, compute);
-            if (maxRefreshNanos != Long.MAX_VALUE) { // a refresh that never answers (packets dropped) is given up
-                refresh = refresh.ifNoItem().after(java.time.Duration.ofNanos(maxRefreshNanos)).fail();
-            }
             refresh.subscribe().with(value -> refreshing.remove(key), failure -> {
                 // A value may be stale by its keeping time and one refresh, no more: a table locked for an
                 // hour must not show an hour-old ranking as current.

@@ -2,9 +2,11 @@ package io.pulse.api.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -135,6 +137,31 @@ class StaleWhileRefreshingTest {
         now.addAndGet(Duration.ofSeconds(1).toNanos());
         assertThatThrownBy(() -> cache.get("k", hanging::toUni).await().indefinitely())
                 .isInstanceOf(StaleWhileRefreshing.NoFreshValue.class);
+    }
+
+    /**
+     * A refresh of many slow reads, each within its own bound, outlasting maxRefresh: it was given up (after
+     * maxRefresh of real time), and the next one too, and the rankings were never current again. It goes on now,
+     * and its value is served once read.
+     */
+    @Test
+    void shouldServeTheValueOfARefreshThatTookLongerThanAllowedOnceItIsRead() {
+        AtomicLong now = new AtomicLong();
+        StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofSeconds(5), Duration.ofMillis(200), now::get);
+        cache.get("k", () -> Uni.createFrom().item("old")).await().indefinitely();
+        UnicastProcessor<String> slow = UnicastProcessor.create();
+        AtomicBoolean givenUp = new AtomicBoolean();
+
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertThat(cache.get("k", () -> slow.toUni().onCancellation().invoke(() -> givenUp.set(true))).await().indefinitely())
+                .isEqualTo("old");
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).until(() -> !givenUp.get());
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThatThrownBy(() -> cache.get("k", slow::toUni).await().indefinitely()).as("not served past maxRefresh")
+                .isInstanceOf(StaleWhileRefreshing.NoFreshValue.class);
+
+        slow.onNext("new");
+        assertThat(cache.get("k", () -> Uni.createFrom().item("another")).await().indefinitely()).isEqualTo("new");
     }
 
     /**
