@@ -66,10 +66,11 @@ public final class KafkaClients {
         Set<String> known = ProducerConfig.configNames();
         Map<String, Object> settings = settings(kafka, known);
         String prefix = "mp.messaging.outgoing." + channel + ".";
-        for (String name : config.getPropertyNames()) {
-            if (name.startsWith(prefix) && known.contains(name.substring(prefix.length()))) {
-                config.getOptionalValue(name, String.class).ifPresent(v -> settings.put(name.substring(prefix.length()), v));
-            }
+        // Asked by name, not found among the property names: a setting given only as an environment variable
+        // (MP_MESSAGING_OUTGOING_<CHANNEL>_COMPRESSION_TYPE, on Kubernetes) is not listed under its dotted name,
+        // and the leader's producer published without what the channel's own used.
+        for (String name : known) {
+            config.getOptionalValue(prefix + name, String.class).ifPresent(v -> settings.put(name, v));
         }
         return settings;
     }

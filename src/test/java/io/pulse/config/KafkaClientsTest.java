@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.Test;
+
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
 
 /** The settings of Pulse's own Kafka readers (the published tail at a leader's start, the lost-commit re-read). */
 class KafkaClientsTest {
@@ -21,6 +27,24 @@ class KafkaClientsTest {
                 .containsEntry(ConsumerConfig.CLIENT_ID_CONFIG, "reader")
                 .containsEntry(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092")
                 .doesNotContainKey(ConsumerConfig.GROUP_ID_CONFIG);
+    }
+
+    /** A channel's producer setting given as an environment variable only, as on Kubernetes, is the leader's too. */
+    @Test
+    void shouldTakeAChannelsProducerSettingsGivenAsEnvironmentVariables() {
+        Config config = new SmallRyeConfigBuilder()
+                .withSources(new EnvConfigSource(Map.of("MP_MESSAGING_OUTGOING_WIKIMEDIA_EVENTS_OUT_COMPRESSION_TYPE", "zstd"), 300))
+                .withSources(new PropertiesConfigSource(Map.of("mp.messaging.outgoing.wikimedia-events-out.linger.ms", "20",
+                        "mp.messaging.outgoing.wikimedia-events-out.topic", "events"), "properties", 250))
+                .build();
+
+        Map<String, Object> settings = KafkaClients.producerSettings(Map.of("bootstrap.servers", "broker:9092"), config,
+                "wikimedia-events-out");
+
+        assertThat(settings).containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd")
+                .containsEntry(ProducerConfig.LINGER_MS_CONFIG, "20")
+                .containsEntry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092")
+                .doesNotContainKey("topic");
     }
 
     @Test
