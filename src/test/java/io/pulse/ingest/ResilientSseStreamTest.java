@@ -202,6 +202,20 @@ class ResilientSseStreamTest {
                 "a failure, not a routine close");
     }
 
+    /** A block with no data is no event, whatever its event field says: an id-only "error" block is not a failure. */
+    @Test
+    void shouldTakeOnlyTheIdOfABlockWithoutDataThatNamesItselfAnError() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("6", "a")),
+                List.of(new SseEvent("7", "error", null, -1, false, false, 0))));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, settings(0.0));
+
+        stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals("7", stream.lastEventId());
+        assertEquals(Duration.ZERO, stream.nextDelay(new StreamInterruptedException("closed")), "a routine close");
+    }
+
     // ---------------------------------------------------------------- reconnecting
 
     @Test
