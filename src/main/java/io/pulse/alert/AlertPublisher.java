@@ -53,7 +53,8 @@ public class AlertPublisher {
         return store.insert(List.copyOf(distinct.values())).chain(this::publish);
     }
 
-    private Uni<List<Alert>> publish(List<Alert> stored) {
+    /** Publishes alerts already stored (claimed unpublished ones), and marks them published. */
+    public Uni<List<Alert>> publish(List<Alert> stored) {
         if (stored.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }

@@ -36,7 +36,7 @@ public class AlertStore {
             + " $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[]) WITH ORDINALITY"
             + " AS u(id, rule, severity, alert_key, wiki, title, user_name, incident_start, event_time, summary, details, n)"
             + " ORDER BY n"
-            + " ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id WHERE alerts.published_at IS NULL RETURNING " + COLUMNS;
+            + " ON CONFLICT (id) DO UPDATE SET attempted_at = now() WHERE alerts.published_at IS NULL RETURNING " + COLUMNS;
     private static final String SELECT = "SELECT " + COLUMNS + " FROM alerts"
             + " WHERE ($1::timestamptz IS NULL OR event_time >= $1) AND ($2::text IS NULL OR rule = $2)"
             + " AND ($3::text IS NULL OR severity = $3)"
@@ -117,13 +117,23 @@ public class AlertStore {
     }
 
     /**
-     * Up to {@code limit} alerts stored at least {@code olderThanSeconds} ago and never published, oldest first: a
-     * send that failed for an alert nobody raises again (a bot surge whose window no longer qualifies).
+     * Claims up to {@code limit} alerts stored in the last {@code withinSeconds} and never published, none tried for
+     * {@code idleSeconds} (by a raise of it or an earlier claim): a send that failed for an alert nobody raises again
+     * (a bot surge whose window no longer qualifies). Claimed, a row is not claimed again for {@code idleSeconds},
+     * by any replica (rows another replica is claiming are skipped). Older ones stay unpublished: a first start after
+     * an outage of days must not stream week-old alerts as new.
      */
-    public Uni<List<Alert>> unpublished(long olderThanSeconds, int limit) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM alerts WHERE published_at IS NULL"
-                + " AND raised_at < now() - make_interval(secs => $1) ORDER BY raised_at, seq LIMIT $2")
-                .execute(Tuple.of((double) olderThanSeconds, limit)).map(AlertStore::alerts);
+    public Uni<List<Alert>> claimUnpublished(long idleSeconds, long withinSeconds, int limit) {
+        return pool.preparedQuery("UPDATE alerts SET attempted_at = now() WHERE id IN (SELECT id FROM alerts"
+                + " WHERE published_at IS NULL AND coalesce(attempted_at, raised_at) < now() - make_interval(secs => $1)"
+                + " AND raised_at > now() - make_interval(secs => $2)"
+                + " ORDER BY raised_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)
+                .execute(Tuple.of((double) idleSeconds, (double) withinSeconds, limit))
+                .map(rows -> {
+                    List<Alert> claimed = alerts(rows);
+                    claimed.sort(java.util.Comparator.comparing(Alert::sequence));
+                    return claimed;
+                });
     }
 
     private static List<Alert> alerts(RowSet<Row> rows) {

@@ -99,25 +99,26 @@ public class BotSurgeMonitor {
                 return Uni.createFrom().voidItem();
             }
             Uni<List<Alert>> surges = rule.enabled()
-                    ? store.botSurgeCandidates(aggregatorGroup, config.botSurgeLookback().toSeconds(), rule).map(rows -> toAlerts(rows, rule))
+                    ? store.botSurgeCandidates(aggregatorGroup, config.botSurgeLookback().toSeconds(), rule)
+                            .chain(rows -> publisher.raise(toAlerts(rows, rule)))
                     : Uni.createFrom().item(List.of());
             // A stored alert whose send failed is published when it is raised again; a bot surge whose window no
-            // longer qualifies never is, and stayed off the stream and its replays for good.
-            return surges.chain(alerts -> store.unpublished(UNPUBLISHED_AFTER.toSeconds(), UNPUBLISHED_PER_CHECK)
-                    .chain(stale -> publisher.raise(concat(alerts, stale)))).replaceWithVoid();
+            // longer qualifies never was, and stayed off the stream and its replays for good. Apart from the surges:
+            // one that keeps failing must not hold them back.
+            Uni<List<Alert>> unpublished = store.claimUnpublished(UNPUBLISHED_IDLE.toSeconds(), UNPUBLISHED_WITHIN.toSeconds(),
+                    UNPUBLISHED_PER_CHECK).chain(publisher::publish);
+            return Uni.combine().all().unis(surges, unpublished).collectFailures().discardItems();
         });
     }
 
-    /** Longer than a send may take (Kafka's delivery timeout, 2 minutes): one still being sent is not sent twice. */
-    static final Duration UNPUBLISHED_AFTER = Duration.ofMinutes(3);
+    /**
+     * Untried this long (by a raise of it or a claim) before a check claims it: longer than a send may take (Kafka's
+     * delivery timeout, 2 minutes), so that one still being sent is not sent again.
+     */
+    static final Duration UNPUBLISHED_IDLE = Duration.ofMinutes(3);
+    /** Older unpublished alerts are left alone (the API lists them): not streamed as new after days away. */
+    static final Duration UNPUBLISHED_WITHIN = Duration.ofDays(1);
     static final int UNPUBLISHED_PER_CHECK = 100;
-
-    private static List<Alert> concat(List<Alert> a, List<Alert> b) {
-        List<Alert> all = new ArrayList<>(a.size() + b.size());
-        all.addAll(a);
-        all.addAll(b);
-        return all;
-    }
 
     static List<Alert> toAlerts(List<Row> rows, BotSurgeRule rule) {
         List<Alert> alerts = new ArrayList<>(rows.size());
