@@ -8,20 +8,24 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.Startup;
 
 /**
- * Checks {@code pulse.replay.*} at start: a heartbeat of 0, or more than a billion events a second (a pause of 0),
+ * Checks {@code pulse.replay.*} at start, when the replay is served: a heartbeat of 0, or more than a billion events a second (a pause of 0),
  * failed every replay request, and the ingest reading it reconnected for ever; a negative rate read as unthrottled.
  */
 @Startup
 @ApplicationScoped
 public class ReplaySettings {
 
-    static final int MAX_EVENTS_PER_SECOND = 1_000_000;
+    /** Beyond, the pause between two events is 0 ns, which the ticks refuse. */
+    static final int MAX_EVENTS_PER_SECOND = 1_000_000_000;
 
     public ReplaySettings(ReplayConfig config) {
         check(config);
     }
 
     static void check(ReplayConfig config) {
+        if (!config.enabled()) {
+            return; // not served: a value left from a former use does not stop the start
+        }
         List<String> problems = new ArrayList<>();
         if (config.eventsPerSecond() < 0 || config.eventsPerSecond() > MAX_EVENTS_PER_SECOND) {
             problems.add("pulse.replay.events-per-second must be 0 (no pause) to " + MAX_EVENTS_PER_SECOND + ", not "

@@ -2,22 +2,25 @@
 // `retry:` when a connection drops; when it gives up (an HTTP error such as 503), we reopen it.
 const MAX_BACKOFF_MS = 10000;
 const STALE_MS = 15000; // no snapshot for this long: the connection is silently dead, reopen it
-// Timed by the monotonic clock: the wall clock stepped back an hour (NTP, by hand) hid a dead stream for the hour.
+// Timed by both clocks, stale when either says so: by the wall clock alone, one stepped back an hour (NTP, by hand)
+// hid a dead stream for the hour; by the monotonic one alone, which some systems stop while asleep, a stream that
+// died in a sleep read as live for 15 s after waking.
+const now = () => ({ mono: performance.now(), wall: Date.now() });
 
 export function subscribe(url, { onSnapshot, onState }) {
   let source = null;
   let backoff = 1000;
   let retryTimer = null;
-  let lastSeen = performance.now();
+  let lastSeen = now();
 
   const open = () => {
     source = new EventSource(url);
     // Open is not live: the server sends its headers before any snapshot, and a stream whose snapshots
     // fail (the database away) stays open and silent. Only a snapshot reads as live; the watchdog's
     // clock starts at the open, so a slow first snapshot after an outage gets its full STALE_MS.
-    source.addEventListener('open', () => { lastSeen = performance.now(); });
+    source.addEventListener('open', () => { lastSeen = now(); });
     source.addEventListener('snapshot', (event) => {
-      lastSeen = performance.now();
+      lastSeen = now();
       backoff = 1000;
       onState('live');
       onSnapshot(JSON.parse(event.data));
@@ -30,11 +33,15 @@ export function subscribe(url, { onSnapshot, onState }) {
       }
     });
   };
+  const stale = () => {
+    const t = now();
+    return t.mono - lastSeen.mono > STALE_MS || t.wall - lastSeen.wall > STALE_MS;
+  };
   const watchdog = setInterval(() => {
-    if (source && source.readyState === EventSource.OPEN && performance.now() - lastSeen > STALE_MS) {
+    if (source && source.readyState === EventSource.OPEN && stale()) {
       source.close();
       onState('reconnecting');
-      lastSeen = performance.now();
+      lastSeen = now();
       open();
     }
   }, 1000);

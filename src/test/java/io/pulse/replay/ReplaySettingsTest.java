@@ -21,17 +21,20 @@ class ReplaySettingsTest {
 
     @Test
     void shouldAcceptTheDefaultsAndNoPause() {
-        assertThatCode(() -> ReplaySettings.check(config(Map.of()))).doesNotThrowAnyException();
-        assertThatCode(() -> ReplaySettings.check(config(Map.of("pulse.replay.events-per-second", "0")))).doesNotThrowAnyException();
+        assertThatCode(() -> ReplaySettings.check(config(Map.of("pulse.replay.enabled", "true")))).doesNotThrowAnyException();
+        assertThatCode(() -> ReplaySettings.check(config(Map.of("pulse.replay.enabled", "true", "pulse.replay.events-per-second", "0"))))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> ReplaySettings.check(config(Map.of("pulse.replay.heartbeat", "0s")))).as("not served")
+                .doesNotThrowAnyException();
     }
 
     @Test
     void shouldRefuseARateOrHeartbeatThatFailsEveryReplay() {
         for (String eps : new String[] { "-1", "2000000000" }) {
-            assertThatThrownBy(() -> ReplaySettings.check(config(Map.of("pulse.replay.events-per-second", eps))))
+            assertThatThrownBy(() -> ReplaySettings.check(config(Map.of("pulse.replay.enabled", "true", "pulse.replay.events-per-second", eps))))
                     .as(eps).hasMessageContaining("pulse.replay.events-per-second");
         }
-        assertThatThrownBy(() -> ReplaySettings.check(config(Map.of("pulse.replay.heartbeat", "0s"))))
+        assertThatThrownBy(() -> ReplaySettings.check(config(Map.of("pulse.replay.enabled", "true", "pulse.replay.heartbeat", "0s"))))
                 .hasMessageContaining("pulse.replay.heartbeat");
     }
 }

@@ -26,9 +26,10 @@ public interface MetricsConfig {
     int maxFeeds();
 
     /**
-     * A subscriber that takes no snapshot for this long while one waits for it (it stopped reading, or vanished
-     * without closing) has its connection closed, freeing its place; TCP alone took ~15 minutes. Its browser, if
-     * still there, reconnects. At least two intervals.
+     * A subscriber that takes no snapshot for this long while one waits for it (its socket's send buffer full: it
+     * stopped reading, or vanished without closing) has its connection closed, freeing its place: one that stopped
+     * reading kept it for good, one that vanished until TCP gave up. Its browser, if still there, reconnects. Two
+     * intervals when shorter.
      */
     @WithDefault("30s")
     Duration stalledAfter();

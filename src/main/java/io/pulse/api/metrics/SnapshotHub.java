@@ -1,5 +1,6 @@
 package io.pulse.api.metrics;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * Each subscriber is conflated: if it cannot keep up, it skips to the latest snapshot, so a stalled
  * browser never slows the feed, the pipeline or the other subscribers. One that takes no snapshot for
  * {@code pulse.metrics.stalled-after} while one waits for it is told to go (its connection closed): a client
- * that vanished without closing (a laptop lid, a dropped network) held its place until TCP gave up, ~15 minutes.
+ * that stopped reading held its place for good, one that vanished without closing (a laptop lid, a dropped network)
+ * until TCP gave up.
  */
 @ApplicationScoped
 public class SnapshotHub {
@@ -172,13 +174,19 @@ public class SnapshotHub {
         }
     }
 
+    /** At least two intervals: shorter, a snapshot being written to a healthy client could pass for a stall. */
+    static Duration stalledAfter(MetricsConfig config) {
+        Duration twoIntervals = config.interval().multipliedBy(2);
+        return config.stalledAfter().compareTo(twoIntervals) < 0 ? twoIntervals : config.stalledAfter();
+    }
+
     private void endStalled(Feed feed) {
         long now = clock.getAsLong();
+        Duration after = stalledAfter(config);
         for (Delivery d : feed.deliveries) {
-            if (d.stalled(now, config.stalledAfter().toNanos())) {
+            if (d.stalled(now, after.toNanos())) {
                 d.told = true;
-                LOG.infof("A /metrics/stream subscriber took no snapshot for %s: closing its connection",
-                        config.stalledAfter());
+                LOG.infof("A /metrics/stream subscriber took no snapshot for %s: closing its connection", after);
                 stalledSubscribers.incrementAndGet();
                 try {
                     d.whenStalled.run();
