@@ -64,7 +64,9 @@ final class StaleWhileRefreshing<V> {
     Uni<V> get(String key, Supplier<Uni<V>> compute) {
         Entry<V> entry = entries.get(key);
         long now = clock.getAsLong();
-        long keep = entry == null ? 0 : Math.max(maxAgeNanos, KEPT_PER_COST * entry.costNanos()); // after a failure: maxAge
+        // After a failure: maxAge. The cost counted is at most maxRefresh: a refresh of many slow reads (minutes) must not
+        // keep its rankings nine times that long, an hour-old ranking shown as current.
+        long keep = entry == null ? 0 : Math.max(maxAgeNanos, KEPT_PER_COST * Math.min(entry.costNanos(), maxRefreshNanos));
         if (entry == null || !entry.failed() && !refreshing.containsKey(key) && now - entry.atNanos() - keep >= maxRefreshNanos) {
             return timed(key, compute); // none, or long out of date (no feed asked for it): waited for, as a first request
         }

@@ -164,6 +164,26 @@ class StaleWhileRefreshingTest {
         assertThat(cache.get("k", () -> Uni.createFrom().item("another")).await().indefinitely()).isEqualTo("new");
     }
 
+    /** A refresh that took minutes (many slow reads) is kept nine times maxRefresh at most, not nine times its cost. */
+    @Test
+    void shouldKeepTheValueOfASlowRefreshNoLongerThanNineTimesMaxRefresh() {
+        AtomicLong now = new AtomicLong();
+        StaleWhileRefreshing<String> cache = new StaleWhileRefreshing<>(Duration.ofSeconds(5), Duration.ofSeconds(30), now::get);
+        cache.get("k", () -> Uni.createFrom().item("old")).await().indefinitely();
+        UnicastProcessor<String> slow = UnicastProcessor.create();
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        cache.get("k", slow::toUni).await().indefinitely(); // the refresh begins
+        now.addAndGet(Duration.ofMinutes(8).toNanos());
+        slow.onNext("slow");
+        slow.onComplete();
+
+        now.addAndGet(Duration.ofSeconds(9 * 30 - 1).toNanos());
+        assertThat(cache.get("k", () -> Uni.createFrom().item("next")).await().indefinitely()).isEqualTo("slow");
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+        assertThat(cache.get("k", () -> Uni.createFrom().item("next")).await().indefinitely()).as("a refresh begins").isEqualTo("slow");
+        assertThat(cache.get("k", () -> Uni.createFrom().item("later")).await().indefinitely()).isEqualTo("next");
+    }
+
     /**
      * A value long out of date when asked for again (no feed wanted it for a while) is not served while
      * a refresh runs: the request waits for a new one, as a first request does.
