@@ -25,7 +25,8 @@ import io.vertx.mutiny.sqlclient.Row;
  * Every check interval: re-reads the stored rules, then evaluates the bot-surge rule on the wiki windows
  * the aggregator committed. A wiki's changes span partitions, so no single consumer sees them all;
  * the committed windows do, on every replica. Every replica checks, and the alert id (wiki, cool-down
- * period) lets exactly one of them insert and publish each surge.
+ * period) lets exactly one of them insert each surge; it is published at least once (two replicas raising it before
+ * either has marked it published both send it: clients de-duplicate by id).
  */
 @ApplicationScoped
 public class BotSurgeMonitor {
@@ -57,7 +58,8 @@ public class BotSurgeMonitor {
     /**
      * A check that never ends (a database frozen, a connection half open) held every later one, rule changes made
      * through other replicas included, until TCP gave up. Longer than a check's sends may take (Kafka's delivery
-     * timeout, 2 minutes); what it had not published is published by a later check.
+     * timeout, 2 minutes). Given up, its statements still hold their connections until they end; what it had sent is
+     * not marked published, and a later check publishes it again (at least once).
      */
     static final Duration CHECK_DEADLINE = Duration.ofMinutes(3);
 
@@ -105,15 +107,19 @@ public class BotSurgeMonitor {
             // A stored alert whose send failed is published when it is raised again; a bot surge whose window no
             // longer qualifies never was, and stayed off the stream and its replays for good. Apart from the surges:
             // one that keeps failing must not hold them back.
-            Uni<List<Alert>> unpublished = store.claimUnpublished(UNPUBLISHED_IDLE.toSeconds(), UNPUBLISHED_WITHIN.toSeconds(),
-                    UNPUBLISHED_PER_CHECK).chain(publisher::publish);
+            // Each published apart: one Kafka keeps refusing must not hold back the others claimed with it.
+            Uni<Void> unpublished = store.claimUnpublished(UNPUBLISHED_IDLE.toSeconds(), UNPUBLISHED_WITHIN.toSeconds(),
+                    UNPUBLISHED_PER_CHECK).chain(claimed -> claimed.isEmpty() ? Uni.createFrom().voidItem()
+                            : Uni.join().all(claimed.stream().map(alert -> publisher.publish(List.of(alert))).toList())
+                                    .andCollectFailures().replaceWithVoid());
             return Uni.combine().all().unis(surges, unpublished).collectFailures().discardItems();
         });
     }
 
     /**
      * Untried this long (by a raise of it or a claim) before a check claims it: longer than a send may take (Kafka's
-     * delivery timeout, 2 minutes), so that one still being sent is not sent again.
+     * delivery timeout, 2 minutes), so that one a claim still sends is not claimed again. A raise of it meanwhile
+     * (another replica's check, a retried batch) may send it as well: alerts are published at least once.
      */
     static final Duration UNPUBLISHED_IDLE = Duration.ofMinutes(3);
     /** Older unpublished alerts are left alone (the API lists them): not streamed as new after days away. */
