@@ -1,5 +1,7 @@
 package io.pulse.api;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
@@ -40,7 +42,8 @@ public class PipelineHealthCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         boolean reads = ingest.running();
-        boolean stalled = ingest.stalledFor().compareTo(wikimedia.ingest().stalledAfter()) >= 0;
+        Duration stalledAfter = wikimedia.ingest().stalledAfter(); // 0: not watched
+        boolean stalled = !stalledAfter.isZero() && !stalledAfter.isNegative() && ingest.stalledFor().compareTo(stalledAfter) >= 0;
         boolean ingestDegraded = reads && (!ingest.connected() || stalled);
         HealthReport kafka = messaging.getReadiness();
         var builder = HealthCheckResponse.named("pulse-pipeline").up()

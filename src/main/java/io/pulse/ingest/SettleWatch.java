@@ -12,6 +12,11 @@ public final class SettleWatch {
     private long covered = -1;
     private long sinceNanos;
 
+    /** Forgets what was seen: a new run (a start, a handover back) is not stalled by the last one's wait. */
+    public synchronized void reset() {
+        covered = -1;
+    }
+
     /**
      * @param unsettled events begun and not yet behind the position
      * @param covered   events behind the position, ever (moves whenever the position does)

@@ -21,5 +21,7 @@ class SettleWatchTest {
         assertThat(watch.stalledFor(0, 107, 41 * S)).as("nothing waits").isZero();
         assertThat(watch.stalledFor(2, 107, 50 * S)).as("waiting again: counted from now").isZero();
         assertThat(watch.stalledFor(2, 107, 55 * S)).isEqualTo(Duration.ofSeconds(5));
+        watch.reset(); // a new run
+        assertThat(watch.stalledFor(2, 107, 90 * S)).as("not the last run's wait").isZero();
     }
 }

@@ -162,6 +162,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         if (subscription != null) {
             return;
         }
+        settling.reset(); // not stalled by the last run's wait
         resumed = false;
         SseSettings settings = new SseSettings(config.userAgent(), config.connection().connectTimeout(),
                 config.connection().idleTimeout(), config.limits().maxEventBytes(),
