@@ -45,14 +45,17 @@ public class KafkaProgress {
      * The last sum read per topic, answered while the broker cannot be read: 0 would show as nothing
      * published, then as every record published at once (a false ingest-rate spike) once it is back.
      */
-    private final Map<String, Long> lastRead = new ConcurrentHashMap<>();
+    private final Map<String, EndOffsets> lastRead = new ConcurrentHashMap<>();
 
     public KafkaProgress(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.admin = KafkaClients.admin(kafka, "pulse-metrics", TIMEOUT);
     }
 
-    /** A topic's sum of end offsets, and whether it was read now ({@code measured}) or is the last one read. */
-    public record EndOffsets(long sum, boolean measured) {
+    /**
+     * A topic's sum of end offsets, whether it was read now ({@code measured}) or is the last one read, and over how
+     * many partitions: partitions added to the topic (a scale-out) join the sum at once, with all they hold.
+     */
+    public record EndOffsets(long sum, boolean measured, int partitions) {
     }
 
     /**
@@ -63,17 +66,20 @@ public class KafkaProgress {
         return partitionsOf(topic)
                 .chain(tps -> {
                     if (tps.isEmpty()) {
-                        return Uni.createFrom().item(0L);
+                        return Uni.createFrom().item(new EndOffsets(0, true, 0));
                     }
                     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                     tps.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
                     return Uni.createFrom().completionStage(admin.listOffsets(latest).all().toCompletionStage())
-                            .map(result -> result.values().stream().mapToLong(r -> r.offset()).sum());
+                            .map(result -> new EndOffsets(result.values().stream().mapToLong(r -> r.offset()).sum(), true,
+                                    tps.size()));
                 })
-                .invoke(sum -> lastRead.put(topic, sum))
-                .map(sum -> new EndOffsets(sum, true))
+                .invoke(ends -> lastRead.put(topic, ends))
                 .onFailure().invoke(f -> partitions.remove(topic)) // partitions may have been added
-                .onFailure().recoverWithItem(() -> new EndOffsets(lastRead.getOrDefault(topic, 0L), false));
+                .onFailure().recoverWithItem(() -> {
+                    EndOffsets last = lastRead.get(topic);
+                    return last == null ? new EndOffsets(0, false, 0) : new EndOffsets(last.sum(), false, last.partitions());
+                });
     }
 
     private Uni<List<TopicPartition>> partitionsOf(String topic) {

@@ -21,6 +21,7 @@ final class RateOverSpan {
     private final long minSpanNanos;
     private final long maxGapNanos;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
+    private int basis = -1;
 
     RateOverSpan(Duration minSpan, Duration maxGap) {
         this.minSpanNanos = minSpan.toNanos();
@@ -36,6 +37,18 @@ final class RateOverSpan {
      */
     synchronized Double add(long atNanos, long count, boolean measured) {
         return measured ? add(atNanos, count) : null;
+    }
+
+    /**
+     * As {@link #add(long, long, boolean)} for a count over {@code basis} (a topic's partitions): when it changes, the
+     * samples before are no base (partitions added join the count at once, with all they hold: a false spike).
+     */
+    synchronized Double add(long atNanos, long count, boolean measured, int basis) {
+        if (measured && basis != this.basis) {
+            samples.clear();
+            this.basis = basis;
+        }
+        return add(atNanos, count, measured);
     }
 
     /** Adds a sample and answers the rate since the base (0 for the first sample, after a gap, or for a count that went back). */

@@ -194,7 +194,7 @@ public class SnapshotSource {
                 progress.map(p -> new Stamped<>(p, nanoClock.getAsLong())))
                 .with((ends, dead, counted) -> new PipelineSample(nanoClock.getAsLong(), ends.value().sum(),
                         counted.value().aggregated(), dead.sum(), counted.value(),
-                        round(ingested.add(ends.atNanos(), ends.value().sum(), ends.value().measured())),
+                        round(ingested.add(ends.atNanos(), ends.value().sum(), ends.value().measured(), ends.value().partitions())),
                         round(aggregated.add(counted.atNanos(), counted.value().aggregated())),
                         ends.value().measured() ? Long.valueOf(Math.max(0, ends.value().sum() - counted.value().aggregated())) : null));
     }

@@ -35,18 +35,18 @@ class KafkaProgressTest {
             KafkaProgress progress = new KafkaProgress(Map.of("bootstrap.servers", kafka.bootstrapServers()));
             try {
                 assertThat(progress.endOffsets(TOPIC).await().atMost(READ))
-                        .isEqualTo(new KafkaProgress.EndOffsets(RECORDS, true));
+                        .isEqualTo(new KafkaProgress.EndOffsets(RECORDS, true, 2));
                 assertThat(progress.endOffsets("progress-never-created").await().atMost(READ))
-                        .as("a topic that does not exist yet").isEqualTo(new KafkaProgress.EndOffsets(0, true));
+                        .as("a topic that does not exist yet").isEqualTo(new KafkaProgress.EndOffsets(0, true, 0));
 
                 kafka.stop();
                 // The first read fails at listOffsets (partitions cached), the second at describeTopics
                 // (the failure dropped the cached partitions): neither may read 0.
                 // Not measured: a rate over them would be false (RateOverSpan).
                 assertThat(progress.endOffsets(TOPIC).await().atMost(READ)).as("listOffsets failed")
-                        .isEqualTo(new KafkaProgress.EndOffsets(RECORDS, false));
+                        .isEqualTo(new KafkaProgress.EndOffsets(RECORDS, false, 2));
                 assertThat(progress.endOffsets(TOPIC).await().atMost(READ)).as("describeTopics failed")
-                        .isEqualTo(new KafkaProgress.EndOffsets(RECORDS, false));
+                        .isEqualTo(new KafkaProgress.EndOffsets(RECORDS, false, 2));
             } finally {
                 progress.close();
             }

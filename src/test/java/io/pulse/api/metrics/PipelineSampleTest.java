@@ -32,8 +32,8 @@ class PipelineSampleTest {
         clock.set(seconds(1));
         CompletableFuture<SnapshotQueries.Progress> slowRead = new CompletableFuture<>();
         UniAssertSubscriber<SnapshotSource.PipelineSample> sample = SnapshotSource.sample(
-                Uni.createFrom().item(new KafkaProgress.EndOffsets(100, true)), // read at 1 s
-                Uni.createFrom().item(new KafkaProgress.EndOffsets(0, true)),
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(100, true, 1)), // read at 1 s
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(0, true, 1)),
                 Uni.createFrom().completionStage(slowRead), ingested, aggregated, clock::get)
                 .subscribe().withSubscriber(UniAssertSubscriber.create());
         clock.set(seconds(4));
@@ -59,8 +59,8 @@ class PipelineSampleTest {
         assertThat(sampleAt(0, 500, 200).consumerLag()).isEqualTo(300L);
 
         clock.set(seconds(1));
-        SnapshotSource.PipelineSample unread = SnapshotSource.sample(Uni.createFrom().item(new KafkaProgress.EndOffsets(500, false)),
-                Uni.createFrom().item(new KafkaProgress.EndOffsets(0, true)), Uni.createFrom().item(progress(450)),
+        SnapshotSource.PipelineSample unread = SnapshotSource.sample(Uni.createFrom().item(new KafkaProgress.EndOffsets(500, false, 1)),
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(0, true, 1)), Uni.createFrom().item(progress(450)),
                 ingested, aggregated, clock::get).await().atMost(Duration.ofSeconds(5));
 
         assertThat(unread.consumerLag()).isNull();
@@ -68,10 +68,29 @@ class PipelineSampleTest {
         assertThat(unread.aggregatedPerSecond()).isEqualTo(250.0);
     }
 
+    /**
+     * Partitions added to the events topic (a scale-out) joined its sum at once, with all they held: the ingest rate
+     * of that second showed them as published in it. A sum over other partitions is no base for the next rate.
+     */
+    @Test
+    void shouldNotTakeTheRecordsOfPartitionsAddedAsPublishedAtOnce() {
+        assertThat(sampleOver(0, 1000, 2).ingestedPerSecond()).isZero();
+        assertThat(sampleOver(seconds(1), 1100, 2).ingestedPerSecond()).isEqualTo(100.0);
+        assertThat(sampleOver(seconds(2), 5200, 4).ingestedPerSecond()).as("4,000 records of two partitions added").isZero();
+        assertThat(sampleOver(seconds(3), 5300, 4).ingestedPerSecond()).isEqualTo(100.0);
+    }
+
+    private SnapshotSource.PipelineSample sampleOver(long atNanos, long published, int partitions) {
+        clock.set(atNanos);
+        return SnapshotSource.sample(Uni.createFrom().item(new KafkaProgress.EndOffsets(published, true, partitions)),
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(0, true, 1)), Uni.createFrom().item(progress(0)),
+                ingested, aggregated, clock::get).await().atMost(Duration.ofSeconds(5));
+    }
+
     private SnapshotSource.PipelineSample sampleAt(long atNanos, long published, long counted) {
         clock.set(atNanos);
-        return SnapshotSource.sample(Uni.createFrom().item(new KafkaProgress.EndOffsets(published, true)),
-                Uni.createFrom().item(new KafkaProgress.EndOffsets(0, true)), Uni.createFrom().item(progress(counted)),
+        return SnapshotSource.sample(Uni.createFrom().item(new KafkaProgress.EndOffsets(published, true, 1)),
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(0, true, 1)), Uni.createFrom().item(progress(counted)),
                 ingested, aggregated, clock::get).await().atMost(Duration.ofSeconds(5));
     }
 
