@@ -105,9 +105,8 @@ public class BotSurgeMonitor {
                             .chain(rows -> publisher.raise(toAlerts(rows, rule)))
                     : Uni.createFrom().item(List.of());
             // A stored alert whose send failed is published when it is raised again; a bot surge whose window no
-            // longer qualifies never was, and stayed off the stream and its replays for good. Apart from the surges:
-            // one that keeps failing must not hold them back.
-            // Each published apart: one Kafka keeps refusing must not hold back the others claimed with it.
+            // longer qualifies never was, and stayed off the stream and its replays for good. Each claimed one is
+            // published apart from the surges and from the others: one Kafka keeps refusing holds back none of them.
             Uni<Void> unpublished = store.claimUnpublished(UNPUBLISHED_IDLE.toSeconds(), UNPUBLISHED_WITHIN.toSeconds(),
                     UNPUBLISHED_PER_CHECK).chain(claimed -> claimed.isEmpty() ? Uni.createFrom().voidItem()
                             : Uni.join().all(claimed.stream().map(alert -> publisher.publish(List.of(alert))).toList())

@@ -95,7 +95,7 @@ public class SnapshotHub {
     }
 
     /**
-     * As {@link #subscribe(String, boolean)}; {@code whenStalled} is called (once, on a worker thread) when the
+     * As {@link #subscribe(String, boolean)}; {@code whenStalled} is called (once, on the feed's ticker thread) when the
      * subscriber has taken no snapshot for {@code pulse.metrics.stalled-after} while one waited for it: it should
      * end the subscriber's connection, which cancels the stream and frees its place.
      */
