@@ -23,7 +23,8 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
  * Raises alerts: stores them (insert-once by id), then publishes only what the store says is new to
  * Kafka (awaiting the acknowledgements, then marking the rows published). Live subscribers of every
  * replica get them from there ({@link AlertFeed}), not from this process: another replica's alerts too.
- * A list costs one insert, one round of sends and one update, however many alerts it holds.
+ * A list costs one insert, one round of sends and one update, however many alerts it holds; so do the unpublished
+ * alerts a check claims ({@link #publishEach}).
  */
 @ApplicationScoped
 public class AlertPublisher {
@@ -53,18 +54,42 @@ public class AlertPublisher {
         return store.insert(List.copyOf(distinct.values())).chain(this::publish);
     }
 
-    /** Publishes alerts already stored (claimed unpublished ones), and marks them published. */
-    public Uni<List<Alert>> publish(List<Alert> stored) {
+    /**
+     * Publishes alerts already stored (claimed unpublished ones), each on its own: one Kafka keeps refusing holds back
+     * none of the others, which are marked published (one update); then fails if any was not sent.
+     */
+    public Uni<List<Alert>> publishEach(List<Alert> stored) {
+        if (stored.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<Uni<Alert>> sends = stored.stream()
+                .map(alert -> send(alert).replaceWith(alert).onFailure().recoverWithNull()).toList();
+        return Uni.join().all(sends).andFailFast().chain(results -> {
+            List<Alert> sent = results.stream().filter(java.util.Objects::nonNull).toList();
+            Uni<Void> marked = sent.isEmpty() ? Uni.createFrom().voidItem() : markPublished(sent);
+            return marked.map(v -> {
+                if (sent.size() < stored.size()) {
+                    throw new IllegalStateException((stored.size() - sent.size()) + " of " + stored.size()
+                            + " unpublished alerts could not be sent; tried again later");
+                }
+                return sent;
+            });
+        });
+    }
+
+    private Uni<Void> markPublished(List<Alert> sent) {
+        return store.markPublished(sent.stream().map(Alert::id).toList())
+                .invoke(() -> sent.forEach(alert -> registry
+                        .counter("pulse.alerts.raised", "rule", alert.rule(), "severity", alert.severity().label())
+                        .increment()));
+    }
+
+    private Uni<List<Alert>> publish(List<Alert> stored) {
         if (stored.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         // Marked published only once Kafka acknowledged every one: a failure re-raises (at least once).
-        return BoundedSends.all(stored, this::send)
-                .chain(() -> store.markPublished(stored.stream().map(Alert::id).toList()))
-                .invoke(() -> stored.forEach(alert -> registry
-                        .counter("pulse.alerts.raised", "rule", alert.rule(), "severity", alert.severity().label())
-                        .increment()))
-                .replaceWith(stored);
+        return BoundedSends.all(stored, this::send).chain(() -> markPublished(stored)).replaceWith(stored);
     }
 
     private Uni<Void> send(Alert alert) {

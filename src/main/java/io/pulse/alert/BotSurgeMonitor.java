@@ -108,9 +108,7 @@ public class BotSurgeMonitor {
             // longer qualifies never was, and stayed off the stream and its replays for good. Each claimed one is
             // published apart from the surges and from the others: one Kafka keeps refusing holds back none of them.
             Uni<Void> unpublished = store.claimUnpublished(UNPUBLISHED_IDLE.toSeconds(), UNPUBLISHED_WITHIN.toSeconds(),
-                    UNPUBLISHED_PER_CHECK).chain(claimed -> claimed.isEmpty() ? Uni.createFrom().voidItem()
-                            : Uni.join().all(claimed.stream().map(alert -> publisher.publish(List.of(alert))).toList())
-                                    .andCollectFailures().replaceWithVoid());
+                    UNPUBLISHED_PER_CHECK).chain(publisher::publishEach).replaceWithVoid();
             return Uni.combine().all().unis(surges, unpublished).collectFailures().discardItems();
         });
     }

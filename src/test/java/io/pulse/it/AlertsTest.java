@@ -292,6 +292,41 @@ class AlertsTest {
                 .doesNotContain(raisedAgain.id());
     }
 
+    /** Claimed alerts are published each on its own: one Kafka refuses holds back none of the others. */
+    @Test
+    void shouldPublishEveryClaimedAlertKafkaTakesThoughItRefusesOne() throws Exception {
+        String run = Long.toString(System.nanoTime() % 1_000_000_000L);
+        String wiki = "each" + run + "wiki";
+        long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
+        List<Alert> alerts = new ArrayList<>();
+        for (String page : List.of("Taken", "Refused", "Also taken")) {
+            alerts.add(Alert.raise(rules.current().massBlanking(), wiki + ":" + page, time, wiki, page, "Someone",
+                    "Someone removed 9000 bytes from " + page + " on " + wiki, Map.of("bytesRemoved", 9000)));
+        }
+        List<Alert> stored = store.insert(alerts).await().atMost(Duration.ofSeconds(30));
+        assertThat(stored).hasSize(3);
+        @SuppressWarnings("unchecked")
+        MutinyEmitter<String> refusingOne = (MutinyEmitter<String>) Proxy.newProxyInstance(MutinyEmitter.class.getClassLoader(),
+                new Class<?>[] { MutinyEmitter.class }, (proxy, method, args) -> {
+                    if (method.getName().equals("sendMessage")
+                            && ((org.eclipse.microprofile.reactive.messaging.Message<?>) args[0]).getPayload().toString().contains("\"Refused\"")) {
+                        return Uni.createFrom().failure(new IllegalStateException("Injected: Kafka refused the alert"));
+                    }
+                    try {
+                        return method.invoke(alertsOut, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+
+        assertThatThrownBy(() -> new AlertPublisher(store, refusingOne, json, registry).publishEach(stored)
+                .await().atMost(Duration.ofSeconds(30))).hasMessageContaining("1 of 3");
+
+        assertThat(unpublished(wiki)).as("the refused one only").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published(wiki)).hasSize(2)
+                .doesNotContainKey(alerts.get(1).id()));
+    }
+
     private static void age(String wiki, String by) throws Exception {
         try (Connection db = StoredAggregates.connect();
                 PreparedStatement older = db.prepareStatement("UPDATE alerts SET raised_at = now() - ?::interval WHERE wiki = ?")) {
