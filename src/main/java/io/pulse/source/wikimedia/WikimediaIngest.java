@@ -297,9 +297,12 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         return stream != null && stream.connected();
     }
 
-    /** How long events have waited without the resume position moving (zero while none waits, or not running). */
+    /**
+     * How long events have waited without the resume position moving (zero while none waits, or before this run has
+     * resumed: the tracker holds the last run's events until then).
+     */
     public Duration stalledFor() {
-        return running() ? settling.stalledFor(tracker.unsettled(), tracker.covered(), System.nanoTime()) : Duration.ZERO;
+        return running() && resumed ? settling.stalledFor(tracker.unsettled(), tracker.covered(), System.nanoTime()) : Duration.ZERO;
     }
 
     public long reconnects() {
