@@ -47,6 +47,8 @@ final class RateOverSpan {
         if (measured && basis != this.basis) {
             samples.clear();
             this.basis = basis;
+            add(atNanos, count);
+            return null; // not known yet: 0 reads as a feed that stopped
         }
         return add(atNanos, count, measured);
     }
