@@ -108,14 +108,11 @@ public class ResilientSseStream {
      * closes: each session "delivered" a message, and came back at once, forever.
      */
     private void onEvent(SseEvent event) {
-        // A block without data is no event (WHATWG): only its id and retry count, whatever it names itself.
-        if (event.data() == null) {
-            // nothing: its id and retry below
-        } else if (event.name() == null || "message".equals(event.name())) {
-            if (event.id() == null || !event.id().equals(sessionResumedAfter)) {
-                failuresInARow = 0;
-            }
-        } else if ("error".equals(event.name())) {
+        // A block without data is no event (WHATWG), whatever it names itself: only its id and retry count.
+        boolean message = event.data() != null && (event.name() == null || "message".equals(event.name()));
+        if (message && (event.id() == null || !event.id().equals(sessionResumedAfter))) {
+            failuresInARow = 0;
+        } else if (event.data() != null && "error".equals(event.name())) {
             LOG.warnf("SSE stream %s sent an error: %s", url, SseConnector.abbreviate(event.data()));
             // The close that follows is a failure, not the routine one after a healthy session.
             failuresInARow = Math.max(failuresInARow, 1);
