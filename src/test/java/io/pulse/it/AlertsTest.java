@@ -18,12 +18,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,10 +187,8 @@ class AlertsTest {
         String run = Long.toString(System.nanoTime() % 1_000_000_000L);
         String wiki = "twice" + run + "wiki";
         long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
-        Alert alert = Alert.raise(rules.current().massBlanking(), wiki + ":Page", time, wiki, "Page", "Someone",
-                "Someone removed 9000 bytes from Page on " + wiki, Map.of("bytesRemoved", 9000));
-        Alert other = Alert.raise(rules.current().massBlanking(), wiki + ":Other", time, wiki, "Other", "Someone",
-                "Someone removed 9000 bytes from Other on " + wiki, Map.of("bytesRemoved", 9000));
+        Alert alert = massBlanking(wiki, "Page", time);
+        Alert other = massBlanking(wiki, "Other", time);
 
         List<Alert> published = publisher.raise(List.of(alert, other, alert)).await().atMost(Duration.ofSeconds(30));
 
@@ -210,8 +210,7 @@ class AlertsTest {
         long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
         List<Alert> alerts = new ArrayList<>();
         for (String page : List.of("Page", "Other", "Third")) {
-            alerts.add(Alert.raise(rules.current().massBlanking(), wiki + ":" + page, time, wiki, page, "Someone",
-                    "Someone removed 9000 bytes from " + page + " on " + wiki, Map.of("bytesRemoved", 9000)));
+            alerts.add(massBlanking(wiki, page, time));
         }
         List<String> ids = alerts.stream().map(Alert::id).toList();
         AtomicBoolean kafkaRefuses = new AtomicBoolean(true);
@@ -270,8 +269,7 @@ class AlertsTest {
         String run = Long.toString(System.nanoTime() % 1_000_000_000L);
         String wiki = "claimed" + run + "wiki";
         long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
-        Alert alert = Alert.raise(rules.current().massBlanking(), wiki + ":Page", time, wiki, "Page", "Someone",
-                "Someone removed 9000 bytes from Page on " + wiki, Map.of("bytesRemoved", 9000));
+        Alert alert = massBlanking(wiki, "Page", time);
         AlertPublisher refusing = new AlertPublisher(store, refusingWhile(alertsOut, new AtomicBoolean(true), new AtomicInteger()),
                 json, registry);
         assertThatThrownBy(() -> refusing.raise(List.of(alert)).await().atMost(Duration.ofSeconds(30)));
@@ -283,8 +281,7 @@ class AlertsTest {
                 .doesNotContain(alert.id());
 
         // A raise of it is an attempt too: a batch retrying it may still be sending it.
-        Alert raisedAgain = Alert.raise(rules.current().massBlanking(), wiki + ":Other", time, wiki, "Other", "Someone",
-                "Someone removed 9000 bytes from Other on " + wiki, Map.of("bytesRemoved", 9000));
+        Alert raisedAgain = massBlanking(wiki, "Other", time);
         assertThatThrownBy(() -> refusing.raise(List.of(raisedAgain)).await().atMost(Duration.ofSeconds(30)));
         age(wiki, "2 minutes");
         assertThatThrownBy(() -> refusing.raise(List.of(raisedAgain)).await().atMost(Duration.ofSeconds(30)));
@@ -300,24 +297,11 @@ class AlertsTest {
         long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
         List<Alert> alerts = new ArrayList<>();
         for (String page : List.of("Taken", "Refused", "Also taken")) {
-            alerts.add(Alert.raise(rules.current().massBlanking(), wiki + ":" + page, time, wiki, page, "Someone",
-                    "Someone removed 9000 bytes from " + page + " on " + wiki, Map.of("bytesRemoved", 9000)));
+            alerts.add(massBlanking(wiki, page, time));
         }
         List<Alert> stored = store.insert(alerts).await().atMost(Duration.ofSeconds(30));
         assertThat(stored).hasSize(3);
-        @SuppressWarnings("unchecked")
-        MutinyEmitter<String> refusingOne = (MutinyEmitter<String>) Proxy.newProxyInstance(MutinyEmitter.class.getClassLoader(),
-                new Class<?>[] { MutinyEmitter.class }, (proxy, method, args) -> {
-                    if (method.getName().equals("sendMessage")
-                            && ((org.eclipse.microprofile.reactive.messaging.Message<?>) args[0]).getPayload().toString().contains("\"Refused\"")) {
-                        return Uni.createFrom().failure(new IllegalStateException("Injected: Kafka refused the alert"));
-                    }
-                    try {
-                        return method.invoke(alertsOut, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        MutinyEmitter<String> refusingOne = refusing(alertsOut, payload -> payload.contains("\"Refused\""), new AtomicInteger());
 
         assertThatThrownBy(() -> new AlertPublisher(store, refusingOne, json, registry).publishEach(stored)
                 .await().atMost(Duration.ofSeconds(30))).hasMessageContaining("1 of 3");
@@ -325,6 +309,12 @@ class AlertsTest {
         assertThat(unpublished(wiki)).as("the refused one only").isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published(wiki)).hasSize(2)
                 .doesNotContainKey(alerts.get(1).id()));
+    }
+
+    /** Someone blanked {@code page} of {@code wiki}: a mass-blanking alert of that time. */
+    private Alert massBlanking(String wiki, String page, long time) {
+        return Alert.raise(rules.current().massBlanking(), wiki + ":" + page, time, wiki, page, "Someone",
+                "Someone removed 9000 bytes from " + page + " on " + wiki, Map.of("bytesRemoved", 9000));
     }
 
     private static void age(String wiki, String by) throws Exception {
@@ -337,11 +327,16 @@ class AlertsTest {
     }
 
     /** The alerts channel's real emitter, refusing every send while {@code refuses} holds: nothing reaches Kafka then. */
-    @SuppressWarnings("unchecked")
     static MutinyEmitter<String> refusingWhile(MutinyEmitter<String> real, AtomicBoolean refuses, AtomicInteger refused) {
+        return refusing(real, payload -> refuses.get(), refused);
+    }
+
+    /** The alerts channel's real emitter, refusing the sends whose payload {@code refuses}. */
+    @SuppressWarnings("unchecked")
+    static MutinyEmitter<String> refusing(MutinyEmitter<String> real, Predicate<String> refuses, AtomicInteger refused) {
         return (MutinyEmitter<String>) Proxy.newProxyInstance(MutinyEmitter.class.getClassLoader(),
                 new Class<?>[] { MutinyEmitter.class }, (proxy, method, args) -> {
-                    if (method.getName().equals("sendMessage") && refuses.get()) {
+                    if (method.getName().equals("sendMessage") && refuses.test(((Message<?>) args[0]).getPayload().toString())) {
                         refused.incrementAndGet();
                         return Uni.createFrom().failure(new IllegalStateException("Injected: Kafka refused the alert"));
                     }
