@@ -3,20 +3,16 @@ package io.pulse.alert;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import io.pulse.testkit.ConfigMappings;
 
 class AlertSettingsTest {
 
     static AlertConfig config(Map<String, String> properties) {
-        return new SmallRyeConfigBuilder().withMapping(AlertConfig.class).withConverter(Duration.class, 100, new DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 100)).build().getConfigMapping(AlertConfig.class);
+        return ConfigMappings.of(AlertConfig.class, properties);
     }
 
     @Test

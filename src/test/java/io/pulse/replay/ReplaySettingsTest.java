@@ -3,20 +3,16 @@ package io.pulse.replay;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import io.pulse.testkit.ConfigMappings;
 
 class ReplaySettingsTest {
 
     static ReplayConfig config(Map<String, String> properties) {
-        return new SmallRyeConfigBuilder().withMapping(ReplayConfig.class).withConverter(Duration.class, 100, new DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 100)).build().getConfigMapping(ReplayConfig.class);
+        return ConfigMappings.of(ReplayConfig.class, properties);
     }
 
     @Test

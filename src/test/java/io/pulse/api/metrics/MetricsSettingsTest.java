@@ -9,15 +9,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import io.pulse.testkit.ConfigMappings;
 
 class MetricsSettingsTest {
 
     static MetricsConfig config(Map<String, String> properties) {
-        return new SmallRyeConfigBuilder().withMapping(MetricsConfig.class).withConverter(Duration.class, 100, new DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 100)).build().getConfigMapping(MetricsConfig.class);
+        return ConfigMappings.of(MetricsConfig.class, properties);
     }
 
     @Test
