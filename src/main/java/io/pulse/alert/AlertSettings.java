@@ -1,11 +1,10 @@
 package io.pulse.alert;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.pulse.config.SettingsCheck;
 import io.quarkus.runtime.Startup;
 
 /**
@@ -23,29 +22,13 @@ public class AlertSettings {
     }
 
     static void check(AlertConfig config) {
-        List<String> problems = new ArrayList<>();
-        positive(problems, "pulse.alert.check-interval", config.checkInterval());
-        positive(problems, "pulse.alert.stream-heartbeat", config.streamHeartbeat());
-        if (config.botSurgeLookback().compareTo(Duration.ofSeconds(1)) < 0) {
-            problems.add("pulse.alert.bot-surge-lookback must be at least 1s, not " + config.botSurgeLookback());
-        }
-        if (config.maxTrackedPages() < 1) {
-            problems.add("pulse.alert.max-tracked-pages must be at least 1, not " + config.maxTrackedPages());
-        }
-        if (config.streamBuffer() < 1) {
-            problems.add("pulse.alert.stream-buffer must be at least 1, not " + config.streamBuffer());
-        }
-        if (config.maxSubscribers() < 0) {
-            problems.add("pulse.alert.max-subscribers must be 0 or more, not " + config.maxSubscribers());
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems));
-        }
-    }
-
-    private static void positive(List<String> problems, String property, Duration value) {
-        if (value.toMillis() < 1) {
-            problems.add(property + " must be at least 1ms, not " + value);
-        }
+        new SettingsCheck()
+                .atLeast("pulse.alert.check-interval", config.checkInterval(), Duration.ofMillis(1))
+                .atLeast("pulse.alert.stream-heartbeat", config.streamHeartbeat(), Duration.ofMillis(1))
+                .atLeast("pulse.alert.bot-surge-lookback", config.botSurgeLookback(), Duration.ofSeconds(1))
+                .atLeast("pulse.alert.max-tracked-pages", config.maxTrackedPages(), 1)
+                .atLeast("pulse.alert.stream-buffer", config.streamBuffer(), 1)
+                .atLeast("pulse.alert.max-subscribers", config.maxSubscribers(), 0)
+                .orFail();
     }
 }

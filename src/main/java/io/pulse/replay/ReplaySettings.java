@@ -1,10 +1,10 @@
 package io.pulse.replay;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.pulse.config.SettingsCheck;
 import io.quarkus.runtime.Startup;
 
 /**
@@ -26,16 +26,9 @@ public class ReplaySettings {
         if (!config.enabled()) {
             return; // not served: a value left from a former use does not stop the start
         }
-        List<String> problems = new ArrayList<>();
-        if (config.eventsPerSecond() < 0 || config.eventsPerSecond() > MAX_EVENTS_PER_SECOND) {
-            problems.add("pulse.replay.events-per-second must be 0 (no pause) to " + MAX_EVENTS_PER_SECOND + ", not "
-                    + config.eventsPerSecond());
-        }
-        if (config.heartbeat().toMillis() < 1) {
-            problems.add("pulse.replay.heartbeat must be at least 1ms, not " + config.heartbeat());
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems));
-        }
+        new SettingsCheck()
+                .between("pulse.replay.events-per-second", config.eventsPerSecond(), 0, MAX_EVENTS_PER_SECOND)
+                .atLeast("pulse.replay.heartbeat", config.heartbeat(), Duration.ofMillis(1))
+                .orFail();
     }
 }

@@ -1,13 +1,12 @@
 package io.pulse.api.metrics;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.pulse.config.SettingsCheck;
 import io.quarkus.runtime.Startup;
 
 /**
@@ -30,33 +29,21 @@ public class MetricsSettings {
     }
 
     static void check(MetricsConfig config) {
-        List<String> problems = new ArrayList<>();
-        if (config.interval().compareTo(MIN_INTERVAL) < 0) {
-            problems.add("pulse.metrics.interval must be at least " + MIN_INTERVAL + ", not " + config.interval());
-        }
-        atLeastOne(problems, "pulse.metrics.recent-windows", config.recentWindows());
-        atLeastOne(problems, "pulse.metrics.top-n", config.topN());
-        atLeastOne(problems, "pulse.metrics.max-wikis", config.maxWikis());
-        atLeastOne(problems, "pulse.metrics.max-feeds", config.maxFeeds());
-        atLeastOne(problems, "pulse.metrics.dashboard.history-windows", config.dashboard().historyWindows());
-        atLeastOne(problems, "pulse.metrics.dashboard.ranking-windows", config.dashboard().rankingWindows());
-        atLeastOne(problems, "pulse.metrics.dashboard.top-n", config.dashboard().topN());
-        if (config.rankingsRefresh().isNegative() || config.rankingsRefresh().isZero()) {
-            problems.add("pulse.metrics.rankings-refresh must be positive, not " + config.rankingsRefresh());
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems));
-        }
+        new SettingsCheck()
+                .atLeast("pulse.metrics.interval", config.interval(), MIN_INTERVAL)
+                .atLeast("pulse.metrics.recent-windows", config.recentWindows(), 1)
+                .atLeast("pulse.metrics.top-n", config.topN(), 1)
+                .atLeast("pulse.metrics.max-wikis", config.maxWikis(), 1)
+                .atLeast("pulse.metrics.max-feeds", config.maxFeeds(), 1)
+                .atLeast("pulse.metrics.dashboard.history-windows", config.dashboard().historyWindows(), 1)
+                .atLeast("pulse.metrics.dashboard.ranking-windows", config.dashboard().rankingWindows(), 1)
+                .atLeast("pulse.metrics.dashboard.top-n", config.dashboard().topN(), 1)
+                .atLeast("pulse.metrics.rankings-refresh", config.rankingsRefresh(), Duration.ofMillis(1))
+                .orFail();
         if (config.interval().compareTo(DASHBOARD_INTERVAL) > 0) {
             // Not refused: a deployment without the dashboard may want it; the dashboard would reconnect all the time.
             LOG.warnf("pulse.metrics.interval is %s: the dashboard takes a stream silent for 15 s as dead and reconnects",
                     config.interval());
-        }
-    }
-
-    static void atLeastOne(List<String> problems, String property, long value) {
-        if (value < 1) {
-            problems.add(property + " must be at least 1, not " + value);
         }
     }
 }
