@@ -16,7 +16,9 @@ import io.smallrye.mutiny.subscription.UniEmitter;
  * checkpoint (the tail a restart reads back). A read let through is handled before the next one is: it is
  * numbered in the tracker, and published, in arrival order, as without the gate. Reads that wait are let
  * through together once there is room, still one after another, each counted before the next is judged.
- * Polled every {@code interval} while reads wait; nothing runs while none do.
+ * Polled every {@code interval} while reads wait; nothing runs while none do. Reads are let through outside the
+ * gate's lock: a read that arrives meanwhile (on the connection's event loop) is queued behind them at once,
+ * instead of waiting for the lock while hundreds of queued reads are handled.
  */
 public final class ReadGate {
 
@@ -26,6 +28,8 @@ public final class ReadGate {
     private final Runnable onResume;
     private final ArrayDeque<UniEmitter<? super Void>> waiting = new ArrayDeque<>();
     private Cancellable polling;
+    /** A release is letting waiting reads through: a read arriving now goes behind them. */
+    private boolean releasing;
 
     /** @param room whether a read may be handled now; asked again before each read that waits */
     public ReadGate(BooleanSupplier room, Duration interval, Runnable onPause, Runnable onResume) {
@@ -39,35 +43,67 @@ public final class ReadGate {
     public Uni<Void> pass() {
         return Uni.createFrom().emitter(read -> {
             synchronized (this) {
-                if (waiting.isEmpty() && room.getAsBoolean()) {
-                    read.complete(null);
+                if (!(waiting.isEmpty() && !releasing && room.getAsBoolean())) {
+                    queue(read);
                     return;
                 }
-                waiting.addLast(read);
-                // Run here at once if the read was cancelled while this waited for the lock (a stop): it leaves
-                // the queue again, and nothing is to wait for.
-                read.onTermination(() -> forget(read));
-                if (polling == null && !waiting.isEmpty()) {
-                    onPause.run();
-                    polling = Multi.createFrom().ticks().every(interval).subscribe().with(tick -> release());
-                }
             }
+            // Outside the lock, handled before the next read comes: reads arrive one after another.
+            read.complete(null);
         });
+    }
+
+    /** Under the gate's lock. */
+    private void queue(UniEmitter<? super Void> read) {
+        waiting.addLast(read);
+        // Run here at once if the read was cancelled while this waited for the lock (a stop): it leaves
+        // the queue again, and nothing is to wait for.
+        read.onTermination(() -> forget(read));
+        if (polling == null && !waiting.isEmpty()) {
+            onPause.run();
+            polling = Multi.createFrom().ticks().every(interval).subscribe().with(tick -> release());
+        }
     }
 
     public synchronized int waiting() {
         return waiting.size();
     }
 
-    private synchronized void release() {
-        while (!waiting.isEmpty() && room.getAsBoolean()) {
-            waiting.pollFirst().complete(null);
+    private void release() {
+        synchronized (this) {
+            if (releasing) {
+                return;
+            }
+            releasing = true;
         }
+        try {
+            UniEmitter<? super Void> next;
+            while ((next = nextToLetThrough()) != null) {
+                next.complete(null); // handled (numbered) here, before the next read is judged
+            }
+        } catch (RuntimeException | Error e) {
+            synchronized (this) {
+                releasing = false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The next waiting read, if there is room for it; otherwise none, and the release is over: decided with the
+     * lock held, so that a read queued before that is let through by the release, and one after it passes alone.
+     */
+    private synchronized UniEmitter<? super Void> nextToLetThrough() {
+        if (!waiting.isEmpty() && room.getAsBoolean()) {
+            return waiting.pollFirst();
+        }
+        releasing = false;
         if (waiting.isEmpty() && polling != null) {
             polling.cancel();
             polling = null;
             onResume.run();
         }
+        return null;
     }
 
     /** A read that ends: let through (gone from the queue already), or cancelled while it waited (the ingest stopped). */

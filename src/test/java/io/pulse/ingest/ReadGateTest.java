@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -63,6 +66,46 @@ class ReadGateTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 4);
         assertThat(handled).containsExactly(1, 2, 3, 4);
         assertThat(resumes.get()).isEqualTo(1);
+    }
+
+    /**
+     * A read arriving while the waiting ones are let through is queued behind them at once: it came on the
+     * connection's event loop, which waited for the gate's lock while every queued read was handled (seconds).
+     */
+    @Test
+    void shouldQueueAReadArrivingWhileWaitingOnesAreLetThroughWithoutWaitingForThem() throws Exception {
+        unsettled.set(10);
+        CountDownLatch handling = new CountDownLatch(1);
+        CountDownLatch mayGoOn = new CountDownLatch(1);
+        gate.pass().subscribe().with(x -> {
+            handled.add(1);
+            handling.countDown();
+            try {
+                mayGoOn.await(); // a long read, on the gate's polling thread
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        read(2, 1);
+        unsettled.set(0);
+        assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
+
+        AtomicBoolean judged = new AtomicBoolean();
+        Thread eventLoop = new Thread(() -> {
+            read(3, 1);
+            judged.set(true);
+        });
+        eventLoop.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).untilTrue(judged);
+            assertThat(handled).containsExactly(1); // queued, not let past read 2
+        } finally {
+            mayGoOn.countDown();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 3);
+        assertThat(handled).containsExactly(1, 2, 3);
+        assertThat(gate.waiting()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> resumes.get() == 1);
     }
 
     @Test
