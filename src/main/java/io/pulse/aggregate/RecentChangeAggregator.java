@@ -56,6 +56,9 @@ public class RecentChangeAggregator {
 
     private static final Logger LOG = Logger.getLogger(RecentChangeAggregator.class);
 
+    /** A failed batch's first retry; the next ones back off up to {@code pulse.aggregate.max-retry-backoff}. */
+    static final Duration FIRST_RETRY = Duration.ofMillis(200);
+
     private final AggregateStore store;
     private final RecentChangeParser parser;
     private final BatchAggregator aggregator;
@@ -178,8 +181,9 @@ public class RecentChangeAggregator {
                     status.failed(failure);
                     LOG.warnf("A batch of %d records failed, retrying: %s", size, failure.toString());
                 })
-                .onFailure(stopping::notYet).retry().withBackOff(Duration.ofMillis(200), config.maxRetryBackoff()).indefinitely()
-                .onFailure().recoverWithUni(failure -> stopping.abandon("aggregator", size))
+                .onFailure(stopping::notYet).retry().withBackOff(FIRST_RETRY, config.maxRetryBackoff()).indefinitely()
+                // Only a stop ends the retries; anything else that comes through fails the channel, to be seen.
+                .onFailure(failure -> stopping.begun()).recoverWithUni(failure -> stopping.abandon("aggregator", size))
                 .invoke(() -> recordLatency(batch.receivedAt(), size));
     }
 
