@@ -7,7 +7,7 @@ final class ApiDocs {
             + " floored to its window. Requires to; excludes last.";
     static final String TO = "End of the range (exclusive), an ISO-8601 instant with offset; ceiled to its window."
             + " Requires from.";
-    static final String LAST = "The range ending now: a positive number of minutes, hours or days (15m, 1h, 24h,"
+    static final String LAST = "The range ending now: a positive number of seconds, minutes, hours or days (15m, 1h, 24h,"
             + " 7d). Default 1h when neither last nor from/to is given. At most pulse.api.max-range (31d).";
     static final String WIKI = "Only this wiki, by id (enwiki) or by domain (en.wikipedia.org; a domain may"
             + " cover several wikis). Must match ^[a-z0-9_.-]{1,64}$. Default: all wikis.";

@@ -24,7 +24,7 @@ final class ParameterParser {
     static final Pattern WIKI = Pattern.compile("[a-z0-9_.-]{1,64}");
     static final String WIKI_RULE = "wiki must be a wiki id such as enwiki or a domain such as en.wikipedia.org"
             + " (1 to 64 characters among a-z, 0-9, _, . and -)";
-    private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})([mhd])");
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})([smhd])");
     private static final Pattern SMALL_NUMBER = Pattern.compile("[0-9]{1,6}");
     /**
      * Characters no MediaWiki user name holds (besides control characters): those no title may hold. Not
@@ -98,7 +98,10 @@ final class ParameterParser {
         return name;
     }
 
-    /** {@code <n>m}, {@code <n>h} or {@code <n>d}, positive; null when invalid. */
+    /**
+     * {@code <n>s}, {@code <n>m}, {@code <n>h} or {@code <n>d}, positive; null when invalid. Seconds: a window
+     * configured shorter than a minute, or not a whole number of them, is a step that must be asked for.
+     */
     Duration duration(String parameter, String raw) {
         Matcher m = DURATION.matcher(raw);
         long n = m.matches() ? Long.parseLong(m.group(1)) : 0;
@@ -107,6 +110,7 @@ final class ParameterParser {
             return null;
         }
         return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
@@ -139,10 +143,11 @@ final class ParameterParser {
 
     private static final Pattern UNENCODED_PLUS = Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T[^ ]+) (\\d{2}:\\d{2})");
 
+    /** In the form {@link #duration} reads: an answer's step can be sent back as it is. */
     static String format(Duration d) {
         long minutes = d.toMinutes();
         if (minutes * 60_000 != d.toMillis()) {
-            return d.toString();
+            return d.toSeconds() * 1000 == d.toMillis() ? d.toSeconds() + "s" : d.toString();
         }
         return minutes % 1440 == 0 ? minutes / 1440 + "d" : minutes % 60 == 0 ? minutes / 60 + "h" : minutes + "m";
     }

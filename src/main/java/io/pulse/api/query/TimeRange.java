@@ -13,7 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(description = "The range covered, [from, to), aligned on window (or step) boundaries")
 public record TimeRange(Instant from, Instant to) {
 
-    static final String DURATION_FORMAT = "a positive number of minutes, hours or days such as 15m, 1h or 7d";
+    static final String DURATION_FORMAT = "a positive number of seconds, minutes, hours or days such as 30s, 15m, 1h or 7d";
     static final Duration DEFAULT_LAST = Duration.ofHours(1);
 
     /**

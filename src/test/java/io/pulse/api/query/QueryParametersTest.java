@@ -93,7 +93,7 @@ class QueryParametersTest {
             "limit | 0", "limit | 101", "limit | abc", "limit | -1", "limit | 1.5", "limit | 99999999999",
             "bot | yes", "bot | INCLUDE", "bot | ''",
             "wiki | x' OR '1'='1", "wiki | EnWiki", "wiki | en wiki", "wiki | ''", "wiki | enwiki;", "wiki | ünïwiki",
-            "last | 15", "last | 15s", "last | 0h", "last | -1h", "last | 1w", "last | 1h30m", "last | 32d", "last | 745h" })
+            "last | 15", "last | 15x", "last | 0h", "last | -1h", "last | 1w", "last | 1h30m", "last | 32d", "last | 745h" })
     void shouldRejectAnInvalidValueNamingItsParameter(String parameter, String value) {
         String[] args = new String[6];
         int index = switch (parameter) {
@@ -168,6 +168,23 @@ class QueryParametersTest {
         assertThat(series.by()).isEqualTo(SeriesSplit.NONE);
         assertThat(parameters.timeseries(series.range().from().toString(), series.range().to().toString(), null,
                 null, null, null, null, series.by().param()).range()).isEqualTo(series.range());
+    }
+
+    /** A window of seconds (pulse.aggregate.window=30s): its step was echoed as PT30S, refused when sent back. */
+    @Test
+    void shouldTakeBackTheStepOfAWindowOfSeconds() {
+        QueryParameters seconds = new QueryParameters(Duration.ofSeconds(30), Duration.ofDays(31), 10_000,
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        Requests.Timeseries series = seconds.timeseries(null, null, "1h", null, null, null, null, null);
+        assertThat(series.stepText()).isEqualTo("30s");
+        assertThat(seconds.timeseries(null, null, "1h", null, null, null, series.stepText(), null).step())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(seconds.timeseries(null, null, "1h", null, null, null, "90s", null).step()).isEqualTo(Duration.ofSeconds(90));
+
+        QueryParameters ninety = new QueryParameters(Duration.ofSeconds(90), Duration.ofDays(31), 10_000,
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        assertThat(errors(() -> ninety.timeseries(null, null, "1h", null, null, null, "1m", null)))
+                .extracting(ParameterError::detail).singleElement().asString().contains("the 90s window");
     }
 
     @ParameterizedTest
