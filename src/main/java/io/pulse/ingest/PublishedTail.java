@@ -68,12 +68,13 @@ public final class PublishedTail {
 
     /**
      * The event ids of {@code stream}'s records from {@code margin} records before {@code from} (partitions
-     * missing from it: the last {@code margin}) to the end of each partition. The replay and the live feed
+     * missing from it: see {@link #start}) to the end of each partition. The replay and the live feed
      * share the topic: records of another feed are passed over (their ids not kept: after a day of the
      * live feed, millions of them were the heap's end), and the ranges in {@code skip} are not read at all.
      * Records without a stream header (written before it existed) count as this feed's.
      */
-    public Scan eventIdsAfter(String topic, Map<Integer, Long> from, String stream, Map<Integer, List<Skip>> skip) {
+    public Scan eventIdsAfter(String topic, Map<Integer, Long> from, Map<Integer, Long> runStart, String stream,
+            Map<Integer, List<Skip>> skip) {
         byte[] own = stream.getBytes(StandardCharsets.UTF_8);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -82,7 +83,7 @@ public final class PublishedTail {
             Map<Integer, Long> ends = new HashMap<>();
             consumer.endOffsets(partitions, timeout).forEach((tp, end) -> ends.put(tp.partition(), end));
             Map<Integer, Long> starts = new HashMap<>();
-            ends.forEach((p, end) -> starts.put(p, Math.max(0, Math.min(end, from.getOrDefault(p, end)) - margin)));
+            ends.forEach((p, end) -> starts.put(p, start(p, end, from, runStart, margin)));
             List<TopicPartition> toRead = partitions.stream()
                     .filter(tp -> starts.get(tp.partition()) < ends.get(tp.partition()))
                     .toList();
@@ -135,6 +136,22 @@ public final class PublishedTail {
             }
             return new Scan(ids, read, Map.copyOf(ends));
         }
+    }
+
+    /**
+     * Where the read-back of a partition starts: {@code margin} records before the saved prefix's end in it. A
+     * partition the saved prefix has none of (added to the topic since, or not yet published to when the last save
+     * succeeded) holds only records of this feed published after its run began: from the run's start there, and
+     * from the partition's start if it was added since. Only the last {@code margin} records of it were read, and
+     * an earlier run's records there (saves failing for a while after a scale-out) were published twice. With no
+     * run recorded (a row older than run starts), the last {@code margin}.
+     *
+     * @param runStart per partition, the topic's end when this feed's recorded run began
+     */
+    static long start(int partition, long end, Map<Integer, Long> from, Map<Integer, Long> runStart, int margin) {
+        Long saved = from.get(partition);
+        long start = saved != null ? saved : runStart.isEmpty() ? end : runStart.getOrDefault(partition, 0L);
+        return Math.max(0, Math.min(end, start) - margin);
     }
 
     private static long positions(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions) {

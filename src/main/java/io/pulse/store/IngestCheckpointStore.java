@@ -30,13 +30,20 @@ public class IngestCheckpointStore {
         this.pool = pool;
     }
 
-    /** A resume position: the upstream id and where its prefix ends in each Kafka partition. */
-    public record Position(String lastEventId, Map<Integer, Long> kafkaPositions) {
+    /**
+     * A resume position: the upstream id and where its prefix ends in each Kafka partition; loaded, with where the
+     * topic ended when the source's recorded run began ({@link #startRun}; not saved with the position).
+     */
+    public record Position(String lastEventId, Map<Integer, Long> kafkaPositions, Map<Integer, Long> runStartPositions) {
 
         public static final Position NONE = new Position(null, Map.of());
 
+        public Position(String lastEventId, Map<Integer, Long> kafkaPositions) {
+            this(lastEventId, kafkaPositions, Map.of());
+        }
+
         static Position of(IngestCheckpoint c) {
-            return c == null ? NONE : new Position(c.lastEventId, decode(c.kafkaPositions));
+            return c == null ? NONE : new Position(c.lastEventId, decode(c.kafkaPositions), decode(c.runStartPositions));
         }
     }
 

@@ -53,7 +53,7 @@ class PublishedTailTest {
         PublishedTail tail = new PublishedTail(Map.of("bootstrap.servers", PulseInfra.get().bootstrapServers()),
                 Duration.ofSeconds(30), 2);
 
-        PublishedTail.Scan replay = tail.eventIdsAfter(topic, Map.of(0, 6L), REPLAY, Map.of());
+        PublishedTail.Scan replay = tail.eventIdsAfter(topic, Map.of(0, 6L), Map.of(), REPLAY, Map.of());
 
         Set<String> expected = new HashSet<>(List.of("replay-4", "replay-5", "replay-6", "replay-7", "replay-8",
                 "replay-9", "untagged")); // two before the checkpoint (the margin), the rest after it
@@ -62,22 +62,64 @@ class PublishedTailTest {
         assertThat(replay.ends()).isEqualTo(Map.of(0, 511L));
 
         // The live run's range, known from its checkpoint (began at 10, saved up to 480): not read at all.
-        PublishedTail.Scan skipping = tail.eventIdsAfter(topic, Map.of(0, 6L), REPLAY,
+        PublishedTail.Scan skipping = tail.eventIdsAfter(topic, Map.of(0, 6L), Map.of(), REPLAY,
                 Map.of(0, List.of(new PublishedTail.Skip(10, 480))));
         assertThat(skipping.eventIds()).isEqualTo(expected);
         assertThat(skipping.recordsRead()).isEqualTo(6 + 31);
 
         // A range over this feed's own records (recorded before the topic was recreated, say) is not trusted.
-        PublishedTail.Scan stale = tail.eventIdsAfter(topic, Map.of(0, 6L), REPLAY,
+        PublishedTail.Scan stale = tail.eventIdsAfter(topic, Map.of(0, 6L), Map.of(), REPLAY,
                 Map.of(0, List.of(new PublishedTail.Skip(4, 480))));
         assertThat(stale.eventIds()).isEqualTo(expected);
         // As is one ending past the topic's end (recorded on a topic since deleted and created again).
-        PublishedTail.Scan beyond = tail.eventIdsAfter(topic, Map.of(0, 6L), REPLAY,
+        PublishedTail.Scan beyond = tail.eventIdsAfter(topic, Map.of(0, 6L), Map.of(), REPLAY,
                 Map.of(0, List.of(new PublishedTail.Skip(10, 5000))));
         assertThat(beyond.recordsRead()).isEqualTo(511 - 4);
 
-        PublishedTail.Scan live = tail.eventIdsAfter(topic, Map.of(0, 508L), LIVE, Map.of());
+        PublishedTail.Scan live = tail.eventIdsAfter(topic, Map.of(0, 508L), Map.of(), LIVE, Map.of());
         assertThat(live.eventIds()).containsExactlyInAnyOrder("live-496", "live-497", "live-498", "live-499", "untagged");
+    }
+
+    /**
+     * A partition the saved prefix has none of holds only this feed's records published after its run began: all
+     * of one added to the topic since, and from the run's start in one that was there. Only the last margin was
+     * read: after a scale-out while saves failed, a successor published the rest of the new partition again.
+     */
+    @Test
+    void shouldReadAPartitionTheCheckpointHasNoneOfFromTheRunsStart() throws Exception {
+        String topic = "pulse.tail." + System.nanoTime();
+        PulseInfra.get().kafka().createTopic(topic, 2);
+        // The run began with one partition (ends {0: 0}) and saved up to 10 of it; partition 1 came later.
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < 12; i++) {
+                producer.send(record(topic, 0, "p0-" + i, LIVE));
+            }
+            for (int i = 0; i < 300; i++) {
+                producer.send(record(topic, 1, "p1-" + i, LIVE));
+            }
+            producer.flush();
+        }
+        PublishedTail tail = new PublishedTail(Map.of("bootstrap.servers", PulseInfra.get().bootstrapServers()),
+                Duration.ofSeconds(30), 2);
+
+        Set<String> expected = new HashSet<>(List.of("p0-8", "p0-9", "p0-10", "p0-11"));
+        for (int i = 0; i < 300; i++) {
+            expected.add("p1-" + i);
+        }
+        assertThat(tail.eventIdsAfter(topic, Map.of(0, 10L), Map.of(0, 0L), LIVE, Map.of()).eventIds())
+                .isEqualTo(expected);
+
+        // Partition 1 was there when the run began, at 100: from there (less the margin).
+        Set<String> fromItsStart = new HashSet<>(List.of("p0-8", "p0-9", "p0-10", "p0-11"));
+        for (int i = 98; i < 300; i++) {
+            fromItsStart.add("p1-" + i);
+        }
+        assertThat(tail.eventIdsAfter(topic, Map.of(0, 10L), Map.of(0, 0L, 1, 100L), LIVE, Map.of()).eventIds())
+                .isEqualTo(fromItsStart);
+
+        // No run recorded: the last margin of it, as before run starts were.
+        assertThat(tail.eventIdsAfter(topic, Map.of(0, 10L), Map.of(), LIVE, Map.of()).eventIds())
+                .containsExactlyInAnyOrder("p0-8", "p0-9", "p0-10", "p0-11", "p1-298", "p1-299");
     }
 
     /**
@@ -102,7 +144,7 @@ class PublishedTailTest {
         PublishedTail tail = new PublishedTail(Map.of("bootstrap.servers", PulseInfra.get().bootstrapServers()),
                 Duration.ofSeconds(30), 5);
 
-        PublishedTail.Scan scan = tail.eventIdsAfter(topic, Map.of(0, 10L), LIVE, Map.of()); // from 5, but 8 is the oldest
+        PublishedTail.Scan scan = tail.eventIdsAfter(topic, Map.of(0, 10L), Map.of(), LIVE, Map.of()); // from 5, but 8 is the oldest
 
         Set<String> expected = new HashSet<>();
         for (int i = 8; i < 20; i++) {
@@ -133,7 +175,7 @@ class PublishedTailTest {
         PublishedTail tail = new PublishedTail(Map.of("bootstrap.servers", PulseInfra.get().bootstrapServers()),
                 Duration.ofSeconds(3), 0, () -> now.addAndGet(TimeUnit.MILLISECONDS.toNanos(300)));
 
-        PublishedTail.Scan scan = tail.eventIdsAfter(topic, Map.of(0, 0L), LIVE, Map.of());
+        PublishedTail.Scan scan = tail.eventIdsAfter(topic, Map.of(0, 0L), Map.of(), LIVE, Map.of());
 
         assertThat(scan.recordsRead()).isEqualTo(records + 1);
         assertThat(scan.eventIds()).containsExactly("own");
@@ -146,11 +188,15 @@ class PublishedTailTest {
     }
 
     private static ProducerRecord<String, String> record(String topic, String eventId, String stream) {
+        return record(topic, null, eventId, stream);
+    }
+
+    private static ProducerRecord<String, String> record(String topic, Integer partition, String eventId, String stream) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(PulseHeaders.EVENT_ID, eventId.getBytes(StandardCharsets.UTF_8));
         if (stream != null) {
             headers.add(PulseHeaders.STREAM, stream.getBytes(StandardCharsets.UTF_8));
         }
-        return new ProducerRecord<>(topic, null, "key", "{}", headers);
+        return new ProducerRecord<>(topic, partition, "key", "{}", headers);
     }
 }

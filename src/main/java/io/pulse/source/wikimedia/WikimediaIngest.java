@@ -319,7 +319,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                 ranges.stream().map(r -> new PublishedTail.Skip(r.from(), r.to())).toList()));
         return Uni.createFrom().item(() -> {
             PublishedTail.Scan scan = publishedTail.eventIdsAfter(eventsTopic, loaded.checkpoint().kafkaPositions(),
-                    checkpointKey(config.url()), skip);
+                    loaded.checkpoint().runStartPositions(), checkpointKey(config.url()), skip);
             registry.counter("pulse.ingest.read.back.records", "source", SOURCE).increment(scan.recordsRead());
             return new Recovered(loaded.checkpoint(), scan);
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
@@ -340,7 +340,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         // last run published after that id, a checkpoint saved now must still cover the tail, or the run
         // after a second failover would read back from the ends and publish that tail again.
         tracker.resetTo(position, recovered.checkpoint().kafkaPositions());
-        savedPosition = recovered.checkpoint();
+        savedPosition = new IngestCheckpointStore.Position(position, recovered.checkpoint().kafkaPositions()); // as saved
         savedCovered = tracker.checkpoint().covered();
         resumed = true;
         LOG.infof("Wikimedia ingest resuming %s (%d events already published after the checkpoint, of %d records"
