@@ -47,10 +47,11 @@ class ExactlyOnceTest {
         // The first two attempts to advance the offsets fail, after the aggregates were written.
         // A sequence, not a table, counts the attempts: it survives the rollback it causes.
         StoredAggregates.execute("""
-                CREATE SEQUENCE IF NOT EXISTS injected_failures;
+                DROP SEQUENCE IF EXISTS injected_failures;
+                CREATE SEQUENCE injected_failures;
                 CREATE OR REPLACE FUNCTION fail_offset_commit() RETURNS trigger AS $$
                 BEGIN
-                    IF nextval('injected_failures') <= 2 THEN
+                    IF NEW.consumer_group = 'pulse-aggregator' AND nextval('injected_failures') <= 2 THEN
                         RAISE EXCEPTION 'injected failure after writing the aggregates';
                     END IF;
                     RETURN NEW;
@@ -69,7 +70,11 @@ class ExactlyOnceTest {
             assertThat(restrictTo(StoredAggregates.userChanges("exactlyoncewiki"), expected.wikiWindows))
                     .isEqualTo(expected.userChanges);
         } finally {
-            StoredAggregates.execute("DROP TRIGGER IF EXISTS fail_offset_commit ON consumer_offsets");
+            StoredAggregates.execute("""
+                    DROP TRIGGER IF EXISTS fail_offset_commit ON consumer_offsets;
+                    DROP FUNCTION IF EXISTS fail_offset_commit();
+                    DROP SEQUENCE IF EXISTS injected_failures;
+                    """);
         }
     }
 
