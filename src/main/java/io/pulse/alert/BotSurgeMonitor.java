@@ -15,6 +15,8 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -38,15 +40,21 @@ public class BotSurgeMonitor {
     private final AlertPublisher publisher;
     private final AlertConfig config;
     private final String aggregatorGroup;
+    /** Checks run to the end, and failed or given up: whether they run at all shows ({@code pulse_alert_checks_total}). */
+    private final Counter checked;
+    private final Counter checksFailed;
     private Cancellable ticker;
 
     public BotSurgeMonitor(AlertRules rules, AlertStore store, AlertPublisher publisher, AlertConfig config,
-            @ConfigProperty(name = "mp.messaging.incoming.wikimedia-events-in.group.id") String aggregatorGroup) {
+            @ConfigProperty(name = "mp.messaging.incoming.wikimedia-events-in.group.id") String aggregatorGroup,
+            MeterRegistry registry) {
         this.rules = rules;
         this.store = store;
         this.publisher = publisher;
         this.config = config;
         this.aggregatorGroup = aggregatorGroup;
+        this.checked = registry.counter("pulse.alert.checks", "outcome", "ok");
+        this.checksFailed = registry.counter("pulse.alert.checks", "outcome", "failed");
     }
 
     private int failuresInARow; // the ticker's checks run one at a time
@@ -80,6 +88,7 @@ public class BotSurgeMonitor {
      * database answers), the next ones debug: a check every few seconds through an outage would flood.
      */
     private void failed(Throwable f) {
+        checksFailed.increment();
         if (failuresInARow++ == 0) {
             LOG.warnf("Alert check failed, retried every %s: %s", config.checkInterval(), f.toString());
         } else {
@@ -88,6 +97,7 @@ public class BotSurgeMonitor {
     }
 
     private void succeeded(Void ignored) {
+        checked.increment();
         if (failuresInARow > 0) {
             LOG.infof("Alert checks work again after %d failures", failuresInARow);
             failuresInARow = 0;

@@ -171,9 +171,12 @@ class AlertsTest {
             }
             assertThat(again).extracting(Alert::rule).contains("watched-user", "page-spike", "mass-blanking");
             assertThat(publisher.raise(again).await().atMost(Duration.ofSeconds(30))).as("nothing new to publish").isEmpty();
-            // Nor do the bot-surge checks over the doubled windows (one per 500 ms in the test profile; the
-            // monitor exposes no count of its checks, so: nothing new for 2 s, several checks).
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(17)).untilAsserted(() -> {
+            // Nor do the bot-surge checks over the doubled windows: three run to the end after the replay was counted.
+            double checks = Counters.sum("pulse_alert_checks_total", "outcome=\"ok\"");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Counters.sum("pulse_alert_checks_total", "outcome=\"ok\"") >= checks + 3);
+            assertThat(checks).as("checks counted").isPositive();
+            await().atMost(Duration.ofSeconds(17)).untilAsserted(() -> {
                 assertThat(stored(wiki, base)).hasSize(3);
                 assertThat(stored(botWiki, base)).hasSize(1);
                 assertThat(published(wiki, botWiki)).hasSize(4).allSatisfy((id, records) -> assertThat(records).as(id).hasSize(1));
