@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.function.BooleanSupplier;
 
+import org.jboss.logging.Logger;
+
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -22,6 +24,8 @@ import io.smallrye.mutiny.subscription.UniEmitter;
  */
 public final class ReadGate {
 
+    private static final Logger LOG = Logger.getLogger(ReadGate.class);
+
     private final BooleanSupplier room;
     private final Duration interval;
     private final Runnable onPause;
@@ -39,7 +43,11 @@ public final class ReadGate {
         this.onResume = onResume;
     }
 
-    /** Completes when the read may be handled; what follows it runs before another read is let through. */
+    /**
+     * Completes when the read may be handled; what follows it runs before another read is let through. Calls must
+     * not overlap (the ingest's merge passes its reads on one at a time): a read let through at once is handled
+     * outside the lock, before the next call comes.
+     */
     public Uni<Void> pass() {
         return Uni.createFrom().emitter(read -> {
             synchronized (this) {
@@ -81,11 +89,12 @@ public final class ReadGate {
             while ((next = nextToLetThrough()) != null) {
                 next.complete(null); // handled (numbered) here, before the next read is judged
             }
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            // Thrown out of the tick, it would end the polling for good, and strand every read that waits.
+            LOG.warnf("Letting the ingest's waiting reads through failed, tried again in %s: %s", interval, e.toString());
             synchronized (this) {
                 releasing = false;
             }
-            throw e;
         }
     }
 

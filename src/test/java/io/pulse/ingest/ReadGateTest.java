@@ -108,6 +108,27 @@ class ReadGateTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> resumes.get() == 1);
     }
 
+    /** A failure while letting reads through (the room's check, say) is retried at the next tick: it ended the polling. */
+    @Test
+    void shouldGoOnLettingReadsThroughAfterAFailureToJudgeThem() {
+        AtomicBoolean fail = new AtomicBoolean(true);
+        ReadGate failing = new ReadGate(() -> {
+            if (unsettled.get() == 0 && fail.getAndSet(false)) {
+                throw new IllegalStateException("room unknown");
+            }
+            return unsettled.get() < 10;
+        }, Duration.ofMillis(10), pauses::incrementAndGet, resumes::incrementAndGet);
+        unsettled.set(10);
+        failing.pass().subscribe().with(x -> handled.add(1));
+        failing.pass().subscribe().with(x -> handled.add(2));
+
+        unsettled.set(0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 2);
+        assertThat(handled).containsExactly(1, 2);
+        assertThat(fail).isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> resumes.get() == 1);
+    }
+
     @Test
     void shouldNotLetThroughAReadThatWasCancelledWhileItWaited() {
         unsettled.set(10);

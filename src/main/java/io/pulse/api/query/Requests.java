@@ -22,7 +22,7 @@ public final class Requests {
             return new ReadFilter(range.from(), range.to(), wiki, bot);
         }
 
-        /** The step as the API writes it: 1m, 5m, 1h, 1d. */
+        /** The step as the API writes it, and reads it back: 30s (a window of seconds), 1m, 5m, 1h, 1d. */
         public String stepText() {
             return ParameterParser.format(step);
         }
