@@ -140,17 +140,19 @@ public final class PublishedTail {
 
     /**
      * Where the read-back of a partition starts: {@code margin} records before the saved prefix's end in it. A
-     * partition the saved prefix has none of (added to the topic since, or not yet published to when the last save
-     * succeeded) holds only records of this feed published after its run began: from the run's start there, and
-     * from the partition's start if it was added since. Only the last {@code margin} records of it were read, and
-     * an earlier run's records there (saves failing for a while after a scale-out) were published twice. With no
-     * run recorded (a row older than run starts), the last {@code margin}.
+     * partition a saved prefix has none of (added to the topic by a scale-out since: the feed's keys reach every
+     * partition within its first seconds) holds this feed's records only past where its recorded run began there,
+     * and from its start if it was added since. Only its last {@code margin} records were read, and a run's records
+     * there (saves failing for a while after the scale-out) were published twice by its successor. With nothing
+     * saved (a first run, or a feed without ids, whose run start stays its first deploy's) or no run recorded, the
+     * last {@code margin}: a feed without ids would otherwise read everything it ever published at each start.
      *
      * @param runStart per partition, the topic's end when this feed's recorded run began
      */
     static long start(int partition, long end, Map<Integer, Long> from, Map<Integer, Long> runStart, int margin) {
         Long saved = from.get(partition);
-        long start = saved != null ? saved : runStart.isEmpty() ? end : runStart.getOrDefault(partition, 0L);
+        long start = saved != null ? saved
+                : from.isEmpty() || runStart.isEmpty() ? end : runStart.getOrDefault(partition, 0L);
         return Math.max(0, Math.min(end, start) - margin);
     }
 

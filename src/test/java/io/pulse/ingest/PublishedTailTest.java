@@ -122,6 +122,20 @@ class PublishedTailTest {
                 .containsExactlyInAnyOrder("p0-8", "p0-9", "p0-10", "p0-11", "p1-298", "p1-299");
     }
 
+    @Test
+    void shouldStartEachPartitionsReadBackWhereItsOwnRecordsMayBegin() {
+        Map<Integer, Long> saved = Map.of(0, 500L);
+        assertThat(PublishedTail.start(0, 900, saved, Map.of(0, 100L), 20)).as("saved").isEqualTo(480);
+        assertThat(PublishedTail.start(0, 300, saved, Map.of(0, 100L), 20)).as("saved past a recreated topic's end")
+                .isEqualTo(280);
+        assertThat(PublishedTail.start(1, 900, saved, Map.of(0, 100L, 1, 400L), 20)).as("not saved, there at the run's start")
+                .isEqualTo(380);
+        assertThat(PublishedTail.start(2, 900, saved, Map.of(0, 100L, 1, 400L), 20)).as("added since the run began")
+                .isZero();
+        assertThat(PublishedTail.start(1, 900, saved, Map.of(), 20)).as("no run recorded").isEqualTo(880);
+        assertThat(PublishedTail.start(1, 900, Map.of(), Map.of(1, 0L), 20)).as("nothing saved ever").isEqualTo(880);
+    }
+
     /**
      * Retention deleted the records below the margin: the read starts at the oldest record kept. It was
      * out of range, and the consumer jumped to the partition's end: no id read back, the tail published twice.
