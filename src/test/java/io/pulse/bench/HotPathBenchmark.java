@@ -2,7 +2,6 @@ package io.pulse.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +48,7 @@ public class HotPathBenchmark {
     @Setup
     public void generate() {
         text = new ArrayList<>(BATCH);
-        new EventGenerator(7, Instant.now().minusSeconds(3600).toEpochMilli(), 1000).generate(BATCH, e -> text.add(e.json()));
+        new EventGenerator(7, EventGenerator.wholeMinutesBefore(3600), 1000).generate(BATCH, e -> text.add(e.json()));
         raw = text.stream().map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
     }
 

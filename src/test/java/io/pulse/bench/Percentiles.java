@@ -7,6 +7,15 @@ import java.util.Map;
 /** p50/p95/p99 of a sample, nearest-rank. */
 final class Percentiles {
 
+    /** As {@link #of(long[])}, and how many of the {@code expected} values are missing, if any: never silently. */
+    static Map<String, Object> of(long[] values, int expected) {
+        Map<String, Object> out = of(values);
+        if (values.length < expected) {
+            out.put("missing", expected - values.length);
+        }
+        return out;
+    }
+
     static Map<String, Object> of(long[] values) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (values.length == 0) {

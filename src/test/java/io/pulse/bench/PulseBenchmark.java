@@ -93,7 +93,7 @@ public final class PulseBenchmark {
         results.put("events", events);
         infra.kafka().createTopic(TOPIC, 2);
         List<EventGenerator.Event> generated = new ArrayList<>((int) events);
-        new EventGenerator(42, Instant.now().minusSeconds(events / 1000 + 600).toEpochMilli(), 1000)
+        new EventGenerator(42, EventGenerator.wholeMinutesBefore(events / 1000 + 600), 1000)
                 .generate(events, generated::add);
         long malformed = generated.stream().filter(EventGenerator.Event::malformed).count();
         results.put("malformed", malformed);
@@ -137,17 +137,14 @@ public final class PulseBenchmark {
             CpuMeter cpu;
             try (StoredOffsets committed = new StoredOffsets(infra, TOPIC)) {
                 cpu = new CpuMeter(pulse.pid(), infra.kafka().processId());
-                drain = Progress.until(events, Duration.ofMinutes(6), () -> {
-                    pulse.sample();
-                    return committed.sum();
-                });
+                drain = Progress.until(events, Duration.ofMinutes(6), committed::sum);
             }
             results.put("aggregator_events_per_s", Math.round(drain.rate()));
             // The second half alone: the service warmed up (JIT) — the steady rate of a running service.
             results.put("aggregator_second_half_events_per_s", Math.round(drain.secondHalfRate()));
             results.put("aggregate_cpu", cpu.stop());
-            results.put("aggregate_peak_rss_mb", pulse.peakRssKb / 1024);
-            results.put("aggregate_peak_heap_mb", pulse.peakHeapBytes / (1024 * 1024));
+            results.put("aggregate_peak_rss_mb", pulse.peakRssKb() / 1024);
+            results.put("aggregate_peak_heap_mb", pulse.peakHeapBytes() / (1024 * 1024));
             long changes = scalar("SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts");
             results.put("check_committed_changes", changes);
             results.put("check_expected_changes", events - malformed);
@@ -172,7 +169,7 @@ public final class PulseBenchmark {
 
     private void restart() throws Exception {
         List<EventGenerator.Event> fresh = new ArrayList<>();
-        new EventGenerator(45, Instant.now().toEpochMilli(), 1000).generate(1000, fresh::add);
+        new EventGenerator(45, EventGenerator.wholeMinutesBefore(0), 1000).generate(1000, fresh::add);
         long pageCounts = scalar("SELECT count(*) FROM page_edit_counts WHERE window_start >= (SELECT"
                 + " date_trunc('minute', min(max_event_time)) FROM consumer_offsets WHERE topic = '" + TOPIC + "')"
                 + " - interval '10 minutes'");
@@ -185,10 +182,7 @@ public final class PulseBenchmark {
                 cpu = new CpuMeter(pulse.pid(), infra.kafka().processId());
                 readyAt = System.nanoTime();
                 produce(TOPIC, fresh);
-                Progress.until(events + fresh.size(), Duration.ofMinutes(6), () -> {
-                    pulse.sample();
-                    return committed.sum();
-                });
+                Progress.until(events + fresh.size(), Duration.ofMinutes(6), committed::sum);
             }
             results.put("restart_new_events_counted_after_s", Math.round((System.nanoTime() - readyAt) / 1e7) / 100.0);
             results.put("restart_warm_up_page_counts", pageCounts);
@@ -201,7 +195,7 @@ public final class PulseBenchmark {
     private void ingest(double producerRate) throws Exception {
         int count = (int) Math.min(events, 200_000);
         List<String> lines = new ArrayList<>(count);
-        new EventGenerator(43, Instant.now().minusSeconds(3600).toEpochMilli(), 1000)
+        new EventGenerator(43, EventGenerator.wholeMinutesBefore(3600), 1000)
                 .generate(count, e -> lines.add(e.json()));
         long expected = count - lines.stream().filter(l -> !l.startsWith("{") || !l.contains("\"wiki\"")
                 || l.contains("\"bot\":\"")).count();
@@ -248,7 +242,7 @@ public final class PulseBenchmark {
         int warmUp = perSecond * (int) LATENCY_WARM_UP.toSeconds();
         int count = perSecond * (int) duration.toSeconds();
         List<String> lines = new ArrayList<>();
-        new EventGenerator(44 + perSecond, Instant.now().minusSeconds(600).toEpochMilli(), perSecond)
+        new EventGenerator(44 + perSecond, EventGenerator.wholeMinutesBefore(600), perSecond)
                 .generate((warmUp + count) * 2L, e -> {
                     if (!e.malformed() && lines.size() < warmUp + count) {
                         lines.add(e.json());
@@ -272,14 +266,15 @@ public final class PulseBenchmark {
             // cold snapshot (rankings queries, Kafka admin client, unJITted code) is not measured.
             try (SseTestClient snapshots = new SseTestClient(pulse.url("/metrics/stream"));
                     CommitWatcher commits = new CommitWatcher(infra, committed)) {
-                pace(server, prepared, 0, warmUp, perSecond, new long[warmUp], pulse);
+                pace(server, prepared, 0, warmUp, perSecond, new long[warmUp]);
                 long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (System.nanoTime() < deadline && commits.committed() < warmUp) {
                     Thread.sleep(50);
                 }
                 long[] sentAt = new long[count];
                 CpuMeter cpu = new CpuMeter(pulse.pid(), infra.kafka().processId());
-                pace(server, prepared, warmUp, warmUp + count, perSecond, sentAt, pulse);
+                long worstLag = pace(server, prepared, warmUp, warmUp + count, perSecond, sentAt);
+                results.put("latency_" + perSecond + "_generator_worst_lag_ms", worstLag);
                 results.put("latency_" + perSecond + "_cpu", cpu.stop());
                 // Where a backlog sits when the load stops: not yet in Kafka (ingest), or not yet committed.
                 long committedAtEnd = commits.committed();
@@ -296,13 +291,15 @@ public final class PulseBenchmark {
                         || aggregated(snapshots) < published.end())) {
                     Thread.sleep(100);
                 }
-                results.put("latency_" + perSecond + "_snapshot_ms",
-                        Percentiles.of(snapshotLatencies(snapshots, warmUp, sentAt, published)));
+                // Every measured event has a sample, or the figure says how many have none: an event never
+                // committed (or never in a snapshot) within the minute after the load is the tail's worst.
+                long[] snapshotLatencies = snapshotLatencies(snapshots, warmUp, sentAt, published);
+                results.put("latency_" + perSecond + "_snapshot_ms", Percentiles.of(snapshotLatencies, count));
                 long[] commitLatencies = commits.latencies(warmUp, sentAt, published);
-                results.put("latency_" + perSecond + "_commit_ms", Percentiles.of(commitLatencies));
+                results.put("latency_" + perSecond + "_commit_ms", Percentiles.of(commitLatencies, count));
                 writeTimeline(Path.of("target/bench-latency" + perSecond + "-timeline.csv"), sentAt, commitLatencies);
-                results.put("latency_" + perSecond + "_peak_rss_mb", pulse.peakRssKb / 1024);
-                results.put("latency_" + perSecond + "_peak_heap_mb", pulse.peakHeapBytes / (1024 * 1024));
+                results.put("latency_" + perSecond + "_peak_rss_mb", pulse.peakRssKb() / 1024);
+                results.put("latency_" + perSecond + "_peak_heap_mb", pulse.peakHeapBytes() / (1024 * 1024));
             }
         }
     }
@@ -342,32 +339,42 @@ public final class PulseBenchmark {
         Files.writeString(file, csv);
     }
 
-    /** Appends events {@code from}..{@code to} to the SSE server at a steady rate, noting when each went out. */
-    private static void pace(TestSseServer server, TestSseServer.Prepared events, int from, int to, int perSecond,
-            long[] sentAt, ServiceProcess pulse) throws InterruptedException {
+    /**
+     * Appends events {@code from}..{@code to} to the SSE server at a steady rate. Each is stamped with the time it
+     * was due, not the time it went out: a send delayed (the harness paused) counts as latency, instead of
+     * starting the event's clock late and hiding the delay (coordinated omission). The latest any send went out
+     * after its due time is returned: the harness's own share of the tail.
+     */
+    private static long pace(TestSseServer server, TestSseServer.Prepared events, int from, int to, int perSecond,
+            long[] sentAt) throws InterruptedException {
         long start = System.nanoTime();
+        long startMillis = System.currentTimeMillis();
         int count = to - from;
         int sent = 0;
+        long worstLagMs = 0;
         while (sent < count) {
-            long due = Math.min(count, (System.nanoTime() - start) * perSecond / 1_000_000_000L);
+            long elapsed = System.nanoTime() - start;
+            long due = Math.min(count, elapsed * perSecond / 1_000_000_000L);
             if (due > sent) {
-                long now = System.currentTimeMillis();
                 server.append(events, from + sent, from + (int) due);
-                Arrays.fill(sentAt, sent, (int) due, now);
+                for (int k = sent; k < due; k++) {
+                    sentAt[k] = startMillis + k * 1000L / perSecond;
+                }
+                worstLagMs = Math.max(worstLagMs, elapsed / 1_000_000L - sent * 1000L / perSecond);
                 sent = (int) due;
-                pulse.sample();
             }
             Thread.sleep(5); // pacing the load generator
         }
+        return worstLagMs;
     }
 
     /**
      * For each measured event k (record {@code firstRecord + k}), the arrival of the first snapshot
-     * whose aggregated offset covers it, minus its send time.
+     * whose aggregated offset covers it ({@code pipeline.aggregated}: the events committed), minus its send time.
+     * Arrival at the subscriber: the service's {@code generatedAt} left out the broadcast, the JSON and the write.
      */
     private static long[] snapshotLatencies(SseTestClient client, long firstRecord, long[] sentAt, RecordOffsets records) {
-        List<long[]> coverage = client.events().stream().map(e -> new long[] {
-                Instant.parse(e.data().get("generatedAt").asText()).toEpochMilli(),
+        List<long[]> coverage = client.events().stream().map(e -> new long[] { e.receivedAt(),
                 records.recordsBefore(e.data().path("pipeline").path("aggregated").asLong()) - firstRecord }).toList();
         return CommitWatcher.latencies(coverage, sentAt);
     }

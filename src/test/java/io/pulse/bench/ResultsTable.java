@@ -61,6 +61,8 @@ final class ResultsTable {
             row("peak RSS / heap @" + rate + "/s", r.get("latency_" + rate + "_peak_rss_mb") + " MB / "
                     + r.get("latency_" + rate + "_peak_heap_mb") + " MB", "");
             row("  backlog when the load stopped", String.valueOf(r.get("latency_" + rate + "_backlog_at_end")), "events");
+            row("  generator's worst lag behind schedule", String.valueOf(r.get("latency_" + rate + "_generator_worst_lag_ms")),
+                    "ms (counted in the latencies)");
         }
         if (!latencyRan) {
             notRun.add("latency");

@@ -18,25 +18,25 @@ import io.pulse.it.PulseProcess;
 
 /**
  * The packaged service under test, launched by the suite's {@link PulseProcess} exactly as it ships
- * (plus {@code PULSE_BENCH_JAVA_OPTS}), with what the benchmark reads off it: peaks and start-up.
+ * (plus {@code PULSE_BENCH_JAVA_OPTS}), with what the benchmark reads off it: peaks and start-up. Nothing is
+ * sampled from it while it runs: the peaks are the kernel's and the collector's own records.
  */
 final class ServiceProcess implements AutoCloseable {
 
     private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
-    private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{.*area=\"heap\".*\\} (\\S+)$");
+    /** {@code GC(12) Pause Young (Allocation Failure) 269M->177M(512M) 12.3ms}: 269M. */
+    private static final Pattern HEAP_BEFORE_GC = Pattern.compile("GC\\(\\d+\\) Pause .*? (\\d+)([KMG])->\\d+[KMG]\\(");
 
     final PulseProcess pulse;
-    long peakRssKb;
-    long peakHeapBytes;
-    private long lastSampleNanos = System.nanoTime() - 1_000_000_000L;
-    private long lastHeapNanos = lastSampleNanos - 1_000_000_000L;
+    private final Path gcLog;
 
     /** Whether this run mapped the class-data archive an earlier run wrote, as a restarted {@code ./pulse run} does. */
     final boolean withArchive;
 
-    private ServiceProcess(PulseProcess pulse, boolean withArchive) {
+    private ServiceProcess(PulseProcess pulse, boolean withArchive, Path gcLog) {
         this.pulse = pulse;
         this.withArchive = withArchive;
+        this.gcLog = gcLog;
     }
 
     static ServiceProcess launch(String name, Map<String, String> extraEnv) {
@@ -46,7 +46,8 @@ final class ServiceProcess implements AutoCloseable {
         boolean agent = extra.stream().anyMatch(o -> o.startsWith("-agentpath") || o.startsWith("-agentlib"));
         List<String> options = new ArrayList<>(agent ? List.of() : ClassDataArchive.options());
         // The service's collector beside the harness's (target/bench-harness-gc.log): whose pause a stall was.
-        options.add("-Xlog:gc:file=target/bench-" + name + "-gc.log:utctime,uptime");
+        Path gcLog = Path.of("target/bench-" + name + "-gc.log");
+        options.add("-Xlog:gc:file=" + gcLog + ":utctime,uptime");
         options.addAll(extra);
         boolean withArchive = options.stream().anyMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
         PulseProcess pulse = PulseProcess.on("bench-" + name)
@@ -54,7 +55,7 @@ final class ServiceProcess implements AutoCloseable {
                 .env("QUARKUS_LOG_LEVEL", "WARN")
                 .env("QUARKUS_LOG_CATEGORY__IO_QUARKUS__LEVEL", "INFO");
         extraEnv.forEach(pulse::env);
-        return new ServiceProcess(pulse.launch(), withArchive);
+        return new ServiceProcess(pulse.launch(), withArchive, gcLog);
     }
 
     long pid() {
@@ -95,36 +96,42 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Samples resident memory (at most every 200 ms) and heap (at most every second), keeping the
-     * peaks. The pacing loop calls it every 5 ms. The heap comes from a Prometheus scrape of the
-     * whole registry, which at 5 a second was 1.6% of the service's CPU in the drain's profile.
+     * The kernel's high-water mark of resident memory ({@code VmHWM}) over the process's life, so far: exact, where
+     * samples every 200 ms missed what came and went between them. Read it before {@link #close}.
      */
-    void sample() {
-        long now = System.nanoTime();
-        if (now - lastSampleNanos < 200_000_000L) {
-            return;
-        }
-        lastSampleNanos = now;
+    long peakRssKb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pulse.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    peakRssKb = Math.max(peakRssKb, Long.parseLong(line.replaceAll("\\D", "")));
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
                 }
             }
-            if (now - lastHeapNanos < 1_000_000_000L) {
-                return;
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The most heap in use over the process's life, so far: the largest before-collection figure of its GC log
+     * (the heap is fullest just before a collection). A Prometheus scrape a second landed anywhere on the sawtooth
+     * (16% low in a drain), and cost the service CPU.
+     */
+    long peakHeapBytes() {
+        try {
+            Matcher m = HEAP_BEFORE_GC.matcher(Files.readString(gcLog));
+            long peak = -1;
+            while (m.find()) {
+                long value = Long.parseLong(m.group(1));
+                peak = Math.max(peak, switch (m.group(2)) {
+                    case "K" -> value << 10;
+                    case "M" -> value << 20;
+                    default -> value << 30;
+                });
             }
-            lastHeapNanos = now;
-            long heap = 0;
-            for (String line : pulse.get("/q/metrics").body().split("\n")) {
-                Matcher m = HEAP.matcher(line);
-                if (m.matches()) {
-                    heap += (long) Double.parseDouble(m.group(1));
-                }
-            }
-            peakHeapBytes = Math.max(peakHeapBytes, heap);
-        } catch (IOException | InterruptedException | RuntimeException gone) {
-            // the process may be stopping
+            return peak;
+        } catch (IOException e) {
+            return -1;
         }
     }
 

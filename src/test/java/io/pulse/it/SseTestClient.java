@@ -23,7 +23,8 @@ public final class SseTestClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record Event(String name, String id, JsonNode data) {
+    /** @param receivedAt when its closing blank line was read (epoch milliseconds) */
+    public record Event(String name, String id, JsonNode data, long receivedAt) {
     }
 
     private final List<Event> events = new CopyOnWriteArrayList<>();
@@ -57,7 +58,7 @@ public final class SseTestClient implements AutoCloseable {
             lines.forEach(line -> {
                 if (line.isEmpty()) {
                     if (!data.isEmpty()) {
-                        events.add(new Event(name[0], id[0], parse(String.join("\n", data))));
+                        events.add(new Event(name[0], id[0], parse(String.join("\n", data)), System.currentTimeMillis()));
                     }
                     name[0] = null;
                     data.clear();
