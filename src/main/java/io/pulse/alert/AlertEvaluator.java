@@ -74,6 +74,11 @@ public final class AlertEvaluator {
         spikes.historyUnknown(countedUpToMs);
     }
 
+    /** The pages the stored counts had, their rings here or not ({@link PageSpikeDetector#storedPages}). */
+    public void storedPages(int[] sortedHashes, long newestSeededMs, int baselineWindows) {
+        spikes.storedPages(sortedHashes, newestSeededMs, baselineWindows);
+    }
+
     /** Rebuilds the spike rule's counts of one page and window from the stored aggregates ({@link WarmUp}). */
     public void seed(String page, long windowStartMs, long changes, int baselineWindows) {
         spikes.seed(page, windowStartMs, changes, baselineWindows);

@@ -1,6 +1,7 @@
 package io.pulse.alert;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -80,6 +81,15 @@ public final class PageSpikeDetector {
     private boolean historyUnknown;
     /** The newest event time counted before, whose window is partly unseen too (late changes come first). */
     private long unseenUpToMs;
+    /**
+     * The {@link String#hashCode} of every page the stored counts had (sorted), while a page with no ring here may
+     * have its history elsewhere ({@link #storedPages}); null once none can.
+     */
+    private int[] storedPages;
+    /** The newest window a page's history elsewhere can reach into: past it, {@link #storedPages} is dropped. */
+    private long storedPagesUntil;
+    /** Pages first counted here with a history elsewhere: the window from which their counts are known. */
+    private final Map<String, Long> knownFromOf = new HashMap<>();
 
     public PageSpikeDetector(long windowMs, int maxPages) {
         this(windowMs, maxPages, System::currentTimeMillis);
@@ -111,6 +121,7 @@ public final class PageSpikeDetector {
             // counted before, should this change be a late one.
             knownFrom = Math.max(w, Math.floorDiv(unseenUpToMs, windowMs)) + 1;
         }
+        Long pageKnownFrom = historyElsewhere(page, w, baselineWindows);
         long[] ring = ring(page, baselineWindows);
         long changes = add(ring, w, 1);
         if (changes < 0) {
@@ -118,6 +129,9 @@ public final class PageSpikeDetector {
         }
         newest = Math.max(newest, w);
         long known = knownFrom == Long.MIN_VALUE ? baselineWindows : Math.max(0, Math.min(baselineWindows, w - knownFrom));
+        if (pageKnownFrom != null) {
+            known = Math.max(0, Math.min(known, w - pageKnownFrom));
+        }
         // A late change's oldest baseline windows may be gone from the ring, their slots taken by the page's newer
         // windows: read as 0, they made a steady page spike on one change a few windows late. Unknown instead.
         if (w < newest) { // else no window of the page is newer: the ring holds every baseline window
@@ -141,6 +155,47 @@ public final class PageSpikeDetector {
         historyUnknown = true;
         // No further than the windows add() counts: a change stamped an hour ahead left no baseline for an hour.
         unseenUpToMs = Math.min(countedUpToMs, (Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS + 1) * windowMs - 1);
+    }
+
+    /**
+     * The pages the stored counts had (their {@link String#hashCode}s, sorted), of which those seeded elsewhere
+     * have no ring here: after partitions were added to the topic, a producer that has not seen them yet sends a
+     * page to its old partition while its counts were seeded under its new one. Judged against no counts, every
+     * busy page that moved was a spike. Such a page's baseline is unknown until it has windows of its own here;
+     * past the {@code baselineWindows} after {@code newestSeededMs}'s window, no page's history elsewhere counts.
+     */
+    public void storedPages(int[] sortedHashes, long newestSeededMs, int baselineWindows) {
+        storedPages = sortedHashes.length == 0 ? null : sortedHashes;
+        storedPagesUntil = Math.floorDiv(newestSeededMs, windowMs) + baselineWindows;
+    }
+
+    /**
+     * The first window whose count is known for a page with a history elsewhere (null for any other): for a page
+     * without a ring that the stored counts had, the change's window (its earlier windows are not here).
+     */
+    private Long historyElsewhere(String page, long w, int baselineWindows) {
+        if (!knownFromOf.isEmpty()) {
+            if (w > storedPagesUntil + baselineWindows) {
+                knownFromOf.clear(); // every one of them has a whole baseline of its own by now
+            } else {
+                Long from = knownFromOf.get(page);
+                if (from != null) {
+                    return from;
+                }
+            }
+        }
+        if (storedPages == null) {
+            return null;
+        }
+        if (w > storedPagesUntil) {
+            storedPages = null; // no stored count is in a baseline any more
+            return null;
+        }
+        if (pages.containsKey(page) || Arrays.binarySearch(storedPages, page.hashCode()) < 0) {
+            return null;
+        }
+        knownFromOf.put(page, w);
+        return w;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.pulse.alert;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -67,6 +68,7 @@ public class WarmUp {
                 if (from != null) { // rebuilt while the rule is off too: it may be switched on at run time
                     var seeder = new Seeder(states, consumer.partitionsFor(topic).size(), rule.baselineWindows());
                     long rows = snapshot.pageCountsSince(from, seeder).await().atMost(PATIENCE);
+                    seeder.finish();
                     LOG.infof("Alerting on %s %s; spike baselines rebuilt from %d stored page counts since %s (%d of"
                             + " them for these partitions) in %d ms", topic, assigned, rows, from, seeder.seeded(),
                             (System.nanoTime() - began) / 1_000_000);
@@ -128,6 +130,10 @@ public class WarmUp {
         private final int numPartitions;
         private final int baselineWindows;
         private long seeded;
+        /** Every page's hash, wherever it is filed: its partition may not be the one its changes come to. */
+        private int[] pageHashes = new int[1024];
+        private int rows;
+        private long newestWindowMs = Long.MIN_VALUE;
 
         Seeder(Map<Integer, AlertEvaluator> states, int numPartitions, int baselineWindows) {
             this.states = states;
@@ -137,6 +143,11 @@ public class WarmUp {
 
         @Override
         public void accept(String page, long windowStartMs, long changes) {
+            if (rows == pageHashes.length) {
+                pageHashes = Arrays.copyOf(pageHashes, rows * 2);
+            }
+            pageHashes[rows++] = page.hashCode();
+            newestWindowMs = Math.max(newestWindowMs, windowStartMs);
             AlertEvaluator state = states.get(partitionOf(page, numPartitions));
             if (state != null) {
                 state.seed(page, windowStartMs, changes, baselineWindows);
@@ -146,6 +157,13 @@ public class WarmUp {
 
         long seeded() {
             return seeded;
+        }
+
+        /** Tells every state which pages the stored counts had, wherever they were filed. */
+        void finish() {
+            int[] storedPages = Arrays.stream(pageHashes, 0, rows).sorted().distinct().toArray();
+            pageHashes = null;
+            states.values().forEach(state -> state.storedPages(storedPages, newestWindowMs, baselineWindows));
         }
     }
 }

@@ -75,6 +75,39 @@ class WarmUpTest {
     }
 
     /**
+     * Partitions were added: the consumers' seeding filed the busy page's counts under its new partition, while the
+     * ingest's producer, which has not seen the new partitions yet, still sends the page to its old one. There it
+     * had no counts, and its usual 25 changes a minute were a spike against a baseline of 0; it is not judged
+     * until it has a window of its own there. A page the stored counts never had is still judged at once.
+     */
+    @Test
+    void shouldNotJudgeAPageWhoseCountsWereRebuiltInAnotherPartitionAgainstNone() {
+        int seededIn = WarmUp.partitionOf(change(T0).partitionKey(), PARTITIONS);
+        int stale = (seededIn + 1) % PARTITIONS;
+        List<Object[]> stored = new ArrayList<>();
+        for (int minute = 0; minute < 10; minute++) {
+            stored.add(new Object[] { T0 + minute * MINUTE, 25L });
+        }
+        Rebuilt rebuilt = rebuild(stored, seededIn, stale);
+
+        assertThat(PerChangeAlerts.evaluate(batch(stale, 25, T0 + 10 * MINUTE), GENERATION, AlertEvaluatorTest.RULES,
+                rebuilt.partitions())).as("its counts are in partition " + seededIn).isEmpty();
+        // Its next window there is judged against the one it had there: 30 changes against 25, no spike; 150 against 27.5 are one.
+        assertThat(PerChangeAlerts.evaluate(batch(stale, 30, T0 + 11 * MINUTE), GENERATION, AlertEvaluatorTest.RULES,
+                rebuilt.partitions())).isEmpty();
+        assertThat(PerChangeAlerts.evaluate(batch(stale, 150, T0 + 12 * MINUTE), GENERATION, AlertEvaluatorTest.RULES,
+                rebuilt.partitions())).extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
+
+        List<ConsumedRecord> newPage = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            newPage.add(new ConsumedRecord(stale, 5000 + i, null, (byte[]) null, new ParseResult.Accepted(
+                    AlertEvaluatorTest.change("Never stored", "Someone " + i, T0 + 10 * MINUTE + i, 1))));
+        }
+        assertThat(PerChangeAlerts.evaluate(newPage, GENERATION, AlertEvaluatorTest.RULES, rebuilt.partitions()))
+                .extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
+    }
+
+    /**
      * The group rebalances while a batch is being evaluated, and the new state is rebuilt as of the
      * stored offsets, which the batch is not in yet: it is delivered again from there. Its records
      * evaluated after the new state took over would be counted twice: 4 stored in the window, half of
@@ -161,6 +194,7 @@ class WarmUpTest {
         var seeder = new WarmUp.Seeder(states, PARTITIONS, 10);
         String page = change(T0).partitionKey();
         stored.forEach(row -> seeder.accept(page, (long) row[0], (long) row[1]));
+        seeder.finish();
         states.forEach((p, state) -> partitions.assigned(p, state, generation));
         return seeder.seeded();
     }
