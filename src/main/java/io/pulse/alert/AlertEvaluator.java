@@ -74,9 +74,9 @@ public final class AlertEvaluator {
         spikes.historyUnknown(countedUpToMs);
     }
 
-    /** The pages the stored counts had, their rings here or not ({@link PageSpikeDetector#storedPages}). */
-    public void storedPages(int[] sortedHashes, long newestSeededMs, int baselineWindows) {
-        spikes.storedPages(sortedHashes, newestSeededMs, baselineWindows);
+    /** How the stored counts were seeded ({@link PageSpikeDetector#seededAs}). */
+    public void seededAs(int partition, int numPartitions, long newestSeededMs, int baselineWindows) {
+        spikes.seededAs(partition, numPartitions, newestSeededMs, baselineWindows);
     }
 
     /** Rebuilds the spike rule's counts of one page and window from the stored aggregates ({@link WarmUp}). */

@@ -81,15 +81,15 @@ public final class PageSpikeDetector {
     private boolean historyUnknown;
     /** The newest event time counted before, whose window is partly unseen too (late changes come first). */
     private long unseenUpToMs;
-    /**
-     * The {@link String#hashCode} of every page the stored counts had (sorted), while a page with no ring here may
-     * have its history elsewhere ({@link #storedPages}); null once none can.
-     */
-    private int[] storedPages;
-    /** The newest window a page's history elsewhere can reach into: past it, {@link #storedPages} is dropped. */
-    private long storedPagesUntil;
-    /** Pages first counted here with a history elsewhere: the window from which their counts are known. */
+    /** The partition whose changes this counts, and how many the topic had when it was seeded ({@link #seededAs}). */
+    private int partition;
+    /** 0 once no page's counts can be elsewhere. */
+    private int seededPartitions;
+    /** The newest window seeded (not ahead of the clock). */
+    private long seededUpTo;
+    /** Pages first counted here whose counts were seeded elsewhere: the window from which their counts are known. */
     private final Map<String, Long> knownFromOf = new HashMap<>();
+    private final int maxPages;
 
     public PageSpikeDetector(long windowMs, int maxPages) {
         this(windowMs, maxPages, System::currentTimeMillis);
@@ -98,6 +98,7 @@ public final class PageSpikeDetector {
     PageSpikeDetector(long windowMs, int maxPages, LongSupplier clock) {
         this.windowMs = windowMs;
         this.clock = clock;
+        this.maxPages = maxPages;
         this.pages = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
@@ -158,25 +159,27 @@ public final class PageSpikeDetector {
     }
 
     /**
-     * The pages the stored counts had (their {@link String#hashCode}s, sorted), of which those seeded elsewhere
-     * have no ring here: after partitions were added to the topic, a producer that has not seen them yet sends a
-     * page to its old partition while its counts were seeded under its new one. Judged against no counts, every
-     * busy page that moved was a spike. Such a page's baseline is unknown until it has windows of its own here;
-     * past the {@code baselineWindows} after {@code newestSeededMs}'s window, no page's history elsewhere counts.
+     * The stored counts were seeded into the states of the partitions their pages hash to among
+     * {@code numPartitions}, up to {@code newestSeededMs}'s window. After partitions were added to the topic, a
+     * producer that has not seen them yet (its metadata refresh: up to 5 minutes) still sends a page to its old
+     * partition, while its counts were seeded under its new one: judged here against no counts, a baseline of 0,
+     * every busy page that moved was a spike. Such a page (no ring here, another partition by the count seeded
+     * with) has no baseline until it has a whole window of its own here. Checked for the {@code baselineWindows}
+     * windows after the newest seeded one: later, no seeded count is in a baseline.
      */
-    public void storedPages(int[] sortedHashes, long newestSeededMs, int baselineWindows) {
-        storedPages = sortedHashes.length == 0 ? null : sortedHashes;
-        storedPagesUntil = Math.floorDiv(newestSeededMs, windowMs) + baselineWindows;
+    public void seededAs(int partition, int numPartitions, long newestSeededMs, int baselineWindows) {
+        this.partition = partition;
+        this.seededPartitions = numPartitions;
+        // Not past the windows counted at all: a row stamped an hour ahead kept the check on for that hour.
+        this.seededUpTo = Math.min(Math.floorDiv(newestSeededMs, windowMs),
+                Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS);
     }
 
-    /**
-     * The first window whose count is known for a page with a history elsewhere (null for any other): for a page
-     * without a ring that the stored counts had, the change's window (its earlier windows are not here).
-     */
+    /** The first window whose count is known for a page whose counts were seeded elsewhere (null for any other). */
     private Long historyElsewhere(String page, long w, int baselineWindows) {
         if (!knownFromOf.isEmpty()) {
-            if (w > storedPagesUntil + baselineWindows) {
-                knownFromOf.clear(); // every one of them has a whole baseline of its own by now
+            if (w > seededUpTo + 2L * baselineWindows) {
+                knownFromOf.clear(); // each of them has a whole baseline of its own by now
             } else {
                 Long from = knownFromOf.get(page);
                 if (from != null) {
@@ -184,18 +187,22 @@ public final class PageSpikeDetector {
                 }
             }
         }
-        if (storedPages == null) {
+        if (seededPartitions == 0) {
             return null;
         }
-        if (w > storedPagesUntil) {
-            storedPages = null; // no stored count is in a baseline any more
+        if (w > seededUpTo + baselineWindows) {
+            seededPartitions = 0; // no seeded count is in a baseline any more
             return null;
         }
-        if (pages.containsKey(page) || Arrays.binarySearch(storedPages, page.hashCode()) < 0) {
+        if (pages.containsKey(page) || WarmUp.partitionOf(page, seededPartitions) == partition
+                || knownFromOf.size() >= maxPages) {
             return null;
         }
-        knownFromOf.put(page, w);
-        return w;
+        // Its windows up to the newest seeded one, partly counted elsewhere, and this change's, whose earlier
+        // changes may have been, are not known here.
+        long from = Math.max(w, seededUpTo) + 1;
+        knownFromOf.put(page, from);
+        return from;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.pulse.alert;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -130,9 +129,6 @@ public class WarmUp {
         private final int numPartitions;
         private final int baselineWindows;
         private long seeded;
-        /** Every page's hash, wherever it is filed: its partition may not be the one its changes come to. */
-        private int[] pageHashes = new int[1024];
-        private int rows;
         private long newestWindowMs = Long.MIN_VALUE;
 
         Seeder(Map<Integer, AlertEvaluator> states, int numPartitions, int baselineWindows) {
@@ -143,10 +139,6 @@ public class WarmUp {
 
         @Override
         public void accept(String page, long windowStartMs, long changes) {
-            if (rows == pageHashes.length) {
-                pageHashes = Arrays.copyOf(pageHashes, rows * 2);
-            }
-            pageHashes[rows++] = page.hashCode();
             newestWindowMs = Math.max(newestWindowMs, windowStartMs);
             AlertEvaluator state = states.get(partitionOf(page, numPartitions));
             if (state != null) {
@@ -159,11 +151,11 @@ public class WarmUp {
             return seeded;
         }
 
-        /** Tells every state which pages the stored counts had, wherever they were filed. */
+        /** Tells every state how the counts were filed: a page's changes may come to another partition. */
         void finish() {
-            int[] storedPages = Arrays.stream(pageHashes, 0, rows).sorted().distinct().toArray();
-            pageHashes = null;
-            states.values().forEach(state -> state.storedPages(storedPages, newestWindowMs, baselineWindows));
+            if (newestWindowMs != Long.MIN_VALUE) {
+                states.forEach((partition, state) -> state.seededAs(partition, numPartitions, newestWindowMs, baselineWindows));
+            }
         }
     }
 }

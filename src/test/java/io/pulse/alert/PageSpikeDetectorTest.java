@@ -258,4 +258,32 @@ class PageSpikeDetectorTest {
         }
         return n;
     }
+
+    /**
+     * A page whose counts were seeded in another partition is not judged against none; the check ends once no
+     * seeded window is in a baseline, counted from the clock's window at most: a row stamped 59 minutes ahead
+     * (accepted up to max-future-skew) kept it on, and such pages unjudged, for an hour.
+     */
+    @Test
+    void shouldNotJudgeAMovedPageAgainstNoneAndStopLookingOnceNoSeededWindowIsInABaseline() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(T0);
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 1000, now::get);
+        detector.seededAs(0, 4, T0 + 59 * WINDOW_MS, BASELINE_WINDOWS);
+        String moved = movedPage("a");
+
+        assertThat(detector.add(moved, T0 + WINDOW_MS, BASELINE_WINDOWS).baseline()).as("counts elsewhere").isNaN();
+
+        now.set(T0 + 16 * WINDOW_MS); // past the clock's window + 5 ahead + 10 baseline windows
+        assertThat(detector.add(movedPage("b"), T0 + 16 * WINDOW_MS, BASELINE_WINDOWS).baseline())
+                .as("judged as any page new here").isZero();
+    }
+
+    /** A page that partition 0 of 4 does not hold. */
+    private static String movedPage(String prefix) {
+        String page = "enwiki:" + prefix;
+        while (WarmUp.partitionOf(page, 4) == 0) {
+            page += "!";
+        }
+        return page;
+    }
 }

@@ -77,8 +77,9 @@ class WarmUpTest {
     /**
      * Partitions were added: the consumers' seeding filed the busy page's counts under its new partition, while the
      * ingest's producer, which has not seen the new partitions yet, still sends the page to its old one. There it
-     * had no counts, and its usual 25 changes a minute were a spike against a baseline of 0; it is not judged
-     * until it has a window of its own there. A page the stored counts never had is still judged at once.
+     * had no counts, and its usual 25 changes a minute were a spike against a baseline of 0. It is now judged only
+     * once it has a whole window of its own there: not against the newest stored window, whose first changes were
+     * stored (the restart came in its middle) and its last ones came here. A page never stored is judged at once.
      */
     @Test
     void shouldNotJudgeAPageWhoseCountsWereRebuiltInAnotherPartitionAgainstNone() {
@@ -86,25 +87,31 @@ class WarmUpTest {
         int stale = (seededIn + 1) % PARTITIONS;
         List<Object[]> stored = new ArrayList<>();
         for (int minute = 0; minute < 10; minute++) {
-            stored.add(new Object[] { T0 + minute * MINUTE, 25L });
+            stored.add(new Object[] { T0 + minute * MINUTE, minute < 9 ? 25L : 20L }); // minute 9: 20 of its 25 stored
         }
         Rebuilt rebuilt = rebuild(stored, seededIn, stale);
 
+        assertThat(PerChangeAlerts.evaluate(batch(stale, 5, T0 + 9 * MINUTE + 50_000), GENERATION, AlertEvaluatorTest.RULES,
+                rebuilt.partitions())).as("the rest of minute 9").isEmpty();
         assertThat(PerChangeAlerts.evaluate(batch(stale, 25, T0 + 10 * MINUTE), GENERATION, AlertEvaluatorTest.RULES,
-                rebuilt.partitions())).as("its counts are in partition " + seededIn).isEmpty();
-        // Its next window there is judged against the one it had there: 30 changes against 25, no spike; 150 against 27.5 are one.
+                rebuilt.partitions())).as("its counts are in partition " + seededIn + ", minute 9's 5 here are not all").isEmpty();
+        // Minute 11 is judged against minute 10, whole here: 30 against 25, no spike; minute 12's 150 against 27.5 are one.
         assertThat(PerChangeAlerts.evaluate(batch(stale, 30, T0 + 11 * MINUTE), GENERATION, AlertEvaluatorTest.RULES,
                 rebuilt.partitions())).isEmpty();
         assertThat(PerChangeAlerts.evaluate(batch(stale, 150, T0 + 12 * MINUTE), GENERATION, AlertEvaluatorTest.RULES,
                 rebuilt.partitions())).extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
 
+        String title = "Never stored";
+        while (WarmUp.partitionOf(RecentChange.partitionKey("enwiki", title), PARTITIONS) != stale) {
+            title += "!";
+        }
         List<ConsumedRecord> newPage = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
-            newPage.add(new ConsumedRecord(stale, 5000 + i, null, (byte[]) null, new ParseResult.Accepted(
-                    AlertEvaluatorTest.change("Never stored", "Someone " + i, T0 + 10 * MINUTE + i, 1))));
+            newPage.add(new ConsumedRecord(stale, 5000 + i, null, (byte[]) null,
+                    new ParseResult.Accepted(AlertEvaluatorTest.change(title, "Someone " + i, T0 + 10 * MINUTE + i, 1))));
         }
         assertThat(PerChangeAlerts.evaluate(newPage, GENERATION, AlertEvaluatorTest.RULES, rebuilt.partitions()))
-                .extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
+                .as("a page in its own partition, never stored").extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
     }
 
     /**
