@@ -37,9 +37,6 @@ public final class EventGenerator {
     private final String idPrefix;
 
     /**
-     * @param eventsPerSecond event-time density: how many events share one second of event time
-     */
-    /**
      * A start {@code seconds} before the current minute began: the events then fall into windows the same way in
      * every run (a start mid-minute moved every window cut, and the rows the database writes with them).
      */
@@ -47,6 +44,9 @@ public final class EventGenerator {
         return Instant.now().truncatedTo(ChronoUnit.MINUTES).minusSeconds(seconds).toEpochMilli();
     }
 
+    /**
+     * @param eventsPerSecond event-time density: how many events share one second of event time
+     */
     public EventGenerator(long seed, long startMs, double eventsPerSecond) {
         this.rng = RandomSource.XO_RO_SHI_RO_128_PP.create(seed);
         this.users = RejectionInversionZipfSampler.of(rng, 100_000, 1.1);

@@ -291,8 +291,8 @@ public final class PulseBenchmark {
                         || aggregated(snapshots) < published.end())) {
                     Thread.sleep(100);
                 }
-                // Every measured event has a sample, or the figure says how many have none: an event never
-                // committed (or never in a snapshot) within the minute after the load is the tail's worst.
+                // Every measured event has a sample, or the figure says how many have none ("missing": not
+                // committed, or in no snapshot, within the minute after the load; slower than any sample).
                 long[] snapshotLatencies = snapshotLatencies(snapshots, warmUp, sentAt, published);
                 results.put("latency_" + perSecond + "_snapshot_ms", Percentiles.of(snapshotLatencies, count));
                 long[] commitLatencies = commits.latencies(warmUp, sentAt, published);
@@ -353,14 +353,15 @@ public final class PulseBenchmark {
         int sent = 0;
         long worstLagMs = 0;
         while (sent < count) {
-            long elapsed = System.nanoTime() - start;
-            long due = Math.min(count, elapsed * perSecond / 1_000_000_000L);
+            long due = Math.min(count, (System.nanoTime() - start) * perSecond / 1_000_000_000L);
             if (due > sent) {
                 server.append(events, from + sent, from + (int) due);
+                // Event k is due once (k + 1) / perSecond has passed: that many were due by then.
                 for (int k = sent; k < due; k++) {
-                    sentAt[k] = startMillis + k * 1000L / perSecond;
+                    sentAt[k] = startMillis + (k + 1) * 1000L / perSecond;
                 }
-                worstLagMs = Math.max(worstLagMs, elapsed / 1_000_000L - sent * 1000L / perSecond);
+                long wentOutMs = (System.nanoTime() - start) / 1_000_000L; // the append included
+                worstLagMs = Math.max(worstLagMs, wentOutMs - (sent + 1) * 1000L / perSecond);
                 sent = (int) due;
             }
             Thread.sleep(5); // pacing the load generator
