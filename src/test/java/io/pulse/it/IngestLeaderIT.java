@@ -127,7 +127,8 @@ class IngestLeaderIT {
      * A leader frozen past its session (a long pause, a partitioned host) is replaced; when it wakes up it
      * still reads the feed and publishes what its socket held, until its consumer learns it was replaced.
      * The new leader's transactions fenced it: nothing it publishes then is read, and every event is
-     * counted once. Without the fencing those events were published, and counted, twice.
+     * counted once. Without the fencing those events were published, and counted, twice. Stopping, it leaves the
+     * saved position alone: it saved its older one over its successor's (here it saves none before it freezes).
      */
     @Test
     void shouldFenceALeaderThatWasReplacedWhileFrozen() throws Exception {
@@ -140,7 +141,8 @@ class IngestLeaderIT {
         ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
 
         try (TestSseServer feed = new TestSseServer().start();
-                PulseProcess a = replica("zombie-a", feed, topic, election);
+                PulseProcess a = replica("zombie-a", feed, topic, election)
+                        .property("pulse.wikimedia.ingest.checkpoint-interval", "1h");
                 PulseProcess b = replica("zombie-b", feed, topic, election)) {
             a.start();
             await().atMost(PATIENCE).until(() -> leads(a));
@@ -149,13 +151,19 @@ class IngestLeaderIT {
             FaultFixture.awaitCounted(wiki, 1000);
 
             a.pause();
+            String successors = FaultFixture.sseIdOf(events.get(1999));
             try {
                 feed.append(events.subList(1000, 2000)); // the frozen leader's socket takes what its buffers hold
                 await().atMost(PATIENCE).until(() -> leads(b));
                 await().atMost(PATIENCE).until(() -> counted(wiki) == 2000);
+                await().atMost(PATIENCE).until(() -> successors.equals(FaultFixture.persistedEventId()));
             } finally {
                 a.resume();
             }
+            await().atMost(PATIENCE).until(() -> !leads(a));
+            // Its stop ends within 10 s of losing the lead (in-flight events waited for 5 s at most, then the save's 5).
+            await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(30))
+                    .until(() -> successors.equals(FaultFixture.persistedEventId()));
             feed.append(events.subList(2000, events.size()));
             FaultFixture.awaitCounted(wiki, events.size());
             await().atMost(PATIENCE).until(() -> !leads(a));

@@ -66,6 +66,9 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
         /** Returns once the feed has stopped (in-flight events acknowledged, position persisted). */
         void stop();
 
+        /** As {@link #stop()}, the position left as it is saved: another replica may lead, and have saved a newer one. */
+        void stopReplaced();
+
         boolean running();
     }
 
@@ -113,12 +116,12 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        stepDown(partitions, "revoked");
+        stepDown(partitions, "revoked", false);
     }
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        stepDown(partitions, "lost");
+        stepDown(partitions, "lost", true); // the session expired: another replica may be elected already
     }
 
     /**
@@ -145,10 +148,14 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
 
     // Under the lock of the fenced leader's recheck: else the recheck, having seen this replica lead, could
     // start the feed just after this stopped it, and read it until the real leader fenced it again.
-    private synchronized void stepDown(Collection<TopicPartition> partitions, String how) {
+    private synchronized void stepDown(Collection<TopicPartition> partitions, String how, boolean replaced) {
         if (holdsToken(partitions) && leading.compareAndSet(true, false)) {
             LOG.infof("Leadership of the Wikimedia ingest %s: stopping the feed", how);
-            ingest.stop();
+            if (replaced) {
+                ingest.stopReplaced();
+            } else {
+                ingest.stop();
+            }
         }
     }
 

@@ -243,7 +243,22 @@ public class WikimediaIngest implements IngestLeadership.Feed {
 
     /** Stops reading, lets in-flight sends finish, and persists the final position. */
     @Override
-    public synchronized void stop() {
+    public void stop() {
+        stop(true);
+    }
+
+    /**
+     * As {@link #stop()}, without saving the position: another replica leads now (this one was fenced, or lost its
+     * election's partitions), and may have saved a newer position, which this one's older one went over. Harmless
+     * for the events (the read-back from it covers what the successor published), but the next leader read back,
+     * and held in memory, the successor's whole run again.
+     */
+    @Override
+    public void stopReplaced() {
+        stop(false);
+    }
+
+    private synchronized void stop(boolean savePosition) {
         if (subscription == null) {
             return;
         }
@@ -262,10 +277,12 @@ public class WikimediaIngest implements IngestLeadership.Feed {
             transactions.close(); // commits what is open: those events count in the position saved below
             transactions = null;
         }
-        try {
-            saveCheckpoint().await().atMost(Duration.ofSeconds(5));
-        } catch (RuntimeException e) {
-            LOG.warnf("Could not persist the final ingest position: %s", e.toString());
+        if (savePosition) {
+            try {
+                saveCheckpoint().await().atMost(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not persist the final ingest position: %s", e.toString());
+            }
         }
         resumed = false;
         subscription = null;
@@ -275,7 +292,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     /** Another replica was elected and took the transactional id: stop before the election says so. */
     private void fenced() {
         LOG.warn("Stopping the ingest: this one was fenced (another replica was elected, usually)");
-        stop();
+        stop(false);
         fencedEvents.fire(new Fenced());
     }
 
