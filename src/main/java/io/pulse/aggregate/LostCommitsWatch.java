@@ -26,6 +26,7 @@ public class LostCommitsWatch {
     private boolean failing;
 
     public LostCommitsWatch(RecentChangeAggregator aggregator, AggregateConfig config, Stopping stopping) {
+        AggregateSettings.check(config);
         this.ticks = Multi.createFrom().ticks().every(config.lostCommitsCheck())
                 .onOverflow().drop() // a check still running skips the ticks meanwhile
                 .onItem().transformToUniAndConcatenate(tick -> aggregator.recountLost()

@@ -86,6 +86,7 @@ public class RecentChangeAggregator {
             PerChangeAlerts alerts, AccountedOffsets accounted,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String topic) {
+        AggregateSettings.check(config);
         this.store = store;
         this.parser = parser;
         this.config = config;

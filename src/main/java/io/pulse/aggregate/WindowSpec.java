@@ -7,7 +7,8 @@ public record WindowSpec(long sizeMs, long allowedLatenessMs) {
 
     public WindowSpec {
         if (sizeMs <= 0 || allowedLatenessMs < 0) {
-            throw new IllegalArgumentException("window size must be positive and lateness not negative");
+            throw new IllegalArgumentException("pulse.aggregate.window must be positive and pulse.aggregate.allowed-lateness"
+                    + " not negative, not " + sizeMs + " ms and " + allowedLatenessMs + " ms");
         }
         if (sizeMs % 1000 != 0) {
             // The API's time series bucket by whole seconds (date_bin): 500ms made every default series

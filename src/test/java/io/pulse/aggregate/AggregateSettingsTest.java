@@ -40,9 +40,18 @@ class AggregateSettingsTest {
     @Test
     void shouldRefuseNoCheckIntervalAndNegativeDurationsAndNameEach() {
         assertThatThrownBy(() -> AggregateSettings.check(config(Map.of("pulse.aggregate.lost-commits-check", "0s",
-                "pulse.aggregate.stored-offsets-patience", "-1s", "pulse.aggregate.allowed-lateness", "-1m"))))
+                "pulse.aggregate.stored-offsets-patience", "-1s"))))
                 .hasMessageContaining("pulse.aggregate.lost-commits-check")
-                .hasMessageContaining("pulse.aggregate.stored-offsets-patience")
+                .hasMessageContaining("pulse.aggregate.stored-offsets-patience");
+        AggregateConfig late = config(Map.of("pulse.aggregate.allowed-lateness", "-1m"));
+        assertThatThrownBy(() -> WindowSpec.of(late.window(), late.allowedLateness()))
                 .hasMessageContaining("pulse.aggregate.allowed-lateness");
+    }
+
+    /** Checked by the beans that use them, which messaging creates before the application's @Startup beans. */
+    @Test
+    void shouldBeCheckedByTheBeansThatUseThem() {
+        AggregateConfig zero = config(Map.of("pulse.aggregate.lost-commits-check", "0s"));
+        assertThatThrownBy(() -> new LostCommitsWatch(null, zero, null)).hasMessageContaining("pulse.aggregate.lost-commits-check");
     }
 }
