@@ -75,8 +75,8 @@ public final class AlertEvaluator {
     }
 
     /** How the stored counts were seeded ({@link PageSpikeDetector#seededAs}). */
-    public void seededAs(int partition, int numPartitions, long newestSeededMs, int baselineWindows) {
-        spikes.seededAs(partition, numPartitions, newestSeededMs, baselineWindows);
+    public void seededAs(int partition, int numPartitions, long newestSeededMs) {
+        spikes.seededAs(partition, numPartitions, newestSeededMs);
     }
 
     /** Rebuilds the spike rule's counts of one page and window from the stored aggregates ({@link WarmUp}). */

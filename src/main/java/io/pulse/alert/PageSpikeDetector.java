@@ -155,7 +155,7 @@ public final class PageSpikeDetector {
     public void historyUnknown(long countedUpToMs) {
         historyUnknown = true;
         // No further than the windows add() counts: a change stamped an hour ahead left no baseline for an hour.
-        unseenUpToMs = Math.min(countedUpToMs, (Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS + 1) * windowMs - 1);
+        unseenUpToMs = Math.min(countedUpToMs, (newestCountableWindow() + 1) * windowMs - 1);
     }
 
     /**
@@ -164,15 +164,19 @@ public final class PageSpikeDetector {
      * producer that has not seen them yet (its metadata refresh: up to 5 minutes) still sends a page to its old
      * partition, while its counts were seeded under its new one: judged here against no counts, a baseline of 0,
      * every busy page that moved was a spike. Such a page (no ring here, another partition by the count seeded
-     * with) has no baseline until it has a whole window of its own here. Checked for the {@code baselineWindows}
-     * windows after the newest seeded one: later, no seeded count is in a baseline.
+     * with) has no baseline until it has a whole window of its own here. Checked for the rule's baseline windows
+     * (as of each change) after the newest seeded one: later, no seeded count is in a baseline.
      */
-    public void seededAs(int partition, int numPartitions, long newestSeededMs, int baselineWindows) {
+    public void seededAs(int partition, int numPartitions, long newestSeededMs) {
         this.partition = partition;
         this.seededPartitions = numPartitions;
         // Not past the windows counted at all: a row stamped an hour ahead kept the check on for that hour.
-        this.seededUpTo = Math.min(Math.floorDiv(newestSeededMs, windowMs),
-                Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS);
+        this.seededUpTo = Math.min(Math.floorDiv(newestSeededMs, windowMs), newestCountableWindow());
+    }
+
+    /** The newest window {@link #add} counts now: {@link #AHEAD_WINDOWS} past the clock's. */
+    private long newestCountableWindow() {
+        return Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS;
     }
 
     /** The first window whose count is known for a page whose counts were seeded elsewhere (null for any other). */
@@ -231,7 +235,7 @@ public final class PageSpikeDetector {
         if (w <= notAheadUpTo) {
             return false; // the clock only moves on: no need to read it for every change of the drain
         }
-        notAheadUpTo = Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS;
+        notAheadUpTo = newestCountableWindow();
         return w > notAheadUpTo;
     }
 

@@ -154,7 +154,7 @@ public class WarmUp {
         /** Tells every state how the counts were filed: a page's changes may come to another partition. */
         void finish() {
             if (newestWindowMs != Long.MIN_VALUE) {
-                states.forEach((partition, state) -> state.seededAs(partition, numPartitions, newestWindowMs, baselineWindows));
+                states.forEach((partition, state) -> state.seededAs(partition, numPartitions, newestWindowMs));
             }
         }
     }

@@ -11,6 +11,8 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
+import io.pulse.source.wikimedia.RecentChange;
+
 class PageSpikeDetectorTest {
 
     private static final long WINDOW_MS = 60_000;
@@ -268,22 +270,14 @@ class PageSpikeDetectorTest {
     void shouldNotJudgeAMovedPageAgainstNoneAndStopLookingOnceNoSeededWindowIsInABaseline() {
         java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(T0);
         PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 1000, now::get);
-        detector.seededAs(0, 4, T0 + 59 * WINDOW_MS, BASELINE_WINDOWS);
-        String moved = movedPage("a");
+        detector.seededAs(0, 4, T0 + 59 * WINDOW_MS);
+        String moved = RecentChange.partitionKey("enwiki", WarmUpTest.titleIn(1, "a")); // partition 1, not 0
 
         assertThat(detector.add(moved, T0 + WINDOW_MS, BASELINE_WINDOWS).baseline()).as("counts elsewhere").isNaN();
 
         now.set(T0 + 16 * WINDOW_MS); // past the clock's window + 5 ahead + 10 baseline windows
-        assertThat(detector.add(movedPage("b"), T0 + 16 * WINDOW_MS, BASELINE_WINDOWS).baseline())
+        assertThat(detector.add(RecentChange.partitionKey("enwiki", WarmUpTest.titleIn(1, "b")), T0 + 16 * WINDOW_MS,
+                BASELINE_WINDOWS).baseline())
                 .as("judged as any page new here").isZero();
-    }
-
-    /** A page that partition 0 of 4 does not hold. */
-    private static String movedPage(String prefix) {
-        String page = "enwiki:" + prefix;
-        while (WarmUp.partitionOf(page, 4) == 0) {
-            page += "!";
-        }
-        return page;
     }
 }

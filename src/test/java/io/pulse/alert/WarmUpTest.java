@@ -101,15 +101,7 @@ class WarmUpTest {
         assertThat(PerChangeAlerts.evaluate(batch(stale, 150, T0 + 12 * MINUTE), GENERATION, AlertEvaluatorTest.RULES,
                 rebuilt.partitions())).extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
 
-        String title = "Never stored";
-        while (WarmUp.partitionOf(RecentChange.partitionKey("enwiki", title), PARTITIONS) != stale) {
-            title += "!";
-        }
-        List<ConsumedRecord> newPage = new ArrayList<>();
-        for (int i = 0; i < 25; i++) {
-            newPage.add(new ConsumedRecord(stale, 5000 + i, null, (byte[]) null,
-                    new ParseResult.Accepted(AlertEvaluatorTest.change(title, "Someone " + i, T0 + 10 * MINUTE + i, 1))));
-        }
+        List<ConsumedRecord> newPage = batch(stale, titleIn(stale, "Never stored"), 25, T0 + 10 * MINUTE);
         assertThat(PerChangeAlerts.evaluate(newPage, GENERATION, AlertEvaluatorTest.RULES, rebuilt.partitions()))
                 .as("a page in its own partition, never stored").extracting(Alert::rule).containsExactly(PageSpikeRule.NAME);
     }
@@ -182,14 +174,27 @@ class WarmUpTest {
         assertThat(partitions.tracks(other)).as("assigned again").isTrue();
     }
 
-    /** {@code n} changes to the busy page, a millisecond apart from {@code fromMs}, as records of its partition. */
+    /** {@code n} changes to the busy page, a millisecond apart from {@code fromMs}, as records of {@code partition}. */
     private static List<ConsumedRecord> batch(int partition, int n, long fromMs) {
+        return batch(partition, "Busy page", n, fromMs);
+    }
+
+    private static List<ConsumedRecord> batch(int partition, String title, int n, long fromMs) {
         List<ConsumedRecord> records = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             records.add(new ConsumedRecord(partition, fromMs + i, null, (byte[]) null,
-                    new ParseResult.Accepted(AlertEvaluatorTest.change("Busy page", "Someone " + i, fromMs + i, 1))));
+                    new ParseResult.Accepted(AlertEvaluatorTest.change(title, "Someone " + i, fromMs + i, 1))));
         }
         return records;
+    }
+
+    /** An enwiki title starting with {@code prefix} whose page Kafka's partitioner puts in {@code partition} of 4. */
+    static String titleIn(int partition, String prefix) {
+        String title = prefix;
+        while (WarmUp.partitionOf(RecentChange.partitionKey("enwiki", title), PARTITIONS) != partition) {
+            title += "!";
+        }
+        return title;
     }
 
     /** The warm-up of one assignment: the stored counts of the busy page, fed as it reads them; the rows seeded. */
