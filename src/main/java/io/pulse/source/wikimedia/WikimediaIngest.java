@@ -38,6 +38,7 @@ import io.pulse.ingest.SseConnector;
 import io.pulse.ingest.SseEvent;
 import io.pulse.ingest.SseSettings;
 import io.pulse.ingest.TransactionalSending;
+import io.pulse.ingest.WakeGuard;
 import io.pulse.store.IngestCheckpointStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -204,9 +205,14 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                 .onItem().transformToUni(read -> gate.pass().chain(() -> handle(read)))
                 .merge(config.ingest().maxInFlight())
                 .subscribe().with(done -> { }, failure -> LOG.error("Wikimedia ingest stopped", failure));
-        checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
+        // A tick 5 s late: frozen, and maybe replaced meanwhile (the election's session is 10 s). Quiet for a session
+        // then: a replaced leader hears of it by then, and stops without saving.
+        Duration interval = config.ingest().checkpointInterval();
+        WakeGuard woken = new WakeGuard(interval.plusSeconds(5), Duration.ofSeconds(10));
+        checkpointTicker = Multi.createFrom().ticks().every(interval)
                 .onOverflow().drop()
-                .onItem().transformToUniAndConcatenate(tick -> saveCheckpoint().onFailure().recoverWithNull())
+                .onItem().transformToUniAndConcatenate(tick -> !woken.mayAct(System.nanoTime()) ? Uni.createFrom().voidItem()
+                        : saveCheckpoint().onFailure().recoverWithNull())
                 .subscribe().with(x -> { });
     }
 
@@ -274,7 +280,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
             }
         }
         if (transactions != null) {
-            transactions.close(); // commits what is open: those events count in the position saved below
+            transactions.close(); // commits what is open: those events count in the position saved below, if saved
             transactions = null;
         }
         if (savePosition) {
