@@ -43,12 +43,12 @@ class AggregateSettingsTest {
                 "pulse.aggregate.stored-offsets-patience", "-1s"))))
                 .hasMessageContaining("pulse.aggregate.lost-commits-check")
                 .hasMessageContaining("pulse.aggregate.stored-offsets-patience");
-        AggregateConfig late = config(Map.of("pulse.aggregate.allowed-lateness", "-1m"));
-        assertThatThrownBy(() -> WindowSpec.of(late.window(), late.allowedLateness()))
-                .hasMessageContaining("pulse.aggregate.allowed-lateness");
+        assertThatThrownBy(() -> AggregateSettings.check(config(Map.of("pulse.aggregate.allowed-lateness", "-1m",
+                "pulse.aggregate.lost-commits-check", "0s"))))
+                .hasMessageContaining("pulse.aggregate.allowed-lateness").hasMessageContaining("pulse.aggregate.lost-commits-check");
     }
 
-    /** Checked by the beans that use them, which messaging creates before the application's @Startup beans. */
+    /** Checked by the lost-commits watch, a @Startup bean that messaging builds before the application's others. */
     @Test
     void shouldBeCheckedByTheBeansThatUseThem() {
         AggregateConfig zero = config(Map.of("pulse.aggregate.lost-commits-check", "0s"));

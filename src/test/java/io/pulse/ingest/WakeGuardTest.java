@@ -9,37 +9,50 @@ import org.junit.jupiter.api.Test;
 class WakeGuardTest {
 
     static final long SECOND = 1_000_000_000L;
+    static final long T0 = 100 * SECOND;
 
-    /** Ticks a second apart, but for a freeze of 30 s and a slow save's 6. */
+    private final WakeGuard guard = new WakeGuard(Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+    /** Frozen for 12 s: the task's tick, barely late on a 10 s interval, comes before the missed beats. */
     @Test
-    void shouldKeepQuietForAWhileAfterAGapInItsTicks() {
-        WakeGuard guard = new WakeGuard(Duration.ofSeconds(6), Duration.ofSeconds(10));
-        long t = 100 * SECOND;
-        for (int i = 0; i < 5; i++, t += SECOND) {
-            assertThat(guard.mayAct(t)).as("tick %d, a second apart", i).isTrue();
+    void shouldKeepQuietForAWhileAfterWakingFromAFreeze() {
+        for (int s = 0; s <= 1; s++) {
+            guard.beat(T0 + s * SECOND);
         }
-        t += 30 * SECOND; // frozen
-        assertThat(guard.mayAct(t)).as("the first tick after the freeze").isFalse();
-        assertThat(guard.mayAct(t + 1)).as("a missed tick fired at once").isFalse();
-        for (int s = 1; s < 10; s++) {
-            assertThat(guard.mayAct(t + s * SECOND)).as("second %d after waking", s).isFalse();
+        assertThat(guard.mayAct(T0)).isTrue();
+        long woke = T0 + 13 * SECOND;
+        assertThat(guard.mayAct(woke)).as("the task's tick first on waking").isFalse();
+        for (int s = 2; s <= 13; s++) {
+            guard.beat(woke); // the missed beats, fired at once
         }
-        assertThat(guard.mayAct(t + 10 * SECOND)).as("the quiet period over").isTrue();
-        assertThat(guard.mayAct(t + 11 * SECOND)).isTrue();
-        // Ticks dropped while a slow save ran look like a freeze too: a few saves skipped, nothing else.
-        assertThat(guard.mayAct(t + 17 * SECOND)).isFalse();
-        for (int s = 18; s < 27; s++) {
-            assertThat(guard.mayAct(t + s * SECOND)).isFalse();
+        for (int s = 14; s < 23; s++) {
+            guard.beat(T0 + s * SECOND);
+            assertThat(guard.mayAct(T0 + s * SECOND)).as("second %d, quiet", s).isFalse();
         }
-        assertThat(guard.mayAct(t + 27 * SECOND)).isTrue();
+        guard.beat(T0 + 23 * SECOND);
+        assertThat(guard.mayAct(T0 + 23 * SECOND)).as("the quiet period over").isTrue();
     }
 
-    /** Ticks an hour apart (a long interval) are not a freeze: the gap is counted past the interval. */
+    /** The beats first on waking: as quiet. */
     @Test
-    void shouldActOnEveryTickOfALongIntervalThatComesOnTime() {
-        WakeGuard guard = new WakeGuard(Duration.ofHours(1).plusSeconds(5), Duration.ofSeconds(10));
-        for (long t = 0; t < 5 * 3600 * SECOND; t += 3600 * SECOND) {
-            assertThat(guard.mayAct(t)).isTrue();
+    void shouldKeepQuietWhenTheBeatsComeFirstOnWaking() {
+        guard.beat(T0);
+        guard.beat(T0 + 30 * SECOND);
+        for (int s = 30; s < 40; s++) {
+            guard.beat(T0 + s * SECOND);
+            assertThat(guard.mayAct(T0 + s * SECOND)).as("second %d, quiet", s).isFalse();
         }
+        guard.beat(T0 + 40 * SECOND);
+        assertThat(guard.mayAct(T0 + 40 * SECOND)).isTrue();
+    }
+
+    /** A slow task (a save of 8 s, its ticks dropped meanwhile) is no freeze: the beats went on. */
+    @Test
+    void shouldActAfterASlowTaskWhileTheBeatsWentOn() {
+        for (int s = 0; s <= 9; s++) {
+            guard.beat(T0 + s * SECOND);
+        }
+        assertThat(guard.mayAct(T0 + 9 * SECOND)).isTrue();
+        assertThat(guard.mayAct(T0 + 9 * SECOND + 1)).isTrue();
     }
 }

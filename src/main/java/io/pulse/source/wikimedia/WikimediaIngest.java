@@ -94,6 +94,8 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     private volatile ResilientSseStream stream;
     private volatile Cancellable subscription;
     private volatile Cancellable checkpointTicker;
+    /** Beats while the process runs: the checkpoint saves tell a freeze by it ({@link WakeGuard}). */
+    private volatile Cancellable heartbeat;
     private volatile HttpClient http;
     private volatile KafkaBatchSender<String, String> sender;
     private volatile TransactionalSending<String, String> transactions;
@@ -205,11 +207,12 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                 .onItem().transformToUni(read -> gate.pass().chain(() -> handle(read)))
                 .merge(config.ingest().maxInFlight())
                 .subscribe().with(done -> { }, failure -> LOG.error("Wikimedia ingest stopped", failure));
-        // A tick 5 s late: frozen, and maybe replaced meanwhile (the election's session is 10 s). Quiet for a session
-        // then: a replaced leader hears of it by then, and stops without saving.
-        Duration interval = config.ingest().checkpointInterval();
-        WakeGuard woken = new WakeGuard(interval.plusSeconds(5), Duration.ofSeconds(10));
-        checkpointTicker = Multi.createFrom().ticks().every(interval)
+        // A heartbeat 5 s late: frozen, and maybe replaced meanwhile (the election's session is 10 s). No save for a
+        // session then: a replaced leader hears of it by then, and stops without saving.
+        WakeGuard woken = new WakeGuard(Duration.ofSeconds(5), Duration.ofSeconds(10));
+        heartbeat = Multi.createFrom().ticks().every(Duration.ofSeconds(1)).onOverflow().drop()
+                .subscribe().with(tick -> woken.beat(System.nanoTime()));
+        checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
                 .onOverflow().drop()
                 .onItem().transformToUniAndConcatenate(tick -> !woken.mayAct(System.nanoTime()) ? Uni.createFrom().voidItem()
                         : saveCheckpoint().onFailure().recoverWithNull())
@@ -270,6 +273,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         }
         subscription.cancel();
         checkpointTicker.cancel();
+        heartbeat.cancel();
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (tracker.inFlight() > 0 && System.nanoTime() < deadline) {
             try {
