@@ -189,7 +189,7 @@ class AlertsTest {
     void shouldStoreAndPublishAnAlertRaisedTwiceInOneListOnce() throws Exception {
         String run = Long.toString(System.nanoTime() % 1_000_000_000L);
         String wiki = "twice" + run + "wiki";
-        long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
+        long time = twoMinutesAgo();
         Alert alert = massBlanking(wiki, "Page", time);
         Alert other = massBlanking(wiki, "Other", time);
 
@@ -210,11 +210,8 @@ class AlertsTest {
     void shouldPublishAgainTheStoredAlertsWhosePublishingFailed() throws Exception {
         String run = Long.toString(System.nanoTime() % 1_000_000_000L);
         String wiki = "unpublished" + run + "wiki";
-        long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
-        List<Alert> alerts = new ArrayList<>();
-        for (String page : List.of("Page", "Other", "Third")) {
-            alerts.add(massBlanking(wiki, page, time));
-        }
+        long time = twoMinutesAgo();
+        List<Alert> alerts = massBlankings(wiki, time, "Page", "Other", "Third");
         List<String> ids = alerts.stream().map(Alert::id).toList();
         AtomicBoolean kafkaRefuses = new AtomicBoolean(true);
         AtomicInteger refused = new AtomicInteger();
@@ -246,12 +243,10 @@ class AlertsTest {
     void shouldPublishAStoredAlertNobodyRaisesAgain() throws Exception {
         String run = Long.toString(System.nanoTime() % 1_000_000_000L);
         String wiki = "forgotten" + run + "wiki";
-        long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
-        Alert alert = Alert.raise(rules.current().botSurge(), wiki, time, wiki, null, null, "40 of 41 changes on " + wiki
-                + " by bots in one window", Map.of("changes", 41, "botChanges", 40));
+        long time = twoMinutesAgo();
+        Alert alert = botSurge(wiki, time);
         String oldWiki = "forgottenlong" + run + "wiki";
-        Alert old = Alert.raise(rules.current().botSurge(), oldWiki, time, oldWiki, null, null, "40 of 41 changes on " + oldWiki
-                + " by bots in one window", Map.of("changes", 41, "botChanges", 40));
+        Alert old = botSurge(oldWiki, time);
         AlertPublisher refusing = new AlertPublisher(store, refusingWhile(alertsOut, new AtomicBoolean(true), new AtomicInteger()),
                 json, registry);
         assertThatThrownBy(() -> refusing.raise(List.of(alert, old)).await().atMost(Duration.ofSeconds(30)))
@@ -271,7 +266,7 @@ class AlertsTest {
     void shouldClaimAnUnpublishedAlertOnceUntilItIsLeftAloneAgain() throws Exception {
         String run = Long.toString(System.nanoTime() % 1_000_000_000L);
         String wiki = "claimed" + run + "wiki";
-        long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
+        long time = twoMinutesAgo();
         Alert alert = massBlanking(wiki, "Page", time);
         AlertPublisher refusing = new AlertPublisher(store, refusingWhile(alertsOut, new AtomicBoolean(true), new AtomicInteger()),
                 json, registry);
@@ -297,11 +292,8 @@ class AlertsTest {
     void shouldPublishEveryClaimedAlertKafkaTakesThoughItRefusesOne() throws Exception {
         String run = Long.toString(System.nanoTime() % 1_000_000_000L);
         String wiki = "each" + run + "wiki";
-        long time = (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
-        List<Alert> alerts = new ArrayList<>();
-        for (String page : List.of("Taken", "Refused", "Also taken")) {
-            alerts.add(massBlanking(wiki, page, time));
-        }
+        long time = twoMinutesAgo();
+        List<Alert> alerts = massBlankings(wiki, time, "Taken", "Refused", "Also taken");
         List<Alert> stored = store.insert(alerts).await().atMost(Duration.ofSeconds(30));
         assertThat(stored).hasSize(3);
         MutinyEmitter<String> refusingOne = refusing(alertsOut, payload -> payload.contains("\"Refused\""), new AtomicInteger());
@@ -312,6 +304,26 @@ class AlertsTest {
         assertThat(unpublished(wiki)).as("the refused one only").isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published(wiki)).hasSize(2)
                 .doesNotContainKey(alerts.get(1).id()));
+    }
+
+    /** The start of the minute two minutes ago, in epoch milliseconds: a window the aggregates may hold. */
+    private static long twoMinutesAgo() {
+        return (Instant.now().getEpochSecond() / 60 - 2) * 60 * 1000;
+    }
+
+    /** A mass-blanking alert of {@code time} for each of {@code pages} of {@code wiki}. */
+    private List<Alert> massBlankings(String wiki, long time, String... pages) {
+        List<Alert> alerts = new ArrayList<>();
+        for (String page : pages) {
+            alerts.add(massBlanking(wiki, page, time));
+        }
+        return alerts;
+    }
+
+    /** A bot surge on {@code wiki} in the window of {@code time}: 40 of 41 changes by bots. */
+    private Alert botSurge(String wiki, long time) {
+        return Alert.raise(rules.current().botSurge(), wiki, time, wiki, null, null, "40 of 41 changes on " + wiki
+                + " by bots in one window", Map.of("changes", 41, "botChanges", 40));
     }
 
     /** Someone blanked {@code page} of {@code wiki}: a mass-blanking alert of that time. */
