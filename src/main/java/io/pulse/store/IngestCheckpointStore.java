@@ -55,8 +55,61 @@ public class IngestCheckpointStore {
         return onVertxContext(() -> find(source));
     }
 
+    /** Saves the position whichever leader term the row holds: for a feed read without the election. */
     public Uni<Void> save(String source, Position position) {
         return onVertxContext(() -> upsert(source, position));
+    }
+
+    /**
+     * Takes the next leader term of {@code source}'s row (creating it): from then on only saves with this term change
+     * the position ({@link #save(String, Position, long)}). The elected leader takes one before it loads the
+     * checkpoint, so what an earlier leader saved before that is what it loads.
+     */
+    public Uni<Long> claimTerm(String source) {
+        return pool.withTransaction(conn -> conn.query(BOUNDS).execute()
+                .chain(() -> conn.preparedQuery(CLAIM_TERM).execute(Tuple.of(source))))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    static final String CLAIM_TERM = """
+            INSERT INTO ingest_checkpoints AS mine (source, leader_term, updated_at) VALUES ($1, 1, now())
+            ON CONFLICT (source) DO UPDATE SET leader_term = coalesce(mine.leader_term, 0) + 1, updated_at = now()
+            RETURNING leader_term""";
+
+    /**
+     * Saves the position if {@code term} is still the row's newest: else fails with {@link Superseded} and leaves
+     * the row alone (a replica elected since took a newer term, and its position is the one to keep).
+     */
+    public Uni<Void> save(String source, Position position, long term) {
+        return pool.withTransaction(conn -> conn.query(BOUNDS).execute()
+                .chain(() -> conn.preparedQuery(SAVE_IN_TERM).execute(Tuple.of(source, position.lastEventId(),
+                        encode(position.kafkaPositions()), term))))
+                .invoke(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw new Superseded(source, term);
+                    }
+                }).replaceWithVoid();
+    }
+
+    // One statement: PostgreSQL checks the term again under the row's lock, should a claim commit meanwhile.
+    static final String SAVE_IN_TERM = """
+            UPDATE ingest_checkpoints SET last_event_id = $2, kafka_positions = $3, updated_at = now()
+            WHERE source = $1 AND leader_term = $4""";
+
+    /** A save refused: another leader took a newer term of the feed since this one took its own. */
+    public static final class Superseded extends RuntimeException {
+        private final long term;
+
+        public Superseded(String source, long term) {
+            super("the position of " + source + " was not saved: term " + term
+                    + " is over, another replica was elected to read the feed since", null, false, false);
+            this.term = term;
+        }
+
+        /** The term the refused save was made in. */
+        public long term() {
+            return term;
+        }
     }
 
     /**

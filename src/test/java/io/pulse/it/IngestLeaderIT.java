@@ -127,8 +127,9 @@ class IngestLeaderIT {
      * A leader frozen past its session (a long pause, a partitioned host) is replaced; when it wakes up it
      * still reads the feed and publishes what its socket held, until its consumer learns it was replaced.
      * The new leader's transactions fenced it: nothing it publishes then is read, and every event is
-     * counted once. Without the fencing those events were published, and counted, twice. Stopping, it leaves the
-     * saved position alone: it saved its older one over its successor's (here it saves none before it freezes).
+     * counted once. Without the fencing those events were published, and counted, twice. Its stop's save is refused
+     * (the successor took a newer term of the checkpoint): it saved its older position over its successor's (here it
+     * saves none before it freezes, so that its stop has one to save).
      */
     @Test
     void shouldFenceALeaderThatWasReplacedWhileFrozen() throws Exception {
@@ -203,6 +204,43 @@ class IngestLeaderIT {
             FaultFixture.awaitCounted(wiki, events.size());
 
             assertThat(a.logText()).contains("this one was fenced").contains("Still the elected ingest leader after being fenced");
+            FaultFixture.assertExactTotals(expected, wiki);
+            FaultFixture.assertPublishedOnce(topic, expected.eventIds);
+        }
+    }
+
+    /**
+     * The leader's checkpoint term taken by a replica that was not elected (here the test's own claim): its next save
+     * is refused, it stops, finds itself still elected a session later, takes a newer term and reads the feed again
+     * from its saved position; every event is counted once.
+     */
+    @Test
+    void shouldReadTheFeedAgainWhenItsCheckpointTermWasTakenWithoutASuccessor() throws Exception {
+        FaultFixture.forgetIngestPosition();
+        String wiki = "leadertermwiki";
+        String topic = "pulse.faults.leader-term";
+        String election = "pulse-ingest-leader-term";
+        FaultFixture.infra().kafka().createTopic(topic, 2);
+        List<String> events = FaultFixture.events(wiki, 2000, 47);
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+
+        try (TestSseServer feed = new TestSseServer().start();
+                PulseProcess a = replica("term-a", feed, topic, election)) {
+            a.start();
+            await().atMost(PATIENCE).until(() -> leads(a));
+            feed.append(events.subList(0, 1000));
+            FaultFixture.awaitCounted(wiki, 1000);
+
+            StoredAggregates.execute("UPDATE ingest_checkpoints SET leader_term = leader_term + 1 WHERE source = '"
+                    + TestSseServer.CHECKPOINT + "'");
+            feed.append(events.subList(1000, 1500)); // moves its position: the next save is refused
+            await().atMost(PATIENCE).until(() -> a.logText().contains("another replica was elected to read the feed since"));
+            await().atMost(PATIENCE).until(() -> a.logText().contains("Still the elected ingest leader after being fenced"));
+            feed.append(events.subList(1500, events.size()));
+            FaultFixture.awaitCounted(wiki, events.size());
+
+            await().atMost(PATIENCE).until(() -> FaultFixture.sseIdOf(events.get(events.size() - 1))
+                    .equals(FaultFixture.persistedEventId()));
             FaultFixture.assertExactTotals(expected, wiki);
             FaultFixture.assertPublishedOnce(topic, expected.eventIds);
         }

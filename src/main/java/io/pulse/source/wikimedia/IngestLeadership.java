@@ -63,11 +63,11 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
     interface Feed {
         void start();
 
-        /** Returns once the feed has stopped (in-flight events acknowledged, position persisted). */
+        /**
+         * Returns once the feed has stopped (in-flight events acknowledged, position persisted unless another replica
+         * was elected since: the checkpoint's leader term keeps its newer one).
+         */
         void stop();
-
-        /** As {@link #stop()}, the position left as it is saved: another replica may lead, and have saved a newer one. */
-        void stopReplaced();
 
         boolean running();
     }
@@ -116,12 +116,12 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        stepDown(partitions, "revoked", false);
+        stepDown(partitions, "revoked");
     }
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        stepDown(partitions, "lost", true); // the session expired: another replica may be elected already
+        stepDown(partitions, "lost"); // the session expired: another replica may be elected already
     }
 
     /**
@@ -148,14 +148,10 @@ public class IngestLeadership implements KafkaConsumerRebalanceListener {
 
     // Under the lock of the fenced leader's recheck: else the recheck, having seen this replica lead, could
     // start the feed just after this stopped it, and read it until the real leader fenced it again.
-    private synchronized void stepDown(Collection<TopicPartition> partitions, String how, boolean replaced) {
+    private synchronized void stepDown(Collection<TopicPartition> partitions, String how) {
         if (holdsToken(partitions) && leading.compareAndSet(true, false)) {
             LOG.infof("Leadership of the Wikimedia ingest %s: stopping the feed", how);
-            if (replaced) {
-                ingest.stopReplaced();
-            } else {
-                ingest.stop();
-            }
+            ingest.stop();
         }
     }
 

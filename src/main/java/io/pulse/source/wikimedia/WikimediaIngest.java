@@ -38,7 +38,6 @@ import io.pulse.ingest.SseConnector;
 import io.pulse.ingest.SseEvent;
 import io.pulse.ingest.SseSettings;
 import io.pulse.ingest.TransactionalSending;
-import io.pulse.ingest.WakeGuard;
 import io.pulse.store.IngestCheckpointStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -94,13 +93,16 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     private volatile ResilientSseStream stream;
     private volatile Cancellable subscription;
     private volatile Cancellable checkpointTicker;
-    /** Beats while the process runs: the checkpoint saves tell a freeze by it ({@link WakeGuard}). */
-    private volatile Cancellable heartbeat;
     private volatile HttpClient http;
     private volatile KafkaBatchSender<String, String> sender;
     private volatile TransactionalSending<String, String> transactions;
     private volatile Counter published;
     private volatile IngestCheckpointStore.Position savedPosition;
+    /**
+     * The elected leader's term of the checkpoint row, taken as this run starts ({@link IngestCheckpointStore#claimTerm}):
+     * its saves change the position only while no replica elected since took a newer one. Null without the election.
+     */
+    private volatile Long term;
     /**
      * Whether the tracker holds this run's position: from the resume on, until the stop. Before it, the tracker
      * and {@link #savedPosition} still hold an earlier run's; saved then, an old term's position (its own last
@@ -190,7 +192,10 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                 .onFailure(f -> !(f instanceof TransactionalSending.FencedException))
                 .retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely();
         String key = checkpointKey(config.url());
-        subscription = fencing.chain(() -> checkpoints.load(key)
+        // The term before the load: a predecessor's last save (its stop) either came first, and is loaded, or is refused.
+        Uni<Void> claim = !config.ingest().leaderElection() ? Uni.createFrom().voidItem()
+                : checkpoints.claimTerm(key).invoke(t -> term = t).replaceWithVoid();
+        subscription = fencing.chain(() -> claim).chain(() -> checkpoints.load(key)
                         .chain(checkpoint -> checkpoints.othersRuns(key).map(others -> new Loaded(checkpoint, others))))
                 .onFailure().invoke(f -> LOG.warnf("Cannot read the ingest checkpoint yet: %s", f.toString()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), RETRY_MAX).indefinitely()
@@ -207,15 +212,12 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                 .onItem().transformToUni(read -> gate.pass().chain(() -> handle(read)))
                 .merge(config.ingest().maxInFlight())
                 .subscribe().with(done -> { }, failure -> LOG.error("Wikimedia ingest stopped", failure));
-        // A heartbeat 5 s late: frozen, and maybe replaced meanwhile (the election's session is 10 s). No save for a
-        // session then: a replaced leader hears of it by then, and stops without saving.
-        WakeGuard woken = new WakeGuard(Duration.ofSeconds(5), Duration.ofSeconds(10));
-        heartbeat = Multi.createFrom().ticks().every(Duration.ofSeconds(1)).onOverflow().drop()
-                .subscribe().with(tick -> woken.beat(System.nanoTime()));
         checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
                 .onOverflow().drop()
-                .onItem().transformToUniAndConcatenate(tick -> !woken.mayAct(System.nanoTime()) ? Uni.createFrom().voidItem()
-                        : saveCheckpoint().onFailure().recoverWithNull())
+                .onItem().transformToUniAndConcatenate(tick -> saveCheckpoint()
+                        .onFailure(IngestCheckpointStore.Superseded.class)
+                        .invoke(refusal -> superseded((IngestCheckpointStore.Superseded) refusal))
+                        .onFailure().recoverWithNull())
                 .subscribe().with(x -> { });
     }
 
@@ -250,30 +252,17 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                         + " by User-Agent, and would block every deployment that shares it.");
     }
 
-    /** Stops reading, lets in-flight sends finish, and persists the final position. */
-    @Override
-    public void stop() {
-        stop(true);
-    }
-
     /**
-     * As {@link #stop()}, without saving the position: another replica leads now (this one was fenced, or lost its
-     * election's partitions), and may have saved a newer position, which this one's older one went over. Harmless
-     * for the events (the read-back from it covers what the successor published), but the next leader read back,
-     * and held in memory, the successor's whole run again.
+     * Stops reading, lets in-flight sends finish, and persists the final position (refused by the checkpoint row when
+     * another replica was elected since: its position is newer).
      */
     @Override
-    public void stopReplaced() {
-        stop(false);
-    }
-
-    private synchronized void stop(boolean savePosition) {
+    public synchronized void stop() {
         if (subscription == null) {
             return;
         }
         subscription.cancel();
         checkpointTicker.cancel();
-        heartbeat.cancel();
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (tracker.inFlight() > 0 && System.nanoTime() < deadline) {
             try {
@@ -284,17 +273,18 @@ public class WikimediaIngest implements IngestLeadership.Feed {
             }
         }
         if (transactions != null) {
-            transactions.close(); // commits what is open: those events count in the position saved below, if saved
+            transactions.close(); // commits what is open: those events count in the position saved below
             transactions = null;
         }
-        if (savePosition) {
-            try {
-                saveCheckpoint().await().atMost(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.warnf("Could not persist the final ingest position: %s", e.toString());
-            }
+        try {
+            saveCheckpoint().await().atMost(Duration.ofSeconds(5));
+        } catch (IngestCheckpointStore.Superseded e) {
+            LOG.infof("The final ingest position is left to the replica elected since: %s", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not persist the final ingest position: %s", e.toString());
         }
         resumed = false;
+        term = null;
         subscription = null;
         http.closeAndForget();
     }
@@ -302,11 +292,32 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     /** Another replica was elected and took the transactional id: stop before the election says so. */
     private void fenced() {
         LOG.warn("Stopping the ingest: this one was fenced (another replica was elected, usually)");
-        stop(false);
+        stopAndRecheck();
+    }
+
+    /** A save refused: another replica took a newer term of the checkpoint (elected, usually). */
+    private void superseded(IngestCheckpointStore.Superseded refusal) {
+        LOG.warnf("Stopping the ingest: %s", refusal.getMessage());
+        // Not on the save's own thread (an event loop): the stop waits for in-flight sends and commits.
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            synchronized (this) {
+                if (term == null || term != refusal.term()) {
+                    return; // stopped meanwhile, and maybe started again in a term of its own
+                }
+                stopAndRecheck();
+            }
+        });
+    }
+
+    private void stopAndRecheck() {
+        stop();
         fencedEvents.fire(new Fenced());
     }
 
-    /** Fired once the ingest has stopped because it was fenced ({@link IngestLeadership} checks the election again). */
+    /**
+     * Fired once the ingest has stopped because it was fenced, or its checkpoint term taken ({@link IngestLeadership}
+     * checks the election again).
+     */
     public record Fenced() {
     }
 
@@ -500,7 +511,9 @@ public class WikimediaIngest implements IngestLeadership.Feed {
             savedCovered = now.covered();
             return Uni.createFrom().voidItem();
         }
-        return checkpoints.save(checkpointKey(config.url()), position).invoke(() -> {
+        Long current = term;
+        String key = checkpointKey(config.url());
+        return (current == null ? checkpoints.save(key, position) : checkpoints.save(key, position, current)).invoke(() -> {
             savedPosition = position;
             savedCovered = now.covered();
         });

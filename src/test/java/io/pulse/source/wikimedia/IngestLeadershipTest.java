@@ -46,11 +46,6 @@ class IngestLeadershipTest {
         }
 
         @Override
-        public synchronized void stopReplaced() {
-            running = false;
-        }
-
-        @Override
         public boolean running() {
             if (questions.incrementAndGet() == 1) {
                 asked.countDown();
