@@ -84,6 +84,10 @@ public class WarmUp {
                 LOG.warnf("No spike baselines for %s %s (%s): pages are judged once whole windows of them have been"
                         + " seen", topic, assigned, e.toString());
             }
+        } else if (snapshot == null) {
+            // Nor the offsets: the partitions are read from their start, the counted records too. Their first window
+            // is not whole, nor judged; the windows after it have the baselines the records read give them.
+            states.values().forEach(state -> state.historyUnknown(Long.MIN_VALUE));
         }
         states.forEach((partition, state) -> partitions.assigned(partition, state, generation));
     }

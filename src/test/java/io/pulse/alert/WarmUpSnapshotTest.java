@@ -42,6 +42,7 @@ import io.pulse.store.AggregateStore;
 import io.pulse.store.KnownOffsets;
 import io.pulse.store.Stopping;
 import io.pulse.store.StoredOffsetSeeker;
+import io.pulse.testkit.ConfigMappings;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -183,6 +184,58 @@ class WarmUpSnapshotTest {
             assertThat(consumer.position(tp)).as("the offsets were read").isEqualTo(STORED_OFFSET);
         }
         assertThat(PerChangeAlerts.evaluate(busyAsUsual, -1, rules.current(), partitions)).isEmpty();
+    }
+
+    /**
+     * Not even the stored offsets could be read (the database away past {@code stored-offsets-patience}): the partition
+     * is read from its start, and its first window, days old, was judged against baselines of zeros: every page with
+     * 20 changes in it was a spike, raised again as new. Now that window is unknown, as when only the counts are.
+     */
+    @Test
+    void shouldJudgeNoSpikeAgainstZerosWhenNotEvenTheStoredOffsetsCouldBeRead() throws Exception {
+        createTopic();
+        List<ConsumedRecord> fromTheStart = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            RecentChange change = new RecentChange("first-" + i, "snapshot.example.org", WIKI, "edit", 0, PAGE,
+                    "User " + i, false, T0 + i * 1000, 10, null);
+            fromTheStart.add(new ConsumedRecord(0, i, null, (byte[]) null, new ParseResult.Accepted(change)));
+        }
+
+        AlertPartitions partitions = new AlertPartitions(aggregate.window().toMillis(), 1_000_000);
+        AggregateConfig impatient = ConfigMappings.of(AggregateConfig.class,
+                Map.of("pulse.aggregate.stored-offsets-patience", "1s"));
+        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE, new WarmUp(partitions, config, rules, aggregate),
+                new Stopping(), impatient, GROUP);
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(); Connection locker = jdbc.getConnection()) {
+            consumer.assign(List.of(tp));
+            locker.setAutoCommit(false);
+            try (Statement s = locker.createStatement()) {
+                s.execute("LOCK TABLE consumer_offsets IN ACCESS EXCLUSIVE MODE");
+            }
+            try {
+                seeker.onPartitionsAssigned(consumer, List.of(tp));
+            } finally {
+                locker.rollback();
+            }
+        }
+        assertThat(PerChangeAlerts.evaluate(fromTheStart, -1, rules.current(), partitions)).as("its first window").isEmpty();
+        // Once a whole window has been seen, it is a baseline: 25 a minute, then 150 in the next are a spike.
+        List<ConsumedRecord> next = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            RecentChange change = new RecentChange("next-" + i, "snapshot.example.org", WIKI, "edit", 0, PAGE,
+                    "User " + i, false, T0 + 2 * MINUTE + i * 100, 10, null);
+            next.add(new ConsumedRecord(0, 100 + i, null, (byte[]) null, new ParseResult.Accepted(change)));
+        }
+        List<ConsumedRecord> second = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            RecentChange change = new RecentChange("second-" + i, "snapshot.example.org", WIKI, "edit", 0, PAGE,
+                    "User " + i, false, T0 + MINUTE + i * 1000, 10, null);
+            second.add(new ConsumedRecord(0, 50 + i, null, (byte[]) null, new ParseResult.Accepted(change)));
+        }
+        assertThat(PerChangeAlerts.evaluate(second, -1, rules.current(), partitions)).as("judged against none yet").isEmpty();
+        assertThat(PerChangeAlerts.evaluate(next, -1, rules.current(), partitions)).extracting(Alert::rule)
+                .containsExactly(PageSpikeRule.NAME);
     }
 
     /** The warm-up's read of the page counts, waiting for a lock. */
