@@ -150,10 +150,11 @@ public class AlertStore {
      */
     public Uni<List<Row>> botSurgeCandidates(String aggregatorGroup, long lookbackSeconds, BotSurgeRule rule) {
         String sql = "SELECT wiki, window_start, changes, bot_changes FROM wiki_edit_counts"
-                // LEAST ignores a NULL: a group that has counted nothing still finds no window
+                // LEAST ignores a NULL: a group that has counted nothing still finds no window. The share is cast: else
+                // PostgreSQL types it from `changes`, a bigint, and the client sends 0.9 as 0.
                 + " WHERE window_start >= (SELECT CASE WHEN max(max_event_time) IS NOT NULL THEN LEAST(max(max_event_time),"
                 + " now()) END FROM consumer_offsets WHERE consumer_group = $1)"
-                + " - make_interval(secs => $2) AND bot_changes >= $3 AND bot_changes >= $4 * changes"
+                + " - make_interval(secs => $2) AND bot_changes >= $3 AND bot_changes >= $4::float8 * changes"
                 + " ORDER BY window_start, wiki";
         return pool.preparedQuery(sql)
                 .execute(Tuple.of(aggregatorGroup, (double) lookbackSeconds, rule.minBotChanges(), rule.minBotShare()))

@@ -35,6 +35,8 @@ class BotSurgeLookbackTest {
     static final String WIKI = PREFIX + System.nanoTime() + "wiki";
     /** The same surge 20 minutes ago: past the 10-minute lookback. */
     static final String OLD_WIKI = PREFIX + "old" + System.nanoTime() + "wiki";
+    /** Many bot changes in the lookback, but 60% of its changes: not a surge by the rule's 90%. */
+    static final String MIXED_WIKI = PREFIX + "mixed" + System.nanoTime() + "wiki";
 
     @Inject
     AgroalDataSource jdbc;
@@ -45,7 +47,7 @@ class BotSurgeLookbackTest {
     @AfterEach
     void removeRows() throws Exception {
         try (Connection c = jdbc.getConnection(); Statement s = c.createStatement()) {
-            s.executeUpdate("DELETE FROM wiki_edit_counts WHERE wiki IN ('" + WIKI + "', '" + OLD_WIKI + "')");
+            s.executeUpdate("DELETE FROM wiki_edit_counts WHERE wiki IN ('" + WIKI + "', '" + OLD_WIKI + "', '" + MIXED_WIKI + "')");
             s.executeUpdate("DELETE FROM consumer_offsets WHERE consumer_group = '" + GROUP + "'");
         }
     }
@@ -68,13 +70,37 @@ class BotSurgeLookbackTest {
                 .as("a group that has counted nothing finds no window").isEmpty();
     }
 
+    /**
+     * The rule's share is a fraction: sent where PostgreSQL took the parameter for a bigint (from the other side of
+     * {@code $4 * changes}), 0.9 went as 0, and every window with enough bot changes came back, on every replica.
+     */
+    @Test
+    void shouldFindOnlyTheWindowsWhoseBotShareReachesTheRules() throws Exception {
+        Instant window = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(2));
+        insertSurge(WIKI, window);
+        insertWindow(MIXED_WIKI, window, 20, 12);
+        StoredAggregates.storeOffset(GROUP, "surge", 0, 10, window.plusSeconds(90));
+        BotSurgeRule rule = new BotSurgeRule(true, Severity.WARNING, 600, 10, 0.9);
+
+        List<Row> candidates = store.botSurgeCandidates(GROUP, 600, rule).await().atMost(Duration.ofSeconds(30));
+
+        assertThat(candidates).extracting(r -> r.getString("wiki")).filteredOn(wiki -> wiki.startsWith(PREFIX))
+                .containsExactly(WIKI);
+    }
+
     private void insertSurge(String wiki, Instant window) throws Exception {
+        insertWindow(wiki, window, 20, 19);
+    }
+
+    private void insertWindow(String wiki, Instant window, long changes, long botChanges) throws Exception {
         try (Connection c = jdbc.getConnection(); PreparedStatement s = c.prepareStatement("INSERT INTO wiki_edit_counts"
                 + " (window_start, window_end, wiki, changes, bot_changes, bytes_added, bytes_removed, new_pages, late_events)"
-                + " VALUES (?, ?, ?, 20, 19, 0, 0, 0, 0)")) {
+                + " VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0)")) {
             s.setTimestamp(1, Timestamp.from(window));
             s.setTimestamp(2, Timestamp.from(window.plus(Duration.ofMinutes(1))));
             s.setString(3, wiki);
+            s.setLong(4, changes);
+            s.setLong(5, botChanges);
             s.executeUpdate();
         }
     }
