@@ -68,11 +68,18 @@ class RuleJsonTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("baseline-windows");
     }
 
+    /** Onto a rule that differs in every field: a field written or read under another name keeps the base's value. */
     @Test
     void shouldReadBackWhatItWrote() throws Exception {
         for (Rule rule : AlertEvaluatorTest.RULES.all()) {
-            Rule base = rule instanceof WatchedUserRule ? new WatchedUserRule(false, Severity.INFO, 1,
-                    java.util.Set.of(), java.util.Set.of()) : rule;
+            Rule base = rule instanceof WatchedUserRule ? new WatchedUserRule(false, Severity.INFO, 1, java.util.Set.of(), java.util.Set.of("basewiki"))
+                    : rule instanceof PageSpikeRule ? new PageSpikeRule(false, Severity.INFO, 1, 1, 2, 1)
+                    : rule instanceof BotSurgeRule ? new BotSurgeRule(false, Severity.CRITICAL, 1, 1, 0.5)
+                    : new MassBlankingRule(false, Severity.INFO, 1, 1, 1, 1);
+            for (var component : rule.getClass().getRecordComponents()) {
+                assertThat(component.getAccessor().invoke(base)).as("%s.%s differs in the base", rule.name(), component.getName())
+                        .isNotEqualTo(component.getAccessor().invoke(rule));
+            }
             assertThat(RuleJson.apply(base, JSON.valueToTree(rule))).isEqualTo(rule);
         }
     }
