@@ -9,7 +9,8 @@ import java.util.function.LongSupplier;
 /**
  * Per-page change counts of the current and the last few event-time windows, for the spike rule.
  * Fed in partition order (the Kafka key is {@code wiki:title}, so each page lives in one partition).
- * Bounded: the least recently changed pages are forgotten beyond {@code maxPages}. Not thread-safe.
+ * Bounded: the least recently changed pages are forgotten beyond {@code maxPages} (what their windows held is then
+ * unknown, not 0, for a page not held). Not thread-safe.
  */
 public final class PageSpikeDetector {
 
@@ -87,8 +88,16 @@ public final class PageSpikeDetector {
     private int seededPartitions;
     /** The newest window seeded (not ahead of the clock). */
     private long seededUpTo;
-    /** Pages first counted here whose counts were seeded elsewhere: the window from which their counts are known. */
+    /**
+     * Pages whose counts are not all here (seeded elsewhere, or forgotten beyond the bound): the window from which they
+     * are known. Each goes once it has a whole baseline of its own.
+     */
     private final Map<String, Long> knownFromOf = new HashMap<>();
+    /**
+     * The newest window of any page forgotten beyond the bound: a page not held, changed again, may be one, and its
+     * counts up to there are not known (read as 0, a page usual for it was a spike against a baseline of none).
+     */
+    private long forgottenUpTo = Long.MIN_VALUE;
     private final int maxPages;
 
     public PageSpikeDetector(long windowMs, int maxPages) {
@@ -102,7 +111,11 @@ public final class PageSpikeDetector {
         this.pages = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
-                return size() > maxPages;
+                if (size() <= maxPages) {
+                    return false;
+                }
+                forgottenUpTo = Math.max(forgottenUpTo, newestIn(eldest.getValue()));
+                return true;
             }
         };
     }
@@ -179,33 +192,43 @@ public final class PageSpikeDetector {
         return Math.floorDiv(clock.getAsLong(), windowMs) + AHEAD_WINDOWS;
     }
 
-    /** The first window whose count is known for a page whose counts were seeded elsewhere (null for any other). */
+    /**
+     * The first window whose count is known for a page whose counts are not all here: seeded elsewhere, or maybe
+     * forgotten beyond the bound (null for any other).
+     */
     private Long historyElsewhere(String page, long w, int baselineWindows) {
         if (!knownFromOf.isEmpty()) {
-            if (w > seededUpTo + 2L * baselineWindows) {
-                knownFromOf.clear(); // each of them has a whole baseline of its own by now
-            } else {
-                Long from = knownFromOf.get(page);
-                if (from != null) {
-                    return from;
+            Long known = knownFromOf.get(page);
+            if (known != null) {
+                if (w - known < baselineWindows) {
+                    return known;
                 }
+                knownFromOf.remove(page); // a whole baseline of its own by now
             }
         }
-        if (seededPartitions == 0) {
-            return null;
-        }
-        if (w > seededUpTo + baselineWindows) {
+        if (seededPartitions != 0 && w > seededUpTo + baselineWindows) {
             seededPartitions = 0; // no seeded count is in a baseline any more
+        }
+        boolean forgotten = forgottenUpTo != Long.MIN_VALUE && w - baselineWindows <= forgottenUpTo;
+        if (!forgotten && seededPartitions == 0 || pages.containsKey(page)) {
             return null;
         }
-        if (pages.containsKey(page) || WarmUp.partitionOf(page, seededPartitions) == partition
-                || knownFromOf.size() >= maxPages) {
+        // Not known here: its windows up to the newest one forgotten (a later one is all here: a page is forgotten
+        // with its newest window); up to the newest one seeded, and this change's, whose earlier changes may have
+        // been counted elsewhere.
+        long from = forgotten ? forgottenUpTo + 1 : Long.MIN_VALUE;
+        if (seededPartitions != 0 && WarmUp.partitionOf(page, seededPartitions) != partition) {
+            from = Math.max(from, Math.max(w, seededUpTo) + 1);
+        }
+        if (from == Long.MIN_VALUE) {
             return null;
         }
-        // Its windows up to the newest seeded one, partly counted elsewhere, and this change's, whose earlier
-        // changes may have been, are not known here.
-        long from = Math.max(w, seededUpTo) + 1;
-        knownFromOf.put(page, from);
+        if (knownFromOf.size() >= maxPages) {
+            knownFromOf.values().removeIf(f -> w - f >= baselineWindows);
+        }
+        if (knownFromOf.size() < maxPages) {
+            knownFromOf.put(page, from);
+        }
         return from;
     }
 

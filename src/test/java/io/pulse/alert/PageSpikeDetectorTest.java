@@ -223,6 +223,31 @@ class PageSpikeDetectorTest {
         assertThat(detector.add("b", T0, BASELINE_WINDOWS).changes()).as("forgotten, counted afresh").isEqualTo(1);
     }
 
+    /**
+     * A page forgotten beyond the bound and changed again had its windows read as 0: busy as usual for it, it was a
+     * spike against a baseline of none. Its windows up to the newest forgotten one are not known; a page changed first
+     * after those windows left the baseline is judged at once.
+     */
+    @Test
+    void shouldNotJudgeAPageForgottenBeyondTheBoundAgainstNone() {
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 2, () -> T0 + 30 * WINDOW_MS);
+        for (int i = 0; i < 10; i++) {
+            detector.add("busy", T0, BASELINE_WINDOWS);
+        }
+        detector.add("b", T0, BASELINE_WINDOWS);
+        detector.add("c", T0, BASELINE_WINDOWS); // forgets busy, whose newest window is T0's
+
+        assertThat(detector.add("busy", T0 + WINDOW_MS, BASELINE_WINDOWS).baseline()).as("its window T0 forgotten")
+                .isNaN();
+        for (int i = 0; i < 9; i++) {
+            detector.add("busy", T0 + WINDOW_MS, BASELINE_WINDOWS);
+        }
+        assertThat(detector.add("busy", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS).baseline()).as("window 1 alone: 10 changes")
+                .isEqualTo(10.0);
+        assertThat(detector.add("new", T0 + 11 * WINDOW_MS, BASELINE_WINDOWS).baseline())
+                .as("the forgotten window is out of its baseline: judged as any new page").isZero();
+    }
+
     @Test
     void shouldObserveTheSameAfterSeedingWithStoredCountsAsAfterAddingEachChange() {
         Random random = new Random(12);
