@@ -9,7 +9,8 @@ import io.quarkus.runtime.Startup;
 
 /**
  * Checks {@code pulse.replay.*} at start, when the replay is served: a heartbeat of 0, or more than a billion events a second (a pause of 0),
- * failed every replay request, and the ingest reading it reconnected for ever; a negative rate read as unthrottled.
+ * failed every replay request, and the ingest reading it reconnected for ever; a negative rate read as unthrottled;
+ * so did a recording that is not there.
  */
 @Startup
 @ApplicationScoped
@@ -29,6 +30,9 @@ public class ReplaySettings {
         new SettingsCheck()
                 .between("pulse.replay.events-per-second", config.eventsPerSecond(), 0, MAX_EVENTS_PER_SECOND)
                 .atLeast("pulse.replay.heartbeat", config.heartbeat(), Duration.ofMillis(1))
+                // Found, not read: loading it is left to the first replay (start-up time).
+                .require(Thread.currentThread().getContextClassLoader().getResource(config.recording()) != null,
+                        "pulse.replay.recording: no resource " + config.recording() + " on the classpath")
                 .orFail();
     }
 }

@@ -33,4 +33,11 @@ class ReplaySettingsTest {
         assertThatThrownBy(() -> ReplaySettings.check(config(Map.of("pulse.replay.enabled", "true", "pulse.replay.heartbeat", "0s"))))
                 .hasMessageContaining("pulse.replay.heartbeat");
     }
+
+    @Test
+    void shouldRefuseARecordingThatIsNotThere() {
+        assertThatThrownBy(() -> ReplaySettings.check(config(Map.of("pulse.replay.enabled", "true",
+                "pulse.replay.recording", "recordings/missing.jsonl.gz"))))
+                .hasMessageContaining("pulse.replay.recording").hasMessageContaining("recordings/missing.jsonl.gz");
+    }
 }
