@@ -117,6 +117,16 @@ public class AlertStore {
     }
 
     /**
+     * The sequence of the alert published last (0 if none): from there, a stream that opened without an id resumes
+     * ({@link #publishedAfter}). A request's read, bounded as the others.
+     */
+    public Uni<Long> lastPublishedSequence() {
+        return reads.execute("SELECT coalesce((SELECT seq FROM alerts WHERE published_at IS NOT NULL"
+                + " ORDER BY published_at DESC, seq DESC LIMIT 1), 0)", Tuple.tuple())
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /**
      * Claims up to {@code limit} alerts stored in the last {@code withinSeconds} and never published, none tried for
      * {@code idleSeconds} (by a raise of it or an earlier claim): a send that failed for an alert nobody raises again
      * (a bot surge whose window no longer qualifies). Claimed, a row is not claimed again for {@code idleSeconds},

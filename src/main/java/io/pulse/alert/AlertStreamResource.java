@@ -2,6 +2,7 @@ package io.pulse.alert;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -29,7 +30,9 @@ import io.smallrye.mutiny.Uni;
  * sends the last id it received ({@code Last-Event-ID}): the alerts published after it come first
  * (the newest {@code pulse.alert.stream-buffer} of them), then the live ones. A page that opens a new
  * EventSource (one closed by an error answer never reconnects) passes it as {@code ?lastEventId=}.
- * Without either the stream is live only; older alerts are in {@code GET /api/alerts}.
+ * Without either the stream is live, and starts with a {@code position} event whose {@code id:} is the alert
+ * published last (0 for none): a page that has received no alert yet resumes from there, and gets what was raised
+ * while it was away (it reconnected live only, and missed them). Older alerts are in {@code GET /api/alerts}.
  */
 @Path("/alerts/stream")
 public class AlertStreamResource {
@@ -60,7 +63,13 @@ public class AlertStreamResource {
         Multi<Alert> alerts;
         try {
             String since = lastEventId != null && !lastEventId.isBlank() ? lastEventId : lastEventIdParam;
-            alerts = hub.subscribe(missedSince(since));
+            Uni<List<Alert>> missed = missedSince(since);
+            // Read as a replay is, the live alerts held meanwhile: one published during the read is after the position,
+            // or comes live.
+            alerts = hub.subscribe(missed != null ? missed
+                    : store.lastPublishedSequence().map(sequence -> List.of(position(sequence)))
+                            // Live only then, as before: the database away (no alert is raised meanwhile either)
+                            .onFailure().recoverWithItem(List.of()));
         } catch (AlertHub.TooManySubscribers full) {
             throw Problem.tooManySubscribers(full.getMessage(), "/alerts/stream");
         }
@@ -74,7 +83,17 @@ public class AlertStreamResource {
         return Multi.createBy().merging().withRequests(1).streams(alerts.map(a -> event(sse, a)), heartbeats);
     }
 
+    /** Not an alert: where the stream starts ({@link #stream}), sent as a {@code position} event. */
+    private static Alert position(long sequence) {
+        return new Alert(null, null, null, null, null, null, null, null, null, null, null, sequence, null);
+    }
+
     private static OutboundSseEvent event(Sse sse, Alert alert) {
+        if (alert.id() == null) {
+            return sse.newEventBuilder().name("position").id(alert.sequence().toString()).reconnectDelay(2000)
+                    .mediaType(MediaType.APPLICATION_JSON_TYPE).data(Map.class, Map.of("sequence", alert.sequence()))
+                    .build();
+        }
         OutboundSseEvent.Builder event = sse.newEventBuilder()
                 .name("alert")
                 .reconnectDelay(2000)

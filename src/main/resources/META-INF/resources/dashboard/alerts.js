@@ -13,9 +13,16 @@ export function watchAlerts(list, empty) {
     // A new EventSource sends no Last-Event-ID: the last id goes in the query, so the alerts missed
     // while the stream was closed come first.
     const source = new EventSource(lastId ? `/alerts/stream?lastEventId=${encodeURIComponent(lastId)}` : '/alerts/stream');
+    // Opened without an id, the stream first says where it starts: resumed from there, a page that has received no
+    // alert yet gets those raised while it was away.
+    source.addEventListener('position', (event) => {
+      if (event.lastEventId) lastId = event.lastEventId;
+      list.dataset.resumeFrom = lastId; // where a reopened stream resumes (shown to tests and curious users)
+    });
     source.addEventListener('alert', (event) => {
       backoff = 1000;
       if (event.lastEventId) lastId = event.lastEventId;
+      list.dataset.resumeFrom = lastId;
       let alert;
       try { alert = JSON.parse(event.data); } catch { return; }
       if (alert.id) {

@@ -24,7 +24,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * A stream that reconnects with the last id it received ({@code Last-Event-ID}, as EventSource does)
  * first gets the alerts published meanwhile, then the live ones, each once; without the header, or
- * with one that is not a sequence, it is live only.
+ * with one that is not a sequence, it is live, from a position it can resume from.
  */
 @QuarkusTest
 @QuarkusTestResource(value = AdminKeyResource.class, restrictToAnnotatedClass = false)
@@ -122,6 +122,31 @@ class AlertStreamReplayTest {
                 assertThat(AlertsTest.streamed(resumed, wiki)).extracting(SseTestClient.Event::id)
                         .containsExactly(missed1.sequence().toString(), missed2.sequence().toString(), live.sequence().toString());
             }
+        }
+    }
+
+    /**
+     * A page that has received no alert yet (a quiet system) reconnected without an id, live only: what was raised
+     * while it was away never came. The stream opened without one starts with its position, and resumes from it.
+     */
+    @Test
+    void shouldResumeAStreamThatReceivedNoAlertFromWhereItStarted() {
+        String wiki = "quiet" + System.nanoTime() % 1_000_000_000L + "wiki";
+        String position;
+        try (SseTestClient first = new SseTestClient(streamUrl)) {
+            await().atMost(WAIT).until(() -> first.events().stream().anyMatch(e -> "position".equals(e.name())));
+            SseTestClient.Event start = first.events().get(0);
+            assertThat(start.name()).as("before any alert").isEqualTo("position");
+            position = start.id();
+            assertThat(start.data().get("sequence").asText()).isEqualTo(position);
+        }
+        Alert raisedWhileAway = raise(wiki, "Raised while away");
+        assertThat(raisedWhileAway.sequence()).isGreaterThan(Long.parseLong(position));
+
+        try (SseTestClient resumed = new SseTestClient(streamUrl, Map.of("Last-Event-ID", position))) {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(ids(resumed, wiki)).containsExactly(raisedWhileAway.id()));
+            assertThat(resumed.events()).extracting(SseTestClient.Event::name).as("resumed: no position of its own")
+                    .doesNotContain("position");
         }
     }
 
