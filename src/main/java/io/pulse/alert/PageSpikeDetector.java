@@ -1,7 +1,6 @@
 package io.pulse.alert;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -92,7 +91,7 @@ public final class PageSpikeDetector {
      * Pages whose counts are not all here (seeded elsewhere, or forgotten beyond the bound): the window from which they
      * are known. Each goes once it has a whole baseline of its own.
      */
-    private final Map<String, Long> knownFromOf = new HashMap<>();
+    private final Map<String, Long> knownFromOf;
     /**
      * The newest window of any page forgotten beyond the bound: a page not held, changed again, may be one, and its
      * counts up to there are not known (read as 0, a page usual for it was a spike against a baseline of none).
@@ -108,6 +107,13 @@ public final class PageSpikeDetector {
         this.windowMs = windowMs;
         this.clock = clock;
         this.maxPages = maxPages;
+        // Bounded as the pages are: the entry made longest ago goes first (the first to have a whole baseline).
+        this.knownFromOf = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > maxPages;
+            }
+        };
         this.pages = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
@@ -115,6 +121,7 @@ public final class PageSpikeDetector {
                     return false;
                 }
                 forgottenUpTo = Math.max(forgottenUpTo, newestIn(eldest.getValue()));
+                knownFromOf.remove(eldest.getKey()); // its windows since are forgotten too: known again from the mark
                 return true;
             }
         };
@@ -223,12 +230,7 @@ public final class PageSpikeDetector {
         if (from == Long.MIN_VALUE) {
             return null;
         }
-        if (knownFromOf.size() >= maxPages) {
-            knownFromOf.values().removeIf(f -> w - f >= baselineWindows);
-        }
-        if (knownFromOf.size() < maxPages) {
-            knownFromOf.put(page, from);
-        }
+        knownFromOf.put(page, from);
         return from;
     }
 

@@ -248,6 +248,27 @@ class PageSpikeDetectorTest {
                 .as("the forgotten window is out of its baseline: judged as any new page").isZero();
     }
 
+    /** Forgotten again after it came back: its window since is forgotten too, not read as 0 from its new counts. */
+    @Test
+    void shouldNotJudgeAPageForgottenTwiceAgainstTheWindowItLostTheSecondTime() {
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 3, () -> T0 + 30 * WINDOW_MS);
+        for (int i = 0; i < 10; i++) {
+            detector.add("busy", T0, BASELINE_WINDOWS);
+        }
+        detector.add("b", T0, BASELINE_WINDOWS);
+        detector.add("c", T0, BASELINE_WINDOWS);
+        detector.add("x", T0, BASELINE_WINDOWS); // forgets busy
+        for (int i = 0; i < 10; i++) {
+            detector.add("busy", T0 + WINDOW_MS, BASELINE_WINDOWS); // back (b forgotten): known from window 1
+        }
+        detector.add("c", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS);
+        detector.add("x", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS);
+        detector.add("d", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS); // forgets busy, the least recently changed, with window 1
+
+        assertThat(detector.add("busy", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS).baseline()).as("its window 1 forgotten")
+                .isNaN();
+    }
+
     @Test
     void shouldObserveTheSameAfterSeedingWithStoredCountsAsAfterAddingEachChange() {
         Random random = new Random(12);
