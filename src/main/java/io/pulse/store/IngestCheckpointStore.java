@@ -170,12 +170,13 @@ public class IngestCheckpointStore {
 
     /**
      * A write of the checkpoint row waits 5 s at most for its lock, runs 10 s at most, and is ended by PostgreSQL
-     * when idle a minute inside its transaction. Unbounded, one save blocked on the row (a former leader frozen
-     * in the middle of its own save, holding it) held the saving ticker for good: the position stopped moving,
-     * and after max-unsaved events the feed paused. Now a save fails and the next tick tries again, and the
-     * frozen holder's transaction is ended, its lock with it.
+     * when idle 10 s inside its transaction (its own statements take milliseconds). Unbounded, one save blocked on
+     * the row (a former leader frozen in the middle of its own save, holding it) held the saving ticker for good: the
+     * position stopped moving, and after max-unsaved events the feed paused. Now a save fails and the next tick tries
+     * again, and the frozen holder's transaction is ended, its lock with it, before a successor, elected a session
+     * (10 s) after the freeze, has waited long to take its term.
      */
-    static final String BOUNDS = PostgresTimeout.boundTransaction(5_000, 10_000, 60_000);
+    static final String BOUNDS = PostgresTimeout.boundTransaction(5_000, 10_000, 10_000);
 
     @WithSession
     Uni<Position> find(String source) {

@@ -512,6 +512,9 @@ public class WikimediaIngest implements IngestLeadership.Feed {
             return Uni.createFrom().voidItem();
         }
         Long current = term;
+        if (current == null && config.ingest().leaderElection()) {
+            return Uni.createFrom().voidItem(); // stopped meanwhile: never a save that ignores the term
+        }
         String key = checkpointKey(config.url());
         return (current == null ? checkpoints.save(key, position) : checkpoints.save(key, position, current)).invoke(() -> {
             savedPosition = position;
