@@ -535,7 +535,7 @@ class BatchAggregatorTest {
     }
 
     private static ConsumedRecord ignored(int partition, long offset) {
-        return new ConsumedRecord(partition, offset, null, "{}", new ParseResult.Ignored("canary event"));
+        return new ConsumedRecord(partition, offset, null, "{}", ParseResult.Ignored.CANARY);
     }
 
     private static List<String> recording(String name) throws IOException {

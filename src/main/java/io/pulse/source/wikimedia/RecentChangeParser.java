@@ -1,6 +1,9 @@
 package io.pulse.source.wikimedia;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -21,6 +24,8 @@ public final class RecentChangeParser {
 
     /** Longest text field stored, in UTF-8 bytes: two such keys and a timestamp fit a B-tree entry. */
     static final int MAX_TEXT_BYTES = 1024;
+    /** {@code meta.stream} of a recentchange event. */
+    static final String RECENTCHANGE_STREAM = "mediawiki.recentchange";
     /** Largest page length accepted, in bytes: MediaWiki's own cap is 2 MB ({@code $wgMaxArticleSize}). */
     static final long MAX_PAGE_BYTES = 1L << 30;
 
@@ -58,8 +63,14 @@ public final class RecentChangeParser {
             return new ParseResult.Rejected("empty event");
         }
         if (json.length > limits.maxEventChars()) {
-            // Bytes outnumber chars for non-ASCII text: only the decoded length can decide (rare).
-            return parse(new String(json, StandardCharsets.UTF_8));
+            // Bytes outnumber chars for non-ASCII text: only the decoded length can decide (rare). Decoded strictly, as
+            // Jackson's byte parser reads: new String(..) replaced bytes that are not UTF-8, and accepted the event.
+            try {
+                return parse(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(json)).toString());
+            } catch (CharacterCodingException e) {
+                return new ParseResult.Rejected("event data is not valid UTF-8");
+            }
         }
         try (JsonParser p = JSON.createParser(json)) {
             return parse(p);
@@ -134,6 +145,7 @@ public final class RecentChangeParser {
                 case "id" -> f.id = text(p, v, "meta.id");
                 case "domain" -> f.domain = text(p, v, "meta.domain");
                 case "dt" -> f.dt = text(p, v, "meta.dt");
+                case "stream" -> f.stream = text(p, v, "meta.stream");
                 default -> p.skipChildren();
             }
         }
@@ -195,13 +207,18 @@ public final class RecentChangeParser {
 
     /** The raw fields as read; validated and converted in {@link #toResult}. */
     private static final class Fields {
-        String id, domain, dt, type, title, user, wiki;
+        String id, domain, dt, stream, type, title, user, wiki;
         Boolean bot;
         Long namespace, timestamp, lengthOld, lengthNew;
 
         ParseResult toResult(EventLimits limits) {
             if ("canary".equals(domain)) {
-                return new ParseResult.Ignored("canary event");
+                return ParseResult.Ignored.CANARY;
+            }
+            // A URL may name several streams (/v2/stream/recentchange,page-create): the others' events are no bad
+            // input, nor changes. Older recordings have no meta.stream.
+            if (stream != null && !RECENTCHANGE_STREAM.equals(stream)) {
+                return new ParseResult.Ignored("an event of stream " + stream, "other-stream");
             }
             String missing = id == null ? "meta.id"
                     : domain == null ? "meta.domain"

@@ -3,8 +3,10 @@ package io.pulse.source.wikimedia;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -26,7 +28,12 @@ final class ResumeByTime implements ResilientSseStream.RefusedResume {
 
     private static final Logger LOG = Logger.getLogger(ResumeByTime.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final Duration STALE = Duration.ofHours(1);
+    /**
+     * What a resume by time may send again: ~30,000 events of the live feed (50 a second at its busiest hours),
+     * within the 50,000 ids the de-duplication holds ({@code dedup-capacity}). An hour, as before, was 100,000-180,000
+     * events: those past the ids held were published, and counted, twice.
+     */
+    static final Duration STALE = Duration.ofMinutes(10);
 
     @Override
     public URI resumeWithout(URI url, String refusedId) {
@@ -36,14 +43,21 @@ final class ResumeByTime implements ResilientSseStream.RefusedResume {
                     + " last checkpoint may be missing", refusedId, url);
             return url;
         }
-        return URI.create(url + (url.getRawQuery() == null ? "?" : "&") + "since=" + oldest);
+        // A since= of the configured URL (a backfill on the first start) is replaced: EventStreams takes one.
+        String query = url.getRawQuery() == null ? "" : Arrays.stream(url.getRawQuery().split("&"))
+                .filter(p -> !p.equals("since") && !p.startsWith("since=")).map(p -> p + "&").collect(Collectors.joining());
+        String base = url.toString();
+        int at = base.indexOf('?');
+        return URI.create((at < 0 ? base : base.substring(0, at)) + "?" + query + "since=" + oldest);
     }
 
     /**
      * The oldest {@code timestamp} of the id's entries within {@link #STALE} of the newest; Long.MIN_VALUE
      * when there is none. An entry of a partition that delivers nothing keeps the time it was assigned
      * (the other datacentre's topic after a switchover, weeks ago): resuming from it would replay the
-     * whole retention, most of it published again (the de-duplication holds the recent ids only).
+     * whole retention, most of it published again (the de-duplication holds the recent ids only). Entries more than
+     * {@link #STALE} older are taken for idle ones: should one be live (a switchover minutes ago), what it delivered
+     * between its time and the oldest kept may be missing, which the log says.
      */
     static long oldestTimestamp(String id) {
         List<Long> timestamps = new ArrayList<>();

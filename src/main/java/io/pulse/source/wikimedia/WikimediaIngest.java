@@ -454,8 +454,8 @@ public class WikimediaIngest implements IngestLeadership.Feed {
             deadLettering.add(deadLetter(seq, event, rejected.reason()));
             return null;
         }
-        if (result instanceof ParseResult.Ignored) {
-            return dropped(seq, event, "canary");
+        if (result instanceof ParseResult.Ignored ignored) {
+            return dropped(seq, event, ignored.outcome());
         }
         RecentChange change = ((ParseResult.Accepted) result).change();
         if (!filter.accepts(change)) {

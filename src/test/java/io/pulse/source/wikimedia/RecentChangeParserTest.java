@@ -416,13 +416,44 @@ class RecentChangeParserTest {
         assertRejected(parse(e.toString()), "field 'namespace' is out of range");
     }
 
+    /** Past 64 levels (Jackson's own bound is 1,000: a test at 1,001 passed without Pulse's). */
     @Test
-    void shouldRejectADeeplyNestedEvent() {
+    void shouldRejectAnEventNestedDeeperThan64Levels() {
         ObjectNode e = event();
-        String nested = "[".repeat(1000) + "]".repeat(1000);
-        String json = e.toString().replace("\"comment\":", "\"deep\":" + nested + ",\"comment\":");
+        // The event's own object is level 1: 63 arrays inside it make 64 levels, one more make 65.
+        String deepest = e.toString().replace("\"comment\":", "\"deep\":" + "[".repeat(63) + "]".repeat(63) + ",\"comment\":");
+        String tooDeep = e.toString().replace("\"comment\":", "\"deep\":" + "[".repeat(64) + "]".repeat(64) + ",\"comment\":");
 
-        assertRejected(parse(json), "malformed JSON");
+        assertInstanceOf(ParseResult.Accepted.class, parse(deepest));
+        assertRejected(parse(tooDeep), "malformed JSON");
+    }
+
+    /** A URL naming several streams: another stream's events are neither changes nor bad input. */
+    @Test
+    void shouldIgnoreAnotherStreamsEvents() {
+        ObjectNode e = event();
+        ((ObjectNode) e.get("meta")).put("stream", "mediawiki.page-create");
+        e.remove("type");
+
+        ParseResult.Ignored ignored = assertInstanceOf(ParseResult.Ignored.class, parse(e.toString()));
+        assertEquals("other-stream", ignored.outcome());
+        assertTrue(ignored.reason().contains("mediawiki.page-create"), ignored.reason());
+    }
+
+    /** An event over the character limit in bytes is decoded to be measured: strictly, as the byte parser reads. */
+    @Test
+    void shouldRejectBytesThatAreNotUtf8InAnEventMeasuredByItsCharacters() {
+        ObjectNode e = event();
+        e.put("comment", "");
+        e.put("comment", "\u00e9".repeat(LIMITS.maxEventChars() - e.toString().length() - 1));
+        byte[] valid = e.toString().getBytes(StandardCharsets.UTF_8);
+        assertTrue(valid.length > LIMITS.maxEventChars(), "measured by its characters");
+        assertInstanceOf(ParseResult.Accepted.class, parser.parse(valid));
+        String marked = e.toString().replace("\"comment\":\"", "\"comment\":\"#");
+        byte[] invalid = marked.getBytes(StandardCharsets.UTF_8);
+        invalid[marked.indexOf('#')] = (byte) 0xFF;
+
+        assertRejected(parser.parse(invalid), "event data is not valid UTF-8");
     }
 
     @Test
