@@ -22,17 +22,21 @@ public final class KafkaClients {
 
     /**
      * The {@code kafka.*} settings a client of that kind knows ({@code ConsumerConfig.configNames()}, ...):
-     * the rest (group.id for an admin client, serializers) would be logged as unused.
+     * the rest (group.id for an admin client, serializers) would be logged as unused. Config providers' own settings
+     * ({@code config.providers.file.class}, ...) are no client's names but go too: a secret read through one (a SASL
+     * password in a file, {@code ${file:...}}) was left unresolved, and every client Pulse builds itself failed.
      */
     public static Map<String, Object> settings(Map<String, Object> kafka, Set<String> known) {
         Map<String, Object> config = new HashMap<>();
         kafka.forEach((key, value) -> {
-            if (known.contains(key)) {
+            if (known.contains(key) || key.startsWith(CONFIG_PROVIDERS)) {
                 config.put(key, value);
             }
         });
         return config;
     }
+
+    private static final String CONFIG_PROVIDERS = "config.providers";
 
     /**
      * A fetch response's bound for Pulse's own readers, as the aggregator's channel has it: a response is

@@ -15,8 +15,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import io.smallrye.mutiny.Uni;
 
@@ -86,7 +88,13 @@ public final class TopicCheck {
         List<Uni<Optional<String>>> each = outgoing.stream().map(c -> uni(
                 described.get(new ConfigResource(ConfigResource.Type.TOPIC, c.topic())))
                 .map(topicConfig -> tooLarge(c, topicConfig.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)))
-                .onFailure().recoverWithItem(Optional.empty())) // a topic that could not be created: said already
+                // A topic that could not be created: said already. A passing failure fails the check, run again after
+                // a back-off; any other is said (it was swallowed, and the check passed unchecked).
+                .onFailure(f -> unknownTopic(f)).recoverWithItem(Optional.empty())
+                .onFailure(f -> !retriable(f)).recoverWithItem(f -> Optional.of(String.format("Cannot read the settings"
+                        + " of Kafka topic %s (%s): whether it takes the batches of channel %s (max.message.bytes against"
+                        + " batch.size %d, KAFKA-8350) is not checked", c.topic(), cause(f), c.channel(),
+                        c.batchSize().getAsInt()))))
                 .toList();
         return Uni.join().all(each).andFailFast()
                 .map(found -> found.stream().flatMap(Optional::stream).toList());
@@ -111,9 +119,24 @@ public final class TopicCheck {
         return Uni.createFrom().completionStage(future.toCompletionStage());
     }
 
+    /**
+     * A failure that may pass: Kafka's retriable ones, and a replication factor the brokers cannot reach now (a broker
+     * restarting, a rolling restart: "only 2 brokers are registered"), which Kafka does not class as retriable.
+     * Reported once instead, the topic stayed missing until a restart (the ingest's election topic: no replica read
+     * the feed).
+     */
     static boolean retriable(Throwable f) {
         for (Throwable t = f; t != null; t = t.getCause()) {
-            if (t instanceof RetriableException) {
+            if (t instanceof RetriableException || t instanceof InvalidReplicationFactorException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean unknownTopic(Throwable f) {
+        for (Throwable t = f; t != null; t = t.getCause()) {
+            if (t instanceof UnknownTopicOrPartitionException) {
                 return true;
             }
         }

@@ -2,13 +2,19 @@ package io.pulse.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.Test;
 
+import io.pulse.testkit.PulseInfra;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -53,5 +59,31 @@ class KafkaClientsTest {
                 Map.of("bootstrap.servers", "broker:9092", "fetch.max.bytes", "1048576"), "reader");
 
         assertThat(config).containsEntry(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, "1048576");
+    }
+
+    /**
+     * A setting read through a Kafka config provider (a SASL password kept in a file, {@code ${file:...}}): the
+     * provider's own settings are no client's names, were left out, and the value stayed unresolved; every client
+     * Pulse builds itself failed where the channels' worked. Here the broker's address is the value in the file.
+     */
+    @Test
+    void shouldKeepAConfigProvidersSettingsSoThatAValueInAFileIsRead() throws Exception {
+        Path secrets = Files.createTempFile("pulse-kafka-", ".properties");
+        try {
+            Files.writeString(secrets, "servers=" + PulseInfra.get().bootstrapServers() + "\n");
+            Map<String, Object> kafka = Map.of("bootstrap.servers", "${file:" + secrets + ":servers}",
+                    "config.providers", "file",
+                    "config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider",
+                    "group.id", "pulse-aggregator");
+
+            Map<String, Object> settings = KafkaClients.settings(kafka, AdminClientConfig.configNames());
+
+            assertThat(settings).containsKey("config.providers.file.class").doesNotContainKey("group.id");
+            try (Admin admin = Admin.create(settings)) {
+                assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).isNotEmpty();
+            }
+        } finally {
+            Files.deleteIfExists(secrets);
+        }
     }
 }

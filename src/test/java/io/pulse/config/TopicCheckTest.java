@@ -17,10 +17,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsResult;
 import org.apache.kafka.clients.admin.ForwardingAdmin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -98,36 +103,85 @@ class TopicCheckTest {
      */
     @Test
     void shouldFailTheCheckForARetriableCreationFailureAndCreateTheTopicWhenRunAgain() throws Exception {
-        List<ChannelTopic> channels = List.of(new ChannelTopic("leader", prefix + "late", OptionalInt.empty()));
+        failOnceThenCreate("late", new TimeoutException("Timed out waiting for a node assignment"));
+    }
+
+    /**
+     * The same for a replication factor the brokers cannot reach for now (a broker restarting), which Kafka does not
+     * class as retriable: reported once, the topic stayed missing until a restart.
+     */
+    @Test
+    void shouldFailTheCheckForAReplicationFactorTheBrokersCannotReachYetAndCreateTheTopicWhenRunAgain() throws Exception {
+        failOnceThenCreate("replicas", new InvalidReplicationFactorException(
+                "Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached"
+                        + " because only 2 broker(s) are registered."));
+    }
+
+    private void failOnceThenCreate(String name, RuntimeException failure) throws Exception {
+        List<ChannelTopic> channels = List.of(new ChannelTopic("leader", prefix + name, OptionalInt.empty()));
         Map<String, Object> settings = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        Admin timingOutOnce = new ForwardingAdmin(settings) {
-            private boolean timedOut;
+        Admin failingOnce = new ForwardingAdmin(settings) {
+            private boolean failed;
 
             @Override
             public CreateTopicsResult createTopics(Collection<NewTopic> topics, CreateTopicsOptions options) {
-                if (timedOut) {
+                if (failed) {
                     return super.createTopics(topics, options);
                 }
-                timedOut = true;
-                Map<String, KafkaFuture<CreateTopicsResult.TopicMetadataAndConfig>> failed = new HashMap<>();
+                failed = true;
+                Map<String, KafkaFuture<CreateTopicsResult.TopicMetadataAndConfig>> results = new HashMap<>();
                 topics.forEach(t -> {
                     KafkaFutureImpl<CreateTopicsResult.TopicMetadataAndConfig> f = new KafkaFutureImpl<>();
-                    f.completeExceptionally(new TimeoutException("Timed out waiting for a node assignment"));
-                    failed.put(t.name(), f);
+                    f.completeExceptionally(failure);
+                    results.put(t.name(), f);
                 });
-                return new CreateTopicsResult(failed) { };
+                return new CreateTopicsResult(results) { };
             }
         };
         try {
-            assertThatThrownBy(() -> TopicCheck.run(timingOutOnce, channels, true).await().atMost(DEADLINE))
-                    .isInstanceOf(TimeoutException.class);
-            assertThat(topics()).doesNotContain(prefix + "late");
+            assertThatThrownBy(() -> TopicCheck.run(failingOnce, channels, true).await().atMost(DEADLINE))
+                    .isInstanceOf(failure.getClass());
+            assertThat(topics()).doesNotContain(prefix + name);
 
-            TopicCheck.Report again = TopicCheck.run(timingOutOnce, channels, true).await().atMost(DEADLINE);
-            assertThat(again.created()).containsExactly(prefix + "late");
+            TopicCheck.Report again = TopicCheck.run(failingOnce, channels, true).await().atMost(DEADLINE);
+            assertThat(again.created()).containsExactly(prefix + name);
             assertThat(again.problems()).isEmpty();
         } finally {
-            timingOutOnce.close();
+            failingOnce.close();
+        }
+    }
+
+    /**
+     * The topic's settings could not be read: a passing failure fails the check (run again after a back-off), any
+     * other is reported. Both were swallowed, and the batch size went unchecked, the check passed.
+     */
+    @Test
+    void shouldNotPassTheBatchSizeCheckUncheckedWhenTheTopicsSettingsCannotBeRead() {
+        kafka.createTopic(prefix + "unreadable", 1);
+        List<ChannelTopic> channels = List.of(new ChannelTopic("out", prefix + "unreadable", OptionalInt.of(16_384)));
+        Map<String, Object> settings = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        for (RuntimeException failure : List.of(new TimeoutException("Timed out waiting for a node"),
+                new TopicAuthorizationException("Not authorized to access topics: [" + prefix + "unreadable]"))) {
+            try (Admin refusing = new ForwardingAdmin(settings) {
+                @Override
+                public DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources, DescribeConfigsOptions options) {
+                    Map<ConfigResource, KafkaFuture<org.apache.kafka.clients.admin.Config>> results = new HashMap<>();
+                    resources.forEach(r -> {
+                        KafkaFutureImpl<org.apache.kafka.clients.admin.Config> f = new KafkaFutureImpl<>();
+                        f.completeExceptionally(failure);
+                        results.put(r, f);
+                    });
+                    return new DescribeConfigsResult(results) { };
+                }
+            }) {
+                if (failure instanceof TimeoutException) {
+                    assertThatThrownBy(() -> TopicCheck.run(refusing, channels, true).await().atMost(DEADLINE))
+                            .isInstanceOf(TimeoutException.class);
+                } else {
+                    assertThat(TopicCheck.run(refusing, channels, true).await().atMost(DEADLINE).problems()).singleElement()
+                            .asString().contains(prefix + "unreadable", "Cannot read the settings", "TopicAuthorizationException");
+                }
+            }
         }
     }
 
