@@ -234,8 +234,7 @@ class DashboardBrowserTest {
      */
     @Test
     void shouldReopenTheAlertStreamAfterAnErrorAnswerAndShowTheAlertsItMissed() {
-        browser.get(home);
-        await().atMost(PATIENCE).until(() -> "Live".equals(text("connection")));
+        open(home);
         String wiki = "reopenwiki" + System.nanoTime() % 1_000_000;
         List<Alert> seen = raise(wiki, "Seen before the cut", "Seen last before the cut");
         await().atMost(PATIENCE).until(() -> text("alerts").contains("Seen before the cut")
@@ -261,14 +260,22 @@ class DashboardBrowserTest {
      */
     @Test
     void shouldShowTheAlertsMissedByAPageThatHadReceivedNoneYet() {
-        browser.get(home);
-        await().atMost(PATIENCE).until(() -> "Live".equals(text("connection")));
-        await().atMost(PATIENCE).until(() -> browser.findElement(By.id("alerts")).getAttribute("data-resume-from") != null);
+        open(home);
         String wiki = "quietpagewiki" + System.nanoTime() % 1_000_000;
 
         raiseWhileTheStreamsAreRefused(wiki, "Raised while a quiet page was away", () -> { });
 
         await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised while a quiet page was away"));
+    }
+
+    /**
+     * Opens the page, and waits until it is live and its alert stream has started (told its position): an alert
+     * raised before could be neither sent live nor replayed.
+     */
+    private void open(String page) {
+        browser.get(page);
+        await().atMost(PATIENCE).until(() -> "Live".equals(text("connection")));
+        await().atMost(PATIENCE).until(() -> browser.findElement(By.id("alerts")).getAttribute("data-resume-from") != null);
     }
 
     /**
@@ -310,7 +317,7 @@ class DashboardBrowserTest {
         TopicReader.produce(DashboardStack.TOPIC, List.of(event, quoted));
         String summary = "<img src=x onerror=alert(6)> by \"Mallory\" & 'co'";
 
-        browser.get(home + "?wiki=xsswiki");
+        open(home + "?wiki=xsswiki");
         raise("xsswiki", summary);
         await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> assertThat(pageRows())
                 .extracting(row -> row.get("title")).containsExactlyInAnyOrder(XSS_TITLE, QUOTED_TITLE));
