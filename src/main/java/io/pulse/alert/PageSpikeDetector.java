@@ -1,6 +1,7 @@
 package io.pulse.alert;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -107,13 +108,8 @@ public final class PageSpikeDetector {
         this.windowMs = windowMs;
         this.clock = clock;
         this.maxPages = maxPages;
-        // Bounded as the pages are: the entry made longest ago goes first (the first to have a whole baseline).
-        this.knownFromOf = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                return size() > maxPages;
-            }
-        };
+        // Bounded by the pages: an entry is made for a page as it is added, and goes with it when it is forgotten.
+        this.knownFromOf = new HashMap<>();
         this.pages = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {

@@ -269,6 +269,33 @@ class PageSpikeDetectorTest {
                 .isNaN();
     }
 
+    /**
+     * Every page held came back after pages were forgotten, each with its entry: the entries were bounded on their
+     * own, and a new page's pushed out the entry of a page still held and busy, whose forgotten windows were then
+     * read as 0 (a baseline of 20/3 where only window 1, 20, is known).
+     */
+    @Test
+    void shouldKeepTheUnknownWindowsOfAPageStillHeldWhenEveryPageHeldCameBack() {
+        PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 3, () -> T0 + 30 * WINDOW_MS);
+        for (int i = 0; i < 10; i++) {
+            detector.add("busy", T0, 3);
+        }
+        detector.add("a", T0, 3);
+        detector.add("b", T0, 3);
+        detector.add("c", T0, 3); // forgets busy
+        for (int i = 0; i < 10; i++) {
+            detector.add("busy", T0 + WINDOW_MS, 3);
+        }
+        detector.add("e", T0 + WINDOW_MS, 3);
+        detector.add("f", T0 + WINDOW_MS, 3);
+        for (int i = 0; i < 10; i++) {
+            detector.add("busy", T0 + WINDOW_MS, 3); // held, the most recently changed
+        }
+        detector.add("g", T0 + 2 * WINDOW_MS, 3); // forgets e
+
+        assertThat(detector.add("busy", T0 + 2 * WINDOW_MS, 3).baseline()).as("window 1 alone").isEqualTo(20.0);
+    }
+
     @Test
     void shouldObserveTheSameAfterSeedingWithStoredCountsAsAfterAddingEachChange() {
         Random random = new Random(12);
