@@ -3,6 +3,7 @@ package io.pulse.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -54,14 +55,34 @@ public class KafkaTopics {
             return;
         }
         // Everything on a worker, the admin client's creation (and class loading) included: not on the start-up path.
-        checking = Uni.createFrom().deferred(() -> TopicCheck.run(admin(), channels, settings.createMissingTopics()))
+        checking = check(this::admin, channels, settings.createMissingTopics(), Duration.ofSeconds(1))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onFailure().invoke(f -> LOG.warnf("Cannot check the Kafka topics yet: %s", f.toString()))
-                .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofMinutes(1)).indefinitely()
                 // On a worker: the admin client's own thread completes the check, and cannot close itself.
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .eventually(this::closeAdmin)
-                .subscribe().with(KafkaTopics::log, f -> LOG.errorf(f, "The Kafka topics check stopped"));
+                .subscribe().with(report -> { }, f -> LOG.errorf(f, "The Kafka topics check stopped"));
+    }
+
+    /**
+     * The check, run again after a back-off (from {@code firstBackOff} to a minute) until Kafka answers, and while a
+     * problem may pass ({@link TopicCheck.Report#again}); each report is logged. The last report.
+     */
+    static Uni<TopicCheck.Report> check(Supplier<Admin> admin, List<ChannelTopic> channels, boolean create,
+            Duration firstBackOff) {
+        return Uni.createFrom().deferred(() -> TopicCheck.run(admin.get(), channels, create))
+                .invoke(KafkaTopics::log)
+                .onItem().transformToUni(report -> report.again() ? Uni.createFrom().<TopicCheck.Report> failure(new CheckAgain())
+                        : Uni.createFrom().item(report))
+                .onFailure(f -> !(f instanceof CheckAgain))
+                .invoke(f -> LOG.warnf("Cannot check the Kafka topics yet: %s", f.toString()))
+                .onFailure().retry().withBackOff(firstBackOff, Duration.ofMinutes(1)).indefinitely();
+    }
+
+    /** A report whose problems may pass: logged already. */
+    private static final class CheckAgain extends RuntimeException {
+        CheckAgain() {
+            super("check again", null, false, false);
+        }
     }
 
     private synchronized Admin admin() {

@@ -30,7 +30,11 @@ import io.smallrye.mutiny.Uni;
 public final class TopicCheck {
 
     /** What a check did: topics it created, and what it found wrong (each an error to log). */
-    public record Report(List<String> created, List<String> problems) {
+    /** @param again a problem that may pass (a replication factor the brokers cannot reach yet): check again later */
+    public record Report(List<String> created, List<String> problems, boolean again) {
+        public Report(List<String> created, List<String> problems) {
+            this(created, problems, false);
+        }
     }
 
     private TopicCheck() {
@@ -46,7 +50,7 @@ public final class TopicCheck {
                     return create ? create(admin, missing) : Uni.createFrom().item(notCreated(missing));
                 })
                 .chain(created -> batchSizes(admin, channels)
-                        .map(problems -> new Report(created.created(), concat(created.problems(), problems))));
+                        .map(problems -> new Report(created.created(), concat(created.problems(), problems), created.again())));
     }
 
     private static Uni<Report> create(Admin admin, List<String> missing) {
@@ -60,6 +64,12 @@ public final class TopicCheck {
                 .map(ignored -> new Report(List.of(topic), List.<String> of()))
                 // Created meanwhile by another replica, or by a broker that creates topics on first use.
                 .onFailure(TopicExistsException.class).recoverWithItem(new Report(List.of(), List.of()))
+                // A replication factor the brokers cannot reach now (a broker restarting; or for good: too few brokers
+                // for default.replication.factor), which Kafka does not class as retriable: said, and checked again.
+                .onFailure(f -> replicationUnreachable(f)).recoverWithItem(f -> new Report(List.of(), List.of(String.format(
+                        "Kafka topic %s does not exist and cannot be created now (%s): Pulse does not work without it;"
+                                + " tried again after a back-off, or create it (README, \"Kafka topics\")", topic, cause(f))),
+                        true))
                 // A timeout, no controller yet: the check fails, and is run again after a back-off (KafkaTopics).
                 // Reported instead, it was never retried, and the topic stayed missing.
                 .onFailure(f -> !retriable(f)).recoverWithItem(f -> new Report(List.of(), List.of(String.format(
@@ -67,7 +77,8 @@ public final class TopicCheck {
                                 + " create it (README, \"Kafka topics\")", topic, cause(f)))))).toList();
         return Uni.join().all(each).andFailFast().map(reports -> new Report(
                 reports.stream().flatMap(r -> r.created().stream()).toList(),
-                reports.stream().flatMap(r -> r.problems().stream()).toList()));
+                reports.stream().flatMap(r -> r.problems().stream()).toList(),
+                reports.stream().anyMatch(Report::again)));
     }
 
     private static Report notCreated(List<String> missing) {
@@ -119,15 +130,23 @@ public final class TopicCheck {
         return Uni.createFrom().completionStage(future.toCompletionStage());
     }
 
-    /**
-     * A failure that may pass: Kafka's retriable ones, and a replication factor the brokers cannot reach now (a broker
-     * restarting, a rolling restart: "only 2 brokers are registered"), which Kafka does not class as retriable.
-     * Reported once instead, the topic stayed missing until a restart (the ingest's election topic: no replica read
-     * the feed).
-     */
     static boolean retriable(Throwable f) {
         for (Throwable t = f; t != null; t = t.getCause()) {
-            if (t instanceof RetriableException || t instanceof InvalidReplicationFactorException) {
+            if (t instanceof RetriableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A replication factor the brokers cannot reach: now (a rolling restart, "only 2 brokers are registered") or for
+     * good. Reported once, as before, the topic stayed missing until a restart (the election's: no replica read the
+     * feed); failing the check instead, nothing said it was missing. Both: an ERROR, and the check again.
+     */
+    private static boolean replicationUnreachable(Throwable f) {
+        for (Throwable t = f; t != null; t = t.getCause()) {
+            if (t instanceof InvalidReplicationFactorException) {
                 return true;
             }
         }
