@@ -49,7 +49,7 @@ public final class TopicCheck {
                     List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();
                     return create ? create(admin, missing) : Uni.createFrom().item(notCreated(missing));
                 })
-                .chain(created -> batchSizes(admin, channels)
+                .chain(created -> batchSizes(admin, channels, created.created())
                         .map(problems -> new Report(created.created(), concat(created.problems(), problems), created.again())));
     }
 
@@ -88,7 +88,7 @@ public final class TopicCheck {
                 topic)).toList());
     }
 
-    private static Uni<List<String>> batchSizes(Admin admin, List<ChannelTopic> channels) {
+    private static Uni<List<String>> batchSizes(Admin admin, List<ChannelTopic> channels, List<String> created) {
         List<ChannelTopic> outgoing = channels.stream().filter(c -> c.batchSize().isPresent()).toList();
         if (outgoing.isEmpty()) {
             return Uni.createFrom().item(List.of());
@@ -99,9 +99,10 @@ public final class TopicCheck {
         List<Uni<Optional<String>>> each = outgoing.stream().map(c -> uni(
                 described.get(new ConfigResource(ConfigResource.Type.TOPIC, c.topic())))
                 .map(topicConfig -> tooLarge(c, topicConfig.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)))
-                // A topic that could not be created: said already. A passing failure fails the check, run again after
-                // a back-off; any other is said (it was swallowed, and the check passed unchecked).
-                .onFailure(f -> unknownTopic(f)).recoverWithItem(Optional.empty())
+                // A topic that could not be created: said already (one just created may not be known to every broker
+                // yet: checked again). A passing failure fails the check, run again after a back-off; any other is
+                // said (it was swallowed, and the check passed unchecked).
+                .onFailure(f -> unknownTopic(f) && !created.contains(c.topic())).recoverWithItem(Optional.empty())
                 .onFailure(f -> !retriable(f)).recoverWithItem(f -> Optional.of(String.format("Cannot read the settings"
                         + " of Kafka topic %s (%s): whether it takes the batches of channel %s (max.message.bytes against"
                         + " batch.size %d, KAFKA-8350) is not checked", c.topic(), cause(f), c.channel(),

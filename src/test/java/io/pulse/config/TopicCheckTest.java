@@ -26,6 +26,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +145,41 @@ class TopicCheckTest {
             assertThat(again.problems()).isEmpty();
         } finally {
             failingOnce.close();
+        }
+    }
+
+    /**
+     * A topic just created, not yet known to the broker asked for its settings: its batch-size check was skipped for
+     * good (taken for a topic that could not be created). The check now fails, and the next run checks it.
+     */
+    @Test
+    void shouldCheckTheBatchSizeOfATopicJustCreatedOnceItsSettingsCanBeRead() {
+        List<ChannelTopic> channels = List.of(new ChannelTopic("out", prefix + "fresh", OptionalInt.of(2_000_000)));
+        Map<String, Object> settings = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin lagging = new ForwardingAdmin(settings) {
+            private boolean answered;
+
+            @Override
+            public DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources, DescribeConfigsOptions options) {
+                if (answered) {
+                    return super.describeConfigs(resources, options);
+                }
+                answered = true;
+                Map<ConfigResource, KafkaFuture<org.apache.kafka.clients.admin.Config>> results = new HashMap<>();
+                resources.forEach(r -> {
+                    KafkaFutureImpl<org.apache.kafka.clients.admin.Config> f = new KafkaFutureImpl<>();
+                    f.completeExceptionally(new UnknownTopicOrPartitionException("This server does not host this topic"));
+                    results.put(r, f);
+                });
+                return new DescribeConfigsResult(results) { };
+            }
+        }) {
+            assertThatThrownBy(() -> TopicCheck.run(lagging, channels, true).await().atMost(DEADLINE))
+                    .isInstanceOf(UnknownTopicOrPartitionException.class);
+
+            TopicCheck.Report again = TopicCheck.run(lagging, channels, true).await().atMost(DEADLINE);
+            assertThat(again.created()).isEmpty();
+            assertThat(again.problems()).singleElement().asString().contains(prefix + "fresh", "max.message.bytes");
         }
     }
 
