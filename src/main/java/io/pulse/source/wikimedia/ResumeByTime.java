@@ -47,8 +47,11 @@ final class ResumeByTime implements ResilientSseStream.RefusedResume {
         String query = url.getRawQuery() == null ? "" : Arrays.stream(url.getRawQuery().split("&"))
                 .filter(p -> !p.equals("since") && !p.startsWith("since=")).map(p -> p + "&").collect(Collectors.joining());
         String base = url.toString();
+        int hash = base.indexOf('#'); // a fragment ends the URL: a query after it would be no query
+        String fragment = hash < 0 ? "" : base.substring(hash);
+        base = hash < 0 ? base : base.substring(0, hash);
         int at = base.indexOf('?');
-        return URI.create((at < 0 ? base : base.substring(0, at)) + "?" + query + "since=" + oldest);
+        return URI.create((at < 0 ? base : base.substring(0, at)) + "?" + query + "since=" + oldest + fragment);
     }
 
     /**

@@ -29,6 +29,8 @@ class ResumeByTimeTest {
 
         assertThat(new ResumeByTime().resumeWithout(URI.create(URL + "?since=2025-01-01T00:00:00Z&x=1"), id))
                 .isEqualTo(URI.create(URL + "?x=1&since=1764930000500"));
+        assertThat(new ResumeByTime().resumeWithout(URI.create(URL + "#recent"), id)).as("the query before a fragment")
+                .isEqualTo(URI.create(URL + "?since=1764930000500#recent"));
     }
 
     /**
