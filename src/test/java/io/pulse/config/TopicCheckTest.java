@@ -155,25 +155,7 @@ class TopicCheckTest {
     @Test
     void shouldCheckTheBatchSizeOfATopicJustCreatedOnceItsSettingsCanBeRead() {
         List<ChannelTopic> channels = List.of(new ChannelTopic("out", prefix + "fresh", OptionalInt.of(2_000_000)));
-        Map<String, Object> settings = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (Admin lagging = new ForwardingAdmin(settings) {
-            private boolean answered;
-
-            @Override
-            public DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources, DescribeConfigsOptions options) {
-                if (answered) {
-                    return super.describeConfigs(resources, options);
-                }
-                answered = true;
-                Map<ConfigResource, KafkaFuture<org.apache.kafka.clients.admin.Config>> results = new HashMap<>();
-                resources.forEach(r -> {
-                    KafkaFutureImpl<org.apache.kafka.clients.admin.Config> f = new KafkaFutureImpl<>();
-                    f.completeExceptionally(new UnknownTopicOrPartitionException("This server does not host this topic"));
-                    results.put(r, f);
-                });
-                return new DescribeConfigsResult(results) { };
-            }
-        }) {
+        try (Admin lagging = describingFailing(new UnknownTopicOrPartitionException("This server does not host this topic"), 1)) {
             assertThatThrownBy(() -> TopicCheck.run(lagging, channels, true).await().atMost(DEADLINE))
                     .isInstanceOf(UnknownTopicOrPartitionException.class);
 
@@ -181,6 +163,29 @@ class TopicCheckTest {
             assertThat(again.created()).isEmpty();
             assertThat(again.problems()).singleElement().asString().contains(prefix + "fresh", "max.message.bytes");
         }
+    }
+
+    /** An admin client whose first {@code times} reads of topic settings fail with {@code failure}; the next go to the broker. */
+    private Admin describingFailing(RuntimeException failure, int times) {
+        Map<String, Object> settings = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        return new ForwardingAdmin(settings) {
+            private int failed;
+
+            @Override
+            public DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources, DescribeConfigsOptions options) {
+                if (failed >= times) {
+                    return super.describeConfigs(resources, options);
+                }
+                failed++;
+                Map<ConfigResource, KafkaFuture<org.apache.kafka.clients.admin.Config>> results = new HashMap<>();
+                resources.forEach(r -> {
+                    KafkaFutureImpl<org.apache.kafka.clients.admin.Config> f = new KafkaFutureImpl<>();
+                    f.completeExceptionally(failure);
+                    results.put(r, f);
+                });
+                return new DescribeConfigsResult(results) { };
+            }
+        };
     }
 
     /** An admin client whose first topic creation fails with {@code failure}; the next ones go to the broker. */
@@ -214,21 +219,9 @@ class TopicCheckTest {
     void shouldNotPassTheBatchSizeCheckUncheckedWhenTheTopicsSettingsCannotBeRead() {
         kafka.createTopic(prefix + "unreadable", 1);
         List<ChannelTopic> channels = List.of(new ChannelTopic("out", prefix + "unreadable", OptionalInt.of(16_384)));
-        Map<String, Object> settings = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         for (RuntimeException failure : List.of(new TimeoutException("Timed out waiting for a node"),
                 new TopicAuthorizationException("Not authorized to access topics: [" + prefix + "unreadable]"))) {
-            try (Admin refusing = new ForwardingAdmin(settings) {
-                @Override
-                public DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources, DescribeConfigsOptions options) {
-                    Map<ConfigResource, KafkaFuture<org.apache.kafka.clients.admin.Config>> results = new HashMap<>();
-                    resources.forEach(r -> {
-                        KafkaFutureImpl<org.apache.kafka.clients.admin.Config> f = new KafkaFutureImpl<>();
-                        f.completeExceptionally(failure);
-                        results.put(r, f);
-                    });
-                    return new DescribeConfigsResult(results) { };
-                }
-            }) {
+            try (Admin refusing = describingFailing(failure, Integer.MAX_VALUE)) {
                 if (failure instanceof TimeoutException) {
                     assertThatThrownBy(() -> TopicCheck.run(refusing, channels, true).await().atMost(DEADLINE))
                             .isInstanceOf(TimeoutException.class);

@@ -180,33 +180,17 @@ class IngestLeaderIT {
      */
     @Test
     void shouldReadTheFeedAgainWhenFencedWithoutASuccessor() throws Exception {
-        FaultFixture.forgetIngestPosition();
-        String wiki = "leaderfencedwiki";
-        String topic = "pulse.faults.leader-fenced";
-        String election = "pulse-ingest-leader-fenced";
-        FaultFixture.infra().kafka().createTopic(topic, 2);
-        List<String> events = FaultFixture.events(wiki, 2000, 43);
-        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
-
-        try (TestSseServer feed = new TestSseServer().start();
-                PulseProcess a = replica("fenced-a", feed, topic, election)) {
-            a.start();
-            await().atMost(PATIENCE).until(() -> leads(a));
-            feed.append(events.subList(0, 1000));
-            FaultFixture.awaitCounted(wiki, 1000);
-
+        soleLeader("fenced", 43, (a, feed, events, election) -> {
             try (Producer<String, String> rogue = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, FaultFixture.infra().bootstrapServers(),
                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, election), new StringSerializer(), new StringSerializer())) {
                 rogue.initTransactions();
             }
-            feed.append(events.subList(1000, events.size()));
-            FaultFixture.awaitCounted(wiki, events.size());
-
-            assertThat(a.logText()).contains("this one was fenced").contains("Still the elected ingest leader after being fenced");
-            FaultFixture.assertExactTotals(expected, wiki);
-            FaultFixture.assertPublishedOnce(topic, expected.eventIds);
-        }
+            feed.append(events.subList(1000, 1500)); // sent while it is fenced, read once it reads the feed again
+            await().atMost(PATIENCE).until(() -> a.logText().contains("Still the elected ingest leader after being fenced"));
+            assertThat(a.logText()).contains("this one was fenced");
+            return 1500;
+        });
     }
 
     /**
@@ -216,27 +200,44 @@ class IngestLeaderIT {
      */
     @Test
     void shouldReadTheFeedAgainWhenItsCheckpointTermWasTakenWithoutASuccessor() throws Exception {
-        FaultFixture.forgetIngestPosition();
-        String wiki = "leadertermwiki";
-        String topic = "pulse.faults.leader-term";
-        String election = "pulse-ingest-leader-term";
-        FaultFixture.infra().kafka().createTopic(topic, 2);
-        List<String> events = FaultFixture.events(wiki, 2000, 47);
-        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
-
-        try (TestSseServer feed = new TestSseServer().start();
-                PulseProcess a = replica("term-a", feed, topic, election)) {
-            a.start();
-            await().atMost(PATIENCE).until(() -> leads(a));
-            feed.append(events.subList(0, 1000));
-            FaultFixture.awaitCounted(wiki, 1000);
-
+        soleLeader("term", 47, (a, feed, events, election) -> {
             StoredAggregates.execute("UPDATE ingest_checkpoints SET leader_term = leader_term + 1 WHERE source = '"
                     + TestSseServer.CHECKPOINT + "'");
             feed.append(events.subList(1000, 1500)); // moves its position: the next save is refused
             await().atMost(PATIENCE).until(() -> a.logText().contains("another replica was elected to read the feed since"));
             await().atMost(PATIENCE).until(() -> a.logText().contains("Still the elected ingest leader after being fenced"));
-            feed.append(events.subList(1500, events.size()));
+            return 1500;
+        });
+    }
+
+    /** What a test does to the sole elected replica once the feed's first 1,000 events are counted; returns how many were sent. */
+    @FunctionalInterface
+    private interface Meanwhile {
+        int run(PulseProcess leader, TestSseServer feed, List<String> events, String election) throws Exception;
+    }
+
+    /**
+     * One replica, elected alone, reads a feed of 2,000 events: {@code meanwhile} once the first 1,000 are counted,
+     * then the rest; every event is counted and published once, and the last one's position is saved.
+     */
+    private static void soleLeader(String name, int seed, Meanwhile meanwhile) throws Exception {
+        FaultFixture.forgetIngestPosition();
+        String wiki = "leader" + name + "wiki";
+        String topic = "pulse.faults.leader-" + name;
+        String election = "pulse-ingest-leader-" + name;
+        FaultFixture.infra().kafka().createTopic(topic, 2);
+        List<String> events = FaultFixture.events(wiki, 2000, seed);
+        ExpectedAggregates expected = ExpectedAggregates.of(events, 60);
+
+        try (TestSseServer feed = new TestSseServer().start();
+                PulseProcess a = replica(name + "-a", feed, topic, election)) {
+            a.start();
+            await().atMost(PATIENCE).until(() -> leads(a));
+            feed.append(events.subList(0, 1000));
+            FaultFixture.awaitCounted(wiki, 1000);
+
+            int sent = meanwhile.run(a, feed, events, election);
+            feed.append(events.subList(sent, events.size()));
             FaultFixture.awaitCounted(wiki, events.size());
 
             await().atMost(PATIENCE).until(() -> FaultFixture.sseIdOf(events.get(events.size() - 1))
