@@ -49,7 +49,8 @@ public final class PageCountHistory {
                         .toMulti()
                         .onItem().invoke(row -> visit(row, visitor))
                         .collect().with(Collectors.counting())
-                        .call(statement::close));
+                        // Also after a failure: else the statement stays on the pooled connection.
+                        .eventually(statement::close));
     }
 
     private static void visit(Row row, Visitor visitor) {

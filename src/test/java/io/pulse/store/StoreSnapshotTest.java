@@ -1,8 +1,10 @@
 package io.pulse.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,36 @@ class StoreSnapshotTest {
         // Back in the pool once the late snapshot is closed; else this waits for a connection that never comes.
         SqlConnection again = pool.getConnection().await().atMost(Duration.ofSeconds(20));
         again.close().await().atMost(Duration.ofSeconds(30));
+        pool.close().await().atMost(Duration.ofSeconds(30));
+    }
+
+    /**
+     * A warm-up that fails while it reads the page counts (here its visitor) must not leave its prepared
+     * statement on the pooled connection: it did, one more on the server for each failed warm-up.
+     */
+    @Test
+    void shouldClosePageCountStatementWhenTheReadFails() {
+        PulseInfra infra = PulseInfra.get();
+        PgConnectOptions options = PgConnectOptions.fromUri(infra.reactiveUrl()).setUser(infra.postgres().username());
+        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options).using(vertx)
+                .build();
+        SqlConnection conn = pool.getConnection().await().atMost(Duration.ofSeconds(30));
+        // A temporary table comes first in the search path: the statement reads it, not the schema's.
+        conn.query("CREATE TEMP TABLE page_edit_counts (wiki text, title text, window_start timestamptz, changes bigint)")
+                .execute().await().atMost(Duration.ofSeconds(30));
+        conn.query("INSERT INTO page_edit_counts VALUES ('enwiki', 'Page', now(), 3)").execute()
+                .await().atMost(Duration.ofSeconds(30));
+        var tx = conn.begin().await().atMost(Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> PageCountHistory.forEachSince(conn, Instant.EPOCH, (page, windowStartMs, changes) -> {
+            throw new IllegalStateException("visitor failed");
+        }).await().atMost(Duration.ofSeconds(30))).hasMessage("visitor failed");
+
+        tx.rollback().await().atMost(Duration.ofSeconds(30));
+        long prepared = conn.query("SELECT count(*) FROM pg_prepared_statements").execute()
+                .await().atMost(Duration.ofSeconds(30)).iterator().next().getLong(0);
+        assertThat(prepared).isZero();
+        conn.close().await().atMost(Duration.ofSeconds(30));
         pool.close().await().atMost(Duration.ofSeconds(30));
     }
 }
