@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.pulse.api.problem.InvalidParametersException;
 import io.pulse.api.problem.ParameterError;
+import io.pulse.api.problem.Problem;
 import io.pulse.api.query.QueryParameters;
 import io.smallrye.mutiny.Uni;
 
@@ -107,12 +108,14 @@ public class AlertResource {
     @APIResponse(responseCode = "400", description = "Invalid field (problem JSON naming it)")
     @APIResponse(responseCode = "401", description = "Missing or wrong admin key (problem JSON)")
     @APIResponse(responseCode = "404", description = "No such rule")
+    @APIResponse(responseCode = "503", description = "Another change of the rule held it too long; try again (Retry-After)")
     @Parameter(name = "X-API-Key", in = ParameterIn.HEADER, description = "The admin key (or Authorization: Bearer)")
     public Uni<Rule> update(@PathParam("name") String name, JsonNode body) {
         // The admin key was checked by AdminKeyFilter, before the body was read.
         if (!RuleSet.NAMES.contains(name)) {
             throw new jakarta.ws.rs.NotFoundException();
         }
-        return rules.update(name, body);
+        return rules.update(name, body).onFailure(RuleChangeBusyException.class)
+                .transform(busy -> Problem.busy("Rule change in progress", busy.getMessage(), "/api/alerts/rules/" + name));
     }
 }

@@ -11,9 +11,11 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.pulse.store.BoundedReads;
+import io.pulse.store.PostgresTimeout;
 import io.pulse.store.WikiFilter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -195,13 +197,30 @@ public class AlertStore {
      * seconds): two changes to different fields through two replicas, or at once through one, both
      * land. One change at a time per rule (a transaction lock on its name); {@code change} gets the
      * stored definition (null if none) and may throw, which stores nothing.
+     *
+     * @throws RuleChangeBusyException (as the failure) when another change held the rule for {@link #RULE_LOCK_WAIT}
      */
     public <R> Uni<R> changeRule(String name, Function<JsonObject, R> change, Function<R, JsonObject> definition) {
-        return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .execute(Tuple.of("alert_rules:" + name))
+        return pool.withTransaction(conn -> conn.query(RULE_CHANGE_BOUNDS).execute()
+                .chain(() -> conn.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1))").execute(Tuple.of("alert_rules:" + name)))
                 .chain(() -> conn.preparedQuery("SELECT definition FROM alert_rules WHERE name = $1").execute(Tuple.of(name)))
                 .map(rows -> change.apply(rows.size() == 0 ? null : rows.iterator().next().getJsonObject(0)))
-                .call(changed -> conn.preparedQuery(SAVE_RULE).execute(Tuple.of(name, definition.apply(changed)))));
+                .call(changed -> conn.preparedQuery(SAVE_RULE).execute(Tuple.of(name, definition.apply(changed)))))
+                .onFailure(AlertStore::lockNotAvailable).transform(f -> new RuleChangeBusyException(name, RULE_LOCK_WAIT));
+    }
+
+    /**
+     * How long a rule change waits for another change of the same rule. Its statements take milliseconds, and
+     * PostgreSQL ends a holder idle for 10 s inside its transaction (a replica frozen mid-change), its lock with
+     * it: unbounded, such a holder kept every later change of the rule waiting, each on a pooled connection.
+     */
+    static final java.time.Duration RULE_LOCK_WAIT = java.time.Duration.ofSeconds(5);
+    private static final String RULE_CHANGE_BOUNDS = PostgresTimeout.boundTransaction(RULE_LOCK_WAIT.toMillis(), 10_000,
+            10_000);
+
+    /** SQLSTATE lock_not_available: lock_timeout. */
+    private static boolean lockNotAvailable(Throwable failure) {
+        return failure instanceof PgException pg && "55P03".equals(pg.getSqlState());
     }
 
     private static Alert toAlert(Row row) {

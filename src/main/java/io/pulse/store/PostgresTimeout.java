@@ -8,7 +8,7 @@ import java.time.Duration;
  * Checked when the service starts: a value PostgreSQL refuses failed every transaction that set it,
  * and a batch's failure was taken for its data being refused (dead letters, again and again).
  */
-final class PostgresTimeout {
+public final class PostgresTimeout {
 
     static final long MAX_MILLIS = Integer.MAX_VALUE;
 
@@ -20,7 +20,7 @@ final class PostgresTimeout {
      * and may sit idle inside (PostgreSQL then ends it, its locks with it). A SELECT, so that any client runs it,
      * Hibernate's native queries as well as the Vert.x client's.
      */
-    static String boundTransaction(long lockMs, long statementMs, long idleMs) {
+    public static String boundTransaction(long lockMs, long statementMs, long idleMs) {
         return "SELECT set_config('lock_timeout', '" + lockMs + "', true), set_config('statement_timeout', '"
                 + statementMs + "', true), set_config('idle_in_transaction_session_timeout', '" + idleMs + "', true)";
     }

@@ -96,6 +96,30 @@ class AlertRuleChangeTest {
         assertThat(changed.baselineWindows()).isEqualTo(60);
     }
 
+    /**
+     * A change waits a bounded time for another change of the same rule (a replica frozen in the middle of one
+     * held every later change, each on a pooled connection, for as long as it was frozen), then answers 503.
+     */
+    @Test
+    void shouldAnswerBusyWhenAnotherChangeHoldsTheRule() throws Exception {
+        try (var holder = jdbc.getConnection(); var s = holder.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(hashtext('alert_rules:" + RULE + "'))");
+            try {
+                given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                        .body(Map.of("minOldLength", 600)).put("/api/alerts/rules/" + RULE)
+                        .then().statusCode(503).header("Retry-After", "5").contentType("application/problem+json")
+                        .body("title", equalTo("Rule change in progress"));
+                assertThat(store.storedRules().await().atMost(Duration.ofSeconds(30))).doesNotContainKey(RULE);
+            } finally {
+                // A session lock stays with the pooled connection: given back held, it would block later tests.
+                s.execute("SELECT pg_advisory_unlock(hashtext('alert_rules:" + RULE + "'))");
+            }
+        }
+        given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(Map.of("minOldLength", 600)).put("/api/alerts/rules/" + RULE)
+                .then().statusCode(200).body("minOldLength", equalTo(600));
+    }
+
     @Test
     void shouldStoreNothingForAnInvalidChange() {
         store.saveRule(RULE, new JsonObject().put("minBytesRemoved", 7000)).await().atMost(Duration.ofSeconds(30));

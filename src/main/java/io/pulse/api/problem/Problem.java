@@ -43,6 +43,12 @@ public record Problem(
                 .entity(ofStatus(503, "Too many subscribers", detail, instance)).build());
     }
 
+    /** 503 with {@code Retry-After}: a change that could not take its lock in time, worth trying again. */
+    public static WebApplicationException busy(String title, String detail, String instance) {
+        return new WebApplicationException(Response.status(503).type(MEDIA_TYPE).header("Retry-After", "5")
+                .entity(ofStatus(503, title, detail, instance)).build());
+    }
+
     public static Problem ofStatus(int status, String title, String detail, String instance) {
         return new Problem(ABOUT_BLANK, title, status, detail, instance, null, null);
     }
