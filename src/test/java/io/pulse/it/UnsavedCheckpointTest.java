@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pulse.ingest.PulseHeaders;
 import io.pulse.source.wikimedia.WikimediaIngest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,6 +39,9 @@ class UnsavedCheckpointTest {
 
     @Inject
     WikimediaIngest ingest;
+
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void shouldPauseTheFeedWhileNoCheckpointIsSavedAndGoOnOnceOneIs() {
@@ -70,16 +74,25 @@ class UnsavedCheckpointTest {
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
                     .until(() -> published(marker).size() <= 300 + 200);
             assertThat(checkpointId()).isEqualTo(first);
+            // Counted, not silent: the pause came only after max-unsaved events.
+            assertThat(saves("failed")).isPositive();
         } finally {
             StoredAggregates.execute("DROP TRIGGER refuse_position ON ingest_checkpoints");
             StoredAggregates.execute("DROP FUNCTION refuse_position()");
         }
+        double savedBefore = saves("saved");
         // Saves succeed again: the rest follows, each event once and in the feed's order (one page, one partition).
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> published(marker).size() >= total);
         assertThat(published(marker)).isEqualTo(expected);
         String last = TestSseServer.idFor((base + 1 + (total - 1) / 10) * 1000);
         await().atMost(Duration.ofSeconds(60)).until(() -> last.equals(checkpointId()));
+        assertThat(saves("saved")).isGreaterThan(savedBefore);
+    }
+
+    private double saves(String outcome) {
+        var counter = registry.find("pulse.ingest.checkpoint.saves").tags("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     /** The ids of the events published with this marker (the first one's aside), in the topic's order. */

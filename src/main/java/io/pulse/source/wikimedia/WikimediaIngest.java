@@ -103,6 +103,8 @@ public class WikimediaIngest implements IngestLeadership.Feed {
      * its saves change the position only while no replica elected since took a newer one. Null without the election.
      */
     private volatile Long term;
+    /** Whether the last periodic save failed: only the first failure of a run is a WARN. */
+    private volatile boolean savesFailing;
     /**
      * Whether the tracker holds this run's position: from the resume on, until the stop. Before it, the tracker
      * and {@link #savedPosition} still hold an earlier run's; saved then, an old term's position (its own last
@@ -215,8 +217,10 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
                 .onOverflow().drop()
                 .onItem().transformToUniAndConcatenate(tick -> saveCheckpoint()
+                        .invoke(this::savingAgain)
                         .onFailure(IngestCheckpointStore.Superseded.class)
                         .invoke(refusal -> superseded((IngestCheckpointStore.Superseded) refusal))
+                        .onFailure(f -> !(f instanceof IngestCheckpointStore.Superseded)).invoke(this::saveFailed)
                         .onFailure().recoverWithNull())
                 .subscribe().with(x -> { });
     }
@@ -519,7 +523,34 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         return (current == null ? checkpoints.save(key, position) : checkpoints.save(key, position, current)).invoke(() -> {
             savedPosition = position;
             savedCovered = now.covered();
-        });
+            saves("saved").increment();
+        }).onFailure().invoke(f -> saves(f instanceof IngestCheckpointStore.Superseded ? "superseded" : "failed").increment());
+    }
+
+    private Counter saves(String outcome) {
+        return registry.counter("pulse.ingest.checkpoint.saves", "source", SOURCE, "outcome", outcome);
+    }
+
+    /**
+     * A periodic save failed. Said at the first failure of a run: silent, the resume position stopped moving for
+     * up to max-unsaved events (hours of the feed) before the pause said anything, and a restart meanwhile reads
+     * all of them back.
+     */
+    private void saveFailed(Throwable failure) {
+        if (savesFailing) {
+            LOG.debugf("Could not save the ingest checkpoint: %s", failure.toString());
+        } else {
+            savesFailing = true;
+            LOG.warnf("Could not save the ingest checkpoint (the position stays at %s): %s; trying again at each tick",
+                    savedPosition == null ? "the last one saved" : savedPosition.lastEventId(), failure.toString());
+        }
+    }
+
+    private void savingAgain() {
+        if (savesFailing) {
+            savesFailing = false;
+            LOG.info("Saving the ingest checkpoint again");
+        }
     }
 
     /**
