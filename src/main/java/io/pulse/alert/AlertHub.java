@@ -80,8 +80,8 @@ public class AlertHub {
                     // browser reconnects with the same id and gets the missed alerts then. Live only, its
                     // next alert's id would move it past them for good.
                     if (!(failure instanceof ReadsBusyException)) {
-                        LOG.warnf("Could not read the alerts a reconnecting subscriber missed; its stream ends, to be"
-                                + " resumed from the same id: %s", failure.toString());
+                        LOG.warnf("Could not read the alerts a subscriber missed, or where its stream starts; its stream"
+                                + " ends, to be opened again from the same place: %s", failure.toString());
                     }
                     emitter.fail(failure);
                 });

@@ -20,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.pulse.api.problem.Problem;
+import io.pulse.store.DatabaseUnreachable;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -68,8 +69,10 @@ public class AlertStreamResource {
             // or comes live.
             alerts = hub.subscribe(missed != null ? missed
                     : store.lastPublishedSequence().map(sequence -> List.of(position(sequence)))
-                            // Live only then, as before: the database away (no alert is raised meanwhile either)
-                            .onFailure().recoverWithItem(List.of()));
+                            // Live only with the database away: no alert is raised meanwhile either. Refused or timed
+                            // out, it is there, and other replicas raise alerts: the stream ends (the hub fails it),
+                            // to be opened again, rather than go on without a position to resume from.
+                            .onFailure(DatabaseUnreachable::is).recoverWithItem(List.of()));
         } catch (AlertHub.TooManySubscribers full) {
             throw Problem.tooManySubscribers(full.getMessage(), "/alerts/stream");
         }

@@ -3,6 +3,8 @@ package io.pulse.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -150,6 +152,28 @@ class AlertStreamReplayTest {
             await().atMost(WAIT).untilAsserted(() -> assertThat(ids(resumed, wiki)).containsExactly(raisedWhileAway.id()));
             assertThat(resumed.events()).extracting(SseTestClient.Event::name).as("resumed: no position of its own")
                     .doesNotContain("position");
+        }
+    }
+
+    /**
+     * The position read refused or timed out while the database is there (the alerts table locked here; the reads'
+     * queue full alike): the stream ends, to be opened again. It went on live without a position, so a page that
+     * then lost its connection reopened without an id, and missed what other replicas raised meanwhile.
+     */
+    @Test
+    void shouldEndAStreamWhosePositionCouldNotBeRead() throws Exception {
+        try (Connection c = StoredAggregates.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("LOCK TABLE alerts IN ACCESS EXCLUSIVE MODE");
+            try (SseTestClient stream = new SseTestClient(streamUrl)) {
+                await().atMost(WAIT).until(stream::ended); // after the read timeout (3 s here)
+                assertThat(stream.events()).extracting(SseTestClient.Event::name).doesNotContain("position");
+            } finally {
+                c.rollback();
+            }
+        }
+        try (SseTestClient again = new SseTestClient(streamUrl)) {
+            await().atMost(WAIT).until(() -> again.events().stream().anyMatch(e -> "position".equals(e.name())));
         }
     }
 

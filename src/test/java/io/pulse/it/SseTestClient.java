@@ -32,6 +32,7 @@ public final class SseTestClient implements AutoCloseable {
     private final CompletableFuture<HttpResponse<Stream<String>>> response;
     private volatile int status;
     private volatile String contentType;
+    private volatile boolean ended;
 
     public SseTestClient(String url) {
         this(url, Map.of());
@@ -73,7 +74,9 @@ public final class SseTestClient implements AutoCloseable {
                 }
             });
         } catch (RuntimeException closed) {
-            // the test closed the stream
+            // the test closed the stream, or the server reset it
+        } finally {
+            ended = true;
         }
     }
 
@@ -97,6 +100,11 @@ public final class SseTestClient implements AutoCloseable {
     /** Comment lines received (keep-alives). */
     public int comments() {
         return comments.get();
+    }
+
+    /** Whether the response ended: finished or reset by the server (or closed by the test). */
+    public boolean ended() {
+        return ended;
     }
 
     public int status() {
