@@ -127,24 +127,25 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
             forgetRecreated(consumer, topic, ofTopic, knownOffsets);
             Stored read = read(topic, ofTopic);
             StoreSnapshot snapshot = read == null ? null : read.snapshot();
-            Map<Integer, PartitionProgress> stored = read == null ? Map.of() : read.progress();
-            if (read != null) {
-                stored = skipExpired(consumer, topic, stored);
-                Map<Integer, Long> offsets = new TreeMap<>();
-                stored.forEach((partition, progress) -> {
-                    consumer.seek(new TopicPartition(topic, partition), progress.nextOffset());
-                    offsets.put(partition, progress.nextOffset());
-                });
-                // Where the store stands (0: nothing stored yet, read from the earliest); what was known only rises.
-                for (int partition : ofTopic) {
-                    knownOffsets.assigned(partition, offsets.getOrDefault(partition, 0L));
-                }
-                LOG.infof("Assigned %s %s (group generation %d); resuming at stored offsets %s", topic, ofTopic, generation,
-                        offsets);
-            } else {
-                ofTopic.forEach(partition -> knownOffsets.assigned(partition, -1)); // unknown: nothing learnt
-            }
+            // Closed whatever ends the assignment: a wakeup or an interrupt (a shutdown) in the seeks too.
             try {
+                Map<Integer, PartitionProgress> stored = read == null ? Map.of() : read.progress();
+                if (read != null) {
+                    stored = skipExpired(consumer, topic, stored);
+                    Map<Integer, Long> offsets = new TreeMap<>();
+                    stored.forEach((partition, progress) -> {
+                        consumer.seek(new TopicPartition(topic, partition), progress.nextOffset());
+                        offsets.put(partition, progress.nextOffset());
+                    });
+                    // Where the store stands (0: nothing stored yet, read from the earliest); what was known only rises.
+                    for (int partition : ofTopic) {
+                        knownOffsets.assigned(partition, offsets.getOrDefault(partition, 0L));
+                    }
+                    LOG.infof("Assigned %s %s (group generation %d); resuming at stored offsets %s", topic, ofTopic,
+                            generation, offsets);
+                } else {
+                    ofTopic.forEach(partition -> knownOffsets.assigned(partition, -1)); // unknown: nothing learnt
+                }
                 // The rules' page counts as of the same snapshot as the offsets sought.
                 warmUp.assigned(consumer, topic, ofTopic, stored, snapshot, generation);
             } finally {
