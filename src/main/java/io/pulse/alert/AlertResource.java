@@ -16,10 +16,14 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pulse.api.problem.InvalidParametersException;
 import io.pulse.api.problem.ParameterError;
@@ -36,10 +40,12 @@ public class AlertResource {
 
     private final AlertStore store;
     private final AlertRules rules;
+    private final ObjectMapper json;
 
-    public AlertResource(AlertStore store, AlertRules rules) {
+    public AlertResource(AlertStore store, AlertRules rules, ObjectMapper json) {
         this.store = store;
         this.rules = rules;
+        this.json = json;
     }
 
     public record AlertsAnswer(Instant since, String rule, Severity severity, String wiki, int limit, List<Alert> items) {
@@ -110,12 +116,14 @@ public class AlertResource {
     @APIResponse(responseCode = "404", description = "No such rule")
     @APIResponse(responseCode = "503", description = "Another change of the rule held it too long; try again (Retry-After)")
     @Parameter(name = "X-API-Key", in = ParameterIn.HEADER, description = "The admin key (or Authorization: Bearer)")
-    public Uni<Rule> update(@PathParam("name") String name, JsonNode body) {
+    public Uni<Rule> update(@PathParam("name") String name,
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+            String body) {
         // The admin key was checked by AdminKeyFilter, before the body was read.
         if (!RuleSet.NAMES.contains(name)) {
             throw new jakarta.ws.rs.NotFoundException();
         }
-        return rules.update(name, body).onFailure(RuleChangeBusyException.class)
+        return rules.update(name, RuleJson.parse(json, body)).onFailure(RuleChangeBusyException.class)
                 .transform(busy -> Problem.busy("Rule change in progress", busy.getMessage(), "/api/alerts/rules/" + name));
     }
 }

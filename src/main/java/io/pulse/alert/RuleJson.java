@@ -8,7 +8,11 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pulse.api.problem.InvalidParametersException;
 import io.pulse.api.problem.ParameterError;
@@ -27,6 +31,25 @@ public final class RuleJson {
 
     private RuleJson(JsonNode body) {
         this.body = body;
+    }
+
+    /**
+     * A request's body as one JSON value, strictly: a field given twice, or anything after the value, is refused
+     * (read leniently, the last of two fields won, and what followed the object was dropped, both unsaid). An empty
+     * body is a missing node, refused by {@link #apply}.
+     *
+     * @throws InvalidParametersException naming the body, with where the JSON went wrong
+     */
+    public static JsonNode parse(ObjectMapper json, String body) {
+        try {
+            return json.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body == null ? "" : body);
+        } catch (JsonProcessingException e) {
+            var at = e.getLocation();
+            String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+            throw new InvalidParametersException(List.of(new ParameterError("body",
+                    "must be one JSON object: " + e.getOriginalMessage() + where)));
+        }
     }
 
     /** @throws InvalidParametersException naming each invalid field */

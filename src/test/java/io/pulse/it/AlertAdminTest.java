@@ -1,6 +1,8 @@
 package io.pulse.it;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
@@ -54,6 +56,16 @@ class AlertAdminTest {
                 .then().statusCode(400).body("parameter", equalTo("users"));
         given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
                 .body(Map.of("enabled", true)).put("/api/alerts/rules/no-such-rule").then().statusCode(404);
+        // Not one JSON object: said so, naming the body and where it went wrong; nothing stored.
+        String before = given().get("/api/alerts/rules").then().statusCode(200).extract().path("'mass-blanking'").toString();
+        for (String body : new String[] { "{\"minBytesRemoved\":", "{\"enabled\": false} junk",
+                "{\"cooldownSeconds\": 1, \"cooldownSeconds\": 60}" }) {
+            given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON).body(body).put(RULE)
+                    .then().statusCode(400).contentType(ApiProblemTest.PROBLEM_JSON).body("parameter", equalTo("body"))
+                    .body("errors[0].detail", containsString("line 1, column"));
+        }
+        assertThat(given().get("/api/alerts/rules").then().statusCode(200).extract().path("'mass-blanking'").toString())
+                .isEqualTo(before);
         given().get("/api/alerts?severity=loud").then().statusCode(400).body("parameter", equalTo("severity"));
         given().get("/api/alerts?since=yesterday").then().statusCode(400).body("parameter", equalTo("since"));
         given().get("/api/alerts?rule=everything").then().statusCode(400).body("parameter", equalTo("rule"));
