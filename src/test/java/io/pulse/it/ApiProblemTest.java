@@ -2,6 +2,7 @@ package io.pulse.it;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -13,6 +14,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.pulse.api.problem.Problem;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 
@@ -32,6 +35,9 @@ import io.restassured.response.ValidatableResponse;
 class ApiProblemTest {
 
     static final String PROBLEM_JSON = "application/problem+json";
+
+    @TestHTTPResource("/")
+    String baseUrl;
 
     static Stream<Arguments> badRequests() {
         String top = "/api/top/users";
@@ -83,7 +89,24 @@ class ApiProblemTest {
                 Arguments.of("/api/users/" + "u".repeat(256) + "/activity", "user"),
                 // Parses as an instant (year 1,000,000,000), which no date-time column holds: was a 500.
                 Arguments.of("/api/alerts?since=%2B999999999-12-31T23:59:59-18:00", "since"),
-                Arguments.of("/api/alerts?since=%2B10000-01-01T00:00:00Z", "since"));
+                Arguments.of("/api/alerts?since=%2B10000-01-01T00:00:00Z", "since"),
+                // Given twice: the first value was used, the other dropped unsaid (two wikis read as one).
+                Arguments.of(top + "?limit=5&limit=500", "limit"),
+                Arguments.of(pages + "?wiki=enwiki&wiki=dewiki", "wiki"),
+                Arguments.of(series + "?bot=exclude&bot=include", "bot"),
+                Arguments.of("/api/alerts?limit=5&limit=5", "limit"));
+    }
+
+    @Test
+    void shouldRefuseAStreamParameterGivenTwice() {
+        for (String stream : new String[] { "/metrics/stream", "/alerts/stream" }) {
+            // Not RestAssured: a stream answered 200 sends keep-alives, and its read would never end.
+            try (SseTestClient client = new SseTestClient(baseUrl + stream.substring(1) + "?wiki=enwiki&wiki=dewiki")) {
+                await().atMost(Duration.ofSeconds(30)).until(client::ended);
+                assertThat(client.status()).as(stream).isEqualTo(400);
+                assertThat(client.contentType()).as(stream).startsWith(PROBLEM_JSON);
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0} -> 400 on {1}")
