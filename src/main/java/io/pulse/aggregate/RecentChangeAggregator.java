@@ -255,6 +255,8 @@ public class RecentChangeAggregator {
         registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
         registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
         registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
+        // Canaries and other streams' events that another producer wrote to the topic: no changes, no bad input.
+        registry.counter("pulse.aggregate.events", "outcome", "ignored").increment(plan.ignored());
     }
 
     /** End-to-end latency: SSE {@code data:} line received by the ingest → aggregates committed. */

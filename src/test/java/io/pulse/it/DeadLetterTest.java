@@ -122,6 +122,25 @@ class DeadLetterTest {
         });
     }
 
+    /** Canaries and other streams' events written to the topic by another producer: counted as ignored, not dead. */
+    @Test
+    void shouldCountTheRecordsTheAggregatorIgnores() {
+        double ignoredBefore = Counters.sum("pulse_aggregate_events_total", "outcome=\"ignored\"");
+        double deadBefore = deadLetterCount("aggregate");
+        long now = Instant.now().getEpochSecond();
+        String marker = "ignored-" + System.nanoTime();
+        TopicReader.produce(WikimediaPipelineTest.TOPIC, List.of(
+                "{\"meta\":{\"domain\":\"canary\",\"id\":\"" + marker + "-canary\"}}",
+                event(marker + "-other", "ignoredwiki", now).replace("\"dt\":", "\"stream\":\"mediawiki.page-create\",\"dt\":"),
+                event(marker + "-ok", "ignoredwiki", now)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                Counters.sum("pulse_aggregate_events_total", "outcome=\"ignored\"") - ignoredBefore).isEqualTo(2));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
+                "SELECT coalesce(sum(changes), 0) FROM wiki_edit_counts WHERE wiki = 'ignoredwiki'")).isEqualTo(1));
+        assertThat(deadLetterCount("aggregate")).isEqualTo(deadBefore);
+    }
+
     /**
      * A poll of bad records from another producer: more dead letters at once than the emitter
      * takes (its buffer of 128 and the sink's 1,024 in flight). Sent all at once, they failed the batch
