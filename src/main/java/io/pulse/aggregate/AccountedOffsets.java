@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -21,6 +23,8 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class AccountedOffsets implements KnownOffsets {
+
+    private static final Logger LOG = Logger.getLogger(AccountedOffsets.class);
 
     private final Map<Integer, Long> known = new ConcurrentHashMap<>();
     /** The partitions assigned to this replica and not revoked since. */
@@ -92,6 +96,13 @@ public class AccountedOffsets implements KnownOffsets {
 
     @Override
     public Uni<List<ConsumedRecord>> reread(int partition, long from, long to) {
-        return rereader.reread(partition, from, to).invoke(records -> reread.increment(records.size()));
+        return rereader.reread(partition, from, to).invoke(again -> {
+            if (again.firstHeld() > from) {
+                LOG.warnf("Offsets %d to %d of partition %d, whose commits PostgreSQL lost, are no longer in Kafka"
+                        + " (retention): they cannot be counted again", from, again.firstHeld() - 1, partition);
+                expired(partition, from, again.firstHeld());
+            }
+            reread.increment(again.records().size());
+        }).map(RecordRereader.Reread::records);
     }
 }

@@ -45,18 +45,31 @@ public class RecordRereader {
         this.parser = parser;
     }
 
-    public Uni<List<ConsumedRecord>> reread(int partition, long from, long to) {
+    /**
+     * The records read again, and the first offset of the range Kafka still held: the offsets below it were deleted
+     * (retention) before PostgreSQL's loss was noticed, and cannot be counted again.
+     */
+    public record Reread(List<ConsumedRecord> records, long firstHeld) {
+    }
+
+    public Uni<Reread> reread(int partition, long from, long to) {
         return Uni.createFrom().item(() -> read(partition, from, to))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private List<ConsumedRecord> read(int partition, long from, long to) {
+    private Reread read(int partition, long from, long to) {
         TopicPartition tp = new TopicPartition(topic, partition);
         List<ConsumedRecord> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.assign(List.of(tp));
-            consumer.seek(tp, from);
+            // Seeking below it, the consumer would move up to it (auto.offset.reset), and the gap go unsaid.
+            long first = consumer.beginningOffsets(List.of(tp), PATIENCE).getOrDefault(tp, 0L);
+            long firstHeld = Math.min(to, Math.max(from, first));
+            if (firstHeld >= to) {
+                return new Reread(records, firstHeld);
+            }
+            consumer.seek(tp, firstHeld);
             long deadline = System.nanoTime() + PATIENCE.toNanos();
             // The position passes offsets without records too (transaction markers, compacted ones).
             while (consumer.position(tp) < to) {
@@ -71,7 +84,7 @@ public class RecordRereader {
                     }
                 }
             }
+            return new Reread(records, firstHeld);
         }
-        return records;
     }
 }

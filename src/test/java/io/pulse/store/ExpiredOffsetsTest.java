@@ -8,24 +8,30 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pulse.aggregate.AccountedOffsets;
 import io.pulse.aggregate.AggregateConfig;
 import io.pulse.aggregate.ConsumedRecord;
+import io.pulse.aggregate.RecordRereader;
 import io.pulse.alert.AlertConfig;
 import io.pulse.alert.AlertPartitions;
 import io.pulse.alert.AlertRules;
 import io.pulse.alert.WarmUp;
 import io.pulse.it.StoredAggregates;
 import io.pulse.it.TopicReader;
+import io.pulse.source.wikimedia.RecentChangeParser;
 import io.pulse.testkit.PulseInfra;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -57,6 +63,9 @@ class ExpiredOffsetsTest {
     @Inject
     AggregateConfig aggregate;
 
+    @Inject
+    RecentChangeParser parser;
+
     @AfterEach
     void removeRows() throws Exception {
         try (Connection c = jdbc.getConnection(); Statement s = c.createStatement()) {
@@ -64,8 +73,32 @@ class ExpiredOffsetsTest {
         }
     }
 
+    /**
+     * PostgreSQL lost commits (a crash, a restore) of records Kafka has deleted since: the re-read started at the
+     * first offset kept without a word, and those records were missing for good, unreported. Now they are reported
+     * as expired, and what Kafka holds is read again.
+     */
     @Test
-    void shouldReportTheRecordsDeletedBeforeTheyWereCounted() throws Exception {
+    void shouldReportTheLostRecordsKafkaNoLongerHolds() throws Exception {
+        long end = withFirstHalfDeleted();
+        long firstKept = end / 2;
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        var offsets = new AccountedOffsets(new RecordRereader(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                PulseInfra.get().bootstrapServers()), parser, TOPIC), registry);
+
+        List<ConsumedRecord> again = offsets.reread(0, 10, end).await().atMost(java.time.Duration.ofSeconds(90));
+
+        assertThat(again).extracting(ConsumedRecord::offset).as("what Kafka holds")
+                .containsExactlyElementsOf(LongStream.range(firstKept, end).boxed().toList());
+        assertThat(registry.get("pulse.aggregate.expired.records").counter().count()).isEqualTo(firstKept - 10);
+        assertThat(registry.get("pulse.aggregate.reread.records").counter().count()).isEqualTo(end - firstKept);
+        // A range Kafka still holds whole: nothing more reported.
+        assertThat(offsets.reread(0, firstKept, end).await().atMost(java.time.Duration.ofSeconds(90))).hasSize((int) (end - firstKept));
+        assertThat(registry.get("pulse.aggregate.expired.records").counter().count()).isEqualTo(firstKept - 10);
+    }
+
+    /** The topic's end offset; the records below half of it are deleted. */
+    private static long withFirstHalfDeleted() throws Exception {
         PulseInfra.get().kafka().createTopic(TOPIC, 1);
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         long end = TopicReader.endOffsets(TOPIC).getOrDefault(0, 0L);
@@ -73,8 +106,14 @@ class ExpiredOffsetsTest {
             TopicReader.produce(TOPIC, Collections.nCopies(60, "{}"));
             end = 60;
         }
-        long firstKept = end / 2;
-        PulseInfra.get().kafka().admin().deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(firstKept))).all().get();
+        PulseInfra.get().kafka().admin().deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(end / 2))).all().get();
+        return end;
+    }
+
+    @Test
+    void shouldReportTheRecordsDeletedBeforeTheyWereCounted() throws Exception {
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        long firstKept = withFirstHalfDeleted() / 2;
         StoredAggregates.storeOffset(GROUP, TOPIC, 0, 10, null);
         List<long[]> expired = new ArrayList<>();
         var seeker = new StoredOffsetSeeker(store, new Expired(expired),
