@@ -1,10 +1,12 @@
 package io.pulse.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +17,9 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -135,6 +139,31 @@ class ExpiredOffsetsTest {
             }
             assertThat(records.iterator().next().offset()).as("Kafka moves on to the first offset kept").isEqualTo(firstKept);
         }
+    }
+
+    /**
+     * The consumer closing (a wakeup) while the stored offsets are sought, after the store snapshot was read: the
+     * snapshot is closed. It kept its connection in an open transaction until the pool closed.
+     */
+    @Test
+    void shouldCloseTheStoreSnapshotWhenTheSeekIsWokenUp() throws Exception {
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        withFirstHalfDeleted();
+        StoredAggregates.storeOffset(GROUP, TOPIC, 0, 10, null);
+        var seeker = new StoredOffsetSeeker(store, new Expired(new ArrayList<>()),
+                new WarmUp(new AlertPartitions(alerts, aggregate), alerts, rules, aggregate),
+                new Stopping(), aggregate, GROUP);
+        MockConsumer<byte[], byte[]> closing = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized Map<TopicPartition, Long> beginningOffsets(Collection<TopicPartition> partitions,
+                    java.time.Duration timeout) {
+                throw new WakeupException();
+            }
+        };
+
+        assertThatThrownBy(() -> seeker.onPartitionsAssigned(closing, List.of(tp))).isInstanceOf(WakeupException.class);
+        assertThat(StoredAggregates.scalar("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
+                + " AND query LIKE '%FROM consumer_offsets%'")).isZero();
     }
 
     /** Records what the seeker reports, knows nothing. */
