@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import io.pulse.api.problem.InvalidParametersException;
 import io.pulse.api.problem.ParameterError;
@@ -45,10 +46,15 @@ public final class RuleJson {
             return json.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                     .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body == null ? "" : body);
         } catch (JsonProcessingException e) {
+            // In words of our own: Jackson's messages name its classes and features, and echo the input.
+            String what = e instanceof MismatchedInputException && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")
+                    ? "something follows the object"
+                    : String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field") ? "a field is given twice"
+                    : "it is not valid JSON";
             var at = e.getLocation();
             String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
             throw new InvalidParametersException(List.of(new ParameterError("body",
-                    "must be one JSON object: " + e.getOriginalMessage() + where)));
+                    "must be one JSON object, each field once: " + what + where)));
         }
     }
 

@@ -35,6 +35,8 @@ class AlertAdminTest {
         // the caller what the method reads. (Another media type still gets its 415: it is refused while the
         // request is matched to a method, before any filter.)
         given().contentType(ContentType.JSON).body("{not json").put(RULE).then().statusCode(401);
+        // Before the parameters' check too: filters of one priority ran in an order that changed between starts.
+        given().contentType(ContentType.JSON).body(Map.of("minBytesRemoved", 1)).put(RULE + "?x=1&x=2").then().statusCode(401);
         given().get("/api/alerts/rules").then().statusCode(200)
                 .body("'mass-blanking'.minBytesRemoved", equalTo(5000));
     }
@@ -58,12 +60,13 @@ class AlertAdminTest {
                 .body(Map.of("enabled", true)).put("/api/alerts/rules/no-such-rule").then().statusCode(404);
         // Not one JSON object: said so, naming the body and where it went wrong; nothing stored.
         String before = given().get("/api/alerts/rules").then().statusCode(200).extract().path("'mass-blanking'").toString();
-        for (String body : new String[] { "{\"minBytesRemoved\":", "{\"enabled\": false} junk",
-                "{\"cooldownSeconds\": 1, \"cooldownSeconds\": 60}" }) {
-            given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON).body(body).put(RULE)
-                    .then().statusCode(400).contentType(ApiProblemTest.PROBLEM_JSON).body("parameter", equalTo("body"))
-                    .body("errors[0].detail", containsString("line 1, column"));
-        }
+        Map<String, String> broken = Map.of("{\"minBytesRemoved\":", "it is not valid JSON",
+                "{\"enabled\": false} {}", "something follows the object",
+                "{\"cooldownSeconds\": 1, \"cooldownSeconds\": 60}", "a field is given twice");
+        broken.forEach((body, why) -> given().header("X-API-Key", AdminKeyResource.KEY).contentType(ContentType.JSON)
+                .body(body).put(RULE).then().statusCode(400).contentType(ApiProblemTest.PROBLEM_JSON)
+                .body("parameter", equalTo("body")).body("errors[0].detail", containsString(why + " (line 1, column"))
+                .body("errors[0].detail", not(containsString("jackson"))));
         assertThat(given().get("/api/alerts/rules").then().statusCode(200).extract().path("'mass-blanking'").toString())
                 .isEqualTo(before);
         given().get("/api/alerts?severity=loud").then().statusCode(400).body("parameter", equalTo("severity"));
