@@ -171,6 +171,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         }
         settling.reset(); // not stalled by the last run's wait
         resumed = false;
+        savesFailing = false; // a run's first failing save is a WARN
         SseSettings settings = new SseSettings(config.userAgent(), config.connection().connectTimeout(),
                 config.connection().idleTimeout(), config.limits().maxEventBytes(),
                 config.connection().initialBackoff(), config.connection().maxBackoff(), config.connection().jitter());
@@ -217,7 +218,6 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
                 .onOverflow().drop()
                 .onItem().transformToUniAndConcatenate(tick -> saveCheckpoint()
-                        .invoke(this::savingAgain)
                         .onFailure(IngestCheckpointStore.Superseded.class)
                         .invoke(refusal -> superseded((IngestCheckpointStore.Superseded) refusal))
                         .onFailure(f -> !(f instanceof IngestCheckpointStore.Superseded)).invoke(this::saveFailed)
@@ -524,6 +524,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
             savedPosition = position;
             savedCovered = now.covered();
             saves("saved").increment();
+            savingAgain();
         }).onFailure().invoke(f -> saves(f instanceof IngestCheckpointStore.Superseded ? "superseded" : "failed").increment());
     }
 
