@@ -162,8 +162,9 @@ class ExpiredOffsetsTest {
         };
 
         assertThatThrownBy(() -> seeker.onPartitionsAssigned(closing, List.of(tp))).isInstanceOf(WakeupException.class);
+        // The snapshot's last statement, which the aggregator's own batches do not run (they lock the rows).
         assertThat(StoredAggregates.scalar("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
-                + " AND query LIKE '%FROM consumer_offsets%'")).isZero();
+                + " AND query = ?", UpsertStatements.READ_OFFSETS)).isZero();
     }
 
     /** Records what the seeker reports, knows nothing. */
