@@ -56,7 +56,7 @@ public class WikimediaSettings {
                     .atLeast("pulse.wikimedia.ingest.max-in-flight", ingest.maxInFlight(), 1)
                     .atLeast("pulse.wikimedia.ingest.max-unsettled", ingest.maxUnsettled(), 1)
                     .atLeast("pulse.wikimedia.ingest.max-unsaved", ingest.maxUnsaved(), 1)
-                    .atLeast("pulse.wikimedia.ingest.dedup-capacity", ingest.dedupCapacity(), 0)
+                    .atLeast("pulse.wikimedia.ingest.dedup-capacity", ingest.dedupCapacity(), 1) // 0 re-counted resumes' repeats
                     .atLeast("pulse.wikimedia.ingest.resume-margin", ingest.resumeMargin(), 0)
                     .atLeast("pulse.wikimedia.ingest.stalled-after", ingest.stalledAfter(), Duration.ZERO)
                     .atLeast("pulse.wikimedia.ingest.read-back-timeout", ingest.readBackTimeout(), ms)

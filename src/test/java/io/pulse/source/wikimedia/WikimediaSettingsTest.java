@@ -26,7 +26,7 @@ class WikimediaSettingsTest {
         assertThatCode(() -> WikimediaSettings.check(config())).doesNotThrowAnyException();
         assertThatCode(() -> WikimediaSettings.check(config("pulse.wikimedia.url", "http://localhost:8080/replay/wikimedia/recentchange",
                 "pulse.wikimedia.filter.types", "edit, new", "pulse.wikimedia.connection.jitter", "0",
-                "pulse.wikimedia.ingest.dedup-capacity", "0", "pulse.wikimedia.ingest.stalled-after", "0s",
+                "pulse.wikimedia.ingest.stalled-after", "0s",
                 "pulse.wikimedia.connection.initial-backoff", "2s", "pulse.wikimedia.connection.max-backoff", "2s")))
                 .doesNotThrowAnyException();
         assertThatCode(() -> WikimediaSettings.check(config("pulse.wikimedia.enabled", "false",
@@ -42,7 +42,7 @@ class WikimediaSettingsTest {
                 { "pulse.wikimedia.ingest.max-in-flight", "0" },
                 { "pulse.wikimedia.ingest.max-unsettled", "0" },
                 { "pulse.wikimedia.ingest.max-unsaved", "-1" },
-                { "pulse.wikimedia.ingest.dedup-capacity", "-1" },
+                { "pulse.wikimedia.ingest.dedup-capacity", "0" },
                 { "pulse.wikimedia.ingest.resume-margin", "-1" },
                 { "pulse.wikimedia.ingest.read-back-timeout", "0s" },
                 { "pulse.wikimedia.ingest.stalled-after", "-1s" },
