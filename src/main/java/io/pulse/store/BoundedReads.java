@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.pulse.config.SettingsCheck;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -41,6 +42,8 @@ public class BoundedReads {
 
     public BoundedReads(Pool pool, ReadConfig config,
             @ConfigProperty(name = "quarkus.datasource.reactive.max-size", defaultValue = "20") int poolSize) {
+        new SettingsCheck().atLeast("pulse.store.max-concurrent-reads", config.maxConcurrentReads(), 1)
+                .atLeast("pulse.store.max-queued-reads", config.maxQueuedReads(), 0).orFail();
         if (config.maxConcurrentReads() >= poolSize) {
             LOG.warnf("pulse.store.max-concurrent-reads (%d) leaves none of the %d pooled connections"
                     + " (quarkus.datasource.reactive.max-size) to the aggregator: slow reads can stall it",
