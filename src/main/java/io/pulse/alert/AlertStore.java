@@ -1,5 +1,6 @@
 package io.pulse.alert;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,11 +16,11 @@ import io.pulse.store.PostgresTimeout;
 import io.pulse.store.WikiFilter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 
 /** The alerts table (insert-once by id, reads) and the stored rules, on the reactive pool. */
 @ApplicationScoped
@@ -214,7 +215,7 @@ public class AlertStore {
      * PostgreSQL ends a holder idle for 10 s inside its transaction (a replica frozen mid-change), its lock with
      * it: unbounded, such a holder kept every later change of the rule waiting, each on a pooled connection.
      */
-    static final java.time.Duration RULE_LOCK_WAIT = java.time.Duration.ofSeconds(5);
+    static final Duration RULE_LOCK_WAIT = Duration.ofSeconds(5);
     private static final String RULE_CHANGE_BOUNDS = PostgresTimeout.boundTransaction(RULE_LOCK_WAIT.toMillis(), 10_000,
             10_000);
 

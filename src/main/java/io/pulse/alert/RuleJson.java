@@ -47,9 +47,10 @@ public final class RuleJson {
                     .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body == null ? "" : body);
         } catch (JsonProcessingException e) {
             // In words of our own: Jackson's messages name its classes and features, and echo the input.
-            String what = e instanceof MismatchedInputException && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")
+            String message = String.valueOf(e.getOriginalMessage());
+            String what = e instanceof MismatchedInputException && message.startsWith("Trailing token")
                     ? "something follows the object"
-                    : String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field") ? "a field is given twice"
+                    : message.startsWith("Duplicate field") ? "a field is given twice"
                     : "it is not valid JSON";
             var at = e.getLocation();
             String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";

@@ -1,5 +1,6 @@
 package io.pulse.api.query;
 
+import java.util.Comparator;
 import java.util.List;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -22,7 +23,7 @@ public class SingleValuedParameters {
                 .filter(parameter -> parameter.getValue().size() > 1)
                 .map(parameter -> new ParameterError(parameter.getKey(), "must be given once, not "
                         + parameter.getValue().size() + " times"))
-                .sorted(java.util.Comparator.comparing(ParameterError::parameter))
+                .sorted(Comparator.comparing(ParameterError::parameter))
                 .toList();
         if (!errors.isEmpty()) {
             throw new InvalidParametersException(errors);

@@ -42,11 +42,12 @@ public class WikimediaSettings {
             WikimediaConfig.Connection connection = config.connection();
             WikimediaConfig.Ingest ingest = config.ingest();
             Duration ms = Duration.ofMillis(1);
+            List<String> unknownTypes = unknownTypes(config);
             check.require((scheme.equals("http") || scheme.equals("https")) && url.getHost() != null,
                             "pulse.wikimedia.url must be an http or https URL with a host, not " + url)
                     .require(!config.userAgent().isBlank(), "pulse.wikimedia.user-agent must not be blank")
-                    .require(unknownTypes(config).isEmpty(), "pulse.wikimedia.filter.types: unknown types "
-                            + unknownTypes(config) + " (the feed's are " + TYPES.stream().sorted().toList() + ")")
+                    .require(unknownTypes.isEmpty(), "pulse.wikimedia.filter.types: unknown types "
+                            + unknownTypes + " (the feed's are " + TYPES.stream().sorted().toList() + ")")
                     .atLeast("pulse.wikimedia.connection.connect-timeout", connection.connectTimeout(), ms)
                     .atLeast("pulse.wikimedia.connection.idle-timeout", connection.idleTimeout(), ms)
                     .atLeast("pulse.wikimedia.connection.initial-backoff", connection.initialBackoff(), ms)
