@@ -5,9 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -108,8 +110,28 @@ final class PgProcesses {
     /** Lets the postgres OS user own {@code dir} when we are root. */
     private static void handToPostgresUser(Path dir) {
         if (ROOT) {
+            closedAncestor(dir).ifPresent(closed -> {
+                // initdb said only "could not access directory ...: Permission denied".
+                throw new IllegalStateException("PostgreSQL runs as the " + OS_USER + " user, which cannot reach " + dir
+                        + ": " + closed + " is closed to other users (chmod o+x " + closed + ", or choose another"
+                        + " PULSE_LOCAL_DIR)");
+            });
             runAs(List.of("chown", OS_USER + ":", dir.toString())).orThrow("chown " + dir, null);
         }
+    }
+
+    /** The first directory above {@code dir} that other users cannot pass through (mode without o+x), if any. */
+    static Optional<Path> closedAncestor(Path dir) {
+        for (Path p = dir.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return Optional.of(p);
+                }
+            } catch (IOException e) {
+                return Optional.empty(); // not ours to judge: initdb says what it meets
+            }
+        }
+        return Optional.empty();
     }
 
     /** No server outlives this JVM, even one killed by SIGKILL: see {@link Dirs#deleteWhenJvmDies}. */
