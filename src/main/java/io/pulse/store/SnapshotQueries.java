@@ -86,7 +86,7 @@ public class SnapshotQueries {
         return reads.execute("""
                 SELECT wiki, sum(changes) AS c, sum(bot_changes), sum(late_events) FROM wiki_edit_counts
                 WHERE window_start BETWEEN $1 AND $3 AND %s
-                GROUP BY wiki ORDER BY c DESC, wiki LIMIT $4""".formatted(WIKI_FILTER),
+                GROUP BY wiki ORDER BY c DESC, wiki COLLATE "C" LIMIT $4""".formatted(WIKI_FILTER),
                 Tuple.of(time(from), wiki, time(to), limit))
                 .map(rows -> {
                     List<WikiCount> out = new ArrayList<>();
