@@ -16,4 +16,9 @@ public final class Causes {
         }
         return chain;
     }
+
+    /** Whether the failure or one of its causes is a {@code type}. */
+    public static boolean any(Throwable failure, Class<? extends Throwable> type) {
+        return of(failure).stream().anyMatch(type::isInstance);
+    }
 }

@@ -20,6 +20,7 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
+import io.pulse.aggregate.Causes;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -132,12 +133,7 @@ public final class TopicCheck {
     }
 
     static boolean retriable(Throwable f) {
-        for (Throwable t = f; t != null; t = t.getCause()) {
-            if (t instanceof RetriableException) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(f, RetriableException.class);
     }
 
     /**
@@ -146,21 +142,11 @@ public final class TopicCheck {
      * feed); failing the check instead, nothing said it was missing. Both: an ERROR, and the check again.
      */
     private static boolean replicationUnreachable(Throwable f) {
-        for (Throwable t = f; t != null; t = t.getCause()) {
-            if (t instanceof InvalidReplicationFactorException) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(f, InvalidReplicationFactorException.class);
     }
 
     private static boolean unknownTopic(Throwable f) {
-        for (Throwable t = f; t != null; t = t.getCause()) {
-            if (t instanceof UnknownTopicOrPartitionException) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(f, UnknownTopicOrPartitionException.class);
     }
 
     private static String cause(Throwable f) {

@@ -12,6 +12,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulse.aggregate.Causes;
 import io.pulse.ingest.PulseHeaders;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -76,12 +77,7 @@ public class WikimediaDeadLetters {
     }
 
     static boolean tooLarge(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof RecordTooLargeException) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(failure, RecordTooLargeException.class);
     }
 
     private static String prefix(String s) {
