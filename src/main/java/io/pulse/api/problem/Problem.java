@@ -39,11 +39,10 @@ public record Problem(
 
     /** 503 with {@code Retry-After}: a live stream at its subscriber cap. */
     public static WebApplicationException tooManySubscribers(String detail, String instance) {
-        return new WebApplicationException(Response.status(503).type(MEDIA_TYPE).header("Retry-After", "5")
-                .entity(ofStatus(503, "Too many subscribers", detail, instance)).build());
+        return busy("Too many subscribers", detail, instance);
     }
 
-    /** 503 with {@code Retry-After}: a change that could not take its lock in time, worth trying again. */
+    /** 503 with {@code Retry-After: 5}: busy for now (a cap reached, a lock held), worth trying again. */
     public static WebApplicationException busy(String title, String detail, String instance) {
         return new WebApplicationException(Response.status(503).type(MEDIA_TYPE).header("Retry-After", "5")
                 .entity(ofStatus(503, title, detail, instance)).build());
