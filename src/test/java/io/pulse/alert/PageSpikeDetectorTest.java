@@ -231,17 +231,13 @@ class PageSpikeDetectorTest {
     @Test
     void shouldNotJudgeAPageForgottenBeyondTheBoundAgainstNone() {
         PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 2, () -> T0 + 30 * WINDOW_MS);
-        for (int i = 0; i < 10; i++) {
-            detector.add("busy", T0, BASELINE_WINDOWS);
-        }
+        changes(detector, "busy", T0, 10, BASELINE_WINDOWS);
         detector.add("b", T0, BASELINE_WINDOWS);
         detector.add("c", T0, BASELINE_WINDOWS); // forgets busy, whose newest window is T0's
 
         assertThat(detector.add("busy", T0 + WINDOW_MS, BASELINE_WINDOWS).baseline()).as("its window T0 forgotten")
                 .isNaN();
-        for (int i = 0; i < 9; i++) {
-            detector.add("busy", T0 + WINDOW_MS, BASELINE_WINDOWS);
-        }
+        changes(detector, "busy", T0 + WINDOW_MS, 9, BASELINE_WINDOWS);
         assertThat(detector.add("busy", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS).baseline()).as("window 1 alone: 10 changes")
                 .isEqualTo(10.0);
         assertThat(detector.add("new", T0 + 11 * WINDOW_MS, BASELINE_WINDOWS).baseline())
@@ -252,15 +248,11 @@ class PageSpikeDetectorTest {
     @Test
     void shouldNotJudgeAPageForgottenTwiceAgainstTheWindowItLostTheSecondTime() {
         PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 3, () -> T0 + 30 * WINDOW_MS);
-        for (int i = 0; i < 10; i++) {
-            detector.add("busy", T0, BASELINE_WINDOWS);
-        }
+        changes(detector, "busy", T0, 10, BASELINE_WINDOWS);
         detector.add("b", T0, BASELINE_WINDOWS);
         detector.add("c", T0, BASELINE_WINDOWS);
         detector.add("x", T0, BASELINE_WINDOWS); // forgets busy
-        for (int i = 0; i < 10; i++) {
-            detector.add("busy", T0 + WINDOW_MS, BASELINE_WINDOWS); // back (b forgotten): known from window 1
-        }
+        changes(detector, "busy", T0 + WINDOW_MS, 10, BASELINE_WINDOWS); // back (b forgotten): known from window 1
         detector.add("c", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS);
         detector.add("x", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS);
         detector.add("d", T0 + 2 * WINDOW_MS, BASELINE_WINDOWS); // forgets busy, the least recently changed, with window 1
@@ -277,23 +269,24 @@ class PageSpikeDetectorTest {
     @Test
     void shouldKeepTheUnknownWindowsOfAPageStillHeldWhenEveryPageHeldCameBack() {
         PageSpikeDetector detector = new PageSpikeDetector(WINDOW_MS, 3, () -> T0 + 30 * WINDOW_MS);
-        for (int i = 0; i < 10; i++) {
-            detector.add("busy", T0, 3);
-        }
+        changes(detector, "busy", T0, 10, 3);
         detector.add("a", T0, 3);
         detector.add("b", T0, 3);
         detector.add("c", T0, 3); // forgets busy
-        for (int i = 0; i < 10; i++) {
-            detector.add("busy", T0 + WINDOW_MS, 3);
-        }
+        changes(detector, "busy", T0 + WINDOW_MS, 10, 3);
         detector.add("e", T0 + WINDOW_MS, 3);
         detector.add("f", T0 + WINDOW_MS, 3);
-        for (int i = 0; i < 10; i++) {
-            detector.add("busy", T0 + WINDOW_MS, 3); // held, the most recently changed
-        }
+        changes(detector, "busy", T0 + WINDOW_MS, 10, 3); // held, the most recently changed
         detector.add("g", T0 + 2 * WINDOW_MS, 3); // forgets e
 
         assertThat(detector.add("busy", T0 + 2 * WINDOW_MS, 3).baseline()).as("window 1 alone").isEqualTo(20.0);
+    }
+
+    /** {@code times} changes of {@code page} in the window at {@code windowStart}. */
+    private static void changes(PageSpikeDetector detector, String page, long windowStart, int times, int baselineWindows) {
+        for (int i = 0; i < times; i++) {
+            detector.add(page, windowStart, baselineWindows);
+        }
     }
 
     @Test

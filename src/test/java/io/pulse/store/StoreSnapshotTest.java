@@ -33,10 +33,7 @@ class StoreSnapshotTest {
 
     @Test
     void shouldCloseASnapshotThatComesAfterTheWaitGaveUp() {
-        PulseInfra infra = PulseInfra.get();
-        PgConnectOptions options = PgConnectOptions.fromUri(infra.reactiveUrl()).setUser(infra.postgres().username());
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options).using(vertx)
-                .build();
+        Pool pool = poolOfOne();
         SqlConnection busy = pool.getConnection().await().atMost(Duration.ofSeconds(30));
 
         assertThatThrownBy(() -> StoreSnapshot.await(StoreSnapshot.open(pool), Duration.ofMillis(200)))
@@ -49,16 +46,19 @@ class StoreSnapshotTest {
         pool.close().await().atMost(Duration.ofSeconds(30));
     }
 
+    private Pool poolOfOne() {
+        PulseInfra infra = PulseInfra.get();
+        PgConnectOptions options = PgConnectOptions.fromUri(infra.reactiveUrl()).setUser(infra.postgres().username());
+        return PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options).using(vertx).build();
+    }
+
     /**
      * A warm-up that fails while it reads the page counts (here its visitor) must not leave its prepared
      * statement on the pooled connection: it did, one more on the server for each failed warm-up.
      */
     @Test
     void shouldClosePageCountStatementWhenTheReadFails() {
-        PulseInfra infra = PulseInfra.get();
-        PgConnectOptions options = PgConnectOptions.fromUri(infra.reactiveUrl()).setUser(infra.postgres().username());
-        Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options).using(vertx)
-                .build();
+        Pool pool = poolOfOne();
         SqlConnection conn = pool.getConnection().await().atMost(Duration.ofSeconds(30));
         // A temporary table comes first in the search path: the statement reads it, not the schema's.
         conn.query("CREATE TEMP TABLE page_edit_counts (wiki text, title text, window_start timestamptz, changes bigint)")
