@@ -1,5 +1,7 @@
 // Alerts from GET /alerts/stream: named `alert` events carrying an Alert (rule, severity, wiki,
 // summary, eventTime). Rendered as text only: summaries contain titles and user names.
+import { openSource } from './shared-source.js';
+
 const KEEP = 50;
 const MAX_BACKOFF_MS = 10000;
 
@@ -12,7 +14,9 @@ export function watchAlerts(list, empty) {
   const open = () => {
     // A new EventSource sends no Last-Event-ID: the last id goes in the query, so the alerts missed
     // while the stream was closed come first.
-    const source = new EventSource(lastId ? `/alerts/stream?lastEventId=${encodeURIComponent(lastId)}` : '/alerts/stream');
+    // Shared with the browser's other tabs: they received the same alerts, so they reopen with the same id.
+    const source = openSource(lastId ? `/alerts/stream?lastEventId=${encodeURIComponent(lastId)}` : '/alerts/stream',
+      ['position', 'alert']);
     // Opened without an id, the stream first says where it starts: resumed from there, a page that has received no
     // alert yet gets those raised while it was away.
     source.addEventListener('position', (event) => {
@@ -42,6 +46,7 @@ export function watchAlerts(list, empty) {
       // A drop reconnects by itself; an error answer (503 at the cap, a proxy during a redeploy) closes
       // the source for good: open a new one after a back-off, as the metrics stream does.
       if (source.readyState !== EventSource.CLOSED) return;
+      source.close(); // given up: a shared one is let go of, and reopened below
       if (list.children.length === 0) empty.hidden = false;
       setTimeout(open, backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);

@@ -1,5 +1,7 @@
 // One live subscription to /metrics/stream. EventSource reconnects by itself after the server's
 // `retry:` when a connection drops; when it gives up (an HTTP error such as 503), we reopen it.
+import { openSource } from './shared-source.js';
+
 const MAX_BACKOFF_MS = 10000;
 const STALE_MS = 15000; // no snapshot for this long: the connection is silently dead, reopen it
 // Timed by both clocks, stale when either says so: by the wall clock alone, one stepped back an hour (NTP, by hand)
@@ -13,8 +15,9 @@ export function subscribe(url, { onSnapshot, onState }) {
   let retryTimer = null;
   let lastSeen = now();
 
-  const open = () => {
-    source = new EventSource(url);
+  const open = (fresh) => {
+    // Shared with the browser's other tabs on this URL; fresh when this one found it silent.
+    source = openSource(url, ['snapshot'], { fresh });
     // Open is not live: the server sends its headers before any snapshot, and a stream whose snapshots
     // fail (the database away) stays open and silent. Only a snapshot reads as live; the watchdog's
     // clock starts at the open, so a slow first snapshot after an outage gets its full STALE_MS.
@@ -28,7 +31,8 @@ export function subscribe(url, { onSnapshot, onState }) {
     source.addEventListener('error', () => {
       onState('reconnecting');
       if (source.readyState === EventSource.CLOSED) {
-        retryTimer = setTimeout(open, backoff);
+        source.close(); // given up: a shared one is let go of, and reopened below
+        retryTimer = setTimeout(() => open(false), backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     });
@@ -42,11 +46,11 @@ export function subscribe(url, { onSnapshot, onState }) {
       source.close();
       onState('reconnecting');
       lastSeen = now();
-      open();
+      open(true);
     }
   }, 1000);
 
-  open();
+  open(false);
   return {
     close() {
       clearTimeout(retryTimer);

@@ -17,7 +17,8 @@ import io.restassured.response.Response;
 class DashboardFilesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = { "/", "/dashboard/app.js", "/dashboard/stream.js", "/dashboard/dashboard.css" })
+    @ValueSource(strings = { "/", "/dashboard/app.js", "/dashboard/stream.js", "/dashboard/shared-source.js",
+            "/dashboard/stream-worker.js", "/dashboard/dashboard.css" })
     void shouldHaveBrowsersCheckTheirCopyBeforeUsingIt(String path) {
         Response response = given().get(path);
         assertThat(response.getStatusCode()).isEqualTo(200);

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 import io.pulse.alert.Alert;
@@ -266,6 +267,54 @@ class DashboardBrowserTest {
         raiseWhileTheStreamsAreRefused(wiki, "Raised while a quiet page was away", () -> { });
 
         await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised while a quiet page was away"));
+    }
+
+    /**
+     * Each tab held two streams, and a browser opens at most six connections to a host: a fourth tab waited for good,
+     * its page not even loaded. The tabs of a browser now share one connection per stream; a tab that joins late still
+     * learns where the alerts resume, closing the tab that opened the streams leaves them to the others, and they
+     * close with the last tab. (A page left for another is kept a while in the back-forward cache, and its streams
+     * with it, as plain EventSources were.)
+     */
+    @Test
+    void shouldServeManyTabsOverOneConnectionPerStream() {
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)); // a page that waits for a connection fails
+        open(home);
+        String first = browser.getWindowHandle();
+        for (int i = 0; i < 4; i++) {
+            browser.switchTo().newWindow(WindowType.TAB);
+            open(home);
+        }
+        List<String> tabs = List.copyOf(browser.getWindowHandles());
+        assertThat(tabs).hasSize(5);
+        await().atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2);
+
+        String wiki = "tabswiki" + System.nanoTime() % 1_000_000;
+        raise(wiki, "Seen by every tab");
+        for (String tab : tabs) {
+            browser.switchTo().window(tab);
+            await().atMost(PATIENCE).until(() -> text("alerts").contains("Seen by every tab"));
+        }
+
+        int accepted = streamSwitch.accepted();
+        browser.switchTo().window(first).close();
+        List<String> left = tabs.stream().filter(tab -> !tab.equals(first)).toList();
+        raise(wiki, "Seen after the first tab closed");
+        for (String tab : left) {
+            browser.switchTo().window(tab);
+            await().atMost(PATIENCE).until(() -> text("alerts").contains("Seen after the first tab closed")
+                    && "Live".equals(text("connection")));
+        }
+        assertThat(streamSwitch.openStreams()).as("the streams the first tab opened, kept for the others").isEqualTo(2);
+        assertThat(streamSwitch.accepted()).as("not opened again").isEqualTo(accepted);
+
+        browser.switchTo().newWindow(WindowType.TAB); // the browser stays, with no dashboard
+        String blank = browser.getWindowHandle();
+        for (String tab : left) {
+            browser.switchTo().window(tab).close();
+        }
+        browser.switchTo().window(blank);
+        await().atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 0);
     }
 
     /**

@@ -72,6 +72,11 @@ public class StreamSwitch {
         }
     }
 
+    /** Stream connections open now (both streams; from every browser of the test JVM). */
+    public int openStreams() {
+        return open.size();
+    }
+
     /** Alert stream requests refused so far. */
     public int refusedAlerts() {
         return refusedAlerts.get();
