@@ -271,6 +271,63 @@ class IngestRestartTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> successors.equals(ingest.position()));
     }
 
+    /**
+     * Elected while the database refuses what the start needs: first the checkpoint's read (its table gone), then the
+     * run's record (its writes refused). The start waits, without reading the feed, and goes on once the database
+     * answers: it used to be tested only with a slow database, never with one that fails.
+     */
+    @Test
+    void shouldStartOnceTheDatabaseAnswersWhatTheStartNeeds() throws Exception {
+        TestSseServer server = SseServerResource.server();
+        long base = Instant.now().minusSeconds(900).getEpochSecond();
+        String run = "db-refused-" + System.nanoTime();
+        ingest.stop();
+        int connections = server.connections().size();
+        StoredAggregates.execute("ALTER TABLE ingest_checkpoints RENAME TO ingest_checkpoints_away");
+        boolean renamed = true;
+        try {
+            ingest.start();
+            server.append(events(run, "dbrefusedwiki", base, 10));
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> server.connections().size() == connections);
+
+            // Counted by a sequence: it moves on even though the refused write's transaction rolls back.
+            StoredAggregates.execute("CREATE SEQUENCE refused_run_starts");
+            // The run's record only: the election's claim of a term (a row without a run start) passes.
+            StoredAggregates.execute("CREATE FUNCTION refuse_run_start() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " IF NEW.run_started_at IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.run_started_at IS DISTINCT FROM"
+                    + " OLD.run_started_at) THEN PERFORM nextval('refused_run_starts');"
+                    + " RAISE EXCEPTION 'run starts refused by the test'; END IF; RETURN NEW; END $$");
+            StoredAggregates.execute("CREATE TRIGGER refuse_run_start BEFORE INSERT OR UPDATE ON ingest_checkpoints_away"
+                    + " FOR EACH ROW EXECUTE FUNCTION refuse_run_start()");
+            try {
+                StoredAggregates.execute("ALTER TABLE ingest_checkpoints_away RENAME TO ingest_checkpoints");
+                renamed = false;
+                await().atMost(Duration.ofSeconds(60)).until(() -> StoredAggregates.scalar(
+                        "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM refused_run_starts") >= 1);
+                assertThat(server.connections()).hasSize(connections);
+            } finally {
+                StoredAggregates.execute("DROP TRIGGER refuse_run_start ON " + (renamed ? "ingest_checkpoints_away" : "ingest_checkpoints"));
+                StoredAggregates.execute("DROP FUNCTION refuse_run_start()");
+                StoredAggregates.execute("DROP SEQUENCE refused_run_starts");
+            }
+        } finally {
+            if (renamed) {
+                StoredAggregates.execute("ALTER TABLE ingest_checkpoints_away RENAME TO ingest_checkpoints");
+            }
+        }
+
+        String last = TestSseServer.idFor((base + 9) * 1000);
+        await().atMost(Duration.ofSeconds(60)).until(() -> last.equals(checkpointId()));
+        assertThat(server.connections()).hasSizeGreaterThan(connections);
+        Map<String, Long> published = TopicReader.readAll(WikimediaPipelineTest.TOPIC).stream()
+                .map(r -> TopicReader.header(r, PulseHeaders.EVENT_ID))
+                .filter(id -> id != null && id.startsWith(run))
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        assertThat(published).hasSize(10);
+        assertThat(published.values()).allMatch(count -> count == 1);
+    }
+
     private static String checkpointId() {
         return StoredAggregates.text("SELECT max(last_event_id) FROM ingest_checkpoints WHERE source = '" + TestSseServer.CHECKPOINT + "'");
     }
