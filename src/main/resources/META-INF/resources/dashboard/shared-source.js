@@ -2,9 +2,11 @@
 // with two streams per tab, a fourth tab used to wait for one of the browser's six connections to Pulse. Where a
 // browser has no shared workers, or cannot start one, each is a plain EventSource of its own.
 const WORKER = '/dashboard/stream-worker.js';
-const WORKER_NAME = 'pulse-streams-1'; // a new name with a new message format: an older worker keeps its old tabs
+const PROTOCOL = 1; // the messages below; stream-worker.js answers with its own
+const WORKER_NAME = `pulse-streams-${PROTOCOL}`;
+const WELCOME_MS = 10000;
 
-let port;
+let port; // undefined: not tried yet; null: plain EventSources
 let nextId = 1;
 const handles = new Map();
 
@@ -12,27 +14,46 @@ function workerPort() {
   if (port !== undefined) return port;
   port = null;
   if (typeof SharedWorker !== 'function') return port;
+  let worker;
   try {
-    const worker = new SharedWorker(WORKER, { name: WORKER_NAME });
-    worker.port.onmessage = (message) => handles.get(message.data.id)?.deliver(message.data);
-    worker.port.start();
-    port = worker.port;
+    worker = new SharedWorker(WORKER, { name: WORKER_NAME });
   } catch {
-    return port; // null: plain EventSources
+    return port;
   }
+  const shared = worker.port;
+  // A worker that cannot start (its script refused, or throwing) never answers: the streams fall back to plain
+  // EventSources instead of waiting for good, and so does a page newer than the worker still running for older tabs.
+  let welcomed = false;
+  const fallBack = () => {
+    if (port !== shared) return;
+    port = null;
+    shared.postMessage({ op: 'bye' });
+    [...handles.values()].forEach((handle) => handle.deliver({ type: 'error', readyState: EventSource.CLOSED }));
+  };
+  worker.addEventListener('error', fallBack);
+  setTimeout(() => { if (!welcomed) fallBack(); }, WELCOME_MS);
+  shared.onmessage = ({ data }) => {
+    if (data.op === 'welcome') {
+      welcomed = true;
+      if (data.protocol !== PROTOCOL) fallBack();
+    } else {
+      handles.get(data.id)?.deliver(data);
+    }
+  };
+  shared.start();
+  port = shared;
   // The worker frees this tab's streams when it goes: told on the way out, or, when the tab dies without a word,
   // by the lock it held (released with the tab), else by its pings stopping.
   const lock = `pulse-tab-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-  port.postMessage({ op: 'hello', lock });
+  shared.postMessage({ op: 'hello', lock });
   let release = () => { };
   navigator.locks?.request(lock, () => {
-    port.postMessage({ op: 'locked' });
+    shared.postMessage({ op: 'locked' });
     return new Promise((resolve) => { release = resolve; }); // held until the tab goes
   });
-  setInterval(() => port.postMessage({ op: 'ping' }), 10000);
-  // A page kept in the back-forward cache does not always get its goodbye through: its lock, let go of here, tells.
+  setInterval(() => shared.postMessage({ op: 'ping' }), 10000);
   window.addEventListener('pagehide', () => {
-    port.postMessage({ op: 'bye' });
+    shared.postMessage({ op: 'bye' });
     release();
   });
   // Back from the back-forward cache, its streams were given up on the way out: start the page again.
@@ -59,7 +80,7 @@ export function openSource(url, events, { fresh = false } = {}) {
     close() {
       if (!handles.delete(id)) return;
       handle.readyState = EventSource.CLOSED;
-      shared.postMessage({ op: 'close', id });
+      if (port === shared) shared.postMessage({ op: 'close', id });
     },
     deliver({ type, data, lastEventId, readyState }) {
       handle.readyState = readyState;

@@ -318,6 +318,54 @@ class DashboardBrowserTest {
     }
 
     /**
+     * A worker that cannot start (its script refused by a proxy, say) left the page at "Connecting…" for good, with no
+     * stream at all: it now opens its own.
+     */
+    @Test
+    void shouldOpenItsOwnStreamsWhenTheSharedWorkerCannotStart() {
+        streamSwitch.refuseWorker();
+        open(home);
+        String wiki = "noworkerwiki" + System.nanoTime() % 1_000_000;
+        raise(wiki, "Seen without the worker");
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Seen without the worker"));
+    }
+
+    /**
+     * After the streams were refused, every tab reopens the alerts from the same id, each after its own back-off: a tab
+     * whose reopen came later (its timers throttled in the background) joined the stream another tab had reopened,
+     * and missed what that stream had replayed and delivered before it joined.
+     */
+    @Test
+    void shouldShowATabThatReopensLateWhatTheSharedStreamDeliveredBefore() {
+        open(home);
+        String early = browser.getWindowHandle();
+        browser.switchTo().newWindow(WindowType.TAB);
+        open(home);
+        String late = browser.getWindowHandle();
+        String wiki = "latetabwiki" + System.nanoTime() % 1_000_000;
+        raise(wiki, "Seen by both");
+        for (String tab : List.of(early, late)) {
+            browser.switchTo().window(tab);
+            await().atMost(PATIENCE).until(() -> text("alerts").contains("Seen by both"));
+        }
+        // This tab's timers run 20 s late, as a throttled background tab's may.
+        browser.executeScript("const later = window.setTimeout;"
+                + " window.setTimeout = (f, ms, ...args) => later(f, (ms || 0) + 20000, ...args);");
+
+        raiseWhileTheStreamsAreRefused(wiki, "Raised while the streams were refused", () -> { });
+        browser.switchTo().window(early);
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised while the streams were refused"));
+        raise(wiki, "Raised before the late tab reopened");
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised before the late tab reopened"));
+
+        browser.switchTo().window(late);
+        assertThat(text("alerts")).doesNotContain("Raised while the streams were refused"); // not reopened yet
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised while the streams were refused")
+                && text("alerts").contains("Raised before the late tab reopened"));
+        await().atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2); // one connection per stream still
+    }
+
+    /**
      * Opens the page, and waits until it is live and its alert stream has started (told its position): an alert
      * raised before could be neither sent live nor replayed.
      */

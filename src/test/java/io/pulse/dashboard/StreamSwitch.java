@@ -14,7 +14,8 @@ import io.vertx.core.http.HttpConnection;
  * Test-only: cuts {@code /metrics/stream} and {@code /alerts/stream} server-side. {@link #cut()} closes
  * every open stream connection and refuses new ones with 503 until {@link #restore()}; {@link #mute()}
  * closes them too, then answers the metrics stream with its headers and nothing more, as Pulse does while
- * every snapshot fails (the database away); otherwise it only counts the metrics stream's.
+ * every snapshot fails (the database away); otherwise it only counts the metrics stream's. {@link #refuseWorker()}
+ * answers 404 for the dashboard's shared worker.
  */
 @ApplicationScoped
 public class StreamSwitch {
@@ -25,11 +26,14 @@ public class StreamSwitch {
     private final AtomicInteger mutedStreams = new AtomicInteger();
     private volatile boolean down;
     private volatile boolean muted;
+    private volatile boolean workerRefused;
 
     void register(@Observes Filters filters) {
         filters.register(rc -> {
             String path = rc.request().path();
-            if (!path.startsWith("/metrics/stream") && !path.startsWith("/alerts/stream")) {
+            if (workerRefused && path.equals("/dashboard/stream-worker.js")) {
+                rc.response().setStatusCode(404).end();
+            } else if (!path.startsWith("/metrics/stream") && !path.startsWith("/alerts/stream")) {
                 rc.next();
             } else if (down) {
                 if (path.startsWith("/alerts/stream")) {
@@ -64,8 +68,14 @@ public class StreamSwitch {
         open.forEach(HttpConnection::close);
     }
 
+    /** Answers 404 for the dashboard's shared worker script, as a proxy or an old deployment might. */
+    public void refuseWorker() {
+        workerRefused = true;
+    }
+
     public void restore() {
         down = false;
+        workerRefused = false;
         if (muted) {
             muted = false;
             open.forEach(HttpConnection::close);
