@@ -2,7 +2,7 @@
 // with two streams per tab, a fourth tab used to wait for one of the browser's six connections to Pulse. Where a
 // browser has no shared workers, or cannot start one, each is a plain EventSource of its own.
 const WORKER = '/dashboard/stream-worker.js';
-const PROTOCOL = 1; // the messages below; stream-worker.js answers with its own
+const PROTOCOL = 2; // the messages below; stream-worker.js answers with its own (1 had no welcome)
 const WORKER_NAME = `pulse-streams-${PROTOCOL}`;
 const WELCOME_MS = 10000;
 
@@ -32,10 +32,16 @@ function workerPort() {
   };
   worker.addEventListener('error', fallBack);
   setTimeout(() => { if (!welcomed) fallBack(); }, WELCOME_MS);
+  let pings = 0;
+  let pongs = 0;
   shared.onmessage = ({ data }) => {
     if (data.op === 'welcome') {
       welcomed = true;
       if (data.protocol !== PROTOCOL) fallBack();
+    } else if (data.op === 'pong') {
+      pongs = Math.max(pongs, data.seq);
+      // Streams the worker no longer holds for this tab (it let the tab go while it was silent): ended, to be reopened.
+      data.unknown.forEach((id) => handles.get(id)?.deliver({ type: 'error', readyState: EventSource.CLOSED }));
     } else {
       handles.get(data.id)?.deliver(data);
     }
@@ -51,7 +57,16 @@ function workerPort() {
     shared.postMessage({ op: 'locked' });
     return new Promise((resolve) => { release = resolve; }); // held until the tab goes
   });
-  setInterval(() => shared.postMessage({ op: 'ping' }), 10000);
+  // Each ping names this tab's streams; a worker that has not answered the previous one is gone (crashed): fall back.
+  setInterval(() => {
+    if (port !== shared) return;
+    if (welcomed && pongs < pings) {
+      fallBack();
+      return;
+    }
+    pings += 1;
+    shared.postMessage({ op: 'ping', seq: pings, ids: [...handles.keys()] });
+  }, 10000);
   window.addEventListener('pagehide', () => {
     shared.postMessage({ op: 'bye' });
     release();

@@ -4,7 +4,7 @@
 // EventSource, which closes when the last tab reading it goes.
 'use strict';
 
-const PROTOCOL = 1; // shared-source.js checks it: a page newer than a worker still running falls back to its own streams
+const PROTOCOL = 2; // shared-source.js checks it: a page newer than a worker still running falls back to its own streams
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 2;
@@ -18,22 +18,24 @@ const SWEEP_MS = 2000;
 const REPLAY_LIMIT = 500;
 
 const streams = new Map(); // key -> { key, url, source, handles: Set, events: Set, listened: Set, lastEventId, ... }
-const tabs = new Map(); // port -> { name, locked, heard, handles: Map(id -> handle), lost: [ids] }
+const tabs = new Map(); // port -> { name, locked, heard, handles: Map(id -> handle) }
 let nextKey = 1;
 
 self.onconnect = (event) => {
   const port = event.ports[0];
-  tabs.set(port, { name: null, locked: false, heard: performance.now(), handles: new Map(), lost: [] });
   port.onmessage = (message) => receive(port, message.data);
   port.start();
 };
 
 function receive(port, message) {
-  const tab = tabs.get(port);
-  if (!tab) return; // said goodbye
+  let tab = tabs.get(port);
+  if (!tab) {
+    if (message.op === 'bye') return;
+    // New, or let go of while silent (asleep, frozen): its next ping tells it which of its streams ended for it.
+    tab = { name: message.lock || null, locked: false, heard: 0, handles: new Map() };
+    tabs.set(port, tab);
+  }
   tab.heard = performance.now();
-  // Let go of while silent (asleep, frozen): its streams end for it now, and it opens them again.
-  tab.lost.splice(0).forEach((id) => port.postMessage({ id, type: 'error', readyState: CLOSED }));
   switch (message.op) {
     case 'hello':
       tab.name = message.lock;
@@ -43,15 +45,26 @@ function receive(port, message) {
     case 'open': open(port, tab, message); break;
     case 'close': close(tab, message.id); break;
     case 'bye': drop(port, true); break;
-    default: break; // 'ping': heard, nothing more
+    case 'ping':
+      port.postMessage({ op: 'pong', seq: message.seq, unknown: (message.ids || []).filter((id) => !tab.handles.has(id)) });
+      break;
+    default: break;
   }
 }
 
 function open(port, tab, { id, url, events, fresh }) {
+  const resumeId = resumeIdOf(url);
+  const family = familyOf(url);
   let stream = [...streams.values()].find((s) => s.url === url && (s.replay !== null || !s.resumed));
+  let replay = true;
+  if (!stream && resumeId && !fresh) {
+    // Another stream of its kind whose latest event is the id asked for delivers next what the tab wants: after a
+    // tab's own reopen (from silence, say) it is back on the others' connection.
+    stream = [...streams.values()].find((s) => s.family === family && s.lastEventId === resumeId && live(s));
+    replay = false;
+  }
   if (!stream) {
-    const resumeId = resumeIdOf(url);
-    stream = { key: nextKey++, url, source: null, handles: new Set(), events: new Set(), listened: new Set(),
+    stream = { key: nextKey++, url, family, source: null, handles: new Set(), events: new Set(), listened: new Set(),
       resumed: resumeId !== '', lastEventId: resumeId, position: false, replay: null };
     streams.set(stream.key, stream);
   }
@@ -69,7 +82,43 @@ function open(port, tab, { id, url, events, fresh }) {
   stream.events.forEach((type) => listen(stream, stream.source, type));
   if (stream.source.readyState === OPEN) post(handle, 'open');
   if (stream.position) post(handle, 'position', undefined, stream.lastEventId);
-  (stream.replay || []).forEach((e) => post(handle, e.type, e.data, e.lastEventId));
+  if (replay) (stream.replay || []).forEach((e) => post(handle, e.type, e.data, e.lastEventId));
+}
+
+function live(stream) {
+  return stream.source !== null && stream.source.readyState !== CLOSED;
+}
+
+/** The URL without the id it resumes from: streams of one family deliver the same events once caught up. */
+function familyOf(url) {
+  try {
+    const parsed = new URL(url, self.location.href);
+    parsed.searchParams.delete('lastEventId');
+    return parsed.pathname + parsed.search;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Streams of one family whose latest events are the same have caught up with each other: the tabs of the resumed one
+ * move to the other and its connection closes (tabs reopening from different ids would otherwise keep one each).
+ */
+function mergeCaughtUp(stream) {
+  if (!stream.lastEventId) return;
+  const other = [...streams.values()].find((s) => s !== stream && s.family === stream.family
+    && s.lastEventId === stream.lastEventId && (stream.resumed || s.resumed) && live(s));
+  if (!other) return;
+  const [from, to] = stream.resumed ? [stream, other] : [other, stream];
+  from.events.forEach((type) => to.events.add(type));
+  to.events.forEach((type) => listen(to, to.source, type));
+  from.handles.forEach((handle) => {
+    handle.stream = to;
+    to.handles.add(handle);
+  });
+  from.handles.clear();
+  from.source.close();
+  streams.delete(from.key);
 }
 
 /** Where a reopened alert stream resumes: the id it was opened with, until it delivers another. */
@@ -105,6 +154,7 @@ function listen(stream, source, type) {
       else stream.replay = null; // too much to replay: a late tab opens its own
     }
     broadcast(stream, type, event.data, event.lastEventId);
+    mergeCaughtUp(stream);
   });
 }
 
@@ -133,19 +183,13 @@ function detach(handle) {
   }
 }
 
-/** A tab gone ({@code forGood}: it said so, or its lock went with it), or silent: told if it ever speaks again. */
+/** A tab gone ({@code forGood}: it said so, or its lock went with it), or silent: forgotten until it speaks again. */
 function drop(port, forGood) {
   const tab = tabs.get(port);
   if (!tab) return;
-  tab.handles.forEach((handle, id) => {
-    detach(handle);
-    if (!forGood) tab.lost.push(id);
-  });
-  tab.handles.clear();
-  if (forGood) {
-    tabs.delete(port);
-    port.close();
-  }
+  tabs.delete(port);
+  tab.handles.forEach(detach);
+  if (forGood) port.close();
 }
 
 async function sweep() {
@@ -162,7 +206,7 @@ async function sweep() {
   if (held) locked.forEach(([port, tab]) => { if (!held.has(tab.name)) drop(port, true); });
   const now = performance.now();
   tabs.forEach((tab, port) => {
-    if ((!tab.locked || !held) && tab.handles.size > 0 && now - tab.heard > SILENT_TAB_MS) drop(port, false);
+    if ((!tab.locked || !held) && now - tab.heard > SILENT_TAB_MS) drop(port, false);
   });
 }
 
