@@ -366,6 +366,37 @@ class DashboardBrowserTest {
     }
 
     /**
+     * A tab the worker let go of (silent for five minutes: asleep, frozen) is told at its next ping that its streams
+     * ended; it reopens them onto the connections the other tabs share, not onto one of its own for good.
+     */
+    @Test
+    void shouldBringATabTheWorkerLetGoOfBackOntoTheSharedStreams() {
+        open(home);
+        browser.switchTo().newWindow(WindowType.TAB);
+        open(home);
+        await().atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2);
+
+        inSharedWorker("drop([...tabs.keys()].pop(), false)"); // the last tab to speak: as the sweep does after silence
+        // Raised while it is let go of: it reopens from an older id than the shared stream's, and catches up.
+        raise("letgowiki" + System.nanoTime() % 1_000_000, "Raised while the tab was let go of");
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised while the tab was let go of"));
+        await().during(Duration.ofSeconds(2)).atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2);
+    }
+
+    /** Runs a script in the dashboard's shared worker (through the DevTools protocol; its answer is not read). */
+    @SuppressWarnings("unchecked")
+    private void inSharedWorker(String script) {
+        List<Map<String, Object>> targets = (List<Map<String, Object>>) browser.executeCdpCommand("Target.getTargets", Map.of())
+                .get("targetInfos");
+        String worker = targets.stream().filter(t -> "shared_worker".equals(t.get("type"))).map(t -> (String) t.get("targetId"))
+                .findFirst().orElseThrow();
+        String session = (String) browser.executeCdpCommand("Target.attachToTarget", Map.of("targetId", worker, "flatten", false))
+                .get("sessionId");
+        browser.executeCdpCommand("Target.sendMessageToTarget", Map.of("sessionId", session, "message",
+                "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"" + script.replace("\"", "\\\"") + "\"}}"));
+    }
+
+    /**
      * Opens the page, and waits until it is live and its alert stream has started (told its position): an alert
      * raised before could be neither sent live nor replayed.
      */
