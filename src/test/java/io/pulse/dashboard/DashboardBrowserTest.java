@@ -383,14 +383,27 @@ class DashboardBrowserTest {
         await().during(Duration.ofSeconds(2)).atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2);
     }
 
-    /** Runs a script in the dashboard's shared worker (through the DevTools protocol; its answer is not read). */
+    /** A worker that stops (crashed, ended by the browser) no longer answers pings: the tab opens its own streams. */
+    @Test
+    void shouldOpenItsOwnStreamsWhenTheSharedWorkerStops() {
+        open(home);
+        browser.executeCdpCommand("Target.closeTarget", Map.of("targetId", sharedWorker()));
+        raise("stoppedworkerwiki" + System.nanoTime() % 1_000_000, "Raised after the worker stopped");
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised after the worker stopped")
+                && "Live".equals(text("connection")));
+    }
+
     @SuppressWarnings("unchecked")
-    private void inSharedWorker(String script) {
+    private String sharedWorker() {
         List<Map<String, Object>> targets = (List<Map<String, Object>>) browser.executeCdpCommand("Target.getTargets", Map.of())
                 .get("targetInfos");
-        String worker = targets.stream().filter(t -> "shared_worker".equals(t.get("type"))).map(t -> (String) t.get("targetId"))
+        return targets.stream().filter(t -> "shared_worker".equals(t.get("type"))).map(t -> (String) t.get("targetId"))
                 .findFirst().orElseThrow();
-        String session = (String) browser.executeCdpCommand("Target.attachToTarget", Map.of("targetId", worker, "flatten", false))
+    }
+
+    /** Runs a script in the dashboard's shared worker (through the DevTools protocol; its answer is not read). */
+    private void inSharedWorker(String script) {
+        String session = (String) browser.executeCdpCommand("Target.attachToTarget", Map.of("targetId", sharedWorker(), "flatten", false))
                 .get("sessionId");
         browser.executeCdpCommand("Target.sendMessageToTarget", Map.of("sessionId", session, "message",
                 "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"" + script.replace("\"", "\\\"") + "\"}}"));
