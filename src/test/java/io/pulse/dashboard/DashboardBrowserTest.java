@@ -383,6 +383,26 @@ class DashboardBrowserTest {
         await().during(Duration.ofSeconds(2)).atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2);
     }
 
+    /**
+     * A tab whose page crashed says no goodbye: its lock, released with it, tells the worker, which closes the stream
+     * only that tab read (its wiki filter) within seconds instead of after five silent minutes.
+     */
+    @Test
+    void shouldCloseTheStreamOnlyACrashedTabReadOnceItsLockIsGone() {
+        open(home);
+        browser.switchTo().newWindow(WindowType.TAB);
+        browser.get(home + "?wiki=www.wikidata.org");
+        await().atMost(PATIENCE).until(() -> "Live".equals(text("connection")));
+        await().atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 3); // two filters, one alert stream
+
+        try {
+            browser.executeCdpCommand("Page.crash", Map.of());
+        } catch (RuntimeException crashed) {
+            // the page's answer never comes: it is gone
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> streamSwitch.openStreams() == 2);
+    }
+
     /** A worker that stops (crashed, ended by the browser) no longer answers pings: the tab opens its own streams. */
     @Test
     void shouldOpenItsOwnStreamsWhenTheSharedWorkerStops() {
