@@ -53,7 +53,9 @@ function workerPort() {
   const lock = `pulse-tab-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   shared.postMessage({ op: 'hello', lock });
   let release = () => { };
+  let locked = false;
   navigator.locks?.request(lock, () => {
+    locked = true;
     shared.postMessage({ op: 'locked' });
     return new Promise((resolve) => { release = resolve; }); // held until the tab goes
   });
@@ -65,7 +67,7 @@ function workerPort() {
       return;
     }
     pings += 1;
-    shared.postMessage({ op: 'ping', seq: pings, ids: [...handles.keys()] });
+    shared.postMessage({ op: 'ping', seq: pings, ids: [...handles.keys()], lock, locked });
   }, 10000);
   window.addEventListener('pagehide', () => {
     shared.postMessage({ op: 'bye' });

@@ -16,6 +16,10 @@ const SWEEP_MS = 2000;
 // from the same id later than the others (its timers throttled, its back-off longer): it gets them, not just what
 // comes after it joined. Past the limit a late tab gets a connection of its own.
 const REPLAY_LIMIT = 500;
+// A stream opened without an id (live after its 'position') keeps its latest events, handed to tabs that join it or
+// move onto it from their own resumed stream: the server sends a batch's alerts live in another order than a replay
+// does (ties of publication time), so the latest id alone does not say that a tab has everything before it.
+const RECENT_LIMIT = 100;
 
 const streams = new Map(); // key -> { key, url, source, handles: Set, events: Set, listened: Set, lastEventId, ... }
 const tabs = new Map(); // port -> { name, locked, heard, handles: Map(id -> handle) }
@@ -32,13 +36,14 @@ function receive(port, message) {
   if (!tab) {
     if (message.op === 'bye') return;
     // New, or let go of while silent (asleep, frozen): its next ping tells it which of its streams ended for it.
-    tab = { name: message.lock || null, locked: false, heard: 0, handles: new Map() };
+    tab = { name: null, locked: false, heard: 0, handles: new Map() };
     tabs.set(port, tab);
   }
   tab.heard = performance.now();
+  if (message.lock) tab.name = message.lock; // every ping names it too: a tab forgotten and back keeps its lock
+  if (message.locked) tab.locked = true;
   switch (message.op) {
     case 'hello':
-      tab.name = message.lock;
       port.postMessage({ op: 'welcome', protocol: PROTOCOL });
       break;
     case 'locked': tab.locked = true; break;
@@ -58,14 +63,15 @@ function open(port, tab, { id, url, events, fresh }) {
   let stream = [...streams.values()].find((s) => s.url === url && (s.replay !== null || !s.resumed));
   let replay = true;
   if (!stream && resumeId && !fresh) {
-    // Another stream of its kind whose latest event is the id asked for delivers next what the tab wants: after a
-    // tab's own reopen (from silence, say) it is back on the others' connection.
-    stream = [...streams.values()].find((s) => s.family === family && s.lastEventId === resumeId && live(s));
+    // A live stream of its kind whose latest event is the id asked for delivers next what the tab wants, with its
+    // recent events for what it sent out of order: after a tab's own reopen (from silence, say) it is back on the
+    // others' connection.
+    stream = [...streams.values()].find((s) => s.family === family && joinable(s) && s.lastEventId === resumeId);
     replay = false;
   }
   if (!stream) {
     stream = { key: nextKey++, url, family, source: null, handles: new Set(), events: new Set(), listened: new Set(),
-      resumed: resumeId !== '', lastEventId: resumeId, position: false, replay: null };
+      resumed: resumeId !== '', lastEventId: resumeId, position: false, replay: null, recent: [] };
     streams.set(stream.key, stream);
   }
   (events || []).forEach((type) => stream.events.add(type));
@@ -82,11 +88,16 @@ function open(port, tab, { id, url, events, fresh }) {
   stream.events.forEach((type) => listen(stream, stream.source, type));
   if (stream.source.readyState === OPEN) post(handle, 'open');
   if (stream.position) post(handle, 'position', undefined, stream.lastEventId);
-  if (replay) (stream.replay || []).forEach((e) => post(handle, e.type, e.data, e.lastEventId));
+  (replay ? stream.replay || [] : stream.recent).forEach((e) => post(handle, e.type, e.data, e.lastEventId));
 }
 
 function live(stream) {
   return stream.source !== null && stream.source.readyState !== CLOSED;
+}
+
+/** Opened without an id, live since its position: what it delivers after any of its events is what a tab wants. */
+function joinable(stream) {
+  return !stream.resumed && stream.position && live(stream);
 }
 
 /** The URL without the id it resumes from: streams of one family deliver the same events once caught up. */
@@ -101,20 +112,22 @@ function familyOf(url) {
 }
 
 /**
- * Streams of one family whose latest events are the same have caught up with each other: the tabs of the resumed one
- * move to the other and its connection closes (tabs reopening from different ids would otherwise keep one each).
+ * A resumed stream whose latest event is a live stream's of its family has caught up with it: its tabs move there,
+ * with that stream's recent events, and its connection closes (tabs reopening from their own ids would otherwise
+ * keep one each). Two resumed streams are not merged: one may still be replaying what the other skipped.
  */
 function mergeCaughtUp(stream) {
   if (!stream.lastEventId) return;
   const other = [...streams.values()].find((s) => s !== stream && s.family === stream.family
-    && s.lastEventId === stream.lastEventId && (stream.resumed || s.resumed) && live(s));
-  if (!other) return;
+    && s.lastEventId === stream.lastEventId && (stream.resumed ? joinable(s) : s.resumed && live(s)));
+  if (!other || (!stream.resumed && !joinable(stream))) return;
   const [from, to] = stream.resumed ? [stream, other] : [other, stream];
   from.events.forEach((type) => to.events.add(type));
   to.events.forEach((type) => listen(to, to.source, type));
   from.handles.forEach((handle) => {
     handle.stream = to;
     to.handles.add(handle);
+    to.recent.forEach((e) => post(handle, e.type, e.data, e.lastEventId));
   });
   from.handles.clear();
   from.source.close();
@@ -137,6 +150,7 @@ function start(stream) {
   stream.listened = new Set();
   stream.position = false;
   stream.replay = stream.resumed ? [] : null; // the new source replays from the same id
+  stream.recent = [];
   source.addEventListener('open', () => { if (stream.source === source) broadcast(stream, 'open'); });
   source.addEventListener('error', () => { if (stream.source === source) broadcast(stream, 'error'); });
   stream.events.forEach((type) => listen(stream, source, type));
@@ -149,6 +163,10 @@ function listen(stream, source, type) {
     if (stream.source !== source) return;
     if (event.lastEventId) stream.lastEventId = event.lastEventId;
     if (type === 'position') stream.position = true;
+    else if (stream.position && !stream.resumed) {
+      stream.recent.push({ type, data: event.data, lastEventId: event.lastEventId });
+      if (stream.recent.length > RECENT_LIMIT) stream.recent.shift();
+    }
     if (stream.replay) {
       if (stream.replay.length < REPLAY_LIMIT) stream.replay.push({ type, data: event.data, lastEventId: event.lastEventId });
       else stream.replay = null; // too much to replay: a late tab opens its own

@@ -376,7 +376,9 @@ class DashboardBrowserTest {
         open(home);
         await().atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2);
 
-        inSharedWorker("drop([...tabs.keys()].pop(), false)"); // the last tab to speak: as the sweep does after silence
+        // The tab registered last, as the sweep does after silence; the worker then tells the test how many it holds.
+        inSharedWorker("drop([...tabs.keys()].pop(), false); fetch('/test-mark/let-go-of-one-of-' + (tabs.size + 1))");
+        await().atMost(PATIENCE).until(() -> streamSwitch.marks().contains("let-go-of-one-of-2"));
         // Raised while it is let go of: it reopens from an older id than the shared stream's, and catches up.
         raise("letgowiki" + System.nanoTime() % 1_000_000, "Raised while the tab was let go of");
         await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised while the tab was let go of"));

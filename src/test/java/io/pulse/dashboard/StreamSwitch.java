@@ -15,7 +15,7 @@ import io.vertx.core.http.HttpConnection;
  * every open stream connection and refuses new ones with 503 until {@link #restore()}; {@link #mute()}
  * closes them too, then answers the metrics stream with its headers and nothing more, as Pulse does while
  * every snapshot fails (the database away); otherwise it only counts the metrics stream's. {@link #refuseWorker()}
- * answers 404 for the dashboard's shared worker.
+ * answers 404 for the dashboard's shared worker. A request to {@code /test-mark/<what>} is noted in {@link #marks()}.
  */
 @ApplicationScoped
 public class StreamSwitch {
@@ -24,6 +24,7 @@ public class StreamSwitch {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger refusedAlerts = new AtomicInteger();
     private final AtomicInteger mutedStreams = new AtomicInteger();
+    private final Set<String> marks = ConcurrentHashMap.newKeySet();
     private volatile boolean down;
     private volatile boolean muted;
     private volatile boolean workerRefused;
@@ -31,7 +32,10 @@ public class StreamSwitch {
     void register(@Observes Filters filters) {
         filters.register(rc -> {
             String path = rc.request().path();
-            if (workerRefused && path.equals("/dashboard/stream-worker.js")) {
+            if (path.startsWith("/test-mark/")) {
+                marks.add(path.substring("/test-mark/".length()));
+                rc.response().setStatusCode(204).end();
+            } else if (workerRefused && path.equals("/dashboard/stream-worker.js")) {
                 rc.response().setStatusCode(404).end();
             } else if (!path.startsWith("/metrics/stream") && !path.startsWith("/alerts/stream")) {
                 rc.next();
@@ -95,6 +99,11 @@ public class StreamSwitch {
     /** Metrics stream requests answered with a silent stream so far. */
     public int mutedStreams() {
         return mutedStreams.get();
+    }
+
+    /** What a page or worker script told the test by requesting {@code /test-mark/<what>}. */
+    public Set<String> marks() {
+        return marks;
     }
 
     /** Metrics stream requests let through so far. */
