@@ -78,10 +78,7 @@ class IngestRestartTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(StoredAggregates.scalar(
                 "SELECT count(*) FROM ingest_checkpoints WHERE last_event_id = ?",
                 TestSseServer.idFor((base + 79) * 1000))).isEqualTo(1));
-        Map<String, Long> published = TopicReader.readAll(WikimediaPipelineTest.TOPIC).stream()
-                .map(r -> TopicReader.header(r, PulseHeaders.EVENT_ID))
-                .filter(id -> id != null && id.startsWith(run))
-                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        Map<String, Long> published = timesPublished(run);
         assertThat(published).hasSize(80);
         assertThat(published.values()).allMatch(count -> count == 1);
         // Each record names the feed that published it: another feed's read-back leaves its ids alone.
@@ -320,12 +317,17 @@ class IngestRestartTest {
         String last = TestSseServer.idFor((base + 9) * 1000);
         await().atMost(Duration.ofSeconds(60)).until(() -> last.equals(checkpointId()));
         assertThat(server.connections()).hasSizeGreaterThan(connections);
-        Map<String, Long> published = TopicReader.readAll(WikimediaPipelineTest.TOPIC).stream()
+        Map<String, Long> published = timesPublished(run);
+        assertThat(published).hasSize(10);
+        assertThat(published.values()).allMatch(count -> count == 1);
+    }
+
+    /** How many times each event of the run was published to the events topic, by event id. */
+    private static Map<String, Long> timesPublished(String run) {
+        return TopicReader.readAll(WikimediaPipelineTest.TOPIC).stream()
                 .map(r -> TopicReader.header(r, PulseHeaders.EVENT_ID))
                 .filter(id -> id != null && id.startsWith(run))
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-        assertThat(published).hasSize(10);
-        assertThat(published.values()).allMatch(count -> count == 1);
     }
 
     private static String checkpointId() {
