@@ -12,14 +12,14 @@ const CLOSED = 2;
 // contexts: https, localhost); elsewhere by its silence. Hidden tabs' timers may run once a minute: hence five.
 const SILENT_TAB_MS = 5 * 60 * 1000;
 const SWEEP_MS = 2000;
-// A resumed alert stream (opened with ?lastEventId=) keeps what it delivered, up to this many, for a tab that reopens
-// from the same id later than the others (its timers throttled, its back-off longer): it gets them, not just what
-// comes after it joined. Past the limit a late tab gets a connection of its own.
-const REPLAY_LIMIT = 500;
-// A stream opened without an id (live after its 'position') keeps its latest events, handed to tabs that join it or
-// move onto it from their own resumed stream: the server sends a batch's alerts live in another order than a replay
-// does (ties of publication time), so the latest id alone does not say that a tab has everything before it.
-const RECENT_LIMIT = 100;
+// An alert stream keeps what it delivered, up to this many. Resumed (opened with ?lastEventId=), for a tab that reopens
+// from the same id later than the others (its timers throttled, its back-off longer): it gets all of it, not just what
+// comes after it joined; past the limit a late tab gets a connection of its own. Opened without an id (live since its
+// 'position'), for tabs that join it or move onto it from their own resumed stream: they get the latest RECENT, since
+// the server sends a batch's alerts live in another order than a replay does (ties of publication time), so the latest
+// id alone does not say that a tab has everything before it.
+const DELIVERED_LIMIT = 500;
+const RECENT = 100;
 
 const streams = new Map(); // key -> { key, url, source, handles: Set, events: Set, listened: Set, lastEventId, ... }
 const tabs = new Map(); // port -> { name, locked, heard, handles: Map(id -> handle) }
@@ -60,7 +60,7 @@ function receive(port, message) {
 function open(port, tab, { id, url, events, fresh }) {
   const resumeId = resumeIdOf(url);
   const family = familyOf(url);
-  let stream = [...streams.values()].find((s) => s.url === url && (s.replay !== null || !s.resumed));
+  let stream = [...streams.values()].find((s) => s.url === url && (s.complete || !s.resumed));
   let replay = true;
   if (!stream && resumeId && !fresh) {
     // A live stream of its kind whose latest event is the id asked for delivers next what the tab wants, with its
@@ -71,7 +71,7 @@ function open(port, tab, { id, url, events, fresh }) {
   }
   if (!stream) {
     stream = { key: nextKey++, url, family, source: null, handles: new Set(), events: new Set(), listened: new Set(),
-      resumed: resumeId !== '', lastEventId: resumeId, position: false, replay: null, recent: [] };
+      resumed: resumeId !== '', lastEventId: resumeId, position: false, delivered: [], complete: true };
     streams.set(stream.key, stream);
   }
   (events || []).forEach((type) => stream.events.add(type));
@@ -88,7 +88,8 @@ function open(port, tab, { id, url, events, fresh }) {
   stream.events.forEach((type) => listen(stream, stream.source, type));
   if (stream.source.readyState === OPEN) post(handle, 'open');
   if (stream.position) post(handle, 'position', undefined, stream.lastEventId);
-  (replay ? stream.replay || [] : stream.recent).forEach((e) => post(handle, e.type, e.data, e.lastEventId));
+  const missed = !replay ? stream.delivered.slice(-RECENT) : stream.resumed ? stream.delivered : [];
+  missed.forEach((e) => post(handle, e.type, e.data, e.lastEventId));
 }
 
 function live(stream) {
@@ -127,7 +128,7 @@ function mergeCaughtUp(stream) {
   from.handles.forEach((handle) => {
     handle.stream = to;
     to.handles.add(handle);
-    to.recent.forEach((e) => post(handle, e.type, e.data, e.lastEventId));
+    to.delivered.slice(-RECENT).forEach((e) => post(handle, e.type, e.data, e.lastEventId));
   });
   from.handles.clear();
   from.source.close();
@@ -149,8 +150,8 @@ function start(stream) {
   stream.source = source;
   stream.listened = new Set();
   stream.position = false;
-  stream.replay = stream.resumed ? [] : null; // the new source replays from the same id
-  stream.recent = [];
+  stream.delivered = []; // a resumed one's new source replays from the same id
+  stream.complete = true;
   source.addEventListener('open', () => { if (stream.source === source) broadcast(stream, 'open'); });
   source.addEventListener('error', () => { if (stream.source === source) broadcast(stream, 'error'); });
   stream.events.forEach((type) => listen(stream, source, type));
@@ -162,14 +163,14 @@ function listen(stream, source, type) {
   source.addEventListener(type, (event) => {
     if (stream.source !== source) return;
     if (event.lastEventId) stream.lastEventId = event.lastEventId;
-    if (type === 'position') stream.position = true;
-    else if (stream.position && !stream.resumed) {
-      stream.recent.push({ type, data: event.data, lastEventId: event.lastEventId });
-      if (stream.recent.length > RECENT_LIMIT) stream.recent.shift();
-    }
-    if (stream.replay) {
-      if (stream.replay.length < REPLAY_LIMIT) stream.replay.push({ type, data: event.data, lastEventId: event.lastEventId });
-      else stream.replay = null; // too much to replay: a late tab opens its own
+    if (type === 'position') {
+      stream.position = true;
+    } else if (stream.resumed || stream.position) {
+      stream.delivered.push({ type, data: event.data, lastEventId: event.lastEventId });
+      if (stream.delivered.length > DELIVERED_LIMIT) {
+        stream.delivered.shift();
+        stream.complete = false; // too much to replay: a late tab on its URL opens its own
+      }
     }
     broadcast(stream, type, event.data, event.lastEventId);
     mergeCaughtUp(stream);
