@@ -39,12 +39,19 @@ public interface AlertConfig {
     int streamBuffer();
 
     /**
-     * A comment line this often on /alerts/stream: a stream with no alert for minutes is otherwise silent,
-     * and proxies and load balancers close idle connections (often after 60 s), and a half-open one is
-     * never noticed.
+     * A {@code heartbeat} event this often on /alerts/stream: a stream with no alert for minutes is otherwise silent,
+     * proxies and load balancers close idle connections (often after 60 s), and a page cannot tell a quiet stream
+     * from a dead one.
      */
     @WithDefault("15s")
     Duration streamHeartbeat();
+
+    /**
+     * An /alerts/stream subscriber that has taken no event (alert or heartbeat) for this long while one waited for
+     * it stopped reading, or vanished: its connection is closed and its place freed. Two heartbeats when shorter.
+     */
+    @WithDefault("60s")
+    Duration streamStalledAfter();
 
     /** Concurrent /alerts/stream subscribers before 503. */
     @WithDefault("1000")

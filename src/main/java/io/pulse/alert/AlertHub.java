@@ -5,12 +5,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pulse.store.ReadsBusyException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -38,10 +41,15 @@ public class AlertHub {
     private final int maxSubscribers;
     private final int bufferSize;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final AtomicLong stalledSubscribers = new AtomicLong();
 
     @Inject
-    public AlertHub(AlertConfig config) {
+    public AlertHub(AlertConfig config, MeterRegistry registry) {
         this(config.maxSubscribers(), config.streamBuffer());
+        FunctionCounter.builder("pulse.alert.stalled.subscribers", stalledSubscribers, AtomicLong::get)
+                .description("/alerts/stream subscribers whose connection was closed for taking no event for"
+                        + " pulse.alert.stream-stalled-after")
+                .register(registry);
     }
 
     AlertHub(int maxSubscribers, int bufferSize) {
@@ -95,6 +103,15 @@ public class AlertHub {
 
     public int subscribers() {
         return subscribers.size();
+    }
+
+    /** Subscribers let go since the start for taking no event for {@code pulse.alert.stream-stalled-after}. */
+    public long stalledSubscribers() {
+        return stalledSubscribers.get();
+    }
+
+    void countStalled() {
+        stalledSubscribers.incrementAndGet();
     }
 
     private static final class Subscriber {

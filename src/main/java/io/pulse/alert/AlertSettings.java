@@ -25,6 +25,7 @@ public class AlertSettings {
         new SettingsCheck()
                 .atLeast("pulse.alert.check-interval", config.checkInterval(), Duration.ofMillis(1))
                 .atLeast("pulse.alert.stream-heartbeat", config.streamHeartbeat(), Duration.ofMillis(1))
+                .atLeast("pulse.alert.stream-stalled-after", config.streamStalledAfter(), Duration.ofMillis(1))
                 .atLeast("pulse.alert.bot-surge-lookback", config.botSurgeLookback(), Duration.ofSeconds(1))
                 .atLeast("pulse.alert.max-tracked-pages", config.maxTrackedPages(), 1)
                 .atLeast("pulse.alert.stream-buffer", config.streamBuffer(), 1)

@@ -3,6 +3,7 @@ package io.pulse.alert;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -19,10 +20,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import io.pulse.api.StalledClients;
 import io.pulse.api.problem.Problem;
 import io.pulse.store.DatabaseUnreachable;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Alerts as they are raised, by any replica ({@link AlertFeed}), for dashboards:
@@ -34,6 +37,8 @@ import io.smallrye.mutiny.Uni;
  * Without either the stream is live, and starts with a {@code position} event whose {@code id:} is the alert
  * published last (0 for none): a page that has received no alert yet resumes from there, and gets what was raised
  * while it was away (it reconnected live only, and missed them). Older alerts are in {@code GET /api/alerts}.
+ * A {@code heartbeat} event every {@code pulse.alert.stream-heartbeat} keeps proxies from closing a quiet stream and
+ * tells a page that its stream is alive; a client that takes none for {@code pulse.alert.stream-stalled-after} is let go.
  */
 @Path("/alerts/stream")
 public class AlertStreamResource {
@@ -42,20 +47,29 @@ public class AlertStreamResource {
     private final AlertStore store;
     private final int replayLimit;
     private final Duration heartbeat;
+    private final int stalledHeartbeats;
 
     public AlertStreamResource(AlertHub hub, AlertStore store, AlertConfig config) {
         this.hub = hub;
         this.store = store;
         this.replayLimit = config.streamBuffer();
         this.heartbeat = config.streamHeartbeat();
+        this.stalledHeartbeats = stalledHeartbeats(config);
+    }
+
+    /** Heartbeats left untaken in a row that make a stall: at least two, as one may be being written. */
+    static int stalledHeartbeats(AlertConfig config) {
+        long ratio = -Math.floorDiv(-config.streamStalledAfter().toMillis(), config.streamHeartbeat().toMillis());
+        return (int) Math.max(2, Math.min(ratio, Integer.MAX_VALUE));
     }
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Newly raised alerts over Server-Sent Events", description = "Named `alert` events with JSON data")
-    @APIResponse(responseCode = "200", description = "An endless text/event-stream")
+    @APIResponse(responseCode = "200", description = "An endless text/event-stream; a `heartbeat` event (JSON"
+            + " `{\"intervalMs\": n}`) every `pulse.alert.stream-heartbeat`")
     @APIResponse(responseCode = "503", description = "Subscriber limit reached (problem JSON, Retry-After)")
-    public Multi<OutboundSseEvent> stream(@Context Sse sse,
+    public Multi<OutboundSseEvent> stream(@Context Sse sse, @Context HttpServerRequest request,
             @Parameter(description = "The last `id:` received, sent by EventSource when it reconnects: the alerts published since come first")
             @HeaderParam("Last-Event-ID") String lastEventId,
             @Parameter(description = "The same, from a page that opens a new EventSource (it sends no header);"
@@ -76,11 +90,23 @@ public class AlertStreamResource {
         } catch (AlertHub.TooManySubscribers full) {
             throw Problem.tooManySubscribers(full.getMessage(), "/alerts/stream");
         }
-        // A comment now and then keeps proxies from closing a quiet stream; one that a slow client has not
-        // taken yet is dropped, not queued.
+        // A heartbeat now and then keeps proxies from closing a quiet stream. An event, not a comment: a page sees it,
+        // and knows a stream silent for a few of them is dead (one that vanished without a word stays open for TCP's
+        // ~15 minutes of retries). One that a slow client has not taken yet is dropped, not queued; dropped in a row
+        // for stalled-after, the client stopped reading (or vanished with alerts to send): it is let go, its place
+        // freed, as it held it until TCP gave up.
+        AtomicInteger untaken = new AtomicInteger();
+        OutboundSseEvent beat = sse.newEventBuilder().name("heartbeat").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                .data(Map.class, Map.of("intervalMs", heartbeat.toMillis())).build();
         Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeat)
-                .onOverflow().drop()
-                .map(tick -> sse.newEventBuilder().comment("").build());
+                .onOverflow().invoke(() -> {
+                    if (untaken.incrementAndGet() == stalledHeartbeats) {
+                        hub.countStalled();
+                        StalledClients.letGo(request);
+                    }
+                }).drop()
+                .invoke(() -> untaken.set(0))
+                .map(tick -> beat);
         // One at a time from each: merging's default of 128 ahead kept the oldest alerts of a slow client in
         // the merge, past the hub's drop-oldest buffer, and queued heartbeats.
         return Multi.createBy().merging().withRequests(1).streams(alerts.map(a -> event(sse, a)), heartbeats);

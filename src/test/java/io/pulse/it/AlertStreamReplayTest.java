@@ -84,15 +84,30 @@ class AlertStreamReplayTest {
     }
 
     /**
-     * No alert for a while: the stream still sends a comment every {@code stream-heartbeat} (1 s in tests),
-     * so that proxies do not close it as idle. It sent nothing at all before.
+     * No alert for a while: the stream still sends a heartbeat every {@code stream-heartbeat} (1 s in tests), so that
+     * proxies do not close it as idle. It sent nothing at all at first, then comments, which a page cannot see: it
+     * could not tell a quiet stream from a dead one. A heartbeat names its interval and carries no id, so it does not
+     * move where a reconnect resumes.
      */
     @Test
-    void shouldKeepAQuietStreamAliveWithComments() {
+    void shouldKeepAQuietStreamAliveWithHeartbeatsAPageSees() {
         try (SseTestClient quiet = new SseTestClient(streamUrl)) {
-            await().atMost(WAIT).until(() -> quiet.comments() >= 2);
+            await().atMost(WAIT).until(() -> heartbeats(quiet).size() >= 2);
             assertThat(quiet.status()).isEqualTo(200);
+            assertThat(heartbeats(quiet)).allSatisfy(beat -> assertThat(beat.data().get("intervalMs").asLong()).isEqualTo(1000));
+            List<SseTestClient.Event> events = quiet.events();
+            for (int i = 0; i < events.size(); i++) {
+                if ("heartbeat".equals(events.get(i).name())) {
+                    assertThat(events.get(i).id()).as("the id a reconnect sends, as before the heartbeat")
+                            .isEqualTo(i == 0 ? null : events.get(i - 1).id());
+                }
+            }
+            assertThat(events).extracting(SseTestClient.Event::name).contains("position");
         }
+    }
+
+    private static List<SseTestClient.Event> heartbeats(SseTestClient client) {
+        return client.events().stream().filter(e -> "heartbeat".equals(e.name())).toList();
     }
 
     @Test
@@ -139,7 +154,7 @@ class AlertStreamReplayTest {
         String position;
         try (SseTestClient first = new SseTestClient(streamUrl)) {
             await().atMost(WAIT).until(() -> first.events().stream().anyMatch(e -> "position".equals(e.name())));
-            SseTestClient.Event start = first.events().get(0);
+            SseTestClient.Event start = first.events().stream().filter(e -> !"heartbeat".equals(e.name())).findFirst().get();
             assertThat(start.name()).as("before any alert").isEqualTo("position");
             position = start.id();
             assertThat(start.data().get("sequence").asText()).isEqualTo(position);

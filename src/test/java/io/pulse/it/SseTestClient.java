@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +27,6 @@ public final class SseTestClient implements AutoCloseable {
     }
 
     private final List<Event> events = new CopyOnWriteArrayList<>();
-    private final AtomicInteger comments = new AtomicInteger();
     private final CompletableFuture<HttpResponse<Stream<String>>> response;
     private volatile int status;
     private volatile String contentType;
@@ -63,8 +61,6 @@ public final class SseTestClient implements AutoCloseable {
                     }
                     name[0] = null;
                     data.clear();
-                } else if (line.startsWith(":")) {
-                    comments.incrementAndGet();
                 } else if (line.startsWith("event:")) {
                     name[0] = line.substring(6).trim();
                 } else if (line.startsWith("id:")) {
@@ -95,11 +91,6 @@ public final class SseTestClient implements AutoCloseable {
     public Event last() {
         List<Event> all = events();
         return all.isEmpty() ? null : all.get(all.size() - 1);
-    }
-
-    /** Comment lines received (keep-alives). */
-    public int comments() {
-        return comments.get();
     }
 
     /** Whether the response ended: finished or reset by the server (or closed by the test). */

@@ -10,12 +10,17 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.pulse.alert.Alert;
+import io.pulse.alert.AlertHub;
+import io.pulse.alert.Severity;
 import io.pulse.api.metrics.SnapshotHub;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,9 +29,10 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 
 /**
- * A /metrics/stream client that stops reading, or vanished without closing (a laptop lid, a dropped network), held
- * its place until TCP gave up, ~15 minutes. Once it has taken no snapshot for pulse.metrics.stalled-after (3 s in
- * tests) its connection is closed and its place freed; a client that reads is not touched.
+ * A /metrics/stream or /alerts/stream client that stops reading, or vanished without closing (a laptop lid, a dropped
+ * network), held its place until TCP gave up, ~15 minutes. Once it has taken no snapshot for pulse.metrics.stalled-after
+ * (3 s in tests), or no alert or heartbeat for pulse.alert.stream-stalled-after (3 s), its connection is closed and its
+ * place freed; a client that reads is not touched.
  */
 @QuarkusTest
 @TestProfile(StalledSubscriberTest.SmallSendBuffer.class)
@@ -43,8 +49,14 @@ class StalledSubscriberTest {
     @Inject
     SnapshotHub hub;
 
+    @Inject
+    AlertHub alerts;
+
     @TestHTTPResource("/metrics/stream?view=dashboard")
     String streamUrl;
+
+    @TestHTTPResource("/alerts/stream")
+    String alertsUrl;
 
     @Test
     void shouldCloseTheConnectionOfASubscriberThatStoppedReading() throws Exception {
@@ -64,19 +76,64 @@ class StalledSubscriberTest {
             int seen = healthy.events().size();
             await().atMost(Duration.ofSeconds(10)).until(() -> healthy.events().size() >= seen + 3);
 
-            // What the socket had received is still there to read; then the stream ends.
-            stalled.setSoTimeout(30_000);
-            InputStream in = stalled.getInputStream();
-            byte[] buffer = new byte[64 * 1024];
-            boolean ended = false;
-            try {
-                while (!ended) {
-                    ended = in.read(buffer) < 0;
-                }
-            } catch (SocketException reset) {
-                ended = true; // closed with data unread: a reset
-            }
-            assertThat(ended).isTrue();
+            assertEndsAfterWhatItReceived(stalled);
         }
+    }
+
+    /**
+     * The alert stream alike. Its heartbeats (every second here) show a stream that takes nothing: alerts enough to fill
+     * the kernels' buffers stall its writes, and three heartbeats left untaken in a row let it go. The client that
+     * reads gets every alert.
+     */
+    @Test
+    void shouldCloseTheAlertStreamOfASubscriberThatStoppedReading() throws Exception {
+        long stalledBefore = alerts.stalledSubscribers();
+        int before = alerts.subscribers();
+        String wiki = "stalledwiki" + System.nanoTime() % 1_000_000;
+        int published = 200; // below the stream buffer (256): none dropped for the client that reads
+        try (Socket stalled = new Socket(); SseTestClient healthy = new SseTestClient(alertsUrl)) {
+            stalled.setReceiveBufferSize(1024);
+            stalled.connect(new InetSocketAddress(RestAssured.baseURI.replace("http://", ""), RestAssured.port));
+            OutputStream out = stalled.getOutputStream();
+            out.write("GET /alerts/stream HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> alerts.subscribers() == before + 2);
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                    .until(() -> alerts.stalledSubscribers() == stalledBefore); // heartbeats alone stall nobody
+
+            String summary = "x".repeat(1000);
+            Instant now = Instant.now();
+            for (int i = 0; i < published; i++) {
+                alerts.publish(new Alert("stalled-" + wiki + "-" + i, "watched-user", Severity.INFO, wiki + ":" + i, wiki,
+                        "Page " + i, "Tester", now.truncatedTo(ChronoUnit.MINUTES), now, summary, Map.of(), null, null));
+            }
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> alerts.stalledSubscribers() > stalledBefore);
+            await().atMost(Duration.ofSeconds(10)).until(() -> alerts.subscribers() == before + 1);
+            assertThat(alerts.stalledSubscribers()).as("the client that reads is kept").isEqualTo(stalledBefore + 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> healthy.events().stream()
+                    .filter(e -> "alert".equals(e.name()) && wiki.equals(e.data().path("wiki").asText())).count() == published);
+            int seen = healthy.events().size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> healthy.events().size() >= seen + 3); // heartbeats go on
+
+            assertEndsAfterWhatItReceived(stalled);
+        }
+    }
+
+    /** What the socket had received is still there to read; then the stream ends. */
+    private static void assertEndsAfterWhatItReceived(Socket stalled) throws Exception {
+        stalled.setSoTimeout(30_000);
+        InputStream in = stalled.getInputStream();
+        byte[] buffer = new byte[64 * 1024];
+        boolean ended = false;
+        try {
+            while (!ended) {
+                ended = in.read(buffer) < 0;
+            }
+        } catch (SocketException reset) {
+            ended = true; // closed with data unread: a reset
+        }
+        assertThat(ended).isTrue();
     }
 }

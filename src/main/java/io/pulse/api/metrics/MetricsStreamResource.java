@@ -16,16 +16,13 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-import io.netty.channel.ChannelHandlerContext;
+import io.pulse.api.StalledClients;
 import io.pulse.api.problem.InvalidParametersException;
 import io.pulse.api.problem.ParameterError;
 import io.pulse.api.problem.Problem;
 import io.pulse.api.query.QueryParameters;
 import io.smallrye.mutiny.Multi;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * Live metrics for browsers: {@code new EventSource('/metrics/stream')} receives a {@code snapshot}
@@ -71,7 +68,7 @@ public class MetricsStreamResource {
         Multi<MetricsSnapshot> snapshots;
         try {
             snapshots = hub.subscribe(wiki == null || wiki.isBlank() ? null : wiki, "dashboard".equals(view),
-                    () -> letGo(request));
+                    () -> StalledClients.letGo(request));
         } catch (SnapshotHub.TooManySubscribers | SnapshotHub.TooManyFeeds full) {
             throw Problem.tooManySubscribers(full.getMessage(), "/metrics/stream");
         }
@@ -82,25 +79,5 @@ public class MetricsStreamResource {
                 .mediaType(MediaType.APPLICATION_JSON_TYPE)
                 .data(MetricsSnapshot.class, s)
                 .build());
-    }
-
-    /**
-     * Lets a stalled client go: the web layer then cancels its stream. Vert.x's own close (of the response, the
-     * connection, or the channel through its pipeline) first flushes what is pending, which a client that stopped
-     * reading never takes: it closed nothing. Closed from the pipeline's head, the pending writes are dropped. An
-     * HTTP/2 stream is reset instead: its connection carries the client's other requests.
-     */
-    private static void letGo(HttpServerRequest request) {
-        if (request.version() == HttpVersion.HTTP_2) {
-            request.response().reset();
-            return;
-        }
-        HttpConnection connection = request.connection();
-        ChannelHandlerContext head = connection instanceof ConnectionBase base ? base.channel().pipeline().firstContext() : null;
-        if (head != null) {
-            head.close();
-        } else {
-            connection.close();
-        }
     }
 }
