@@ -1,29 +1,45 @@
 // Alerts from GET /alerts/stream: named `alert` events carrying an Alert (rule, severity, wiki,
 // summary, eventTime). Rendered as text only: summaries contain titles and user names.
 import { openSource } from './shared-source.js';
+import { silence } from './silence.js';
 
 const KEEP = 50;
 const MAX_BACKOFF_MS = 10000;
+const SILENT_HEARTBEATS = 3; // heartbeats missed in a row: the connection is silently dead (a network gone), reopen it
 
 export function watchAlerts(list, empty) {
   let lastId = '';
   let backoff = 1000;
+  let current = null;
+  // The server's heartbeat interval, from its first heartbeat: until one comes, no watchdog (an older server sent
+  // comments, which a page cannot see).
+  let heartbeatMs = 0;
+  const quiet = silence();
   // Ids shown lately: a replay after a reconnect may repeat an alert published in the same instant as
   // the last one received (the server errs towards repeating rather than missing one).
   const shown = new Set();
-  const open = () => {
+  const open = (fresh) => {
     // A new EventSource sends no Last-Event-ID: the last id goes in the query, so the alerts missed
     // while the stream was closed come first.
-    // Shared with the browser's other tabs: they received the same alerts, so they reopen with the same id.
+    // Shared with the browser's other tabs: they received the same alerts, so they reopen with the same id. Fresh when
+    // this one found it silent.
     const source = openSource(lastId ? `/alerts/stream?lastEventId=${encodeURIComponent(lastId)}` : '/alerts/stream',
-      ['position', 'alert']);
+      ['position', 'alert', 'heartbeat'], { fresh });
+    current = source;
+    source.addEventListener('open', () => quiet.heard());
+    source.addEventListener('heartbeat', (event) => {
+      quiet.heard();
+      try { heartbeatMs = Number(JSON.parse(event.data).intervalMs) || heartbeatMs; } catch { /* keep the last one */ }
+    });
     // Opened without an id, the stream first says where it starts: resumed from there, a page that has received no
     // alert yet gets those raised while it was away.
     source.addEventListener('position', (event) => {
+      quiet.heard();
       if (event.lastEventId) lastId = event.lastEventId;
       list.dataset.resumeFrom = lastId; // where a reopened stream resumes (shown to tests and curious users)
     });
     source.addEventListener('alert', (event) => {
+      quiet.heard();
       backoff = 1000;
       if (event.lastEventId) lastId = event.lastEventId;
       list.dataset.resumeFrom = lastId;
@@ -48,9 +64,18 @@ export function watchAlerts(list, empty) {
       if (source.readyState !== EventSource.CLOSED) return;
       source.close(); // given up: a shared one is let go of, and reopened below
       if (list.children.length === 0) empty.hidden = false;
-      setTimeout(open, backoff);
+      setTimeout(() => open(false), backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     });
   };
-  open();
+  // EventSource waits on a connection that died without a word (TCP's retries: ~15 minutes), and the page showed no
+  // alert meanwhile: silent for a few heartbeats, it is reopened from the last id, and what it missed comes first.
+  setInterval(() => {
+    if (heartbeatMs > 0 && current.readyState === EventSource.OPEN && quiet.longerThan(SILENT_HEARTBEATS * heartbeatMs)) {
+      current.close();
+      quiet.heard();
+      open(true);
+    }
+  }, 1000);
+  open(false);
 }

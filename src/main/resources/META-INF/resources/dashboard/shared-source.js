@@ -2,7 +2,7 @@
 // with two streams per tab, a fourth tab used to wait for one of the browser's six connections to Pulse. Where a
 // browser has no shared workers, or cannot start one, each is a plain EventSource of its own.
 const WORKER = '/dashboard/stream-worker.js';
-const PROTOCOL = 2; // the messages below; stream-worker.js answers with its own (1 had no welcome)
+const PROTOCOL = 3; // the messages below; stream-worker.js answers with its own (1 had no welcome; 2 replayed heartbeats)
 const WORKER_NAME = `pulse-streams-${PROTOCOL}`;
 const WELCOME_MS = 10000;
 

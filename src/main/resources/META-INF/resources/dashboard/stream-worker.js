@@ -4,7 +4,7 @@
 // EventSource, which closes when the last tab reading it goes.
 'use strict';
 
-const PROTOCOL = 2; // shared-source.js checks it: a page newer than a worker still running falls back to its own streams
+const PROTOCOL = 3; // shared-source.js checks it: a page newer than a worker still running falls back to its own streams
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 2;
@@ -165,7 +165,7 @@ function listen(stream, source, type) {
     if (event.lastEventId) stream.lastEventId = event.lastEventId;
     if (type === 'position') {
       stream.position = true;
-    } else if (stream.resumed || stream.position) {
+    } else if (type !== 'heartbeat' && (stream.resumed || stream.position)) { // a heartbeat says "alive now", no more
       stream.delivered.push({ type, data: event.data, lastEventId: event.lastEventId });
       if (stream.delivered.length > DELIVERED_LIMIT) {
         stream.delivered.shift();

@@ -1,19 +1,16 @@
 // One live subscription to /metrics/stream. EventSource reconnects by itself after the server's
 // `retry:` when a connection drops; when it gives up (an HTTP error such as 503), we reopen it.
 import { openSource } from './shared-source.js';
+import { silence } from './silence.js';
 
 const MAX_BACKOFF_MS = 10000;
 const STALE_MS = 15000; // no snapshot for this long: the connection is silently dead, reopen it
-// Timed by both clocks, stale when either says so: by the wall clock alone, one stepped back an hour (NTP, by hand)
-// hid a dead stream for the hour; by the monotonic one alone, which some systems stop while asleep, a stream that
-// died in a sleep read as live for 15 s after waking.
-const now = () => ({ mono: performance.now(), wall: Date.now() });
 
 export function subscribe(url, { onSnapshot, onState }) {
   let source = null;
   let backoff = 1000;
   let retryTimer = null;
-  let lastSeen = now();
+  const quiet = silence();
 
   const open = (fresh) => {
     // Shared with the browser's other tabs on this URL; fresh when this one found it silent.
@@ -21,9 +18,9 @@ export function subscribe(url, { onSnapshot, onState }) {
     // Open is not live: the server sends its headers before any snapshot, and a stream whose snapshots
     // fail (the database away) stays open and silent. Only a snapshot reads as live; the watchdog's
     // clock starts at the open, so a slow first snapshot after an outage gets its full STALE_MS.
-    source.addEventListener('open', () => { lastSeen = now(); });
+    source.addEventListener('open', () => quiet.heard());
     source.addEventListener('snapshot', (event) => {
-      lastSeen = now();
+      quiet.heard();
       backoff = 1000;
       onState('live');
       onSnapshot(JSON.parse(event.data));
@@ -37,15 +34,11 @@ export function subscribe(url, { onSnapshot, onState }) {
       }
     });
   };
-  const stale = () => {
-    const t = now();
-    return t.mono - lastSeen.mono > STALE_MS || t.wall - lastSeen.wall > STALE_MS;
-  };
   const watchdog = setInterval(() => {
-    if (source && source.readyState === EventSource.OPEN && stale()) {
+    if (source && source.readyState === EventSource.OPEN && quiet.longerThan(STALE_MS)) {
       source.close();
       onState('reconnecting');
-      lastSeen = now();
+      quiet.heard();
       open(true);
     }
   }, 1000);

@@ -18,7 +18,7 @@ class DashboardFilesTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "/", "/dashboard/app.js", "/dashboard/stream.js", "/dashboard/shared-source.js",
-            "/dashboard/stream-worker.js", "/dashboard/dashboard.css" })
+            "/dashboard/stream-worker.js", "/dashboard/silence.js", "/dashboard/alerts.js", "/dashboard/dashboard.css" })
     void shouldHaveBrowsersCheckTheirCopyBeforeUsingIt(String path) {
         Response response = given().get(path);
         assertThat(response.getStatusCode()).isEqualTo(200);

@@ -270,6 +270,31 @@ class DashboardBrowserTest {
     }
 
     /**
+     * An alert stream that died without a word (a network gone: EventSource waits on it for TCP's ~15 minutes) showed
+     * no alert meanwhile, and nothing on the page said so. Silent for three heartbeats (1 s each here), it is opened
+     * again from the last id, and what was raised meanwhile shows.
+     */
+    @Test
+    void shouldReopenAnAlertStreamThatFellSilentAndShowWhatItMissed() {
+        open(home);
+        String wiki = "silentwiki" + System.nanoTime() % 1_000_000;
+        raise(wiki, "Seen before the silence");
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Seen before the silence"));
+
+        streamSwitch.muteAlerts(); // EventSource reconnects by itself, onto a silent stream
+        await().atMost(PATIENCE).until(() -> streamSwitch.mutedAlerts() > 0);
+        raise(wiki, "Raised while the stream was silent");
+        int silent = streamSwitch.mutedAlerts();
+        // EventSource keeps an open silent stream for good: only the page's watchdog opens another.
+        await().atMost(PATIENCE).until(() -> streamSwitch.mutedAlerts() > silent);
+        streamSwitch.unmuteAlerts(); // the silent connections stay open
+
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised while the stream was silent"));
+        assertThat(browser.findElements(By.cssSelector("#alerts li")).stream().map(e -> e.getText()).toList())
+                .as("each alert shown once").filteredOn(line -> line.contains("silen")).hasSize(2);
+    }
+
+    /**
      * Each tab held two streams, and a browser opens at most six connections to a host: a fourth tab waited for good,
      * its page not even loaded. The tabs of a browser now share one connection per stream; a tab that joins late still
      * learns where the alerts resume, closing the tab that opened the streams leaves them to the others, and they

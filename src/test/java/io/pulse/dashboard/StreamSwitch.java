@@ -14,7 +14,8 @@ import io.vertx.core.http.HttpConnection;
  * Test-only: cuts {@code /metrics/stream} and {@code /alerts/stream} server-side. {@link #cut()} closes
  * every open stream connection and refuses new ones with 503 until {@link #restore()}; {@link #mute()}
  * closes them too, then answers the metrics stream with its headers and nothing more, as Pulse does while
- * every snapshot fails (the database away); otherwise it only counts the metrics stream's. {@link #refuseWorker()}
+ * every snapshot fails (the database away); otherwise it only counts the metrics stream's. {@link #muteAlerts()} does
+ * the same to the alert stream, as a connection that died without a word looks to a browser. {@link #refuseWorker()}
  * answers 404 for the dashboard's shared worker. A request to {@code /test-mark/<what>} is noted in {@link #marks()}.
  */
 @ApplicationScoped
@@ -24,9 +25,12 @@ public class StreamSwitch {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger refusedAlerts = new AtomicInteger();
     private final AtomicInteger mutedStreams = new AtomicInteger();
+    private final AtomicInteger mutedAlerts = new AtomicInteger();
+    private final Set<HttpConnection> silentAlerts = ConcurrentHashMap.newKeySet();
     private final Set<String> marks = ConcurrentHashMap.newKeySet();
     private volatile boolean down;
     private volatile boolean muted;
+    private volatile boolean alertsMuted;
     private volatile boolean workerRefused;
 
     void register(@Observes Filters filters) {
@@ -50,6 +54,12 @@ public class StreamSwitch {
                 connection.closeHandler(v -> open.remove(connection));
                 mutedStreams.incrementAndGet();
                 rc.response().setChunked(true).putHeader("Content-Type", "text/event-stream").write(": muted\n\n");
+            } else if (alertsMuted && path.startsWith("/alerts/stream")) {
+                HttpConnection connection = rc.request().connection();
+                silentAlerts.add(connection);
+                connection.closeHandler(v -> silentAlerts.remove(connection));
+                mutedAlerts.incrementAndGet();
+                rc.response().setChunked(true).putHeader("Content-Type", "text/event-stream").write(": muted\n\n");
             } else {
                 HttpConnection connection = rc.request().connection();
                 open.add(connection);
@@ -72,6 +82,25 @@ public class StreamSwitch {
         open.forEach(HttpConnection::close);
     }
 
+    /**
+     * Closes the open stream connections, then answers the alert stream with its headers and nothing more until
+     * {@link #unmuteAlerts()}: to a browser, a connection that died without a word.
+     */
+    public void muteAlerts() {
+        alertsMuted = true;
+        open.forEach(HttpConnection::close);
+    }
+
+    /** Alert stream requests are served again; those answered silently stay open and silent. */
+    public void unmuteAlerts() {
+        alertsMuted = false;
+    }
+
+    /** Alert stream requests answered with a silent stream so far. */
+    public int mutedAlerts() {
+        return mutedAlerts.get();
+    }
+
     /** Answers 404 for the dashboard's shared worker script, as a proxy or an old deployment might. */
     public void refuseWorker() {
         workerRefused = true;
@@ -80,6 +109,8 @@ public class StreamSwitch {
     public void restore() {
         down = false;
         workerRefused = false;
+        alertsMuted = false;
+        silentAlerts.forEach(HttpConnection::close);
         if (muted) {
             muted = false;
             open.forEach(HttpConnection::close);
