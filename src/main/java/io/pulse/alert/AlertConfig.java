@@ -49,6 +49,8 @@ public interface AlertConfig {
     /**
      * An /alerts/stream subscriber that has taken no event (alert or heartbeat) for this long while one waited for
      * it stopped reading, or vanished: its connection is closed and its place freed. Two heartbeats when shorter.
+     * Known once the kernel's send buffer is full: heartbeats alone take many minutes to fill it, so a client that
+     * vanished while no alert is raised holds its place until TCP gives up.
      */
     @WithDefault("60s")
     Duration streamStalledAfter();

@@ -92,9 +92,10 @@ public class AlertStreamResource {
         }
         // A heartbeat now and then keeps proxies from closing a quiet stream. An event, not a comment: a page sees it,
         // and knows a stream silent for a few of them is dead (one that vanished without a word stays open for TCP's
-        // ~15 minutes of retries). One that a slow client has not taken yet is dropped, not queued; dropped in a row
-        // for stalled-after, the client stopped reading (or vanished with alerts to send): it is let go, its place
-        // freed, as it held it until TCP gave up.
+        // ~15 minutes of retries). One that a slow client has not taken yet is dropped, not queued. Dropped in a row
+        // for stalled-after while the client took no event at all (a slow one takes alerts first: the merge serves
+        // them before a waiting heartbeat), it stopped reading, or vanished with alerts to send: it is let go, its
+        // place freed, as it held it until TCP gave up.
         AtomicInteger untaken = new AtomicInteger();
         OutboundSseEvent beat = sse.newEventBuilder().name("heartbeat").mediaType(MediaType.APPLICATION_JSON_TYPE)
                 .data(Map.class, Map.of("intervalMs", heartbeat.toMillis())).build();
@@ -105,11 +106,11 @@ public class AlertStreamResource {
                         StalledClients.letGo(request);
                     }
                 }).drop()
-                .invoke(() -> untaken.set(0))
                 .map(tick -> beat);
         // One at a time from each: merging's default of 128 ahead kept the oldest alerts of a slow client in
         // the merge, past the hub's drop-oldest buffer, and queued heartbeats.
-        return Multi.createBy().merging().withRequests(1).streams(alerts.map(a -> event(sse, a)), heartbeats);
+        return Multi.createBy().merging().withRequests(1).streams(alerts.map(a -> event(sse, a)), heartbeats)
+                .invoke(() -> untaken.set(0));
     }
 
     /** Not an alert: where the stream starts ({@link #stream}), sent as a {@code position} event. */

@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -82,25 +85,20 @@ class StalledSubscriberTest {
 
     /**
      * The alert stream alike. Its heartbeats (every second here) show a stream that takes nothing: alerts enough to fill
-     * the kernels' buffers stall its writes, and three heartbeats left untaken in a row let it go. The client that
-     * reads gets every alert.
+     * the kernels' buffers stall its writes, and three heartbeats left untaken in a row let it go. A client that reads,
+     * however slowly, is kept (it takes alerts, not the heartbeats waiting behind them), and gets every alert.
      */
     @Test
-    void shouldCloseTheAlertStreamOfASubscriberThatStoppedReading() throws Exception {
+    void shouldCloseTheAlertStreamOfASubscriberThatStoppedReadingAndKeepOneThatReadsSlowly() throws Exception {
         long stalledBefore = alerts.stalledSubscribers();
         int before = alerts.subscribers();
         String wiki = "stalledwiki" + System.nanoTime() % 1_000_000;
-        int published = 200; // below the stream buffer (256): none dropped for the client that reads
-        try (Socket stalled = new Socket(); SseTestClient healthy = new SseTestClient(alertsUrl)) {
-            stalled.setReceiveBufferSize(1024);
-            stalled.connect(new InetSocketAddress(RestAssured.baseURI.replace("http://", ""), RestAssured.port));
-            OutputStream out = stalled.getOutputStream();
-            out.write("GET /alerts/stream HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            await().atMost(Duration.ofSeconds(10)).until(() -> alerts.subscribers() == before + 2);
-            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
-                    .until(() -> alerts.stalledSubscribers() == stalledBefore); // heartbeats alone stall nobody
+        int published = 200; // below the stream buffer (256): none dropped for the clients that read
+        ExecutorService reading = Executors.newSingleThreadExecutor();
+        try (Socket stalled = alertStream(); Socket slow = alertStream(); SseTestClient healthy = new SseTestClient(alertsUrl)) {
+            StringBuffer slowlyRead = new StringBuffer();
+            reading.submit(() -> readSlowly(slow, slowlyRead));
+            await().atMost(Duration.ofSeconds(10)).until(() -> alerts.subscribers() == before + 3);
 
             String summary = "x".repeat(1000);
             Instant now = Instant.now();
@@ -110,15 +108,44 @@ class StalledSubscriberTest {
             }
 
             await().atMost(Duration.ofSeconds(60)).until(() -> alerts.stalledSubscribers() > stalledBefore);
-            await().atMost(Duration.ofSeconds(10)).until(() -> alerts.subscribers() == before + 1);
-            assertThat(alerts.stalledSubscribers()).as("the client that reads is kept").isEqualTo(stalledBefore + 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> alerts.subscribers() == before + 2);
             await().atMost(Duration.ofSeconds(30)).until(() -> healthy.events().stream()
                     .filter(e -> "alert".equals(e.name()) && wiki.equals(e.data().path("wiki").asText())).count() == published);
+            // 20 KB/s: ten seconds and more for the 200 alerts, past the three heartbeats that would let it go.
+            await().atMost(Duration.ofSeconds(90)).until(() -> Pattern.compile("\"id\":\"stalled-" + wiki + "-\\d+\"")
+                    .matcher(slowlyRead).results().count() == published);
+            assertThat(alerts.stalledSubscribers()).as("the clients that read are kept").isEqualTo(stalledBefore + 1);
+            assertThat(alerts.subscribers()).isEqualTo(before + 2);
             int seen = healthy.events().size();
             await().atMost(Duration.ofSeconds(10)).until(() -> healthy.events().size() >= seen + 3); // heartbeats go on
 
             assertEndsAfterWhatItReceived(stalled);
+        } finally {
+            reading.shutdownNow();
         }
+    }
+
+    private Socket alertStream() throws Exception {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(1024);
+        socket.connect(new InetSocketAddress(RestAssured.baseURI.replace("http://", ""), RestAssured.port));
+        OutputStream out = socket.getOutputStream();
+        out.write("GET /alerts/stream HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return socket;
+    }
+
+    /** A client on a slow link: 1 KB every 50 ms, until the socket closes. */
+    private static Void readSlowly(Socket socket, StringBuffer read) throws Exception {
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[1024];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            read.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            Thread.sleep(50); // the pace of the link, not a wait for something
+        }
+        return null;
     }
 
     /** What the socket had received is still there to read; then the stream ends. */
