@@ -6,6 +6,7 @@ import { silence } from './silence.js';
 const KEEP = 50;
 const MAX_BACKOFF_MS = 10000;
 const SILENT_HEARTBEATS = 3; // heartbeats missed in a row: the connection is silently dead (a network gone), reopen it
+const MIN_SILENCE_MS = 10000; // however short the heartbeats: a busy machine delays messages by seconds
 
 export function watchAlerts(list, empty) {
   let lastId = '';
@@ -29,6 +30,7 @@ export function watchAlerts(list, empty) {
     source.addEventListener('open', () => quiet.heard());
     source.addEventListener('heartbeat', (event) => {
       quiet.heard();
+      backoff = 1000;
       try { heartbeatMs = Number(JSON.parse(event.data).intervalMs) || heartbeatMs; } catch { /* keep the last one */ }
     });
     // Opened without an id, the stream first says where it starts: resumed from there, a page that has received no
@@ -71,7 +73,8 @@ export function watchAlerts(list, empty) {
   // EventSource waits on a connection that died without a word (TCP's retries: ~15 minutes), and the page showed no
   // alert meanwhile: silent for a few heartbeats, it is reopened from the last id, and what it missed comes first.
   setInterval(() => {
-    if (heartbeatMs > 0 && current.readyState === EventSource.OPEN && quiet.longerThan(SILENT_HEARTBEATS * heartbeatMs)) {
+    const silentMs = Math.max(SILENT_HEARTBEATS * heartbeatMs, MIN_SILENCE_MS);
+    if (heartbeatMs > 0 && current.readyState === EventSource.OPEN && quiet.longerThan(silentMs)) {
       current.close();
       quiet.heard();
       open(true);

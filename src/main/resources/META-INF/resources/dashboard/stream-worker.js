@@ -173,7 +173,8 @@ function listen(stream, source, type) {
       }
     }
     broadcast(stream, type, event.data, event.lastEventId);
-    mergeCaughtUp(stream);
+    // Not on a heartbeat: it comes first, before a resumed stream's replay, with the id it was opened with.
+    if (type !== 'heartbeat') mergeCaughtUp(stream);
   });
 }
 

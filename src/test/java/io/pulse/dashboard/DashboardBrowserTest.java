@@ -271,27 +271,45 @@ class DashboardBrowserTest {
 
     /**
      * An alert stream that died without a word (a network gone: EventSource waits on it for TCP's ~15 minutes) showed
-     * no alert meanwhile, and nothing on the page said so. Silent for three heartbeats (1 s each here), it is opened
-     * again from the last id, and what was raised meanwhile shows.
+     * no alert meanwhile, and nothing on the page said so. Silent for three heartbeats (here the floor, 10 s), it is
+     * opened again from the last id, and what was raised meanwhile shows, in each tab that shared it. One tab is frozen
+     * meanwhile (as a browser does to a background tab): it keeps the dead stream in the shared worker, and the new
+     * stream's first heartbeat handed the other tab back to that one before its replay came, again and again.
      */
     @Test
     void shouldReopenAnAlertStreamThatFellSilentAndShowWhatItMissed() {
         open(home);
+        String awake = browser.getWindowHandle();
+        browser.switchTo().newWindow(WindowType.TAB);
+        open(home);
+        String frozen = browser.getWindowHandle();
+        await().atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2); // both tabs on one alert stream
         String wiki = "silentwiki" + System.nanoTime() % 1_000_000;
         raise(wiki, "Seen before the silence");
-        await().atMost(PATIENCE).until(() -> text("alerts").contains("Seen before the silence"));
+        for (String tab : List.of(awake, frozen)) {
+            browser.switchTo().window(tab);
+            await().atMost(PATIENCE).until(() -> text("alerts").contains("Seen before the silence"));
+        }
+        browser.executeCdpCommand("Page.setWebLifecycleState", Map.of("state", "frozen"));
+        browser.switchTo().window(awake);
 
         streamSwitch.muteAlerts(); // EventSource reconnects by itself, onto a silent stream
         await().atMost(PATIENCE).until(() -> streamSwitch.mutedAlerts() > 0);
         raise(wiki, "Raised while the stream was silent");
         int silent = streamSwitch.mutedAlerts();
-        // EventSource keeps an open silent stream for good: only the page's watchdog opens another.
+        // EventSource keeps an open silent stream for good: only a page's watchdog opens another.
         await().atMost(PATIENCE).until(() -> streamSwitch.mutedAlerts() > silent);
         streamSwitch.unmuteAlerts(); // the silent connections stay open
 
         await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised while the stream was silent"));
-        assertThat(browser.findElements(By.cssSelector("#alerts li")).stream().map(e -> e.getText()).toList())
-                .as("each alert shown once").filteredOn(line -> line.contains("silen")).hasSize(2);
+        browser.switchTo().window(frozen);
+        browser.executeCdpCommand("Page.setWebLifecycleState", Map.of("state", "active"));
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised while the stream was silent"));
+        for (String tab : List.of(awake, frozen)) {
+            browser.switchTo().window(tab);
+            assertThat(browser.findElements(By.cssSelector("#alerts li")).stream().map(e -> e.getText()).toList())
+                    .as("each alert shown once").filteredOn(line -> line.contains("silen")).hasSize(2);
+        }
     }
 
     /**
