@@ -110,7 +110,11 @@ public class AlertStreamResource {
         // One at a time from each: merging's default of 128 ahead kept the oldest alerts of a slow client in
         // the merge, past the hub's drop-oldest buffer, and queued heartbeats.
         return Multi.createBy().merging().withRequests(1).streams(alerts.map(a -> event(sse, a)), heartbeats)
-                .invoke(() -> untaken.set(0));
+                .invoke(() -> untaken.set(0))
+                // The hub ends a stream it cannot serve (a read refused or timed out: logged there) by failing it. Ended
+                // instead, the response closes cleanly and the client comes back with its last id; failed, the web
+                // layer logged an ERROR with the stack trace, and reset the connection.
+                .onFailure().recoverWithCompletion();
     }
 
     /** Not an alert: where the stream starts ({@link #stream}), sent as a {@code position} event. */

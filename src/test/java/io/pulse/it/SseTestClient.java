@@ -31,6 +31,7 @@ public final class SseTestClient implements AutoCloseable {
     private volatile int status;
     private volatile String contentType;
     private volatile boolean ended;
+    private volatile boolean endedCleanly;
 
     public SseTestClient(String url) {
         this(url, Map.of());
@@ -69,6 +70,7 @@ public final class SseTestClient implements AutoCloseable {
                     data.add(line.substring(5).startsWith(" ") ? line.substring(6) : line.substring(5));
                 }
             });
+            endedCleanly = true;
         } catch (RuntimeException closed) {
             // the test closed the stream, or the server reset it
         } finally {
@@ -96,6 +98,11 @@ public final class SseTestClient implements AutoCloseable {
     /** Whether the response ended: finished or reset by the server (or closed by the test). */
     public boolean ended() {
         return ended;
+    }
+
+    /** Whether the response ended as a response does, not reset (nor closed by the test). */
+    public boolean endedCleanly() {
+        return endedCleanly;
     }
 
     public int status() {
