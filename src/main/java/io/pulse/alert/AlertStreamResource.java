@@ -3,7 +3,8 @@ package io.pulse.alert;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -47,20 +48,14 @@ public class AlertStreamResource {
     private final AlertStore store;
     private final int replayLimit;
     private final Duration heartbeat;
-    private final int stalledHeartbeats;
+    private final Duration stalledAfter;
 
     public AlertStreamResource(AlertHub hub, AlertStore store, AlertConfig config) {
         this.hub = hub;
         this.store = store;
         this.replayLimit = config.streamBuffer();
         this.heartbeat = config.streamHeartbeat();
-        this.stalledHeartbeats = stalledHeartbeats(config);
-    }
-
-    /** Heartbeats left untaken in a row that make a stall: at least two, as one may be being written. */
-    static int stalledHeartbeats(AlertConfig config) {
-        long ratio = -Math.floorDiv(-config.streamStalledAfter().toMillis(), config.streamHeartbeat().toMillis());
-        return (int) Math.max(2, Math.min(ratio, Integer.MAX_VALUE));
+        this.stalledAfter = config.streamStalledAfter();
     }
 
     @GET
@@ -92,16 +87,15 @@ public class AlertStreamResource {
         }
         // A heartbeat now and then keeps proxies from closing a quiet stream. An event, not a comment: a page sees it,
         // and knows a stream silent for a few of them is dead (one that vanished without a word stays open for TCP's
-        // ~15 minutes of retries). One that a slow client has not taken yet is dropped, not queued. Dropped in a row
-        // for stalled-after while the client took no event at all (a slow one takes alerts first: the merge serves
-        // them before a waiting heartbeat), it stopped reading, or vanished with alerts to send: it is let go, its
-        // place freed, as it held it until TCP gave up.
-        AtomicInteger untaken = new AtomicInteger();
+        // ~15 minutes of retries). One that a slow client has not taken yet is dropped, not queued, and tells that
+        // the client may have stopped reading, or vanished with alerts to send (Stall): it is let go, its place freed,
+        // as it held it until TCP gave up.
+        Stall stall = new Stall(stalledAfter);
         OutboundSseEvent beat = sse.newEventBuilder().name("heartbeat").mediaType(MediaType.APPLICATION_JSON_TYPE)
                 .data(Map.class, Map.of("intervalMs", heartbeat.toMillis())).build();
         Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeat)
                 .onOverflow().invoke(() -> {
-                    if (untaken.incrementAndGet() == stalledHeartbeats) {
+                    if (stall.waiting(System.nanoTime())) {
                         hub.countStalled();
                         StalledClients.letGo(request);
                     }
@@ -110,11 +104,38 @@ public class AlertStreamResource {
         // One at a time from each: merging's default of 128 ahead kept the oldest alerts of a slow client in
         // the merge, past the hub's drop-oldest buffer, and queued heartbeats.
         return Multi.createBy().merging().withRequests(1).streams(alerts.map(a -> event(sse, a)), heartbeats)
-                .invoke(() -> untaken.set(0))
+                .invoke(stall::taken)
                 // The hub ends a stream it cannot serve (a read refused or timed out: logged there) by failing it. Ended
                 // instead, the response closes cleanly and the client comes back with its last id; failed, the web
                 // layer logged an ERROR with the stack trace, and reset the connection.
                 .onFailure().recoverWithCompletion();
+    }
+
+    /**
+     * Whether a client takes what waits for it. Stalled once heartbeats have found the previous one still waiting for
+     * {@code stalled-after}, counted from the first that did, not from the client's last take: ticks that ran late (a
+     * pause of the JVM, a busy worker pool) come in a burst, and would all have seen an old take, though the client
+     * reads. A slow client takes alerts, which the merge serves before a waiting heartbeat: any event taken counts.
+     */
+    static final class Stall {
+        private static final long TAKING = Long.MIN_VALUE;
+        private final long afterNanos;
+        private final AtomicLong waitingSince = new AtomicLong(TAKING);
+        private final AtomicBoolean over = new AtomicBoolean();
+
+        Stall(Duration after) {
+            this.afterNanos = after.toNanos();
+        }
+
+        void taken() {
+            waitingSince.set(TAKING);
+        }
+
+        /** A heartbeat found the previous one waiting, at {@code now}: true once, when that has lasted stalled-after. */
+        boolean waiting(long now) {
+            long since = waitingSince.updateAndGet(s -> s == TAKING ? now : s);
+            return now - since >= afterNanos && over.compareAndSet(false, true);
+        }
     }
 
     /** Not an alert: where the stream starts ({@link #stream}), sent as a {@code position} event. */

@@ -1,6 +1,5 @@
 package io.pulse.alert;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,17 +29,5 @@ class AlertSettingsTest {
                 .as(property).hasMessageContaining(property));
         assertThatThrownBy(() -> AlertSettings.check(config(Map.of("pulse.alert.stream-buffer", "-3"))))
                 .hasMessageContaining("pulse.alert.stream-buffer");
-    }
-
-    /** A stall is so many heartbeats untaken in a row: stalled-after rounded up, and never fewer than two. */
-    @Test
-    void shouldCountAStallInWholeHeartbeatsOfAtLeastTwo() {
-        assertThat(AlertStreamResource.stalledHeartbeats(config(Map.of()))).isEqualTo(4); // 60 s of 15 s
-        assertThat(AlertStreamResource.stalledHeartbeats(config(Map.of("pulse.alert.stream-stalled-after", "61s"))))
-                .isEqualTo(5);
-        assertThat(AlertStreamResource.stalledHeartbeats(config(Map.of("pulse.alert.stream-stalled-after", "3s",
-                "pulse.alert.stream-heartbeat", "1s")))).isEqualTo(3);
-        assertThat(AlertStreamResource.stalledHeartbeats(config(Map.of("pulse.alert.stream-stalled-after", "1s"))))
-                .isEqualTo(2);
     }
 }

@@ -85,7 +85,7 @@ class StalledSubscriberTest {
 
     /**
      * The alert stream alike. Its heartbeats (every second here) show a stream that takes nothing: alerts enough to fill
-     * the kernels' buffers stall its writes, and three heartbeats left untaken in a row let it go. A client that reads,
+     * the kernels' buffers stall its writes, and heartbeats found waiting for 3 s let it go. A client that reads,
      * however slowly, is kept (it takes alerts, not the heartbeats waiting behind them), and gets every alert.
      */
     @Test
