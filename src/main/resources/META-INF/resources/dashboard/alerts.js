@@ -13,7 +13,9 @@ export function watchAlerts(list, empty) {
   let backoff = 1000;
   let current = null;
   // The server's heartbeat interval, from its first heartbeat: until one comes, no watchdog (an older server sent
-  // comments, which a page cannot see).
+  // comments, which a page cannot see). Kept across reopens: a stream that sends nothing at all once reopened (the
+  // network still gone) is reopened again; during a rolling upgrade, a page that meets an older replica reopens every
+  // few heartbeats' time until it meets a newer one.
   let heartbeatMs = 0;
   const quiet = silence();
   // Ids shown lately: a replay after a reconnect may repeat an alert published in the same instant as

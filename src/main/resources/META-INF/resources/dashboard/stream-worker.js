@@ -20,6 +20,13 @@ const SWEEP_MS = 2000;
 // id alone does not say that a tab has everything before it.
 const DELIVERED_LIMIT = 500;
 const RECENT = 100;
+// A tab's watchdog that finds its stream silent restarts it for every tab on it; the other tabs, which heard the same
+// last event, find it silent within a second or so: a stream restarted this recently is joined instead, not restarted
+// again (a replay read each).
+const RESTARTED_LATELY_MS = 5000;
+// A stream that sends heartbeats is dead once silent for two of them (at least this long): a tab is not joined or
+// merged onto it, though its connection reads as open (a network gone).
+const MIN_SILENCE_MS = 10000;
 
 const streams = new Map(); // key -> { key, url, source, handles: Set, events: Set, listened: Set, lastEventId, ... }
 const tabs = new Map(); // port -> { name, locked, heard, handles: Map(id -> handle) }
@@ -80,7 +87,8 @@ function open(port, tab, { id, url, events, fresh }) {
   tab.handles.set(id, handle);
   // A tab that finds its stream silent asks for a fresh one (its watchdog); one whose stream was refused for good
   // (an error answer) reopens it. Either way every tab reading it moves to the new source.
-  if (!stream.source || fresh || stream.source.readyState === CLOSED) {
+  const restartedLately = stream.source && performance.now() - stream.startedAt < RESTARTED_LATELY_MS;
+  if (!stream.source || (fresh && !restartedLately) || stream.source.readyState === CLOSED) {
     start(stream);
     return;
   }
@@ -98,7 +106,12 @@ function live(stream) {
 
 /** Opened without an id, live since its position: what it delivers after any of its events is what a tab wants. */
 function joinable(stream) {
-  return !stream.resumed && stream.position && live(stream);
+  return !stream.resumed && stream.position && live(stream) && !silent(stream);
+}
+
+/** Heard nothing for two heartbeats: its connection died without a word, though it reads as open. */
+function silent(stream) {
+  return stream.heartbeatMs > 0 && performance.now() - stream.heardAt > Math.max(2 * stream.heartbeatMs, MIN_SILENCE_MS);
 }
 
 /** The URL without the id it resumes from: streams of one family deliver the same events once caught up. */
@@ -150,9 +163,15 @@ function start(stream) {
   stream.source = source;
   stream.listened = new Set();
   stream.position = false;
+  stream.startedAt = performance.now();
+  stream.heardAt = stream.startedAt;
   stream.delivered = []; // a resumed one's new source replays from the same id
   stream.complete = true;
-  source.addEventListener('open', () => { if (stream.source === source) broadcast(stream, 'open'); });
+  source.addEventListener('open', () => {
+    if (stream.source !== source) return;
+    stream.heardAt = performance.now();
+    broadcast(stream, 'open');
+  });
   source.addEventListener('error', () => { if (stream.source === source) broadcast(stream, 'error'); });
   stream.events.forEach((type) => listen(stream, source, type));
 }
@@ -162,7 +181,11 @@ function listen(stream, source, type) {
   stream.listened.add(type);
   source.addEventListener(type, (event) => {
     if (stream.source !== source) return;
+    stream.heardAt = performance.now();
     if (event.lastEventId) stream.lastEventId = event.lastEventId;
+    if (type === 'heartbeat') {
+      try { stream.heartbeatMs = Number(JSON.parse(event.data).intervalMs) || 0; } catch { stream.heartbeatMs = 0; }
+    }
     if (type === 'position') {
       stream.position = true;
     } else if (type !== 'heartbeat' && (stream.resumed || stream.position)) { // a heartbeat says "alive now", no more
