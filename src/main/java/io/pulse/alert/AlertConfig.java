@@ -49,7 +49,7 @@ public interface AlertConfig {
     /**
      * An /alerts/stream subscriber that has taken no event (alert or heartbeat) for this long while one waited for
      * it stopped reading, or vanished: its connection is closed and its place freed. Timed from the first heartbeat
-     * found waiting, and judged at each heartbeat: let go one or two heartbeats later than this after its last take.
+     * found waiting (a heartbeat after its last take), and judged at each heartbeat.
      * Known once the kernel's send buffer is full: heartbeats alone take many minutes to fill it, so a client that
      * vanished while no alert is raised holds its place until TCP gives up.
      */

@@ -21,9 +21,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import io.pulse.aggregate.Causes;
 import io.pulse.api.StalledClients;
 import io.pulse.api.problem.Problem;
 import io.pulse.store.DatabaseUnreachable;
+import io.pulse.store.ReadTimedOutException;
+import io.pulse.store.ReadsBusyException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -105,10 +108,11 @@ public class AlertStreamResource {
         // the merge, past the hub's drop-oldest buffer, and queued heartbeats.
         return Multi.createBy().merging().withRequests(1).streams(alerts.map(a -> event(sse, a)), heartbeats)
                 .invoke(stall::taken)
-                // The hub ends a stream it cannot serve (a read refused or timed out: logged there) by failing it. Ended
-                // instead, the response closes cleanly and the client comes back with its last id; failed, the web
-                // layer logged an ERROR with the stack trace, and reset the connection.
-                .onFailure().recoverWithCompletion();
+                // The hub ends a stream whose start it cannot read (refused, timed out, the database away: logged
+                // there) by failing it. Ended instead, the response closes cleanly and the client comes back with its
+                // last id; failed, the web layer logged an ERROR with the stack trace, and reset the connection. Any
+                // other failure is a fault, and keeps its ERROR.
+                .onFailure(AlertStreamResource::readNotServed).recoverWithCompletion();
     }
 
     /**
@@ -136,6 +140,11 @@ public class AlertStreamResource {
             long since = waitingSince.updateAndGet(s -> s == TAKING ? now : s);
             return now - since >= afterNanos && over.compareAndSet(false, true);
         }
+    }
+
+    static boolean readNotServed(Throwable failure) {
+        return Causes.any(failure, ReadsBusyException.class) || Causes.any(failure, ReadTimedOutException.class)
+                || DatabaseUnreachable.is(failure);
     }
 
     /** Not an alert: where the stream starts ({@link #stream}), sent as a {@code position} event. */

@@ -2,12 +2,19 @@ package io.pulse.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.ConnectException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.Test;
 
-/** When an /alerts/stream client counts as stalled (AlertStreamResource.Stall), by the heartbeats' clock. */
-class StallTest {
+import io.pulse.store.ReadTimedOutException;
+import io.pulse.store.ReadsBusyException;
+import io.smallrye.mutiny.subscription.BackPressureFailure;
+
+/** When an /alerts/stream client counts as stalled (Stall, by the heartbeats' clock), and which failures end a stream. */
+class AlertStreamResourceTest {
 
     private static final long SECOND = 1_000_000_000L;
 
@@ -40,5 +47,16 @@ class StallTest {
         }
         stall.taken();
         assertThat(stall.waiting(resumed + SECOND)).isFalse();
+    }
+
+    /** A start that could not be read ends the stream as a response ends; anything else is a fault, and fails it. */
+    @Test
+    void shouldEndCleanlyOnlyAStreamWhoseStartCouldNotBeRead() {
+        assertThat(AlertStreamResource.readNotServed(new ReadsBusyException(4, 64))).isTrue();
+        assertThat(AlertStreamResource.readNotServed(new CompletionException(new ReadTimedOutException(Duration.ofSeconds(3),
+                new CancellationException())))).isTrue();
+        assertThat(AlertStreamResource.readNotServed(new ConnectException("Connection refused"))).isTrue();
+        assertThat(AlertStreamResource.readNotServed(new IllegalStateException("a fault"))).isFalse();
+        assertThat(AlertStreamResource.readNotServed(new BackPressureFailure("no requests"))).isFalse();
     }
 }
