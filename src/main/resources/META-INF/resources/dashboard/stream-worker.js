@@ -87,8 +87,10 @@ function open(port, tab, { id, url, events, fresh }) {
   tab.handles.set(id, handle);
   // A tab that finds its stream silent asks for a fresh one (its watchdog); one whose stream was refused for good
   // (an error answer) reopens it. Either way every tab reading it moves to the new source.
+  // A stream silent for two heartbeats is dead, though its connection reads as open (a frozen tab held it): a tab that
+  // asks for its URL gets it started again, not joined.
   const restartedLately = stream.source && performance.now() - stream.startedAt < RESTARTED_LATELY_MS;
-  if (!stream.source || (fresh && !restartedLately) || stream.source.readyState === CLOSED) {
+  if (!stream.source || (fresh && !restartedLately) || silent(stream) || stream.source.readyState === CLOSED) {
     start(stream);
     return;
   }
@@ -96,6 +98,9 @@ function open(port, tab, { id, url, events, fresh }) {
   stream.events.forEach((type) => listen(stream, stream.source, type));
   if (stream.source.readyState === OPEN) post(handle, 'open');
   if (stream.position) post(handle, 'position', undefined, stream.lastEventId);
+  // Its heartbeat interval, which arms the tab's watchdog: joined just before the stream fell silent, the tab would
+  // otherwise never hear one, nor find it dead.
+  if (stream.heartbeatMs > 0) post(handle, 'heartbeat', JSON.stringify({ intervalMs: stream.heartbeatMs }), stream.lastEventId);
   const missed = !replay ? stream.delivered.slice(-RECENT) : stream.resumed ? stream.delivered : [];
   missed.forEach((e) => post(handle, e.type, e.data, e.lastEventId));
 }

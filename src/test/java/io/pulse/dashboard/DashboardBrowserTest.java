@@ -324,6 +324,32 @@ class DashboardBrowserTest {
     }
 
     /**
+     * A tab opened while a frozen tab holds a dead alert stream in the shared worker joined that one: it heard no
+     * heartbeat, so its watchdog never armed, and it showed no alert for good. It is now handed the stream's
+     * heartbeat interval (and a stream already silent for two heartbeats is started again instead): what is raised
+     * shows.
+     */
+    @Test
+    void shouldShowAlertsInATabThatJoinsADeadStreamAFrozenTabHolds() {
+        open(home);
+        String frozen = browser.getWindowHandle();
+        browser.executeCdpCommand("Page.setWebLifecycleState", Map.of("state", "frozen"));
+        int mutedBefore = streamSwitch.mutedAlerts();
+        streamSwitch.muteAlerts(); // EventSource reconnects by itself, onto a silent stream
+        await().atMost(PATIENCE).until(() -> streamSwitch.mutedAlerts() > mutedBefore);
+        streamSwitch.unmuteAlerts(); // the silent connection stays open
+
+        browser.switchTo().newWindow(WindowType.TAB);
+        open(home);
+        raise("newcomerwiki" + System.nanoTime() % 1_000_000, "Raised for the newcomer");
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised for the newcomer"));
+
+        browser.switchTo().window(frozen);
+        browser.executeCdpCommand("Page.setWebLifecycleState", Map.of("state", "active"));
+        await().atMost(PATIENCE).until(() -> text("alerts").contains("Raised for the newcomer"));
+    }
+
+    /**
      * Each tab held two streams, and a browser opens at most six connections to a host: a fourth tab waited for good,
      * its page not even loaded. The tabs of a browser now share one connection per stream; a tab that joins late still
      * learns where the alerts resume, closing the tab that opened the streams leaves them to the others, and they
