@@ -39,7 +39,9 @@ export function watchAlerts(list, empty) {
     // alert yet gets those raised while it was away.
     source.addEventListener('position', (event) => {
       quiet.heard();
-      if (event.lastEventId) lastId = event.lastEventId;
+      // Only for a page that has no id yet: one that has resumes from it (a live stream's position is past what the
+      // page may have missed).
+      if (event.lastEventId && !lastId) lastId = event.lastEventId;
       list.dataset.resumeFrom = lastId; // where a reopened stream resumes (shown to tests and curious users)
     });
     source.addEventListener('alert', (event) => {

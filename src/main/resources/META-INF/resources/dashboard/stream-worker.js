@@ -20,12 +20,10 @@ const SWEEP_MS = 2000;
 // id alone does not say that a tab has everything before it.
 const DELIVERED_LIMIT = 500;
 const RECENT = 100;
-// A tab's watchdog that finds its stream silent restarts it for every tab on it; the other tabs, which heard the same
-// last event, find it silent within a second or so: a stream restarted this recently is joined instead, not restarted
-// again (a replay read each).
-const RESTARTED_LATELY_MS = 5000;
 // A stream that sends heartbeats is dead once silent for two of them (at least this long): a tab is not joined or
-// merged onto it, though its connection reads as open (a network gone).
+// merged onto it, though its connection reads as open (a network gone). A tab's watchdog that asks for a stream afresh
+// is joined to it instead, when it was heard this recently: the tab's timers ran late (hidden), or the other tabs, which
+// heard the same last event, found it silent a second before and had it started again (a replay read each).
 const MIN_SILENCE_MS = 10000;
 
 const streams = new Map(); // key -> { key, url, source, handles: Set, events: Set, listened: Set, lastEventId, ... }
@@ -68,6 +66,10 @@ function open(port, tab, { id, url, events, fresh }) {
   const resumeId = resumeIdOf(url);
   const family = familyOf(url);
   let stream = [...streams.values()].find((s) => s.url === url && (s.complete || !s.resumed));
+  if (stream && !stream.resumed && stream.position && live(stream) && (silent(stream) || (fresh && !heardLately(stream)))) {
+    retire(stream);
+    stream = undefined;
+  }
   let replay = true;
   if (!stream && resumeId && !fresh) {
     // A live stream of its kind whose latest event is the id asked for delivers next what the tab wants, with its
@@ -86,11 +88,9 @@ function open(port, tab, { id, url, events, fresh }) {
   stream.handles.add(handle);
   tab.handles.set(id, handle);
   // A tab that finds its stream silent asks for a fresh one (its watchdog); one whose stream was refused for good
-  // (an error answer) reopens it. Either way every tab reading it moves to the new source.
-  // A stream silent for two heartbeats is dead, though its connection reads as open (a frozen tab held it): a tab that
-  // asks for its URL gets it started again, not joined.
-  const restartedLately = stream.source && performance.now() - stream.startedAt < RESTARTED_LATELY_MS;
-  if (!stream.source || (fresh && !restartedLately) || silent(stream) || stream.source.readyState === CLOSED) {
+  // (an error answer) reopens it; a stream silent for two heartbeats is dead, though its connection reads as open (a
+  // frozen tab held it). Started again, every tab reading it moves to the new source, which replays from its URL's id.
+  if (!stream.source || (fresh && !heardLately(stream)) || silent(stream) || stream.source.readyState === CLOSED) {
     start(stream);
     return;
   }
@@ -112,6 +112,25 @@ function live(stream) {
 /** Opened without an id, live since its position: what it delivers after any of its events is what a tab wants. */
 function joinable(stream) {
   return !stream.resumed && stream.position && live(stream) && !silent(stream);
+}
+
+function heardLately(stream) {
+  return performance.now() - stream.heardAt < MIN_SILENCE_MS;
+}
+
+/**
+ * A live alert stream (opened without an id) that is dead: started again in place, it would start live, and its tabs
+ * would take its new position past what they missed. They are told it ended instead, and reopen from their own last
+ * ids; it closes.
+ */
+function retire(stream) {
+  stream.handles.forEach((handle) => {
+    handle.port.postMessage({ id: handle.id, type: 'error', readyState: CLOSED });
+    tabs.get(handle.port)?.handles.delete(handle.id);
+  });
+  stream.handles.clear();
+  stream.source.close();
+  streams.delete(stream.key);
 }
 
 /** Heard nothing for two heartbeats: its connection died without a word, though it reads as open. */
@@ -168,8 +187,7 @@ function start(stream) {
   stream.source = source;
   stream.listened = new Set();
   stream.position = false;
-  stream.startedAt = performance.now();
-  stream.heardAt = stream.startedAt;
+  stream.heardAt = performance.now();
   stream.delivered = []; // a resumed one's new source replays from the same id
   stream.complete = true;
   source.addEventListener('open', () => {
