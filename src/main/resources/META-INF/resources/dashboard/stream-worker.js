@@ -20,10 +20,11 @@ const SWEEP_MS = 2000;
 // id alone does not say that a tab has everything before it.
 const DELIVERED_LIMIT = 500;
 const RECENT = 100;
-// A stream that sends heartbeats is dead once silent for two of them (at least this long): a tab is not joined or
-// merged onto it, though its connection reads as open (a network gone). A tab's watchdog that asks for a stream afresh
-// is joined to it instead, when it was heard this recently: the tab's timers ran late (hidden), or the other tabs, which
-// heard the same last event, found it silent a second before and had it started again (a replay read each).
+// A stream is heard lately if it delivered anything within two of its heartbeats (at least this long). One that sends
+// heartbeats and is not is dead, though its connection reads as open (a network gone): a tab is not joined or merged
+// onto it. A tab's watchdog that asks afresh for a stream heard lately is joined to it instead: the tab's timers ran
+// late (hidden), or the other tabs, which heard the same last event, had it started again a second before (a replay
+// read each).
 const MIN_SILENCE_MS = 10000;
 
 const streams = new Map(); // key -> { key, url, source, handles: Set, events: Set, listened: Set, lastEventId, ... }
@@ -115,7 +116,7 @@ function joinable(stream) {
 }
 
 function heardLately(stream) {
-  return performance.now() - stream.heardAt < MIN_SILENCE_MS;
+  return performance.now() - stream.heardAt < Math.max(2 * (stream.heartbeatMs || 0), MIN_SILENCE_MS);
 }
 
 /**
@@ -135,7 +136,7 @@ function retire(stream) {
 
 /** Heard nothing for two heartbeats: its connection died without a word, though it reads as open. */
 function silent(stream) {
-  return stream.heartbeatMs > 0 && performance.now() - stream.heardAt > Math.max(2 * stream.heartbeatMs, MIN_SILENCE_MS);
+  return stream.heartbeatMs > 0 && !heardLately(stream);
 }
 
 /** The URL without the id it resumes from: streams of one family deliver the same events once caught up. */
