@@ -3,8 +3,6 @@ package io.pulse.alert;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -22,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.pulse.aggregate.Causes;
+import io.pulse.api.StallWatch;
 import io.pulse.api.StalledClients;
 import io.pulse.api.problem.Problem;
 import io.pulse.store.DatabaseUnreachable;
@@ -91,14 +90,17 @@ public class AlertStreamResource {
         // A heartbeat now and then keeps proxies from closing a quiet stream. An event, not a comment: a page sees it,
         // and knows a stream silent for a few of them is dead (one that vanished without a word stays open for TCP's
         // ~15 minutes of retries). One that a slow client has not taken yet is dropped, not queued, and tells that
-        // the client may have stopped reading, or vanished with alerts to send (Stall): it is let go, its place freed,
-        // as it held it until TCP gave up.
-        Stall stall = new Stall(stalledAfter);
+        // the client may have stopped reading, or vanished with alerts to send: it is let go, its place freed, as it
+        // held it until TCP gave up. A slow client takes alerts, which the merge serves before a waiting heartbeat:
+        // any event taken counts.
+        StallWatch stall = new StallWatch(stalledAfter);
         OutboundSseEvent beat = sse.newEventBuilder().name("heartbeat").mediaType(MediaType.APPLICATION_JSON_TYPE)
                 .data(Map.class, Map.of("intervalMs", heartbeat.toMillis())).build();
         Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeat)
                 .onOverflow().invoke(() -> {
-                    if (stall.waiting(System.nanoTime())) {
+                    long now = System.nanoTime();
+                    stall.waiting(now);
+                    if (stall.stalled(now)) {
                         hub.countStalled();
                         StalledClients.letGo(request);
                     }
@@ -113,33 +115,6 @@ public class AlertStreamResource {
                 // last id; failed, the web layer logged an ERROR with the stack trace, and reset the connection. Any
                 // other failure is a fault, and keeps its ERROR.
                 .onFailure(AlertStreamResource::readNotServed).recoverWithCompletion();
-    }
-
-    /**
-     * Whether a client takes what waits for it. Stalled once heartbeats have found the previous one still waiting for
-     * {@code stalled-after}, counted from the first that did, not from the client's last take: ticks that ran late (a
-     * pause of the JVM, a busy worker pool) come in a burst, and would all have seen an old take, though the client
-     * reads. A slow client takes alerts, which the merge serves before a waiting heartbeat: any event taken counts.
-     */
-    static final class Stall {
-        private static final long TAKING = Long.MIN_VALUE;
-        private final long afterNanos;
-        private final AtomicLong waitingSince = new AtomicLong(TAKING);
-        private final AtomicBoolean over = new AtomicBoolean();
-
-        Stall(Duration after) {
-            this.afterNanos = after.toNanos();
-        }
-
-        void taken() {
-            waitingSince.set(TAKING);
-        }
-
-        /** A heartbeat found the previous one waiting, at {@code now}: true once, when that has lasted stalled-after. */
-        boolean waiting(long now) {
-            long since = waitingSince.updateAndGet(s -> s == TAKING ? now : s);
-            return now - since >= afterNanos && over.compareAndSet(false, true);
-        }
     }
 
     static boolean readNotServed(Throwable failure) {

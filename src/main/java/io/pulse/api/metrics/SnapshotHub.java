@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulse.api.StallWatch;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
@@ -130,13 +131,13 @@ public class SnapshotHub {
         });
         // Only newer snapshots pass, so the first one never follows a fresher tick.
         AtomicLong lastSent = new AtomicLong(-1);
-        Delivery delivery = new Delivery(whenStalled);
+        Delivery delivery = new Delivery(whenStalled, new StallWatch(stalledAfter(config)));
         feed.deliveries.add(delivery);
         return Multi.createBy().merging().streams(feed.processor, first)
                 .select().where(s -> s.sequence() > lastSent.getAndAccumulate(s.sequence(), Math::max))
-                .onItem().invoke(s -> delivery.waiting(clock.getAsLong()))
+                .onItem().invoke(s -> delivery.watch().waiting(clock.getAsLong()))
                 .onOverflow().dropPreviousItems()
-                .onItem().invoke(delivery::taken)
+                .onItem().invoke(s -> delivery.watch().taken())
                 .onTermination().invoke(() -> {
                     feed.deliveries.remove(delivery);
                     release(feed);
@@ -148,30 +149,7 @@ public class SnapshotHub {
      * written to the socket, so a client that stopped reading, or vanished, stops asking once its socket's buffer
      * is full. A snapshot that arrives while one is taken may go unmarked: it is then found one interval later.
      */
-    private static final class Delivery {
-        private final Runnable whenStalled;
-        private volatile boolean waiting;
-        private volatile long waitingSince;
-        private volatile boolean told;
-
-        Delivery(Runnable whenStalled) {
-            this.whenStalled = whenStalled;
-        }
-
-        void waiting(long now) {
-            if (!waiting) {
-                waitingSince = now;
-                waiting = true;
-            }
-        }
-
-        void taken(MetricsSnapshot snapshot) {
-            waiting = false;
-        }
-
-        boolean stalled(long now, long afterNanos) {
-            return waiting && !told && now - waitingSince >= afterNanos;
-        }
+    private record Delivery(Runnable whenStalled, StallWatch watch) {
     }
 
     /** At least two intervals: shorter, a snapshot being written to a healthy client could pass for a stall. */
@@ -182,11 +160,9 @@ public class SnapshotHub {
 
     private void endStalled(Feed feed) {
         long now = clock.getAsLong();
-        Duration after = stalledAfter(config);
         for (Delivery d : feed.deliveries) {
-            if (d.stalled(now, after.toNanos())) {
-                d.told = true;
-                LOG.infof("A /metrics/stream subscriber took no snapshot for %s: closing its connection", after);
+            if (d.watch().stalled(now)) {
+                LOG.infof("A /metrics/stream subscriber took no snapshot for %s: closing its connection", stalledAfter(config));
                 stalledSubscribers.incrementAndGet();
                 try {
                     d.whenStalled.run();
