@@ -64,13 +64,7 @@ class StalledSubscriberTest {
     @Test
     void shouldCloseTheConnectionOfASubscriberThatStoppedReading() throws Exception {
         long stalledBefore = hub.stalledSubscribers();
-        try (Socket stalled = new Socket(); SseTestClient healthy = new SseTestClient(streamUrl)) {
-            stalled.setReceiveBufferSize(1024);
-            stalled.connect(new InetSocketAddress(RestAssured.baseURI.replace("http://", ""), RestAssured.port));
-            OutputStream out = stalled.getOutputStream();
-            out.write("GET /metrics/stream?view=dashboard HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+        try (Socket stalled = rawStream("/metrics/stream?view=dashboard"); SseTestClient healthy = new SseTestClient(streamUrl)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> hub.subscribers() == 2);
 
             await().atMost(Duration.ofSeconds(90)).until(() -> hub.stalledSubscribers() > stalledBefore);
@@ -95,7 +89,8 @@ class StalledSubscriberTest {
         String wiki = "stalledwiki" + System.nanoTime() % 1_000_000;
         int published = 200; // below the stream buffer (256): none dropped for the clients that read
         ExecutorService reading = Executors.newSingleThreadExecutor();
-        try (Socket stalled = alertStream(); Socket slow = alertStream(); SseTestClient healthy = new SseTestClient(alertsUrl)) {
+        try (Socket stalled = rawStream("/alerts/stream"); Socket slow = rawStream("/alerts/stream");
+                SseTestClient healthy = new SseTestClient(alertsUrl)) {
             StringBuffer slowlyRead = new StringBuffer();
             reading.submit(() -> readSlowly(slow, slowlyRead));
             await().atMost(Duration.ofSeconds(10)).until(() -> alerts.subscribers() == before + 3);
@@ -125,12 +120,13 @@ class StalledSubscriberTest {
         }
     }
 
-    private Socket alertStream() throws Exception {
+    /** A stream requested over a socket with a small receive buffer, read only by the test (if at all). */
+    private static Socket rawStream(String path) throws Exception {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(1024);
         socket.connect(new InetSocketAddress(RestAssured.baseURI.replace("http://", ""), RestAssured.port));
         OutputStream out = socket.getOutputStream();
-        out.write("GET /alerts/stream HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return socket;
