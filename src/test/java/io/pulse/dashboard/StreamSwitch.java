@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Test-only: cuts {@code /metrics/stream} and {@code /alerts/stream} server-side. {@link #cut()} closes
@@ -49,27 +50,29 @@ public class StreamSwitch {
                 }
                 rc.response().setStatusCode(503).putHeader("Retry-After", "1").end();
             } else if (muted && path.startsWith("/metrics/stream")) {
-                HttpConnection connection = rc.request().connection();
-                open.add(connection);
-                connection.closeHandler(v -> open.remove(connection));
-                mutedStreams.incrementAndGet();
-                rc.response().setChunked(true).putHeader("Content-Type", "text/event-stream").write(": muted\n\n");
+                answerSilently(rc, open, mutedStreams);
             } else if (alertsMuted && path.startsWith("/alerts/stream")) {
-                HttpConnection connection = rc.request().connection();
-                silentAlerts.add(connection);
-                connection.closeHandler(v -> silentAlerts.remove(connection));
-                mutedAlerts.incrementAndGet();
-                rc.response().setChunked(true).putHeader("Content-Type", "text/event-stream").write(": muted\n\n");
+                answerSilently(rc, silentAlerts, mutedAlerts);
             } else {
-                HttpConnection connection = rc.request().connection();
-                open.add(connection);
-                connection.closeHandler(v -> open.remove(connection));
+                track(rc.request().connection(), open);
                 if (path.startsWith("/metrics/stream")) {
                     accepted.incrementAndGet();
                 }
                 rc.next();
             }
         }, 100);
+    }
+
+    /** The stream's headers and a comment, then nothing: as Pulse answers while every snapshot fails, or a dead link. */
+    private static void answerSilently(RoutingContext rc, Set<HttpConnection> connections, AtomicInteger count) {
+        track(rc.request().connection(), connections);
+        count.incrementAndGet();
+        rc.response().setChunked(true).putHeader("Content-Type", "text/event-stream").write(": muted\n\n");
+    }
+
+    private static void track(HttpConnection connection, Set<HttpConnection> connections) {
+        connections.add(connection);
+        connection.closeHandler(v -> connections.remove(connection));
     }
 
     public void cut() {
