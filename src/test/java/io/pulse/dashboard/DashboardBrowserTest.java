@@ -279,15 +279,10 @@ class DashboardBrowserTest {
      */
     @Test
     void shouldReopenAnAlertStreamThatFellSilentAndShowWhatItMissed() {
-        open(home);
-        String awake = browser.getWindowHandle();
-        browser.switchTo().newWindow(WindowType.TAB);
-        open(home);
-        String alsoAwake = browser.getWindowHandle();
-        browser.switchTo().newWindow(WindowType.TAB);
-        open(home);
-        String frozen = browser.getWindowHandle();
-        List<String> tabs = List.of(awake, alsoAwake, frozen);
+        List<String> tabs = openTabs(3);
+        String awake = tabs.get(0);
+        String alsoAwake = tabs.get(1);
+        String frozen = tabs.get(2);
         await().atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2); // all tabs on one alert stream
         String wiki = "silentwiki" + System.nanoTime() % 1_000_000;
         raise(wiki, "Seen before the silence");
@@ -381,14 +376,9 @@ class DashboardBrowserTest {
     @Test
     void shouldServeManyTabsOverOneConnectionPerStream() {
         browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)); // a page that waits for a connection fails
-        open(home);
-        String first = browser.getWindowHandle();
-        for (int i = 0; i < 4; i++) {
-            browser.switchTo().newWindow(WindowType.TAB);
-            open(home);
-        }
-        List<String> tabs = List.copyOf(browser.getWindowHandles());
-        assertThat(tabs).hasSize(5);
+        List<String> tabs = openTabs(5);
+        String first = tabs.get(0);
+        assertThat(browser.getWindowHandles()).hasSize(5);
         await().atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2);
 
         String wiki = "tabswiki" + System.nanoTime() % 1_000_000;
@@ -439,11 +429,9 @@ class DashboardBrowserTest {
      */
     @Test
     void shouldShowATabThatReopensLateWhatTheSharedStreamDeliveredBefore() {
-        open(home);
-        String early = browser.getWindowHandle();
-        browser.switchTo().newWindow(WindowType.TAB);
-        open(home);
-        String late = browser.getWindowHandle();
+        List<String> tabs = openTabs(2);
+        String early = tabs.get(0);
+        String late = tabs.get(1);
         String wiki = "latetabwiki" + System.nanoTime() % 1_000_000;
         raise(wiki, "Seen by both");
         for (String tab : List.of(early, late)) {
@@ -473,9 +461,7 @@ class DashboardBrowserTest {
      */
     @Test
     void shouldBringATabTheWorkerLetGoOfBackOntoTheSharedStreams() {
-        open(home);
-        browser.switchTo().newWindow(WindowType.TAB);
-        open(home);
+        openTabs(2);
         await().atMost(PATIENCE).until(() -> streamSwitch.openStreams() == 2);
 
         // The tab registered last, as the sweep does after silence; the worker then tells the test how many it holds.
@@ -531,6 +517,19 @@ class DashboardBrowserTest {
                 .get("sessionId");
         browser.executeCdpCommand("Target.sendMessageToTarget", Map.of("sessionId", session, "message",
                 "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"" + script.replace("\"", "\\\"") + "\"}}"));
+    }
+
+    /** Opens the dashboard in this tab and in {@code count - 1} new ones, each live: their handles, in order. */
+    private List<String> openTabs(int count) {
+        List<String> tabs = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                browser.switchTo().newWindow(WindowType.TAB);
+            }
+            open(home);
+            tabs.add(browser.getWindowHandle());
+        }
+        return tabs;
     }
 
     /**
