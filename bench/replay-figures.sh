@@ -3,7 +3,7 @@
 # SSE client → Kafka → aggregator → PostgreSQL — on a fresh local stack, and prints:
 # events/s from the first data line received to the last aggregate committed, the end-to-end
 # latency percentiles (data line → committed row) and the service's peak RSS.
-# Usage: bench/replay-figures.sh   (needs target/quarkus-app: ./mvnw package -DskipTests; the full
+# Usage: bench/replay-figures.sh   (needs target/pulse-runner.jar: ./mvnw package -DskipTests; the full
 # benchmark is bench/run). The service runs with the JVM options it ships with, as under ./pulse run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ set -a; . "$PULSE_LOCAL_DIR/infra.env"; set +a
 QUARKUS_HTTP_PORT=$PORT PULSE_REPLAY_ENABLED=true PULSE_REPLAY_EVENTS_PER_SECOND=0 \
   PULSE_WIKIMEDIA_URL="http://localhost:$PORT/replay/wikimedia/recentchange" \
   MALLOC_ARENA_MAX=2 "${JAVA_HOME:+$JAVA_HOME/bin/}java" @src/main/docker/jvm.options \
-  -jar target/quarkus-app/quarkus-run.jar > "$PULSE_LOCAL_DIR/app.log" 2>&1 &
+  -jar target/pulse-runner.jar > "$PULSE_LOCAL_DIR/app.log" 2>&1 &
 APP=$!
 
 health() { curl -s "localhost:$PORT/q/health/ready" || true; }

@@ -14,7 +14,7 @@ import java.util.List;
  */
 final class ClassDataArchive {
 
-    static final Path FILE = Path.of("target", "quarkus-app", "pulse-appcds.jsa");
+    static final Path FILE = Path.of("target", "pulse-appcds.jsa");
 
     private ClassDataArchive() {
     }

@@ -24,7 +24,7 @@ import io.pulse.testkit.Ports;
 import io.pulse.testkit.PulseInfra;
 
 /**
- * The packaged application ({@code target/quarkus-app/quarkus-run.jar}) as a child process wired to
+ * The packaged application ({@code target/pulse-runner.jar}) as a child process wired to
  * the test JVM's {@link PulseInfra}: what a crash, a SIGTERM or a second replica really look like.
  * Each start writes its own log under {@code target/}, so a test can read what one run logged.
  */
@@ -32,7 +32,7 @@ public final class PulseProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final Path JAR = Path.of("target", "pulse-runner.jar");
 
     private final String name;
     private final Map<String, String> env = new LinkedHashMap<>();
