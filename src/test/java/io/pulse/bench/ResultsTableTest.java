@@ -39,4 +39,14 @@ class ResultsTableTest {
                 .noneMatch(l -> l.contains("not run"));
         assertThat(mismatch).anyMatch(l -> l.matches("\\s+totals check\\s+999010 = 999011\\s+MISMATCH"));
     }
+
+    @Test
+    void theRestartsInARowReportTheirMedianAndSlowestBesideEachStart() {
+        Map<String, Object> run = new HashMap<>(Map.of("events", 1_000_000, "startup_with_archive_to_ready_s", 1.69,
+                "startup_with_archive_runs_s", List.of(1.8, 2.1, 1.7, 1.9, 1.75),
+                "startup_with_archive_median_s", 1.8, "startup_with_archive_slowest_s", 2.1));
+
+        assertThat(new ResultsTable(run).render())
+                .anyMatch(l -> l.matches("\\s+5 restarts more: median / slowest\\s+1\\.8 s / 2\\.1 s\\s+each: \\[1\\.8, 2\\.1, 1\\.7, 1\\.9, 1\\.75\\] s"));
+    }
 }
