@@ -83,10 +83,12 @@ final class ResultsTable {
             row("  restart with its class-data archive", r.get("startup_with_archive_to_ready_s") + " s",
                     "Quarkus reports " + r.get("startup_with_archive_quarkus_reported_s") + " s");
         }
-        if (ran("startup_with_archive_runs_s")) {
-            row("  " + ((List<?>) r.get("startup_with_archive_runs_s")).size() + " restarts more: median / slowest",
-                    r.get("startup_with_archive_median_s") + " s / " + r.get("startup_with_archive_slowest_s") + " s",
-                    "each: " + r.get("startup_with_archive_runs_s") + " s");
+        for (String key : new String[] { "startup_with_archive", "startup_no_archive" }) {
+            if (ran(key + "_runs_s")) {
+                row("  " + ((List<?>) r.get(key + "_runs_s")).size() + " restarts more" + (key.endsWith("no_archive")
+                        ? ", no archive (an agent)" : "") + ": median / slowest",
+                        r.get(key + "_median_s") + " s / " + r.get(key + "_slowest_s") + " s", "each: " + r.get(key + "_runs_s") + " s");
+            }
         }
         if (ran("check_ok")) {
             row("totals check", r.get("check_committed_changes") + " = " + r.get("check_expected_changes"),

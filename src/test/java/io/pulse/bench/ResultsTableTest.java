@@ -49,4 +49,14 @@ class ResultsTableTest {
         assertThat(new ResultsTable(run).render())
                 .anyMatch(l -> l.matches("\\s+5 restarts more: median / slowest\\s+1\\.8 s / 2\\.1 s\\s+each: \\[1\\.8, 2\\.1, 1\\.7, 1\\.9, 1\\.75\\] s"));
     }
+
+    @Test
+    void restartsUnderAProfilerAgentAreNotReportedAsWithTheArchive() {
+        Map<String, Object> profiled = new HashMap<>(Map.of("events", 1_000_000, "startup_no_archive_runs_s",
+                List.of(4.1, 4.3, 4.2), "startup_no_archive_median_s", 4.2, "startup_no_archive_slowest_s", 4.3));
+
+        assertThat(new ResultsTable(profiled).render())
+                .anyMatch(l -> l.matches("\\s+3 restarts more, no archive \\(an agent\\): median / slowest\\s+4\\.2 s / 4\\.3 s.*"))
+                .noneMatch(l -> l.contains("restarts more: median"));
+    }
 }
