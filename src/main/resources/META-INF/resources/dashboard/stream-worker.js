@@ -66,8 +66,10 @@ function receive(port, message) {
 function open(port, tab, { id, url, events, fresh }) {
   const resumeId = resumeIdOf(url);
   const family = familyOf(url);
+  // Dead: silent for two heartbeats, or found silent by this tab's watchdog (a fresh ask) and not heard lately.
+  const dead = (s) => silent(s) || (fresh && !heardLately(s));
   let stream = [...streams.values()].find((s) => s.url === url && (s.complete || !s.resumed));
-  if (stream && !stream.resumed && stream.position && live(stream) && (silent(stream) || (fresh && !heardLately(stream)))) {
+  if (stream && livePositioned(stream) && dead(stream)) {
     retire(stream);
     stream = undefined;
   }
@@ -91,7 +93,7 @@ function open(port, tab, { id, url, events, fresh }) {
   // A tab that finds its stream silent asks for a fresh one (its watchdog); one whose stream was refused for good
   // (an error answer) reopens it; a stream silent for two heartbeats is dead, though its connection reads as open (a
   // frozen tab held it). Started again, every tab reading it moves to the new source, which replays from its URL's id.
-  if (!stream.source || (fresh && !heardLately(stream)) || silent(stream) || stream.source.readyState === CLOSED) {
+  if (!stream.source || dead(stream) || stream.source.readyState === CLOSED) {
     start(stream);
     return;
   }
@@ -111,8 +113,13 @@ function live(stream) {
 }
 
 /** Opened without an id, live since its position: what it delivers after any of its events is what a tab wants. */
+function livePositioned(stream) {
+  return !stream.resumed && stream.position && live(stream);
+}
+
+/** A live stream a tab can join: one that is not silent. */
 function joinable(stream) {
-  return !stream.resumed && stream.position && live(stream) && !silent(stream);
+  return livePositioned(stream) && !silent(stream);
 }
 
 function heardLately(stream) {
