@@ -51,12 +51,27 @@ class ResultsTableTest {
     }
 
     @Test
-    void restartsUnderAProfilerAgentAreNotReportedAsWithTheArchive() {
+    void restartsWithoutTheBuildsArchiveAreNotReportedAsWithIt() {
         Map<String, Object> profiled = new HashMap<>(Map.of("events", 1_000_000, "startup_no_archive_runs_s",
                 List.of(4.1, 4.3, 4.2), "startup_no_archive_median_s", 4.2, "startup_no_archive_slowest_s", 4.3));
 
         assertThat(new ResultsTable(profiled).render())
-                .anyMatch(l -> l.matches("\\s+3 restarts more, no archive \\(an agent\\): median / slowest\\s+4\\.2 s / 4\\.3 s.*"))
+                .anyMatch(l -> l.matches("\\s+3 restarts more, no class-data archive: median / slowest\\s+4\\.2 s / 4\\.3 s.*"))
                 .noneMatch(l -> l.contains("restarts more: median"));
+    }
+
+    @Test
+    void aFirstStartSaysWhenItHadNoArchiveAndTheStartWithoutOneIsShownApart() {
+        Map<String, Object> without = new HashMap<>(Map.of("events", 1_000_000, "startup_to_ready_s", 5.1,
+                "startup_quarkus_reported_s", 4.6, "startup_first_with_archive", false));
+        Map<String, Object> with = new HashMap<>(Map.of("events", 1_000_000, "startup_to_ready_s", 2.1,
+                "startup_quarkus_reported_s", 1.9, "startup_first_with_archive", true,
+                "startup_without_archive_to_ready_s", 4.9, "startup_without_archive_quarkus_reported_s", 4.4));
+
+        assertThat(new ResultsTable(without).render())
+                .anyMatch(l -> l.matches("\\s+start-up to ready, first start\\s+5\\.1 s\\s+no class-data archive; Quarkus reports 4\\.6 s"));
+        assertThat(new ResultsTable(with).render())
+                .anyMatch(l -> l.matches("\\s+start-up to ready, first start\\s+2\\.1 s\\s+Quarkus reports 1\\.9 s"))
+                .anyMatch(l -> l.matches("\\s+a restart without the archive, for comparison\\s+4\\.9 s\\s+Quarkus reports 4\\.4 s"));
     }
 }

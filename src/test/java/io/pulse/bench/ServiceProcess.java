@@ -30,7 +30,7 @@ final class ServiceProcess implements AutoCloseable {
     final PulseProcess pulse;
     private final Path gcLog;
 
-    /** Whether this run mapped the class-data archive an earlier run wrote, as a restarted {@code ./pulse run} does. */
+    /** Whether this run mapped the build's class-data archive, as {@code ./pulse run} does. */
     final boolean withArchive;
 
     private ServiceProcess(PulseProcess pulse, boolean withArchive, Path gcLog) {
@@ -40,22 +40,25 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess launch(String name, Map<String, String> extraEnv) {
+        return launch(name, extraEnv, true);
+    }
+
+    /** {@code archive} false: without the build's class-data archive, for what it buys. */
+    static ServiceProcess launch(String name, Map<String, String> extraEnv, boolean archive) {
         String javaOpts = System.getenv().getOrDefault("PULSE_BENCH_JAVA_OPTS", "").replace("{name}", name).trim();
         List<String> extra = javaOpts.isEmpty() ? List.of() : List.of(javaOpts.split("\\s+"));
-        // The JVM refuses to dump a class-data archive with a native agent loaded (a profiler): none then.
-        boolean agent = extra.stream().anyMatch(o -> o.startsWith("-agentpath") || o.startsWith("-agentlib"));
-        List<String> options = new ArrayList<>(agent ? List.of() : ClassDataArchive.options());
+        List<String> options = new ArrayList<>();
         // The service's collector beside the harness's (target/bench-harness-gc.log): whose pause a stall was.
         Path gcLog = Path.of("target/bench-" + name + "-gc.log");
         options.add("-Xlog:gc:file=" + gcLog + ":utctime,uptime");
         options.addAll(extra);
-        boolean withArchive = options.stream().anyMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
         PulseProcess pulse = PulseProcess.on("bench-" + name)
                 .jvmOptions(options)
                 .env("QUARKUS_LOG_LEVEL", "WARN")
                 .env("QUARKUS_LOG_CATEGORY__IO_QUARKUS__LEVEL", "INFO");
         extraEnv.forEach(pulse::env);
-        return new ServiceProcess(pulse.launch(), withArchive, gcLog);
+        pulse.archive(archive).launch();
+        return new ServiceProcess(pulse, pulse.withArchive(), gcLog);
     }
 
     long pid() {

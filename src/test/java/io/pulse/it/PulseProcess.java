@@ -32,14 +32,16 @@ public final class PulseProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final Path JAR = Path.of("target", "pulse-runner.jar");
+    private static final Path JAR = ClassDataArchive.JAR;
 
     private final String name;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Map<String, String> properties = new LinkedHashMap<>();
     // C1 only: a test instance starts in about half the time on 2 cores. The benchmark replaces it.
     private List<String> jvmOptions = List.of("-XX:TieredStopAtLevel=1");
+    private boolean archive = true;
     private int starts;
+    private boolean withArchive;
     private Process process;
     private long launchedAtNanos;
     private int port;
@@ -91,6 +93,12 @@ public final class PulseProcess implements AutoCloseable {
         return this;
     }
 
+    /** Whether to map the build's class-data archive ({@link ClassDataArchive}); by default it is, as ./pulse run does. */
+    public PulseProcess archive(boolean map) {
+        archive = map;
+        return this;
+    }
+
     /** Reads the events from {@code topic} in consumer group {@code group}: isolates a test from the others. */
     public PulseProcess consuming(String topic, String group) {
         return property("mp.messaging.incoming.wikimedia-events-in.topic", topic)
@@ -115,6 +123,9 @@ public final class PulseProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("@src/main/docker/jvm.options"); // the shipped heap and memory bounds, as ./pulse run and the image
+        List<String> archiveOptions = archive ? ClassDataArchive.options() : List.of(); // as ./pulse run maps it
+        withArchive = !archiveOptions.isEmpty();
+        command.addAll(archiveOptions);
         command.addAll(jvmOptions);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", JAR.toString()));
@@ -129,6 +140,11 @@ public final class PulseProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return this;
+    }
+
+    /** Whether the current run mapped the build's class-data archive ({@link ClassDataArchive}). */
+    public boolean withArchive() {
+        return withArchive;
     }
 
     /** Returns once the current run answers {@code /q/health/live}; fails at once if it exited. */
