@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import org.awaitility.core.ConditionTimeoutException;
 
+import io.pulse.it.ClassDataArchive;
 import io.pulse.it.PulseProcess;
 
 /**
@@ -48,6 +49,10 @@ final class ServiceProcess implements AutoCloseable {
         String javaOpts = System.getenv().getOrDefault("PULSE_BENCH_JAVA_OPTS", "").replace("{name}", name).trim();
         List<String> extra = javaOpts.isEmpty() ? List.of() : List.of(javaOpts.split("\\s+"));
         List<String> options = new ArrayList<>();
+        if (archive && ClassDataArchive.fresh()) {
+            // The figures say "with the archive": a JVM that cannot use it (another JDK's) is to fail, not start slowly.
+            options.add("-Xshare:on");
+        }
         // The service's collector beside the harness's (target/bench-harness-gc.log): whose pause a stall was.
         Path gcLog = Path.of("target/bench-" + name + "-gc.log");
         options.add("-Xlog:gc:file=" + gcLog + ":utctime,uptime");

@@ -1,6 +1,7 @@
 package io.pulse.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ class ClassDataArchiveIT {
 
     @Test
     void shouldServeTheClassesOfAStartFromTheBuildsArchive() throws Exception {
+        assumeFalse(Boolean.getBoolean("pulse.class-data-archive.skip"), "packaged with -Dpulse.class-data-archive.skip");
         FaultFixture.infra();
         assertThat(ClassDataArchive.fresh()).as("an archive of the packaged jar: ./mvnw package makes %s", ClassDataArchive.FILE)
                 .isTrue();
