@@ -1,9 +1,11 @@
 package io.pulse.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TransactionListing;
+
+import io.pulse.testkit.Commands;
 
 /**
  * What to look at when events are still not readable in Kafka (read-committed) a minute after the load stopped:
@@ -49,15 +53,9 @@ final class UnpublishedDiagnostics {
 
     private static String run(List<String> command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            process.waitFor(30, TimeUnit.SECONDS);
-            return output;
-        } catch (IOException e) {
-            return "not run: " + e + "\n";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted\n";
+            return Commands.run(command, Duration.ofSeconds(30)).output();
+        } catch (UncheckedIOException e) { // ss not installed, say
+            return "not run: " + e.getCause() + "\n";
         }
     }
 }

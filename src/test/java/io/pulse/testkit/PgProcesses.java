@@ -1,16 +1,15 @@
 package io.pulse.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.sun.security.auth.module.UnixSystem;
@@ -84,27 +83,8 @@ final class PgProcesses {
     }
 
     private static Result runAs(List<String> command) {
-        Path output = null;
-        try {
-            output = Files.createTempFile("pulse-pg-cmd-", ".out");
-            // Output goes to a file, not a pipe: a daemon child holding the pipe open must not hang us.
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new Result(-1, "timed out: " + String.join(" ", command));
-            }
-            return new Result(p.exitValue(), Files.readString(output));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while running " + command, e);
-        } finally {
-            if (output != null) {
-                output.toFile().delete();
-            }
-        }
+        Commands.Output out = Commands.run(command, Duration.ofSeconds(120));
+        return new Result(out.exitCode(), out.output());
     }
 
     /** Lets the postgres OS user own {@code dir} when we are root. */
