@@ -328,7 +328,7 @@ public final class PulseBenchmark {
                 if (published.records() < warmUp + count) {
                     // Seen once (bench/README.md, 64), with nothing in the service's log: what held them, while it runs.
                     Path file = Path.of("target/bench-latency" + perSecond + "-unpublished.txt");
-                    UnpublishedDiagnostics.write(file, pulse.pid(), infra.bootstrapServers());
+                    UnpublishedDiagnostics.write(file, pulse.pid(), pulse::url, infra.bootstrapServers(), topic);
                     results.put("latency_" + perSecond + "_unpublished_after_a_minute", warmUp + count - published.records());
                     System.out.println((warmUp + count - published.records()) + " events not readable in Kafka a minute"
                             + " after the load: the broker's transactions, the service's threads and sockets in " + file);
