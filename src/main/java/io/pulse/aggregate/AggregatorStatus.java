@@ -14,6 +14,7 @@ public class AggregatorStatus {
 
     private final AtomicLong consecutiveFailures = new AtomicLong();
     private final AtomicLong committedEvents = new AtomicLong();
+    private final AtomicLong commits = new AtomicLong();
     private final AtomicLong lateEvents = new AtomicLong();
     private volatile String lastError;
     private volatile String lastErrorKind;
@@ -42,6 +43,12 @@ public class AggregatorStatus {
         committedEvents.addAndGet(plan.aggregates().events());
         lateEvents.addAndGet(plan.aggregates().lateEvents());
         lastCommit = Instant.now();
+        commits.incrementAndGet();
+    }
+
+    /** Transactions committed since the start: a change means the stored figures moved (live snapshots follow it). */
+    public long commits() {
+        return commits.get();
     }
 
     void received(long earliestReceivedAtMs) {

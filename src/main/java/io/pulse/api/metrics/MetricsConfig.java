@@ -9,9 +9,17 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "pulse.metrics")
 public interface MetricsConfig {
 
-    /** How often a snapshot is sent. */
+    /** How often a snapshot is sent at least: the period while this replica's aggregator commits nothing. */
     @WithDefault("500ms")
     Duration interval();
+
+    /**
+     * A commit by this replica's aggregator brings the next snapshot forward, to no sooner than this after the
+     * last one: a change shows within about this long of its commit instead of up to a whole interval later.
+     * At or above {@link #interval()}, snapshots come every interval whatever the commits.
+     */
+    @WithDefault("200ms")
+    Duration minInterval();
 
     /** Concurrent {@code /metrics/stream} subscribers beyond which new ones get 503. */
     @WithDefault("1000")

@@ -31,6 +31,7 @@ public class MetricsSettings {
     static void check(MetricsConfig config) {
         new SettingsCheck()
                 .atLeast("pulse.metrics.interval", config.interval(), MIN_INTERVAL)
+                .atLeast("pulse.metrics.min-interval", config.minInterval(), MIN_INTERVAL)
                 .atLeast("pulse.metrics.recent-windows", config.recentWindows(), 1)
                 .atLeast("pulse.metrics.top-n", config.topN(), 1)
                 .atLeast("pulse.metrics.max-wikis", config.maxWikis(), 1)

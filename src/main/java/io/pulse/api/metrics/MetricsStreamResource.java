@@ -26,8 +26,8 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Live metrics for browsers: {@code new EventSource('/metrics/stream')} receives a {@code snapshot}
- * event at once and then every interval. Each event has an {@code id:}; snapshots are state, not
- * deltas, so a reconnecting client simply gets the current one.
+ * event at once and then every interval, or sooner after a commit. Each event has an {@code id:};
+ * snapshots are state, not deltas, so a reconnecting client simply gets the current one.
  */
 @Path("/metrics/stream")
 public class MetricsStreamResource {
@@ -44,7 +44,8 @@ public class MetricsStreamResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Live metrics snapshots over Server-Sent Events",
             description = "Named `snapshot` events with JSON data (MetricsSnapshot) on connect and then every "
-                    + "`pulse.metrics.interval`. Figures cover the whole stream on every replica.")
+                    + "`pulse.metrics.interval`, or `pulse.metrics.min-interval` after the last one when this replica's"
+                    + " aggregator commits new figures. Figures cover the whole stream on every replica.")
     @APIResponse(responseCode = "200", description = "An endless text/event-stream")
     @APIResponse(responseCode = "400", description = "Invalid wiki filter (problem JSON)")
     @APIResponse(responseCode = "503", description = "Subscriber limit, or distinct feeds limit (pulse.metrics.max-feeds),"

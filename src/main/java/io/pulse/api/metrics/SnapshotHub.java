@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulse.aggregate.AggregatorStatus;
 import io.pulse.api.StallWatch;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -26,7 +27,10 @@ import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
  * Fans snapshots out to live subscribers. One feed per wiki filter and view computes a snapshot per interval,
- * whatever the number of subscribers; a feed starts with its first subscriber and stops with its last.
+ * whatever the number of subscribers; a feed starts with its first subscriber and stops with its last. A commit of
+ * this replica's aggregator brings the next snapshot forward, to {@code pulse.metrics.min-interval} after the last
+ * one: with snapshots on the interval's clock alone, a change waited up to a whole interval after its commit to show
+ * (half a second: most of the 10,000 events/s tail, bench/README.md 65). Other replicas' commits show at the interval.
  * Each subscriber is conflated: if it cannot keep up, it skips to the latest snapshot, so a stalled
  * browser never slows the feed, the pipeline or the other subscribers. One that takes no snapshot for
  * {@code pulse.metrics.stalled-after} while one waits for it is told to go (its connection closed): a client
@@ -44,10 +48,12 @@ public class SnapshotHub {
     private final AtomicInteger subscribers = new AtomicInteger();
     private final AtomicLong stalledSubscribers = new AtomicLong();
     private final LongSupplier clock;
+    /** This replica's aggregator's commits so far: when it moves, the stored figures did. */
+    private final LongSupplier commits;
 
     @Inject
-    public SnapshotHub(SnapshotSource source, MetricsConfig config, MeterRegistry registry) {
-        this(source::snapshot, config);
+    public SnapshotHub(SnapshotSource source, MetricsConfig config, MeterRegistry registry, AggregatorStatus aggregator) {
+        this(source::snapshot, config, System::nanoTime, aggregator::commits);
         FunctionCounter.builder("pulse.metrics.stalled.subscribers", stalledSubscribers, AtomicLong::get)
                 .description("/metrics/stream subscribers whose connection was closed for taking no snapshot for"
                         + " pulse.metrics.stalled-after")
@@ -59,9 +65,26 @@ public class SnapshotHub {
     }
 
     SnapshotHub(Snapshots source, MetricsConfig config, LongSupplier nanoClock) {
+        this(source, config, nanoClock, () -> 0);
+    }
+
+    SnapshotHub(Snapshots source, MetricsConfig config, LongSupplier nanoClock, LongSupplier commits) {
         this.source = source;
         this.config = config;
         this.clock = nanoClock;
+        this.commits = commits;
+    }
+
+    /**
+     * How often a feed checks whether a snapshot is due: every interval when commits bring none forward; else a
+     * quarter of min-interval, so that one due after a commit waits at most that much more.
+     */
+    static Duration tick(MetricsConfig config) {
+        if (config.minInterval().compareTo(config.interval()) >= 0) {
+            return config.interval();
+        }
+        Duration quarter = config.minInterval().dividedBy(4);
+        return quarter.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : quarter;
     }
 
     /** Where snapshots come from: {@link SnapshotSource}, or a test's stand-in that fails on purpose. */
@@ -223,6 +246,10 @@ public class SnapshotHub {
         volatile long sequence;
         int references;
         Cancellable ticker;
+        // Read and written by due() only, one tick at a time (the ticks of a fixed-rate timer never overlap):
+        private boolean started;
+        private long lastStartNanos;
+        private long commitsSeen;
 
         Feed(String wiki, boolean dashboard) {
             this.wiki = wiki;
@@ -230,9 +257,10 @@ public class SnapshotHub {
         }
 
         Feed start() {
-            ticker = Multi.createFrom().ticks().every(config.interval())
+            ticker = Multi.createFrom().ticks().every(tick(config))
                     .onItem().invoke(tick -> endStalled(this)) // every tick, also while snapshots fail
                     .onOverflow().drop() // a slow database skips ticks instead of queueing them
+                    .select().where(tick -> due()) // decided once the last snapshot is done: a commit meanwhile counts
                     .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, dashboard)
                             .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))
                             .onFailure().recoverWithNull())
@@ -245,6 +273,30 @@ public class SnapshotHub {
                         processor.onNext(numbered);
                     });
             return this;
+        }
+
+        /**
+         * Whether to take a snapshot now: at every tick when commits bring none forward (the ticks are the interval);
+         * else the first one, one an interval after the last started, and one min-interval after it when this
+         * replica's aggregator committed since (the commits are read as the snapshot starts, so a commit during its
+         * reads brings the next one forward too). Half a tick of slack, for the timer's jitter.
+         */
+        private boolean due() {
+            if (config.minInterval().compareTo(config.interval()) >= 0) {
+                return true;
+            }
+            long now = clock.getAsLong();
+            long committed = commits.getAsLong();
+            long slack = tick(config).toNanos() / 2;
+            long since = now - lastStartNanos;
+            boolean due = !started || since >= config.interval().toNanos() - slack
+                    || committed != commitsSeen && since >= config.minInterval().toNanos() - slack;
+            if (due) {
+                started = true;
+                lastStartNanos = now;
+                commitsSeen = committed;
+            }
+            return due;
         }
     }
 }

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.pulse.aggregate.AggregateConfig;
+import io.pulse.aggregate.AggregatorStatus;
 import io.pulse.source.wikimedia.WikimediaChannels;
 import io.pulse.store.BotFilter;
 import io.pulse.store.LiveRankings;
@@ -36,6 +37,7 @@ public class SnapshotSource {
     private final LiveRankings rankings;
     private final KafkaProgress kafka;
     private final DashboardView dashboard;
+    private final AggregatorStatus aggregator;
     private final MetricsConfig config;
     private final long windowMs;
     private final Duration lateness;
@@ -44,7 +46,7 @@ public class SnapshotSource {
     private final String deadLetterTopic;
     private final StaleWhileRefreshing<MetricsSnapshot.Recent> recent;
     private final StaleWhileRefreshing<MetricsSnapshot.Dashboard> dashboards;
-    private volatile PipelineSample latest;
+    private volatile CachedSample latest;
     // Rates over a second at least, whatever the snapshot interval, and never over a gap without samples
     // longer than a minute or three intervals (RateOverSpan).
     private final RateOverSpan ingested;
@@ -56,7 +58,8 @@ public class SnapshotSource {
     }
 
     @Inject
-    public SnapshotSource(SnapshotQueries queries, LiveRankings rankings, KafkaProgress kafka, DashboardView dashboard, MetricsConfig config, AggregateConfig aggregate,
+    public SnapshotSource(SnapshotQueries queries, LiveRankings rankings, KafkaProgress kafka, DashboardView dashboard,
+            AggregatorStatus aggregator, MetricsConfig config, AggregateConfig aggregate,
             ReadConfig reads,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String eventsTopic,
@@ -65,6 +68,7 @@ public class SnapshotSource {
         this.rankings = rankings;
         this.kafka = kafka;
         this.dashboard = dashboard;
+        this.aggregator = aggregator;
         this.config = config;
         this.windowMs = aggregate.window().toMillis();
         this.lateness = aggregate.allowedLateness();
@@ -167,15 +171,23 @@ public class SnapshotSource {
         return new MetricsSnapshot.Minute(window, changes, bots, SnapshotQueries.byType(types, window));
     }
 
-    /** A fresh pipeline sample, shared by all filters for half an interval. */
+    /**
+     * A fresh pipeline sample, shared by all filters for half an interval while this replica's aggregator commits
+     * nothing: a snapshot that a commit brought forward ({@link SnapshotHub}) must not show the counts from before it.
+     */
     private Uni<PipelineSample> pipeline() {
-        PipelineSample cached = latest;
-        if (cached != null && System.nanoTime() - cached.atNanos() < config.interval().toNanos() / 2) {
-            return Uni.createFrom().item(cached);
+        CachedSample cached = latest;
+        long commits = aggregator.commits(); // before the reads: what they return includes these commits
+        if (cached != null && cached.commits() == commits
+                && System.nanoTime() - cached.sample().atNanos() < config.interval().toNanos() / 2) {
+            return Uni.createFrom().item(cached.sample());
         }
         return sample(kafka.endOffsets(eventsTopic), kafka.endOffsets(deadLetterTopic), queries.progress(group, eventsTopic),
                 ingested, aggregated, System::nanoTime)
-                .invoke(sample -> latest = sample);
+                .invoke(sample -> latest = new CachedSample(sample, commits));
+    }
+
+    private record CachedSample(PipelineSample sample, long commits) {
     }
 
     private record Stamped<T>(T value, long atNanos) {

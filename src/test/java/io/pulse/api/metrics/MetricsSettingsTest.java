@@ -29,7 +29,18 @@ class MetricsSettingsTest {
         for (String interval : new String[] { "0s", "-1s", "1ms" }) {
             assertThatThrownBy(() -> MetricsSettings.check(config(Map.of("pulse.metrics.interval", interval))))
                     .as(interval).hasMessageContaining("pulse.metrics.interval");
+            assertThatThrownBy(() -> MetricsSettings.check(config(Map.of("pulse.metrics.min-interval", interval))))
+                    .as(interval).hasMessageContaining("pulse.metrics.min-interval");
         }
+    }
+
+    @Test
+    void shouldTickAQuarterOfMinIntervalOnlyWhenCommitsBringSnapshotsForward() {
+        assertThat(SnapshotHub.tick(config(Map.of()))).isEqualTo(Duration.ofMillis(50));
+        assertThat(SnapshotHub.tick(config(Map.of("pulse.metrics.min-interval", "2ms")))).isEqualTo(Duration.ofMillis(1));
+        assertThat(SnapshotHub.tick(config(Map.of("pulse.metrics.min-interval", "500ms")))).as("not sooner than the interval")
+                .isEqualTo(Duration.ofMillis(500));
+        assertThat(SnapshotHub.tick(config(Map.of("pulse.metrics.interval", "100ms")))).isEqualTo(Duration.ofMillis(100));
     }
 
     @Test

@@ -240,6 +240,61 @@ class SnapshotHubTest {
         assertThat(hub.subscribers()).isZero();
     }
 
+    /**
+     * A commit of this replica's aggregator brings the next snapshot forward, no sooner than min-interval after the
+     * last one; without one, the interval holds. Decided on the hub's clock (here a hand-moved one, read at every
+     * tick: counting its reads says ticks went by without a snapshot).
+     */
+    @Test
+    void shouldBringTheNextSnapshotForwardWhenTheAggregatorCommits() {
+        AtomicLong now = new AtomicLong();
+        AtomicInteger clockReads = new AtomicInteger();
+        AtomicLong commits = new AtomicLong();
+        AtomicInteger taken = new AtomicInteger();
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> {
+            taken.incrementAndGet();
+            return Uni.createFrom().item(snapshot(0));
+        }, config(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(1)), () -> {
+            clockReads.incrementAndGet();
+            return now.get();
+        }, commits::get);
+        List<Long> received = new CopyOnWriteArrayList<>();
+        Cancellable subscription = hub.subscribe(null).subscribe().with(s -> received.add(s.sequence()));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+
+            now.addAndGet(Duration.ofMillis(300).toNanos());
+            awaitTicks(clockReads, 10);
+            assertThat(taken.get()).as("past min-interval, not the interval, and nothing committed").isEqualTo(1);
+
+            commits.incrementAndGet();
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+
+            commits.incrementAndGet();
+            now.addAndGet(Duration.ofMillis(50).toNanos());
+            awaitTicks(clockReads, 10);
+            assertThat(taken.get()).as("committed, but only half of min-interval since the last").isEqualTo(2);
+
+            now.addAndGet(Duration.ofMillis(50).toNanos());
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 3);
+
+            now.addAndGet(Duration.ofMillis(900).toNanos());
+            awaitTicks(clockReads, 10);
+            assertThat(taken.get()).as("nothing committed, and not yet an interval").isEqualTo(3);
+            now.addAndGet(Duration.ofMillis(100).toNanos());
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 4);
+            assertContiguous(received);
+        } finally {
+            subscription.cancel();
+            hub.stop();
+        }
+    }
+
+    private static void awaitTicks(AtomicInteger clockReads, int ticks) {
+        int from = clockReads.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> clockReads.get() >= from + ticks);
+    }
+
     static void assertContiguous(List<Long> ids) {
         for (int i = 1; i < ids.size(); i++) {
             assertThat(ids.get(i)).as("ids %s", ids).isEqualTo(ids.get(i - 1) + 1);
@@ -256,10 +311,19 @@ class SnapshotHubTest {
     }
 
     static MetricsConfig config(Duration interval, Duration stalledAfter) {
+        return config(interval, interval, stalledAfter); // every tick a snapshot, whatever the commits
+    }
+
+    static MetricsConfig config(Duration interval, Duration minInterval, Duration stalledAfter) {
         return new MetricsConfig() {
             @Override
             public Duration interval() {
                 return interval;
+            }
+
+            @Override
+            public Duration minInterval() {
+                return minInterval;
             }
 
             @Override
