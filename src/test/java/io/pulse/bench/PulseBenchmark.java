@@ -248,7 +248,7 @@ public final class PulseBenchmark {
             // The aggregator reads an empty topic: the figure is the ingest's alone.
             infra.kafka().createTopic(IDLE_TOPIC, 1);
             try (ServiceProcess pulse = ServiceProcess.launch("ingest", Map.of(
-                    "PULSE_WIKIMEDIA_URL", server.url(),
+                    "PULSE_WIKIMEDIA_URL", server.url("recentchange-ingest"), // a stream of its own: see latency()
                     "MP_MESSAGING_OUTGOING_WIKIMEDIA_EVENTS_OUT_TOPIC", topic,
                     "MP_MESSAGING_INCOMING_WIKIMEDIA_EVENTS_IN_TOPIC", IDLE_TOPIC))) {
                 awaitReady(pulse);
@@ -289,15 +289,20 @@ public final class PulseBenchmark {
         // Encoded before the load and settled into the old generation, so that pacing allocates nothing
         // that lives: the harness's pauses delay the load (and stall the broker, when it shares this JVM).
         TestSseServer.Prepared prepared = TestSseServer.prepare(lines);
+        String[] sentIds = lines.stream().map(MissingEvents::idOf).toArray(String[]::new);
         lines.clear();
         System.gc();
         try (TestSseServer server = new TestSseServer().start();
+                // A stream of its own: sharing the path, this phase's ingest resumed after the last phase's last
+                // timestamp, and when it connected after the first events were sent, the server skipped them (64).
                 ServiceProcess pulse = ServiceProcess.launch("latency" + perSecond, Map.of(
-                        "PULSE_WIKIMEDIA_URL", server.url(),
+                        "PULSE_WIKIMEDIA_URL", server.url("recentchange-latency" + perSecond),
                         "MP_MESSAGING_OUTGOING_WIKIMEDIA_EVENTS_OUT_TOPIC", topic,
                         "MP_MESSAGING_INCOMING_WIKIMEDIA_EVENTS_IN_TOPIC", topic,
                         "MP_MESSAGING_INCOMING_WIKIMEDIA_EVENTS_IN_GROUP_ID", group))) {
             awaitReady(pulse);
+            // How long the load would have run before the ingest read it (64): 0.64 s of events once.
+            results.put("latency_" + perSecond + "_ingest_connected_after_ready_ms", pulse.awaitIngestConnected().toMillis());
             String committed = "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE consumer_group = '"
                     + group + "' AND topic = '" + topic + "'";
             // The live stream is subscribed through the warm-up as a dashboard would be: its first,
@@ -324,6 +329,13 @@ public final class PulseBenchmark {
                 while (System.nanoTime() < deadline && published.records() < warmUp + count) {
                     Thread.sleep(100);
                     published = RecordOffsets.read(infra.bootstrapServers(), topic);
+                }
+                if (published.records() != warmUp + count) {
+                    // Each figure maps the k-th record to the k-th event sent: say which are missing, and where.
+                    String missing = MissingEvents.describe(MissingEvents.ranges(sentIds,
+                            RecordOffsets.read(infra.bootstrapServers(), topic, true).eventIds()), sentIds.length);
+                    results.put("latency_" + perSecond + "_missing_events", missing);
+                    System.out.println("At " + perSecond + "/s, events sent and not in Kafka: " + missing);
                 }
                 if (published.records() < warmUp + count) {
                     // Seen once (bench/README.md, 64), with nothing in the service's log: what held them, while it runs.

@@ -1,6 +1,8 @@
 package io.pulse.bench;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
@@ -9,7 +11,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import io.pulse.ingest.PulseHeaders;
 
 /**
  * The offsets of a one-partition topic's committed records, in order. The elected ingest publishes in
@@ -19,17 +24,26 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class RecordOffsets {
 
     private final long[] offsets;
+    /** The records' event-id headers (the events' {@code meta.id}), when asked for; else empty. */
+    private final List<String> eventIds;
 
-    private RecordOffsets(long[] offsets) {
+    private RecordOffsets(long[] offsets, List<String> eventIds) {
         this.offsets = offsets;
+        this.eventIds = eventIds;
     }
 
     static RecordOffsets read(String bootstrapServers, String topic) {
+        return read(bootstrapServers, topic, false);
+    }
+
+    /** With {@code eventIds}, also the records' event ids ({@link #eventIds()}): which events the topic holds. */
+    static RecordOffsets read(String bootstrapServers, String topic, boolean eventIds) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
         long[] offsets = new long[1024];
+        List<String> ids = new ArrayList<>();
         int n = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
@@ -43,10 +57,18 @@ final class RecordOffsets {
                         offsets = Arrays.copyOf(offsets, n * 2);
                     }
                     offsets[n++] = record.offset();
+                    Header id = eventIds ? record.headers().lastHeader(PulseHeaders.EVENT_ID) : null;
+                    if (id != null) {
+                        ids.add(new String(id.value(), StandardCharsets.UTF_8));
+                    }
                 }
             }
         }
-        return new RecordOffsets(Arrays.copyOf(offsets, n));
+        return new RecordOffsets(Arrays.copyOf(offsets, n), ids);
+    }
+
+    List<String> eventIds() {
+        return eventIds;
     }
 
     int records() {

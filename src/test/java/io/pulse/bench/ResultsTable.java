@@ -61,6 +61,11 @@ final class ResultsTable {
             row("peak RSS / heap @" + rate + "/s", r.get("latency_" + rate + "_peak_rss_mb") + " MB / "
                     + r.get("latency_" + rate + "_peak_heap_mb") + " MB", "");
             row("  backlog when the load stopped", String.valueOf(r.get("latency_" + rate + "_backlog_at_end")), "events");
+            if (ran("latency_" + rate + "_missing_events")) {
+                // The latencies map the k-th record to the k-th event sent: with events missing they are off.
+                row("  EVENTS SENT AND NOT IN KAFKA", String.valueOf(r.get("latency_" + rate + "_missing_events")),
+                        "by index sent: the latencies above are not to be trusted");
+            }
             row("  generator's worst lag behind schedule", String.valueOf(r.get("latency_" + rate + "_generator_worst_lag_ms")),
                     "ms (counted in the latencies)");
         }

@@ -24,6 +24,17 @@ class ResultsTableTest {
     }
 
     @Test
+    void eventsSentAndNeverPublishedAreShownBesideTheLatenciesTheyDistort() {
+        Map<String, Object> run = new HashMap<>(Map.of("latency_1000_commit_ms", Map.of("p99", 69),
+                "latency_10000_commit_ms", Map.of("p99", 722), "latency_10000_missing_events", "6355 of 450000 missing: 0-6354 (6355)"));
+
+        List<String> table = new ResultsTable(run).render();
+
+        assertThat(table).anyMatch(l -> l.contains("EVENTS SENT AND NOT IN KAFKA") && l.contains("0-6354 (6355)"))
+                .filteredOn(l -> l.contains("EVENTS SENT AND NOT IN KAFKA")).hasSize(1);
+    }
+
+    @Test
     void aFullRunReportsTheTotalsCheck() {
         Map<String, Object> full = new HashMap<>(Map.of("aggregator_events_per_s", 40_000, "ingest_events_per_s", 30_000,
                 "latency_1000_commit_ms", Map.of("p99", 69), "latency_10000_commit_ms", Map.of("p99", 155),

@@ -80,6 +80,18 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /**
+     * Until the ingest has its SSE connection open (readiness's {@code ingest.connected}): it connects once elected,
+     * after its checkpoint and read-back, which in a slow hour ends after the service is ready. Events a phase sends
+     * before then would reach it as one burst, not at the rate measured.
+     */
+    Duration awaitIngestConnected() {
+        long from = System.nanoTime();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                .until(() -> pulse.readiness().data().path("ingest.connected").asBoolean());
+        return Duration.ofNanos(System.nanoTime() - from);
+    }
+
+    /**
      * Quarkus' own "started in" figure from the log, in seconds, or -1. The line can follow the first
      * ready answer by a few milliseconds: it is waited for.
      */

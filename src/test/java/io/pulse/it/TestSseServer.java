@@ -91,7 +91,16 @@ public final class TestSseServer implements AutoCloseable {
     public static final String CHECKPOINT = "wikimedia:/v2/stream/recentchange";
 
     public String url() {
-        return "http://127.0.0.1:" + server.actualPort() + "/v2/stream/recentchange";
+        return url("recentchange");
+    }
+
+    /**
+     * The same events under another stream name: a feed of its own to the ingest, which keeps a resume position per
+     * stream path ({@code WikimediaIngest.checkpointKey}). Feeds that share a path share the position: a feed resumed
+     * after another's last timestamp skips its own earlier events, as EventStreams would.
+     */
+    public String url(String stream) {
+        return "http://127.0.0.1:" + server.actualPort() + "/v2/stream/" + stream;
     }
 
     /** Appends raw JSON events; their ids carry the event's {@code timestamp} (seconds) in milliseconds. */
