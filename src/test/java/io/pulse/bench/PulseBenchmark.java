@@ -330,15 +330,13 @@ public final class PulseBenchmark {
                     Thread.sleep(100);
                     published = RecordOffsets.read(infra.bootstrapServers(), topic);
                 }
-                if (published.records() != warmUp + count) {
+                if (published.records() < warmUp + count) {
                     // Each figure maps the k-th record to the k-th event sent: say which are missing, and where.
                     String missing = MissingEvents.describe(MissingEvents.ranges(sentIds,
                             RecordOffsets.read(infra.bootstrapServers(), topic, true).eventIds()), sentIds.length);
                     results.put("latency_" + perSecond + "_missing_events", missing);
                     System.out.println("At " + perSecond + "/s, events sent and not in Kafka: " + missing);
-                }
-                if (published.records() < warmUp + count) {
-                    // Seen once (bench/README.md, 64), with nothing in the service's log: what held them, while it runs.
+                    // What held them, while the service runs (64: the harness had skipped them, 65).
                     Path file = Path.of("target/bench-latency" + perSecond + "-unpublished.txt");
                     UnpublishedDiagnostics.write(file, pulse.pid(), pulse::url, infra.bootstrapServers(), topic);
                     results.put("latency_" + perSecond + "_unpublished_after_a_minute", warmUp + count - published.records());

@@ -58,7 +58,7 @@ final class RecordOffsets {
                     }
                     offsets[n++] = record.offset();
                     Header id = eventIds ? record.headers().lastHeader(PulseHeaders.EVENT_ID) : null;
-                    if (id != null) {
+                    if (id != null && id.value() != null) { // another producer's header may have no value
                         ids.add(new String(id.value(), StandardCharsets.UTF_8));
                     }
                 }

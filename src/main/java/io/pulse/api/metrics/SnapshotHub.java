@@ -77,14 +77,15 @@ public class SnapshotHub {
 
     /**
      * How often a feed checks whether a snapshot is due: every interval when commits bring none forward; else a
-     * quarter of min-interval, so that one due after a commit waits at most that much more.
+     * quarter of min-interval, so that one due after a commit waits at most that much more. Never under 10 ms: a
+     * feed's ticks are a timer task each, with up to max-feeds feeds.
      */
     static Duration tick(MetricsConfig config) {
         if (config.minInterval().compareTo(config.interval()) >= 0) {
             return config.interval();
         }
         Duration quarter = config.minInterval().dividedBy(4);
-        return quarter.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : quarter;
+        return quarter.compareTo(MetricsSettings.MIN_INTERVAL) < 0 ? MetricsSettings.MIN_INTERVAL : quarter;
     }
 
     /** Where snapshots come from: {@link SnapshotSource}, or a test's stand-in that fails on purpose. */
@@ -108,7 +109,10 @@ public class SnapshotHub {
         }
     }
 
-    /** The current snapshot at once, then one per interval. @throws TooManySubscribers at the cap */
+    /**
+     * The current snapshot at once, then one per interval, or sooner after a commit (min-interval).
+     * @throws TooManySubscribers at the cap
+     */
     public Multi<MetricsSnapshot> subscribe(String wiki) {
         return subscribe(wiki, false);
     }
@@ -246,10 +250,14 @@ public class SnapshotHub {
         volatile long sequence;
         int references;
         Cancellable ticker;
-        // Read and written by due() only, one tick at a time (the ticks of a fixed-rate timer never overlap):
-        private boolean started;
-        private long lastStartNanos;
-        private long commitsSeen;
+        // Read and written one tick at a time (the ticks of a fixed-rate timer never overlap, and a snapshot's
+        // outcome comes before the next tick is let through); volatile, as the outcome comes on another thread.
+        private volatile boolean started;
+        private volatile long lastStartNanos;
+        /** The commits the last snapshot sent includes: a failed one's stay to be shown. */
+        private volatile long commitsShown;
+        /** The commits the snapshot under way will include, once sent. */
+        private volatile long commitsAttempted;
 
         Feed(String wiki, boolean dashboard) {
             this.wiki = wiki;
@@ -262,6 +270,7 @@ public class SnapshotHub {
                     .onOverflow().drop() // a slow database skips ticks instead of queueing them
                     .select().where(tick -> due()) // decided once the last snapshot is done: a commit meanwhile counts
                     .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, dashboard)
+                            .invoke(snapshot -> commitsShown = commitsAttempted)
                             .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))
                             .onFailure().recoverWithNull())
                     // Numbered on emission, not per tick: a failed or skipped tick must not leave a gap in
@@ -278,8 +287,9 @@ public class SnapshotHub {
         /**
          * Whether to take a snapshot now: at every tick when commits bring none forward (the ticks are the interval);
          * else the first one, one an interval after the last started, and one min-interval after it when this
-         * replica's aggregator committed since (the commits are read as the snapshot starts, so a commit during its
-         * reads brings the next one forward too). Half a tick of slack, for the timer's jitter.
+         * replica's aggregator committed more than the last snapshot sent shows (the commits are read as a snapshot
+         * starts, so a commit during its reads brings the next one forward too, and one whose snapshot failed is
+         * tried again). Half a tick of slack, for the timer's jitter.
          */
         private boolean due() {
             if (config.minInterval().compareTo(config.interval()) >= 0) {
@@ -290,11 +300,11 @@ public class SnapshotHub {
             long slack = tick(config).toNanos() / 2;
             long since = now - lastStartNanos;
             boolean due = !started || since >= config.interval().toNanos() - slack
-                    || committed != commitsSeen && since >= config.minInterval().toNanos() - slack;
+                    || committed != commitsShown && since >= config.minInterval().toNanos() - slack;
             if (due) {
                 started = true;
                 lastStartNanos = now;
-                commitsSeen = committed;
+                commitsAttempted = committed;
             }
             return due;
         }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,7 +47,7 @@ public class SnapshotSource {
     private final String deadLetterTopic;
     private final StaleWhileRefreshing<MetricsSnapshot.Recent> recent;
     private final StaleWhileRefreshing<MetricsSnapshot.Dashboard> dashboards;
-    private volatile CachedSample latest;
+    private final AtomicReference<SharedSample> latest = new AtomicReference<>();
     // Rates over a second at least, whatever the snapshot interval, and never over a gap without samples
     // longer than a minute or three intervals (RateOverSpan).
     private final RateOverSpan ingested;
@@ -174,20 +175,28 @@ public class SnapshotSource {
     /**
      * A fresh pipeline sample, shared by all filters for half an interval while this replica's aggregator commits
      * nothing: a snapshot that a commit brought forward ({@link SnapshotHub}) must not show the counts from before it.
+     * Shared while it is being read too: after a commit every feed is due at once, and each reading its own would
+     * take a slot of the database's bounded reads.
      */
     private Uni<PipelineSample> pipeline() {
-        CachedSample cached = latest;
         long commits = aggregator.commits(); // before the reads: what they return includes these commits
-        if (cached != null && cached.commits() == commits
-                && System.nanoTime() - cached.sample().atNanos() < config.interval().toNanos() / 2) {
-            return Uni.createFrom().item(cached.sample());
+        long now = System.nanoTime();
+        SharedSample shared = latest.get();
+        if (shared != null && shared.commits() == commits && now - shared.startedNanos() < config.interval().toNanos() / 2) {
+            return shared.sample();
         }
-        return sample(kafka.endOffsets(eventsTopic), kafka.endOffsets(deadLetterTopic), queries.progress(group, eventsTopic),
-                ingested, aggregated, System::nanoTime)
-                .invoke(sample -> latest = new CachedSample(sample, commits));
+        SharedSample[] self = new SharedSample[1];
+        Uni<PipelineSample> reads = sample(kafka.endOffsets(eventsTopic), kafka.endOffsets(deadLetterTopic),
+                queries.progress(group, eventsTopic), ingested, aggregated, System::nanoTime)
+                // A failed read is not shared past those already waiting for it: the next snapshot reads again.
+                .onFailure().invoke(f -> latest.compareAndSet(self[0], null))
+                .memoize().indefinitely();
+        self[0] = new SharedSample(reads, commits, now);
+        latest.set(self[0]);
+        return reads;
     }
 
-    private record CachedSample(PipelineSample sample, long commits) {
+    private record SharedSample(Uni<PipelineSample> sample, long commits, long startedNanos) {
     }
 
     private record Stamped<T>(T value, long atNanos) {

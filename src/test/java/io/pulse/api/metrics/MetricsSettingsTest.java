@@ -37,7 +37,8 @@ class MetricsSettingsTest {
     @Test
     void shouldTickAQuarterOfMinIntervalOnlyWhenCommitsBringSnapshotsForward() {
         assertThat(SnapshotHub.tick(config(Map.of()))).isEqualTo(Duration.ofMillis(50));
-        assertThat(SnapshotHub.tick(config(Map.of("pulse.metrics.min-interval", "2ms")))).isEqualTo(Duration.ofMillis(1));
+        assertThat(SnapshotHub.tick(config(Map.of("pulse.metrics.min-interval", "20ms")))).as("never under 10 ms")
+                .isEqualTo(Duration.ofMillis(10));
         assertThat(SnapshotHub.tick(config(Map.of("pulse.metrics.min-interval", "500ms")))).as("not sooner than the interval")
                 .isEqualTo(Duration.ofMillis(500));
         assertThat(SnapshotHub.tick(config(Map.of("pulse.metrics.interval", "100ms")))).isEqualTo(Duration.ofMillis(100));

@@ -264,7 +264,7 @@ class SnapshotHubTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
 
             now.addAndGet(Duration.ofMillis(300).toNanos());
-            awaitTicks(clockReads, 10);
+            awaitClockReads(clockReads, 10);
             assertThat(taken.get()).as("past min-interval, not the interval, and nothing committed").isEqualTo(1);
 
             commits.incrementAndGet();
@@ -272,14 +272,14 @@ class SnapshotHubTest {
 
             commits.incrementAndGet();
             now.addAndGet(Duration.ofMillis(50).toNanos());
-            awaitTicks(clockReads, 10);
+            awaitClockReads(clockReads, 10);
             assertThat(taken.get()).as("committed, but only half of min-interval since the last").isEqualTo(2);
 
             now.addAndGet(Duration.ofMillis(50).toNanos());
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 3);
 
             now.addAndGet(Duration.ofMillis(900).toNanos());
-            awaitTicks(clockReads, 10);
+            awaitClockReads(clockReads, 10);
             assertThat(taken.get()).as("nothing committed, and not yet an interval").isEqualTo(3);
             now.addAndGet(Duration.ofMillis(100).toNanos());
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 4);
@@ -290,9 +290,55 @@ class SnapshotHubTest {
         }
     }
 
-    private static void awaitTicks(AtomicInteger clockReads, int ticks) {
+    /** The hub reads its clock at every tick (twice: stall watch and the due check): reads going by are ticks going by. */
+    private static void awaitClockReads(AtomicInteger clockReads, int reads) {
         int from = clockReads.get();
-        await().atMost(Duration.ofSeconds(10)).until(() -> clockReads.get() >= from + ticks);
+        await().atMost(Duration.ofSeconds(10)).until(() -> clockReads.get() >= from + reads);
+    }
+
+    /**
+     * A commit that comes while a snapshot is being read is not in it: it brings the next one forward. A commit whose
+     * snapshot failed is still to be shown: the next one is tried min-interval later, not an interval.
+     */
+    @Test
+    void shouldBringTheNextSnapshotForwardForACommitDuringOneAndForOneWhoseSnapshotFailed() {
+        AtomicLong now = new AtomicLong();
+        AtomicInteger clockReads = new AtomicInteger();
+        AtomicLong commits = new AtomicLong();
+        List<CompletableFuture<MetricsSnapshot>> reads = new CopyOnWriteArrayList<>();
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> {
+            CompletableFuture<MetricsSnapshot> read = new CompletableFuture<>();
+            reads.add(read);
+            return Uni.createFrom().completionStage(read);
+        }, config(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(1)), () -> {
+            clockReads.incrementAndGet();
+            return now.get();
+        }, commits::get);
+        List<Long> received = new CopyOnWriteArrayList<>();
+        Cancellable subscription = hub.subscribe(null).subscribe().with(s -> received.add(s.sequence()));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> reads.size() == 1);
+            commits.incrementAndGet(); // while the first snapshot is read
+            reads.get(0).complete(snapshot(0));
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+
+            now.addAndGet(Duration.ofMillis(100).toNanos());
+            await().atMost(Duration.ofSeconds(10)).until(() -> reads.size() == 2);
+            reads.get(1).completeExceptionally(new IllegalStateException("database away"));
+
+            now.addAndGet(Duration.ofMillis(100).toNanos());
+            await().atMost(Duration.ofSeconds(10)).until(() -> reads.size() == 3);
+            reads.get(2).complete(snapshot(0));
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+
+            now.addAndGet(Duration.ofMillis(100).toNanos());
+            awaitClockReads(clockReads, 10);
+            assertThat(reads).as("the commit is shown: nothing more before the interval").hasSize(3);
+            assertContiguous(received);
+        } finally {
+            subscription.cancel();
+            hub.stop();
+        }
     }
 
     static void assertContiguous(List<Long> ids) {
