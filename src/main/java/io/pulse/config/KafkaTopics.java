@@ -69,7 +69,7 @@ public class KafkaTopics {
      */
     static Uni<TopicCheck.Report> check(Supplier<Admin> admin, List<ChannelTopic> channels, boolean create,
             Duration firstBackOff) {
-        return Uni.createFrom().deferred(() -> TopicCheck.run(admin.get(), channels, create))
+        return Uni.createFrom().deferred(() -> TopicCheck.run(admin.get(), channels, create, KafkaTopics::created))
                 .invoke(KafkaTopics::log)
                 .onItem().transformToUni(report -> report.again() ? Uni.createFrom().<TopicCheck.Report> failure(new CheckAgain())
                         : Uni.createFrom().item(report))
@@ -92,8 +92,12 @@ public class KafkaTopics {
         return admin;
     }
 
+    /** Said as the topic is created, not with the report: a check that fails after creating it is run again, and says nothing of it. */
+    private static void created(String topic) {
+        LOG.infof("Created Kafka topic %s with the brokers' default partitions and replication", topic);
+    }
+
     private static void log(TopicCheck.Report report) {
-        report.created().forEach(t -> LOG.infof("Created Kafka topic %s with the brokers' default partitions and replication", t));
         report.problems().forEach(LOG::error);
     }
 

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -43,18 +44,27 @@ public final class TopicCheck {
 
     /** Creates what is missing (when {@code create}) and checks each outgoing channel's batch size. */
     public static Uni<Report> run(Admin admin, List<ChannelTopic> channels, boolean create) {
+        return run(admin, channels, create, topic -> { });
+    }
+
+    /**
+     * As {@link #run(Admin, List, boolean)}, telling {@code onCreated} of each topic as soon as it is created: a check
+     * that then fails (a topic just created, whose settings no broker can read yet) is run again, finds the topic there,
+     * and its report does not say it was created; nothing said so at all.
+     */
+    public static Uni<Report> run(Admin admin, List<ChannelTopic> channels, boolean create, Consumer<String> onCreated) {
         Set<String> topics = new TreeSet<>();
         channels.forEach(c -> topics.add(c.topic()));
         return uni(admin.listTopics().names())
                 .chain(existing -> {
                     List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();
-                    return create ? create(admin, missing) : Uni.createFrom().item(notCreated(missing));
+                    return create ? create(admin, missing, onCreated) : Uni.createFrom().item(notCreated(missing));
                 })
                 .chain(created -> batchSizes(admin, channels, created.created())
                         .map(problems -> new Report(created.created(), concat(created.problems(), problems), created.again())));
     }
 
-    private static Uni<Report> create(Admin admin, List<String> missing) {
+    private static Uni<Report> create(Admin admin, List<String> missing, Consumer<String> onCreated) {
         if (missing.isEmpty()) {
             return Uni.createFrom().item(new Report(List.of(), List.of()));
         }
@@ -62,6 +72,7 @@ public final class TopicCheck {
         Map<String, KafkaFuture<Void>> results = admin.createTopics(missing.stream()
                 .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList()).values();
         List<Uni<Report>> each = missing.stream().map(topic -> uni(results.get(topic))
+                .invoke(ignored -> onCreated.accept(topic))
                 .map(ignored -> new Report(List.of(topic), List.<String> of()))
                 // Created meanwhile by another replica, or by a broker that creates topics on first use.
                 .onFailure(TopicExistsException.class).recoverWithItem(new Report(List.of(), List.of()))
