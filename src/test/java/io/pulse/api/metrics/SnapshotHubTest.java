@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -247,41 +248,37 @@ class SnapshotHubTest {
      */
     @Test
     void shouldBringTheNextSnapshotForwardWhenTheAggregatorCommits() {
-        AtomicLong now = new AtomicLong();
-        AtomicInteger clockReads = new AtomicInteger();
+        HandClock clock = new HandClock();
         AtomicLong commits = new AtomicLong();
         AtomicInteger taken = new AtomicInteger();
-        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> {
+        SnapshotHub hub = commitDriven((wiki, dashboard) -> {
             taken.incrementAndGet();
             return Uni.createFrom().item(snapshot(0));
-        }, config(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(1)), () -> {
-            clockReads.incrementAndGet();
-            return now.get();
-        }, commits::get);
+        }, clock, commits);
         List<Long> received = new CopyOnWriteArrayList<>();
         Cancellable subscription = hub.subscribe(null).subscribe().with(s -> received.add(s.sequence()));
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
 
-            now.addAndGet(Duration.ofMillis(300).toNanos());
-            awaitClockReads(clockReads, 10);
+            clock.advance(Duration.ofMillis(300));
+            clock.awaitTicks();
             assertThat(taken.get()).as("past min-interval, not the interval, and nothing committed").isEqualTo(1);
 
             commits.incrementAndGet();
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
 
             commits.incrementAndGet();
-            now.addAndGet(Duration.ofMillis(50).toNanos());
-            awaitClockReads(clockReads, 10);
+            clock.advance(Duration.ofMillis(50));
+            clock.awaitTicks();
             assertThat(taken.get()).as("committed, but only half of min-interval since the last").isEqualTo(2);
 
-            now.addAndGet(Duration.ofMillis(50).toNanos());
+            clock.advance(Duration.ofMillis(50));
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 3);
 
-            now.addAndGet(Duration.ofMillis(900).toNanos());
-            awaitClockReads(clockReads, 10);
+            clock.advance(Duration.ofMillis(900));
+            clock.awaitTicks();
             assertThat(taken.get()).as("nothing committed, and not yet an interval").isEqualTo(3);
-            now.addAndGet(Duration.ofMillis(100).toNanos());
+            clock.advance(Duration.ofMillis(100));
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 4);
             assertContiguous(received);
         } finally {
@@ -290,10 +287,32 @@ class SnapshotHubTest {
         }
     }
 
-    /** The hub reads its clock at every tick (twice: stall watch and the due check): reads going by are ticks going by. */
-    private static void awaitClockReads(AtomicInteger clockReads, int reads) {
-        int from = clockReads.get();
-        await().atMost(Duration.ofSeconds(10)).until(() -> clockReads.get() >= from + reads);
+    /** Interval 1 s, min-interval 100 ms (a tick every 25 ms), on a clock moved by hand. */
+    private static SnapshotHub commitDriven(SnapshotHub.Snapshots source, HandClock clock, AtomicLong commits) {
+        return new SnapshotHub(source, config(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(1)), clock,
+                commits::get);
+    }
+
+    /** A clock moved by hand, counting its reads: the hub reads it at every tick (its stall watch and its due check). */
+    private static final class HandClock implements LongSupplier {
+        private final AtomicLong now = new AtomicLong();
+        private final AtomicInteger reads = new AtomicInteger();
+
+        @Override
+        public long getAsLong() {
+            reads.incrementAndGet();
+            return now.get();
+        }
+
+        void advance(Duration by) {
+            now.addAndGet(by.toNanos());
+        }
+
+        /** Until the hub has read it ten more times: about five ticks have gone by, and with them every due check. */
+        void awaitTicks() {
+            int from = reads.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> reads.get() >= from + 10);
+        }
     }
 
     /**
@@ -302,18 +321,14 @@ class SnapshotHubTest {
      */
     @Test
     void shouldBringTheNextSnapshotForwardForACommitDuringOneAndForOneWhoseSnapshotFailed() {
-        AtomicLong now = new AtomicLong();
-        AtomicInteger clockReads = new AtomicInteger();
+        HandClock clock = new HandClock();
         AtomicLong commits = new AtomicLong();
         List<CompletableFuture<MetricsSnapshot>> reads = new CopyOnWriteArrayList<>();
-        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> {
+        SnapshotHub hub = commitDriven((wiki, dashboard) -> {
             CompletableFuture<MetricsSnapshot> read = new CompletableFuture<>();
             reads.add(read);
             return Uni.createFrom().completionStage(read);
-        }, config(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(1)), () -> {
-            clockReads.incrementAndGet();
-            return now.get();
-        }, commits::get);
+        }, clock, commits);
         List<Long> received = new CopyOnWriteArrayList<>();
         Cancellable subscription = hub.subscribe(null).subscribe().with(s -> received.add(s.sequence()));
         try {
@@ -322,17 +337,17 @@ class SnapshotHubTest {
             reads.get(0).complete(snapshot(0));
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
 
-            now.addAndGet(Duration.ofMillis(100).toNanos());
+            clock.advance(Duration.ofMillis(100));
             await().atMost(Duration.ofSeconds(10)).until(() -> reads.size() == 2);
             reads.get(1).completeExceptionally(new IllegalStateException("database away"));
 
-            now.addAndGet(Duration.ofMillis(100).toNanos());
+            clock.advance(Duration.ofMillis(100));
             await().atMost(Duration.ofSeconds(10)).until(() -> reads.size() == 3);
             reads.get(2).complete(snapshot(0));
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
 
-            now.addAndGet(Duration.ofMillis(100).toNanos());
-            awaitClockReads(clockReads, 10);
+            clock.advance(Duration.ofMillis(100));
+            clock.awaitTicks();
             assertThat(reads).as("the commit is shown: nothing more before the interval").hasSize(3);
             assertContiguous(received);
         } finally {
