@@ -81,8 +81,8 @@ final class ServiceProcess implements AutoCloseable {
 
     /**
      * Until the ingest has its SSE connection open (readiness's {@code ingest.connected}): it connects once elected,
-     * after its checkpoint and read-back, which in a slow hour ends after the service is ready. Events a phase sends
-     * before then would reach it as one burst, not at the rate measured.
+     * after its checkpoint and read-back, 0.4 s or more after the service is ready (bench/README.md, 65). Events a
+     * phase sends before then would reach it as one burst, not at the rate measured.
      */
     Duration awaitIngestConnected() {
         long from = System.nanoTime();
