@@ -338,7 +338,7 @@ public final class PulseBenchmark {
                     System.out.println("At " + perSecond + "/s, events sent and not in Kafka: " + missing);
                     // What held them, while the service runs (64: the harness had skipped them, 65).
                     Path file = Path.of("target/bench-latency" + perSecond + "-unpublished.txt");
-                    UnpublishedDiagnostics.write(file, pulse.pid(), pulse::url, infra.bootstrapServers(), topic);
+                    UnpublishedDiagnostics.write(file, pulse.pid(), pulse::get, infra.bootstrapServers(), topic);
                     results.put("latency_" + perSecond + "_unpublished_after_a_minute", warmUp + count - published.records());
                     System.out.println((warmUp + count - published.records()) + " events not readable in Kafka a minute"
                             + " after the load: the broker's transactions, the service's threads and sockets in " + file);

@@ -74,6 +74,11 @@ final class ServiceProcess implements AutoCloseable {
         return pulse.url(path);
     }
 
+    /** The body the service answers at {@code path}. */
+    String get(String path) throws IOException, InterruptedException {
+        return pulse.get(path).body();
+    }
+
     /** Process launch → {@code /q/health/ready} answers 200. */
     Duration awaitReady() {
         return pulse.awaitReady(Duration.ofSeconds(120));

@@ -2,10 +2,6 @@ package io.pulse.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -53,16 +48,21 @@ final class UnpublishedDiagnostics {
     private UnpublishedDiagnostics() {
     }
 
-    /** @param serviceUrl the service's address ({@code /q/health} and {@code /q/metrics} are read from it) */
-    static void write(Path file, long servicePid, Function<String, String> serviceUrl, String bootstrapServers,
-            String topic) throws IOException {
+    /** What the service answers at a path ({@code /q/health}, {@code /q/metrics}): the body, or why there is none. */
+    @FunctionalInterface
+    interface Service {
+        String get(String path) throws Exception;
+    }
+
+    static void write(Path file, long servicePid, Service service, String bootstrapServers, String topic)
+            throws IOException {
         StringBuilder out = new StringBuilder();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             out.append("== the topic's ends (read-uncommitted / read-committed)\n").append(ends(admin, topic));
             out.append("\n== the broker's transactions\n").append(transactions(admin));
         }
-        out.append("\n== the service's health\n").append(get(serviceUrl.apply("/q/health"))).append('\n');
-        out.append("\n== the service's ingest metrics\n").append(get(serviceUrl.apply("/q/metrics")).lines()
+        out.append("\n== the service's health\n").append(get(service, "/q/health")).append('\n');
+        out.append("\n== the service's ingest metrics\n").append(get(service, "/q/metrics").lines()
                 .filter(l -> l.startsWith("pulse_ingest") || l.startsWith("pulse_wikimedia"))
                 .collect(Collectors.joining("\n"))).append('\n');
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
@@ -132,12 +132,9 @@ final class UnpublishedDiagnostics {
         return out.toString();
     }
 
-    private static String get(String url) {
+    private static String get(Service service, String path) {
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-                    .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-                            HttpResponse.BodyHandlers.ofString());
-            return response.body();
+            return service.get(path);
         } catch (Exception e) {
             return "not read: " + e;
         }

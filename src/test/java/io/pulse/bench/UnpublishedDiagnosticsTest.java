@@ -2,8 +2,6 @@ package io.pulse.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,8 +15,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.sun.net.httpserver.HttpServer;
-
 import io.pulse.testkit.PulseInfra;
 
 class UnpublishedDiagnosticsTest {
@@ -30,17 +26,9 @@ class UnpublishedDiagnosticsTest {
         infra.kafka().createTopic(topic, 1);
         Path file = dir.resolve("unpublished.txt");
         // Stands in for the service's management endpoints: what the diagnostics read from it, and what they keep.
-        HttpServer service = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         Map<String, String> answers = Map.of(
                 "/q/health", "{\"status\": \"UP\", \"checks\": [{\"data\": {\"ingest.stalled\": \"PT0S\"}}]}",
                 "/q/metrics", "jvm_threads_live_threads 40.0\npulse_ingest_events_total{outcome=\"published\"} 7.0\n");
-        answers.forEach((path, body) -> service.createContext(path, exchange -> {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
-        }));
-        service.start();
 
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers(),
@@ -50,11 +38,8 @@ class UnpublishedDiagnosticsTest {
             producer.send(new ProducerRecord<>(topic, "k", "v")).get();
             producer.send(new ProducerRecord<>(topic, "k", "w")).get();
             // This JVM stands in for the service: its heap and threads are dumped the same way.
-            UnpublishedDiagnostics.write(file, ProcessHandle.current().pid(),
-                    path -> "http://127.0.0.1:" + service.getAddress().getPort() + path, infra.bootstrapServers(), topic);
+            UnpublishedDiagnostics.write(file, ProcessHandle.current().pid(), answers::get, infra.bootstrapServers(), topic);
             producer.abortTransaction();
-        } finally {
-            service.stop(0);
         }
 
         String text = Files.readString(file);
