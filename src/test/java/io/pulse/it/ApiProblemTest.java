@@ -12,6 +12,9 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.pulse.api.problem.Problem;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -134,6 +138,28 @@ class ApiProblemTest {
     void shouldAnswerAnUnknownPathWithANotFoundProblem() {
         problem(given().get("/api/no-such-thing"), 404).body("type", equalTo("about:blank"))
                 .body("title", equalTo("Not Found"));
+    }
+
+    /**
+     * A URI that java.net.URI refuses (a malformed percent-escape, a character RFC 2396 does not allow) is answered
+     * by Quarkus' HTTP layer before any route: a 400 without a body (README, "Limits"), never a 500 or a dropped
+     * connection. A route of ours cannot give it a problem body: only the JVM-wide -Dvertx.disableURIValidation
+     * would let it through, to every route, undecoded.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "/api/top/users?wiki=%zz", "/api/top/users?wiki=en%", "/api/top/us%zzers",
+            "/api/top/users?wiki=e|n" })
+    void shouldRefuseAUriThatIsNotOneWithABadRequest(String pathAndQuery) throws Exception {
+        // Sent over a plain socket: HTTP clients (RestAssured's, the JDK's) refuse to send such a URI at all.
+        URI base = URI.create(baseUrl);
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 400 ").doesNotContain("Exception").doesNotContain("\tat ");
+        }
+        given().get("/api/top/users?wiki=enwiki").then().statusCode(200); // and the next request is served
     }
 
     @Test
