@@ -164,13 +164,14 @@ public class AlertStore {
     public Uni<List<Row>> botSurgeCandidates(String aggregatorGroup, long lookbackSeconds, BotSurgeRule rule) {
         String sql = "SELECT wiki, window_start, changes, bot_changes FROM wiki_edit_counts"
                 // LEAST ignores a NULL: a group that has counted nothing still finds no window. The share is cast: else
-                // PostgreSQL types it from `changes`, a bigint, and the client sends 0.9 as 0.
+                // PostgreSQL types it from `changes`, a bigint, and the client sends 0.9 as 0; to numeric, not float8,
+                // so that a window at exactly the share (7 of 100 at 0.07) counts, as in BotSurgeRule.isSurge.
                 + " WHERE window_start >= (SELECT CASE WHEN max(max_event_time) IS NOT NULL THEN LEAST(max(max_event_time),"
                 + " now()) END FROM consumer_offsets WHERE consumer_group = $1)"
-                + " - make_interval(secs => $2) AND bot_changes >= $3 AND bot_changes >= $4::float8 * changes"
+                + " - make_interval(secs => $2) AND bot_changes >= $3 AND bot_changes >= $4::numeric * changes"
                 + " ORDER BY window_start, wiki";
         return pool.preparedQuery(sql)
-                .execute(Tuple.of(aggregatorGroup, (double) lookbackSeconds, rule.minBotChanges(), rule.minBotShare()))
+                .execute(Tuple.of(aggregatorGroup, (double) lookbackSeconds, rule.minBotChanges(), rule.share()))
                 .map(rows -> {
                     List<Row> out = new ArrayList<>();
                     rows.forEach(out::add);

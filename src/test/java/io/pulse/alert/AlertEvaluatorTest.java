@@ -147,6 +147,17 @@ class AlertEvaluatorTest {
         assertThat(rule.isSurge(0, 0)).isFalse();
     }
 
+    /** In doubles 0.07 * 100 is 7.000000000000001: a window at exactly the share was not a surge. */
+    @Test
+    void shouldCountABotShareExactlyAtTheRulesShare() {
+        for (double share : new double[] { 0.07, 0.14, 0.28, 0.55, 0.56, 0.9 }) {
+            BotSurgeRule rule = new BotSurgeRule(true, Severity.WARNING, 600, 1, share);
+            long atShare = Math.round(share * 100);
+            assertThat(rule.isSurge(100, atShare)).as("%d of 100 at %s", atShare, share).isTrue();
+            assertThat(rule.isSurge(100, atShare - 1)).as("%d of 100 at %s", atShare - 1, share).isFalse();
+        }
+    }
+
     @Test
     void shouldRaiseNothingForDisabledRules() {
         RuleSet off = RULES.with(new WatchedUserRule(false, Severity.INFO, 60, Set.of("Watched"), Set.of()));

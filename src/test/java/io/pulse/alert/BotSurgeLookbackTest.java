@@ -88,6 +88,21 @@ class BotSurgeLookbackTest {
                 .containsExactly(WIKI);
     }
 
+    /** The database compares as the rule does: 7 of 100 bot changes is a share of 0.07, not less. */
+    @Test
+    void shouldFindAWindowWhoseBotShareIsExactlyTheRules() throws Exception {
+        Instant window = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(2));
+        insertWindow(WIKI, window, 100, 7);
+        insertWindow(MIXED_WIKI, window, 100, 6);
+        StoredAggregates.storeOffset(GROUP, "surge", 0, 10, window.plusSeconds(90));
+        BotSurgeRule rule = new BotSurgeRule(true, Severity.WARNING, 600, 5, 0.07);
+
+        List<Row> candidates = store.botSurgeCandidates(GROUP, 600, rule).await().atMost(Duration.ofSeconds(30));
+
+        assertThat(candidates).extracting(r -> r.getString("wiki")).filteredOn(wiki -> wiki.startsWith(PREFIX))
+                .containsExactly(WIKI);
+    }
+
     private void insertSurge(String wiki, Instant window) throws Exception {
         insertWindow(wiki, window, 20, 19);
     }
