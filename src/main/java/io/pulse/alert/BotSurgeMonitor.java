@@ -75,7 +75,9 @@ public class BotSurgeMonitor {
     static Cancellable every(Duration interval, Duration deadline, Supplier<Uni<Void>> check, Consumer<Throwable> failed) {
         return Multi.createFrom().ticks().every(interval)
                 .onOverflow().drop() // a slow database skips checks instead of queueing them
-                .onItem().transformToUniAndConcatenate(tick -> check.get()
+                // Deferred: a check that throws instead of returning a failed Uni (a rule refused as it is read) ended the
+                // ticks for good, with Mutiny's "missing onFailure handler", and no check ran again until a restart.
+                .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().<Void> deferred(check::get)
                         .ifNoItem().after(deadline).fail()
                         .onFailure().invoke(failed)
                         .onFailure().recoverWithNull())

@@ -29,4 +29,23 @@ class BotSurgeCheckDeadlineTest {
             ticker.cancel();
         }
     }
+
+    /** A check that threw (rather than failing its Uni) ended the ticks: no check ran again. */
+    @Test
+    void shouldRunTheNextChecksAfterOneThatThrows() {
+        AtomicInteger checks = new AtomicInteger();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Cancellable ticker = BotSurgeMonitor.every(Duration.ofMillis(20), Duration.ofSeconds(5), () -> {
+            if (checks.incrementAndGet() == 1) {
+                throw new IllegalStateException("refused as it was read");
+            }
+            return Uni.createFrom().voidItem();
+        }, failures::add);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> checks.get() >= 3);
+            assertThat(failures).hasSize(1).first().isInstanceOf(IllegalStateException.class);
+        } finally {
+            ticker.cancel();
+        }
+    }
 }
