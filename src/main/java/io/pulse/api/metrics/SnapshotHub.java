@@ -269,7 +269,10 @@ public class SnapshotHub {
                     .onItem().invoke(tick -> endStalled(this)) // every tick, also while snapshots fail
                     .onOverflow().drop() // a slow database skips ticks instead of queueing them
                     .select().where(tick -> due()) // decided once the last snapshot is done: a commit meanwhile counts
-                    .onItem().transformToUniAndConcatenate(tick -> source.snapshot(wiki, dashboard)
+                    // Deferred: a source that throws rather than failing its Uni would end the ticks, and the feed with
+                    // them, for good (its subscribers would see no snapshot again); so it is a failed snapshot, as above.
+                    .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().<MetricsSnapshot> deferred(
+                            () -> source.snapshot(wiki, dashboard))
                             .invoke(snapshot -> commitsShown = commitsAttempted)
                             .onFailure().invoke(f -> LOG.debugf("Snapshot failed: %s", f.toString()))
                             .onFailure().recoverWithNull())

@@ -63,6 +63,28 @@ class SnapshotHubTest {
         assertThat(hub.subscribers()).isZero();
     }
 
+    /** A source that throws, rather than failing its Uni, once ended the feed: no snapshot came again. */
+    @Test
+    void shouldGoOnAfterASnapshotThatThrows() {
+        AtomicInteger calls = new AtomicInteger();
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> {
+            if (calls.incrementAndGet() == 2) {
+                throw new IllegalStateException("thrown, not failed");
+            }
+            return Uni.createFrom().item(snapshot(0));
+        }, config(Duration.ofMillis(10)));
+        List<Long> received = new CopyOnWriteArrayList<>();
+        Cancellable one = hub.subscribe(null).subscribe().with(s -> received.add(s.sequence()));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 5);
+        } finally {
+            one.cancel();
+            hub.stop();
+        }
+        assertThat(calls.get()).isGreaterThan(2);
+        assertContiguous(received);
+    }
+
     /**
      * Each distinct wiki filter runs a feed of its own, reading the database every interval: past
      * max-feeds (2 here) a new one is refused, an existing one still joined. A stream asked for but never
