@@ -16,7 +16,8 @@ import io.smallrye.mutiny.Uni;
  * sees every change of its pages in order, and rebuilt from the stored aggregates when a partition is
  * assigned ({@link WarmUp}). A batch's alerts are raised before its aggregates commit, retried with
  * them: a crash in between re-reads the batch and raises the same ids again, which the store
- * de-duplicates; a database outage delays alerts but neither drops nor repeats them.
+ * de-duplicates; a database outage delays alerts but drops none. One that Kafka acknowledged but the outage kept
+ * from being marked published is sent again: {@code pulse.alerts} is at least once, readers de-duplicate by id.
  */
 @ApplicationScoped
 public class PerChangeAlerts {
