@@ -286,7 +286,7 @@ public class RecentChangeAggregator {
     }
 
     private Uni<Void> deadLetter(List<ConsumedRecord> rejected) {
-        return BoundedSends.all(rejected, r -> deadLetters.send("aggregate", r.key(), r.valueText(),
+        return BoundedSends.all(rejected, r -> deadLetters.send(WikimediaDeadLetters.AGGREGATE, r.key(), r.valueText(),
                 ((ParseResult.Rejected) r.parsed()).reason(), null));
     }
 }

@@ -1,8 +1,10 @@
 package io.pulse.source.wikimedia;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -11,9 +13,11 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pulse.aggregate.Causes;
 import io.pulse.ingest.PulseHeaders;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -33,6 +37,10 @@ public class WikimediaDeadLetters {
     /** What is kept of a dead letter's value, key, reason and SSE id when Kafka refuses the whole of it. */
     static final int STUB_CHARS = 1024;
     static final String TRUNCATED_FROM_CHARS = "pulse-dlq-truncated-from-chars";
+    /** Where an event can be refused: read off the feed, or read off Kafka by the aggregator. */
+    public static final String INGEST = "ingest";
+    public static final String AGGREGATE = "aggregate";
+    static final List<String> STAGES = List.of(INGEST, AGGREGATE);
     private static final Logger LOG = Logger.getLogger(WikimediaDeadLetters.class);
 
     private final MutinyEmitter<String> emitter;
@@ -45,6 +53,16 @@ public class WikimediaDeadLetters {
         this.registry = registry;
     }
 
+    /**
+     * Every stage's counter exists, at 0, from the start: a series that appears only with the first dead letter
+     * cannot be alerted on by its rate, and "no series" reads as "not scraped" on a dashboard.
+     */
+    void registerCounters(@Observes StartupEvent started) {
+        for (String stage : STAGES) {
+            counter(stage);
+        }
+    }
+
     public Uni<Void> send(String stage, String key, String value, String reason, String sseId) {
         String payload = value == null ? "" : value;
         return sendOnce(stage, key, payload, reason, sseId, MAX_VALUE_CHARS)
@@ -55,7 +73,11 @@ public class WikimediaDeadLetters {
                             payload.length(), stage, refusal.toString(), STUB_CHARS);
                     return sendOnce(stage, prefix(key), payload, prefix(reason), prefix(sseId), STUB_CHARS);
                 })
-                .invoke(() -> registry.counter("pulse.dead.letters", "source", "wikimedia", "stage", stage).increment());
+                .invoke(() -> counter(stage).increment());
+    }
+
+    private Counter counter(String stage) {
+        return registry.counter("pulse.dead.letters", "source", "wikimedia", "stage", stage);
     }
 
     private Uni<Void> sendOnce(String stage, String key, String payload, String reason, String sseId, int maxChars) {
