@@ -489,7 +489,8 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     }
 
     private Uni<Void> deadLetter(long seq, SseEvent event, String reason) {
-        return Uni.createFrom().deferred(() -> deadLetters.send(WikimediaDeadLetters.INGEST, SOURCE, event.data(), reason, event.id()))
+        return Uni.createFrom()
+                .deferred(() -> deadLetters.send(WikimediaDeadLetters.INGEST, SOURCE, event.data(), reason, event.id()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), RETRY_MAX).indefinitely()
                 .invoke(() -> {
                     counter("dead-lettered").increment();
