@@ -114,7 +114,9 @@ public class AlertStore {
         // A request's read, bounded as the others: a thousand streams reconnecting at once must not take the pool.
         return reads.execute("SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + ", published_at FROM alerts"
                 + " WHERE published_at IS NOT NULL AND seq <> $1"
-                + " AND (seq > $1 OR published_at >= (SELECT published_at FROM alerts WHERE seq = $1))"
+                // A stream can hold an alert Kafka acknowledged before it was marked published: from such a one, what
+                // was published since its raise (no later than its send) comes again, not only higher sequences.
+                + " AND (seq > $1 OR published_at >= (SELECT coalesce(published_at, raised_at) FROM alerts WHERE seq = $1))"
                 + " ORDER BY published_at DESC, seq DESC LIMIT $2) newest ORDER BY published_at, seq",
                 Tuple.of(after, limit)).map(AlertStore::alerts);
     }

@@ -84,6 +84,24 @@ class AlertStreamReplayTest {
     }
 
     /**
+     * A browser gets an alert once Kafka acknowledged it, which can be before it is marked published. Resuming from
+     * such an alert compared publication times with nothing (NULL), so an alert of a lower sequence published
+     * meanwhile (another replica's, a retried send) was never replayed.
+     */
+    @Test
+    void shouldReplayWhatWasPublishedSinceAnAlertNotYetMarkedPublished() {
+        String wiki = "unmarked" + System.nanoTime() % 1_000_000_000L + "wiki";
+        List<Alert> stored = store.insert(List.of(alert(wiki, "Stored first"), alert(wiki, "Stored second")))
+                .await().atMost(WAIT);
+        Alert first = stored.get(0);
+        Alert second = stored.get(1); // received by the browser, not yet marked published, when it drops
+        store.markPublished(List.of(first.id())).await().atMost(WAIT); // published while it was away
+
+        assertThat(store.publishedAfter(second.sequence(), 100).await().atMost(WAIT)).extracting(Alert::id)
+                .contains(first.id());
+    }
+
+    /**
      * No alert for a while: the stream still sends a heartbeat every {@code stream-heartbeat} (1 s in tests), so that
      * proxies do not close it as idle. It sent nothing at all at first, then comments, which a page cannot see: it
      * could not tell a quiet stream from a dead one. A heartbeat names its interval and carries no id, so it does not
