@@ -77,11 +77,16 @@ public class AlertPublisher {
         });
     }
 
+    /**
+     * Counted by the call that marks it: another replica's raise of the same alert, or a claim racing a raise, sends
+     * it again (at least once), and counting each send counted it twice, against the one alert the API shows.
+     */
     private Uni<Void> markPublished(List<Alert> sent) {
         return store.markPublished(sent.stream().map(Alert::id).toList())
-                .invoke(() -> sent.forEach(alert -> registry
+                .invoke(marked -> sent.stream().filter(alert -> marked.contains(alert.id())).forEach(alert -> registry
                         .counter("pulse.alerts.raised", "rule", alert.rule(), "severity", alert.severity().label())
-                        .increment()));
+                        .increment()))
+                .replaceWithVoid();
     }
 
     private Uni<List<Alert>> publish(List<Alert> stored) {

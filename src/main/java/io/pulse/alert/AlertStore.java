@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -90,9 +92,16 @@ public class AlertStore {
      * Marks the alerts published, the first time only: an alert raised again (two replicas, a retried batch) moved
      * past those published in between, and a stream resuming after it missed them ({@link #publishedAfter}).
      */
-    public Uni<Void> markPublished(List<String> ids) {
-        return pool.preparedQuery("UPDATE alerts SET published_at = now() WHERE id = ANY($1::text[]) AND published_at IS NULL")
-                .execute(Tuple.of(ids.toArray(String[]::new))).replaceWithVoid();
+    /** Marks the alerts published, those not marked yet; the item is the ids this call marked. */
+    public Uni<Set<String>> markPublished(List<String> ids) {
+        return pool.preparedQuery("UPDATE alerts SET published_at = now() WHERE id = ANY($1::text[]) AND published_at IS NULL"
+                + " RETURNING id")
+                .execute(Tuple.of(ids.toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> marked = new HashSet<>();
+                    rows.forEach(row -> marked.add(row.getString(0)));
+                    return marked;
+                });
     }
 
     public Uni<List<Alert>> find(Instant since, String rule, Severity severity, String wiki, int limit) {

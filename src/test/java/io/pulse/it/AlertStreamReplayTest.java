@@ -102,6 +102,23 @@ class AlertStreamReplayTest {
     }
 
     /**
+     * Two replicas (or a claim and a raise) sending the same stored alert each counted it in
+     * {@code pulse_alerts_raised_total}: one alert, counted twice. The call that marks it published counts it.
+     */
+    @Test
+    void shouldCountAnAlertSentTwiceOnce() {
+        String rule = "count-once-" + System.nanoTime();
+        Instant incident = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        Alert stored = store.insert(List.of(new Alert(rule + ":k@" + incident, rule, Severity.WARNING, "k", "enwiki",
+                "Counted", "Tester", incident, Instant.now(), "sent twice", Map.of(), null, null))).await().atMost(WAIT).get(0);
+
+        publisher.publishEach(List.of(stored)).await().atMost(WAIT);
+        publisher.publishEach(List.of(stored)).await().atMost(WAIT); // another replica's send of the same alert
+
+        assertThat(Counters.sum("pulse_alerts_raised_total", "rule=\"" + rule + "\"")).isEqualTo(1.0);
+    }
+
+    /**
      * No alert for a while: the stream still sends a heartbeat every {@code stream-heartbeat} (1 s in tests), so that
      * proxies do not close it as idle. It sent nothing at all at first, then comments, which a page cannot see: it
      * could not tell a quiet stream from a dead one. A heartbeat names its interval and carries no id, so it does not
