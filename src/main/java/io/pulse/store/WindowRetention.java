@@ -2,7 +2,9 @@ package io.pulse.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import jakarta.annotation.PreDestroy;
@@ -20,7 +22,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Deletes the aggregate windows older than {@code pulse.retention.windows}, every {@code pulse.retention.interval},
+ * Deletes the aggregate windows, and the alerts about them, older than {@code pulse.retention.windows}, every {@code pulse.retention.interval},
  * a batch of rows per statement so that no table is locked for long and the write-ahead log grows by a batch
  * at a time. Every replica runs it: deleting what another replica deleted first finds nothing. A late event
  * for a deleted window writes its row again; the next run deletes it.
@@ -34,6 +36,11 @@ public class WindowRetention {
     /** Every table keyed by window_start (its leading key column: the old rows are one range of it). */
     static final List<String> TABLES = List.of("wiki_edit_counts", "type_edit_counts", "namespace_edit_counts",
             "user_edit_counts", "page_edit_counts");
+    /**
+     * The alerts, by the event time they are about (indexed): kept for good, the table grew as the aggregates did,
+     * and /api/alerts for a rare wiki walked ever more rows back until it ran into the read timeout.
+     */
+    static final String ALERTS = "alerts";
 
     static final Duration MINIMUM = Duration.ofDays(1);
 
@@ -46,7 +53,7 @@ public class WindowRetention {
         this.pool = pool;
         this.config = config;
         this.deleted = Counter.builder("pulse.retention.deleted.rows")
-                .description("Aggregate rows deleted for being older than pulse.retention.windows").register(registry);
+                .description("Aggregate and alert rows deleted for being older than pulse.retention.windows").register(registry);
         Duration keep = config.windows();
         if (keep.isNegative() || !keep.isZero() && keep.compareTo(MINIMUM) < 0 || config.batchRows() < 1
                 || config.interval().isNegative() || config.interval().isZero()) {
@@ -76,21 +83,24 @@ public class WindowRetention {
 
     /** Deletes the windows that start before {@code cutoff} in every table; the rows deleted. */
     public Uni<Long> deleteBefore(Instant cutoff) {
-        return Multi.createFrom().iterable(TABLES)
-                .onItem().transformToUniAndConcatenate(table -> deleteBefore(table, cutoff))
+        List<Map.Entry<String, String>> tables = new ArrayList<>();
+        TABLES.forEach(table -> tables.add(Map.entry(table, "window_start")));
+        tables.add(Map.entry(ALERTS, "event_time"));
+        return Multi.createFrom().iterable(tables)
+                .onItem().transformToUniAndConcatenate(table -> deleteBefore(table.getKey(), table.getValue(), cutoff))
                 .collect().with(Collectors.summingLong(Long::longValue))
                 .invoke(rows -> {
                     if (rows > 0) {
-                        LOG.infof("Deleted %d aggregate rows of windows before %s (pulse.retention.windows=%s)", rows,
+                        LOG.infof("Deleted %d aggregate and alert rows of windows before %s (pulse.retention.windows=%s)", rows,
                                 cutoff, config.windows());
                     }
                 });
     }
 
     /** Batch after batch until one comes back short: repeated, not recursive (a chain per batch overflowed the stack). */
-    private Uni<Long> deleteBefore(String table, Instant cutoff) {
+    private Uni<Long> deleteBefore(String table, String timeColumn, Instant cutoff) {
         String sql = "DELETE FROM " + table + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + table
-                + " WHERE window_start < $1 LIMIT $2))";
+                + " WHERE " + timeColumn + " < $1 LIMIT $2))";
         Tuple values = Tuple.of(AggregateStore.time(cutoff.toEpochMilli()), config.batchRows());
         return Multi.createBy().repeating()
                 .uni(() -> pool.preparedQuery(sql).execute(values).map(result -> (long) result.rowCount()))
