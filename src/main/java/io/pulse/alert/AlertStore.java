@@ -90,9 +90,9 @@ public class AlertStore {
 
     /**
      * Marks the alerts published, the first time only: an alert raised again (two replicas, a retried batch) moved
-     * past those published in between, and a stream resuming after it missed them ({@link #publishedAfter}).
+     * past those published in between, and a stream resuming after it missed them ({@link #publishedAfter}). The
+     * item is the ids this call marked: those another call marked first are not among them.
      */
-    /** Marks the alerts published, those not marked yet; the item is the ids this call marked. */
     public Uni<Set<String>> markPublished(List<String> ids) {
         return pool.preparedQuery("UPDATE alerts SET published_at = now() WHERE id = ANY($1::text[]) AND published_at IS NULL"
                 + " RETURNING id")

@@ -22,8 +22,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Deletes the aggregate windows, and the alerts about them, older than {@code pulse.retention.windows}, every {@code pulse.retention.interval},
- * a batch of rows per statement so that no table is locked for long and the write-ahead log grows by a batch
+ * Deletes the aggregate windows, and the alerts about them, older than {@code pulse.retention.windows}, every
+ * {@code pulse.retention.interval}, a batch of rows per statement so that no table is locked for long and the write-ahead log grows by a batch
  * at a time. Every replica runs it: deleting what another replica deleted first finds nothing. A late event
  * for a deleted window writes its row again; the next run deletes it.
  */
@@ -53,7 +53,8 @@ public class WindowRetention {
         this.pool = pool;
         this.config = config;
         this.deleted = Counter.builder("pulse.retention.deleted.rows")
-                .description("Aggregate and alert rows deleted for being older than pulse.retention.windows").register(registry);
+                .description("Aggregate and alert rows deleted for being older than pulse.retention.windows")
+                .register(registry);
         Duration keep = config.windows();
         if (keep.isNegative() || !keep.isZero() && keep.compareTo(MINIMUM) < 0 || config.batchRows() < 1
                 || config.interval().isNegative() || config.interval().isZero()) {
@@ -91,8 +92,8 @@ public class WindowRetention {
                 .collect().with(Collectors.summingLong(Long::longValue))
                 .invoke(rows -> {
                     if (rows > 0) {
-                        LOG.infof("Deleted %d aggregate and alert rows of windows before %s (pulse.retention.windows=%s)", rows,
-                                cutoff, config.windows());
+                        LOG.infof("Deleted %d aggregate and alert rows of windows before %s (pulse.retention.windows=%s)",
+                                rows, cutoff, config.windows());
                     }
                 });
     }
