@@ -51,8 +51,7 @@ class AlertStreamReplayTest {
     @Test
     void shouldReplayAnAlertPublishedAfterTheLastOneReceivedThoughStoredBeforeIt() {
         String wiki = "late" + System.nanoTime() % 1_000_000_000L + "wiki";
-        List<Alert> stored = store.insert(List.of(alert(wiki, "Stored first"), alert(wiki, "Stored second")))
-                .await().atMost(WAIT);
+        List<Alert> stored = storeTwo(wiki);
         Alert first = stored.get(0);
         Alert second = stored.get(1);
         assertThat(first.sequence()).isLessThan(second.sequence());
@@ -71,8 +70,7 @@ class AlertStreamReplayTest {
     @Test
     void shouldKeepAnAlertsFirstPublicationTimeWhenItIsMarkedAgain() {
         String wiki = "again" + System.nanoTime() % 1_000_000_000L + "wiki";
-        List<Alert> stored = store.insert(List.of(alert(wiki, "Stored first"), alert(wiki, "Stored second")))
-                .await().atMost(WAIT);
+        List<Alert> stored = storeTwo(wiki);
         Alert first = stored.get(0);
         Alert second = stored.get(1);
         store.markPublished(List.of(second.id())).await().atMost(WAIT); // received by the browser, which then drops
@@ -91,8 +89,7 @@ class AlertStreamReplayTest {
     @Test
     void shouldReplayWhatWasPublishedSinceAnAlertNotYetMarkedPublished() {
         String wiki = "unmarked" + System.nanoTime() % 1_000_000_000L + "wiki";
-        List<Alert> stored = store.insert(List.of(alert(wiki, "Stored first"), alert(wiki, "Stored second")))
-                .await().atMost(WAIT);
+        List<Alert> stored = storeTwo(wiki);
         Alert first = stored.get(0);
         Alert second = stored.get(1); // received by the browser, not yet marked published, when it drops
         store.markPublished(List.of(first.id())).await().atMost(WAIT); // published while it was away
@@ -231,6 +228,11 @@ class AlertStreamReplayTest {
         try (SseTestClient again = new SseTestClient(streamUrl)) {
             await().atMost(WAIT).until(() -> again.events().stream().anyMatch(e -> "position".equals(e.name())));
         }
+    }
+
+    /** Two alerts of the wiki, stored (not published) in this order: the first has the lower sequence. */
+    private List<Alert> storeTwo(String wiki) {
+        return store.insert(List.of(alert(wiki, "Stored first"), alert(wiki, "Stored second"))).await().atMost(WAIT);
     }
 
     private static Alert alert(String wiki, String title) {
