@@ -5,9 +5,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.pulse.schedule.FailureRun;
+import io.pulse.schedule.Periodic;
 import io.pulse.store.Stopping;
 import io.quarkus.runtime.Startup;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
@@ -22,33 +23,16 @@ public class LostCommitsWatch {
     private static final Logger LOG = Logger.getLogger(LostCommitsWatch.class);
 
     private final Cancellable ticks;
-    /** Only the first failure of a run is a WARN: a database away for an hour is said once, not every tick. */
-    private boolean failing;
+    private final FailureRun failures = new FailureRun(LOG, "check for lost commits");
 
     public LostCommitsWatch(RecentChangeAggregator aggregator, AggregateConfig config, Stopping stopping) {
         AggregateSettings.check(config);
-        this.ticks = Multi.createFrom().ticks().every(config.lostCommitsCheck())
-                .onOverflow().drop() // a check still running skips the ticks meanwhile
-                .onItem().transformToUniAndConcatenate(tick -> aggregator.recountLost()
-                        .invoke(() -> {
-                            if (failing) {
-                                failing = false;
-                                LOG.info("Checking for lost commits again");
-                            }
-                        })
-                        .onFailure(stopping::notYet).invoke(this::failed)
-                        .onFailure().recoverWithNull())
-                .subscribe().with(done -> {
+        this.ticks = Periodic.every(config.lostCommitsCheck(), () -> aggregator.recountLost().invoke(failures::succeeded),
+                failure -> {
+                    if (stopping.notYet(failure)) {
+                        failures.failed(failure);
+                    }
                 });
-    }
-
-    private void failed(Throwable failure) {
-        if (failing) {
-            LOG.debugf("Could not check for lost commits: %s", failure.toString());
-        } else {
-            failing = true;
-            LOG.warnf("Could not check for lost commits: %s; trying again at each check", failure.toString());
-        }
     }
 
     @PreDestroy

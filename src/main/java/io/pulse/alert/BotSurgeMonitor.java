@@ -5,8 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,8 +15,9 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulse.schedule.FailureRun;
+import io.pulse.schedule.Periodic;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.sqlclient.Row;
@@ -57,10 +56,10 @@ public class BotSurgeMonitor {
         this.checksFailed = registry.counter("pulse.alert.checks", "outcome", "failed");
     }
 
-    private int failuresInARow; // the ticker's checks run one at a time
+    private final FailureRun failures = new FailureRun(LOG, "run the alert checks");
 
     void start(@Observes StartupEvent start) {
-        ticker = every(config.checkInterval(), CHECK_DEADLINE, () -> check().invoke(this::succeeded), this::failed);
+        ticker = Periodic.every(config.checkInterval(), CHECK_DEADLINE, () -> check().invoke(this::succeeded), this::failed);
     }
 
     /**
@@ -71,39 +70,14 @@ public class BotSurgeMonitor {
      */
     static final Duration CHECK_DEADLINE = Duration.ofMinutes(3);
 
-    /** Runs {@code check} every interval, one at a time, each given up after {@code deadline}. */
-    static Cancellable every(Duration interval, Duration deadline, Supplier<Uni<Void>> check, Consumer<Throwable> failed) {
-        return Multi.createFrom().ticks().every(interval)
-                .onOverflow().drop() // a slow database skips checks instead of queueing them
-                // Deferred: a check that throws instead of returning a failed Uni (a rule refused as it is read) ended the
-                // ticks for good, with Mutiny's "missing onFailure handler", and no check ran again until a restart.
-                .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().<Void> deferred(check::get)
-                        .ifNoItem().after(deadline).fail()
-                        .onFailure().invoke(failed)
-                        .onFailure().recoverWithNull())
-                .subscribe().with(ignored -> {
-                });
-    }
-
-    /**
-     * The first failure of a run of them is a warning (rules and bot surges are not checked until the
-     * database answers), the next ones debug: a check every few seconds through an outage would flood.
-     */
     private void failed(Throwable f) {
         checksFailed.increment();
-        if (failuresInARow++ == 0) {
-            LOG.warnf("Alert check failed, retried every %s: %s", config.checkInterval(), f.toString());
-        } else {
-            LOG.debugf("Alert check failed again: %s", f.toString());
-        }
+        failures.failed(f);
     }
 
     private void succeeded(Void ignored) {
         checked.increment();
-        if (failuresInARow > 0) {
-            LOG.infof("Alert checks work again after %d failures", failuresInARow);
-            failuresInARow = 0;
-        }
+        failures.succeeded();
     }
 
     Uni<Void> check() {

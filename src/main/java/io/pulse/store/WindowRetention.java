@@ -14,6 +14,8 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulse.schedule.FailureRun;
+import io.pulse.schedule.Periodic;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -62,14 +64,13 @@ public class WindowRetention {
                     + " pulse.retention.interval positive and pulse.retention.batch-rows at least 1; not "
                     + keep + ", " + config.interval() + " and " + config.batchRows());
         }
+        FailureRun failures = new FailureRun(LOG, "delete old windows");
         this.ticks = keep.isZero() ? null
-                : Multi.createFrom().ticks().every(config.interval())
-                        .onOverflow().drop() // a run still going skips the ticks meanwhile
-                        .onItem().transformToUniAndConcatenate(tick -> deleteOlderThan(keep)
-                                .onFailure(stopping::notYet).invoke(f -> LOG.warnf("Could not delete old windows: %s", f.toString()))
-                                .onFailure().recoverWithNull())
-                        .subscribe().with(rows -> {
-                        });
+                : Periodic.every(config.interval(), () -> deleteOlderThan(keep).invoke(failures::succeeded), failure -> {
+                    if (stopping.notYet(failure)) {
+                        failures.failed(failure);
+                    }
+                });
     }
 
     /**

@@ -38,6 +38,8 @@ import io.pulse.ingest.SseConnector;
 import io.pulse.ingest.SseEvent;
 import io.pulse.ingest.SseSettings;
 import io.pulse.ingest.TransactionalSending;
+import io.pulse.schedule.FailureRun;
+import io.pulse.schedule.Periodic;
 import io.pulse.store.IngestCheckpointStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -103,8 +105,13 @@ public class WikimediaIngest implements IngestLeadership.Feed {
      * its saves change the position only while no replica elected since took a newer one. Null without the election.
      */
     private volatile Long term;
-    /** Whether the last periodic save failed: only the first failure of a run is a WARN. */
-    private volatile boolean savesFailing;
+    /**
+     * The periodic saves' failures, the first of a run a WARN: silent, the resume position stopped moving for up to
+     * max-unsaved events (hours of the feed) before the pause said anything, and a restart meanwhile reads all of
+     * them back.
+     */
+    private final FailureRun saveFailures = new FailureRun(LOG, "save the ingest checkpoint", () -> " (the position stays at "
+            + (savedPosition == null ? "the last one saved" : savedPosition.lastEventId()) + ")");
     /**
      * Whether the tracker holds this run's position: from the resume on, until the stop. Before it, the tracker
      * and {@link #savedPosition} still hold an earlier run's; saved then, an old term's position (its own last
@@ -171,7 +178,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         }
         settling.reset(); // not stalled by the last run's wait
         resumed = false;
-        savesFailing = false; // a run's first failing save is a WARN
+        saveFailures.reset(); // a run's first failing save is a WARN
         SseSettings settings = new SseSettings(config.userAgent(), config.connection().connectTimeout(),
                 config.connection().idleTimeout(), config.limits().maxEventBytes(),
                 config.connection().initialBackoff(), config.connection().maxBackoff(), config.connection().jitter());
@@ -215,14 +222,15 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                 .onItem().transformToUni(read -> gate.pass().chain(() -> handle(read)))
                 .merge(config.ingest().maxInFlight())
                 .subscribe().with(done -> { }, failure -> LOG.error("Wikimedia ingest stopped", failure));
-        checkpointTicker = Multi.createFrom().ticks().every(config.ingest().checkpointInterval())
-                .onOverflow().drop()
-                .onItem().transformToUniAndConcatenate(tick -> saveCheckpoint()
-                        .onFailure(IngestCheckpointStore.Superseded.class)
-                        .invoke(refusal -> superseded((IngestCheckpointStore.Superseded) refusal))
-                        .onFailure(f -> !(f instanceof IngestCheckpointStore.Superseded)).invoke(this::saveFailed)
-                        .onFailure().recoverWithNull())
-                .subscribe().with(x -> { });
+        // No deadline: a save given up while its statement still runs would race the next one, and could write the
+        // older position after it.
+        checkpointTicker = Periodic.every(config.ingest().checkpointInterval(), this::saveCheckpoint, failure -> {
+            if (failure instanceof IngestCheckpointStore.Superseded refusal) {
+                superseded(refusal);
+            } else {
+                saveFailures.failed(failure);
+            }
+        });
     }
 
     private boolean roomForReads() {
@@ -525,34 +533,12 @@ public class WikimediaIngest implements IngestLeadership.Feed {
             savedPosition = position;
             savedCovered = now.covered();
             saves("saved").increment();
-            savingAgain();
+            saveFailures.succeeded();
         }).onFailure().invoke(f -> saves(f instanceof IngestCheckpointStore.Superseded ? "superseded" : "failed").increment());
     }
 
     private Counter saves(String outcome) {
         return registry.counter("pulse.ingest.checkpoint.saves", "source", SOURCE, "outcome", outcome);
-    }
-
-    /**
-     * A periodic save failed. Said at the first failure of a run: silent, the resume position stopped moving for
-     * up to max-unsaved events (hours of the feed) before the pause said anything, and a restart meanwhile reads
-     * all of them back.
-     */
-    private void saveFailed(Throwable failure) {
-        if (savesFailing) {
-            LOG.debugf("Could not save the ingest checkpoint: %s", failure.toString());
-        } else {
-            savesFailing = true;
-            LOG.warnf("Could not save the ingest checkpoint (the position stays at %s): %s; trying again at each tick",
-                    savedPosition == null ? "the last one saved" : savedPosition.lastEventId(), failure.toString());
-        }
-    }
-
-    private void savingAgain() {
-        if (savesFailing) {
-            savesFailing = false;
-            LOG.info("Saving the ingest checkpoint again");
-        }
     }
 
     /**

@@ -1,0 +1,87 @@
+package io.pulse.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
+import org.jboss.logging.Logger;
+import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Through the JBoss log manager the tests run with (the pom's java.util.logging.manager), as the service logs. */
+class FailureRunTest {
+
+    private static final String NAME = FailureRunTest.class.getName();
+
+    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    private final Handler handler = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logged.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private final java.util.logging.Logger jul = java.util.logging.Logger.getLogger(NAME);
+
+    @BeforeEach
+    void capture() {
+        jul.setLevel(Level.ALL);
+        jul.addHandler(handler);
+    }
+
+    @AfterEach
+    void release() {
+        jul.removeHandler(handler);
+    }
+
+    private static String text(LogRecord record) {
+        return record instanceof ExtLogRecord formatted ? formatted.getFormattedMessage() : record.getMessage();
+    }
+
+    @Test
+    void shouldWarnOnceAFailureRunThenSayItsEnd() {
+        FailureRun run = new FailureRun(Logger.getLogger(NAME), "save the checkpoint", () -> " (the position stays at 7)");
+        run.failed(new IllegalStateException("database away"));
+        run.failed(new IllegalStateException("still away"));
+        run.failed(new IllegalStateException("still away"));
+        run.succeeded();
+        run.succeeded();
+
+        assertThat(logged).extracting(r -> r.getLevel().intValue() >= Level.WARNING.intValue() ? "WARN"
+                : r.getLevel().intValue() >= Level.INFO.intValue() ? "INFO" : "DEBUG", FailureRunTest::text)
+                .containsExactly(
+                        tuple("WARN", "Could not save the checkpoint (the position stays at 7): java.lang.IllegalStateException:"
+                                + " database away; trying again at each tick"),
+                        tuple("DEBUG", "Could not save the checkpoint again: java.lang.IllegalStateException: still away"),
+                        tuple("DEBUG", "Could not save the checkpoint again: java.lang.IllegalStateException: still away"),
+                        tuple("INFO", "Could save the checkpoint again, after 3 failed tries"));
+    }
+
+    @Test
+    void shouldWarnAgainAtTheFirstFailureOfTheNextRun() {
+        FailureRun run = new FailureRun(Logger.getLogger(NAME), "check");
+        run.failed(new IllegalStateException("one"));
+        run.succeeded();
+        run.failed(new IllegalStateException("two"));
+        run.reset();
+        run.failed(new IllegalStateException("three"));
+
+        assertThat(logged).filteredOn(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+                .extracting(FailureRunTest::text).hasSize(3).allMatch(m -> m.startsWith("Could not check: "));
+        assertThat(run.failures()).isEqualTo(1);
+    }
+}
