@@ -64,7 +64,7 @@ public class RecentChangeAggregator {
     private final BatchAggregator aggregator;
     private final WikimediaDeadLetters deadLetters;
     private final AggregatorStatus status;
-    private final MeterRegistry registry;
+    private final AggregatedEvents events;
     private final AggregateConfig config;
     private final String group;
     private final String topic;
@@ -83,7 +83,7 @@ public class RecentChangeAggregator {
     @Inject
     public RecentChangeAggregator(AggregateStore store, RecentChangeParser parser, AggregateConfig config,
             WikimediaDeadLetters deadLetters, AggregatorStatus status, MeterRegistry registry, Stopping stopping,
-            PerChangeAlerts alerts, AccountedOffsets accounted,
+            PerChangeAlerts alerts, AccountedOffsets accounted, AggregatedEvents events,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".group.id") String group,
             @ConfigProperty(name = "mp.messaging.incoming." + WikimediaChannels.EVENTS_IN + ".topic") String topic) {
         AggregateSettings.check(config);
@@ -93,7 +93,7 @@ public class RecentChangeAggregator {
         this.aggregator = new BatchAggregator(WindowSpec.of(config.window(), config.allowedLateness()));
         this.deadLetters = deadLetters;
         this.status = status;
-        this.registry = registry;
+        this.events = events;
         this.group = group;
         this.topic = topic;
         this.stopping = stopping;
@@ -252,11 +252,7 @@ public class RecentChangeAggregator {
 
     private void counted(AggregationPlan plan) {
         accounted.committed(plan);
-        registry.counter("pulse.aggregate.events", "outcome", "counted").increment(plan.aggregates().events());
-        registry.counter("pulse.aggregate.events", "outcome", "late").increment(plan.aggregates().lateEvents());
-        registry.counter("pulse.aggregate.events", "outcome", "redelivered").increment(plan.alreadyCounted());
-        // Canaries and other streams' events that another producer wrote to the topic: no changes, no bad input.
-        registry.counter("pulse.aggregate.events", "outcome", "ignored").increment(plan.ignored());
+        events.committed(plan);
     }
 
     /** End-to-end latency: SSE {@code data:} line received by the ingest → aggregates committed. */
