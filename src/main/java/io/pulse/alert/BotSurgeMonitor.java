@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pulse.schedule.FailureRun;
 import io.pulse.schedule.Periodic;
+import io.pulse.store.Stopping;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -39,6 +40,7 @@ public class BotSurgeMonitor {
     private final AlertPublisher publisher;
     private final AlertConfig config;
     private final String aggregatorGroup;
+    private final Stopping stopping;
     /** Checks run to the end, and failed or given up: whether they run at all shows ({@code pulse_alert_checks_total}). */
     private final Counter checked;
     private final Counter checksFailed;
@@ -46,8 +48,9 @@ public class BotSurgeMonitor {
 
     public BotSurgeMonitor(AlertRules rules, AlertStore store, AlertPublisher publisher, AlertConfig config,
             @ConfigProperty(name = "mp.messaging.incoming.wikimedia-events-in.group.id") String aggregatorGroup,
-            MeterRegistry registry) {
+            MeterRegistry registry, Stopping stopping) {
         this.rules = rules;
+        this.stopping = stopping;
         this.store = store;
         this.publisher = publisher;
         this.config = config;
@@ -72,7 +75,9 @@ public class BotSurgeMonitor {
 
     private void failed(Throwable f) {
         checksFailed.increment();
-        failures.failed(f);
+        if (stopping.notYet(f)) { // stopping, a check fails on the pool closing: no outage to report
+            failures.failed(f);
+        }
     }
 
     private void succeeded(Void ignored) {
