@@ -62,6 +62,9 @@ public class ResilientSseStream {
         lastEventId = resumeFrom;
         resumeUrl = null;
         return Multi.createFrom().deferred(() -> {
+                    if (resumeUrl == null && lastEventId != null && !SseDecoder.sendable(lastEventId)) {
+                        unsendable(lastEventId);
+                    }
                     sessionResumedAfter = resumeUrl != null ? null : lastEventId;
                     return resumeUrl != null ? connector.open(resumeUrl, null) : connector.open(url, lastEventId);
                 })
@@ -131,7 +134,8 @@ public class ResilientSseStream {
         connected = false;
         reconnects.incrementAndGet();
         String refused = lastEventId;
-        if (failure instanceof SseHttpException http && (http.status() == 400 || http.status() == 404)
+        // 431: the id too long for the server's header limit.
+        if (failure instanceof SseHttpException http && (http.status() == 400 || http.status() == 404 || http.status() == 431)
                 && refused != null && resumeUrl == null) {
             // Asking again with the same id gets the same answer, forever.
             URI without = refusedResume.resumeWithout(url, refused);
@@ -146,6 +150,17 @@ public class ResilientSseStream {
         } else {
             LOG.warnf("SSE stream %s failed: %s; resuming after %s", url, failure.toString(), lastEventId);
         }
+    }
+
+    /**
+     * A position the HTTP client cannot send (a control character, too long): saved by an earlier version, whose
+     * decoder took such ids, it failed every connection before it reached the server, restarts included.
+     */
+    private void unsendable(String id) {
+        URI without = refusedResume.resumeWithout(url, id);
+        resumeUrl = without != null ? without : url;
+        LOG.errorf("SSE stream %s: the resume position %s cannot be sent as Last-Event-ID; resuming from %s instead%s", url,
+                SseConnector.abbreviate(id), resumeUrl, without != null ? "" : " (now: the events since it may be missing)");
     }
 
     /**

@@ -125,14 +125,40 @@ public final class SseDecoder {
             case "event" -> eventName = lineOverflow ? eventName : valueStart == lineLength ? null : utf8(valueStart, lineLength);
             case "id" -> {
                 String id = utf8(valueStart, lineLength);
-                if (!lineOverflow && id.indexOf('\0') < 0) {
+                if (!lineOverflow && sendable(id)) {
                     idBuffer = id; // becomes the last event id when the event is dispatched
                 }
             }
-            case "retry" -> retryMs = lineOverflow ? retryMs : parseRetry(valueStart);
+            // WHATWG ignores a retry that is not all digits: it does not undo an earlier valid one of the block.
+            case "retry" -> {
+                long retry = lineOverflow ? -1 : parseRetry(valueStart);
+                retryMs = retry < 0 ? retryMs : retry;
+            }
             default -> { } // unknown fields are ignored, per the spec
         }
         resetLine();
+    }
+
+    /** Longer ids are ignored: sent back as Last-Event-ID, servers answer 431 (Wikimedia's are some 200 chars). */
+    static final int MAX_ID_CHARS = 4096;
+
+    /**
+     * Whether an id can be sent back as {@code Last-Event-ID}: WHATWG ignores ids holding NUL, and an HTTP field value
+     * holds no other control character either but tab. One the client refused to send stopped the ingest for good,
+     * across restarts (the checkpoint saved it): every reconnect failed before it reached the server. An id ignored
+     * leaves the last one in place, whose resume sends some events again, which the de-duplication drops.
+     */
+    static boolean sendable(String id) {
+        if (id.length() > MAX_ID_CHARS) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void appendData(int valueStart) {

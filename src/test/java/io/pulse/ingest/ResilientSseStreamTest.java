@@ -261,9 +261,7 @@ class ResilientSseStreamTest {
         connector.connections.add(() -> Multi.createFrom().failure(new SseHttpException(503, null, "unavailable")));
         connector.connections.add(() -> Multi.createFrom().failure(new IOException("connection reset")));
         connector.connections.add(() -> Multi.createFrom().items(List.of(event("1", "a"))));
-        SseSettings quick = new SseSettings("pulse-test", Duration.ofSeconds(1), Duration.ofSeconds(60), 1 << 20,
-                Duration.ofMillis(1), Duration.ofMillis(2), 0.0);
-        ResilientSseStream stream = new ResilientSseStream(connector, URL, quick);
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, quick());
 
         List<List<SseEvent>> reads = stream.events(null).collect().asList().await().atMost(Duration.ofSeconds(30));
 
@@ -287,9 +285,7 @@ class ResilientSseStreamTest {
                 Multi.createFrom().failure(new StreamInterruptedException("server closed the stream"))));
         connector.connections.add(() -> Multi.createFrom().items(List.of(event("new-2", "b"))));
         URI byTime = URI.create(URL + "?since=1700000000000");
-        SseSettings quick = new SseSettings("pulse-test", Duration.ofSeconds(1), Duration.ofSeconds(60), 1 << 20,
-                Duration.ofMillis(1), Duration.ofMillis(2), 0.0);
-        ResilientSseStream stream = new ResilientSseStream(connector, URL, quick,
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, quick(),
                 (url, refused) -> "old-id".equals(refused) ? byTime : null);
 
         List<List<SseEvent>> reads = stream.events("old-id").collect().asList().await().atMost(Duration.ofSeconds(30));
@@ -298,6 +294,65 @@ class ResilientSseStreamTest {
                 reads.stream().map(read -> read.stream().map(SseEvent::data).toList()).toList());
         assertEquals(Arrays.asList("old-id", "old-id", null, "new-1"), connector.lastEventIds);
         assertEquals(List.of(URL, URL, byTime, URL), connector.urls);
+    }
+
+    /**
+     * A saved position the HTTP client cannot send (a control character, taken by an earlier decoder) failed
+     * every connection before it reached the server, restarts included. It is resumed from as a refused one is.
+     */
+    @Test
+    void shouldResumeWithoutAnIdTheClientCannotSend() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createBy().concatenating().streams(
+                Multi.createFrom().items(List.of(event("new-1", "a"))),
+                Multi.createFrom().failure(new StreamInterruptedException("server closed the stream"))));
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("new-2", "b"))));
+        URI byTime = URI.create(URL + "?since=1700000000000");
+        String unsendable = "[\"a\u0001b\"]";
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, quick(),
+                (url, refused) -> unsendable.equals(refused) ? byTime : null);
+
+        List<List<SseEvent>> reads = stream.events(unsendable).collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(List.of(List.of("a"), List.of("b")),
+                reads.stream().map(read -> read.stream().map(SseEvent::data).toList()).toList());
+        assertEquals(Arrays.asList(null, "new-1"), connector.lastEventIds);
+        assertEquals(List.of(byTime, URL), connector.urls);
+    }
+
+    /** A stream that knows no other place to resume from resumes from now, rather than not at all. */
+    @Test
+    void shouldResumeFromNowWithAnIdTheClientCannotSendAndNoOtherPlace() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("new-1", "a"))));
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, quick());
+
+        List<List<SseEvent>> reads = stream.events("x".repeat(SseDecoder.MAX_ID_CHARS + 1)).collect().asList()
+                .await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(1, reads.size());
+        assertEquals(Arrays.asList((String) null), connector.lastEventIds);
+        assertEquals(List.of(URL), connector.urls);
+    }
+
+    /** 431: the id too long for the server's header limit, refused for good as a 404 is. */
+    @Test
+    void shouldResumeWithoutAnIdTooLongForTheServer() {
+        FakeConnector connector = new FakeConnector();
+        connector.connections.add(() -> Multi.createFrom().failure(new SseHttpException(431, null, "header too large")));
+        connector.connections.add(() -> Multi.createFrom().items(List.of(event("new-1", "a"))));
+        URI byTime = URI.create(URL + "?since=1700000000000");
+        ResilientSseStream stream = new ResilientSseStream(connector, URL, quick(), (url, refused) -> byTime);
+
+        stream.events("long-id").collect().asList().await().atMost(Duration.ofSeconds(30));
+
+        assertEquals(Arrays.asList("long-id", null), connector.lastEventIds);
+        assertEquals(List.of(URL, byTime), connector.urls);
+    }
+
+    private static SseSettings quick() {
+        return new SseSettings("pulse-test", Duration.ofSeconds(1), Duration.ofSeconds(60), 1 << 20,
+                Duration.ofMillis(1), Duration.ofMillis(2), 0.0);
     }
 
     // ---------------------------------------------------------------- helpers

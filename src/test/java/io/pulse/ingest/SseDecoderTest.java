@@ -201,6 +201,27 @@ class SseDecoderTest {
         assertEquals("good", decoder.lastEventId());
     }
 
+    /**
+     * An id the HTTP client refuses to send back (a control character) failed every reconnect before it reached
+     * the server, and the checkpoint saved it: the ingest stayed stopped across restarts.
+     */
+    @Test
+    void shouldIgnoreAnIdThatCannotBeSentBackAsAHeader() {
+        String tooLong = "x".repeat(SseDecoder.MAX_ID_CHARS + 1);
+        List<SseEvent> events = feed("id: good\ndata: 1\n\nid: [\"a\u0001b\"]\ndata: 2\n\nid: a\u007fb\ndata: 3\n\nid: "
+                + tooLong + "\ndata: 4\n\nid: with\ttab\ndata: 5\n\n");
+
+        assertEquals(List.of("good", "good", "good", "good", "with\ttab"), events.stream().map(SseEvent::id).toList());
+        assertEquals("with\ttab", decoder.lastEventId());
+    }
+
+    @Test
+    void shouldKeepAValidRetryWhenALaterRetryLineIsNotANumber() {
+        List<SseEvent> events = feed("retry: 3000\nretry: x\ndata: a\n\n");
+
+        assertEquals(3000, events.get(0).retryMs());
+    }
+
     @Test
     void shouldReportTheIdOfTheLastDispatchedEventOnly() {
         feed("id: 1\ndata: complete\n\nid: 2\ndata: cut off by a clo");
