@@ -20,7 +20,8 @@ public class ActivityParams extends RangeParams {
             + " cover the whole range.", example = "100")
     String limit;
 
-    Requests.Activity parse(QueryParameters parameters) {
+    /** @param user the path's user, as {@link UserPathSegment} reads it */
+    Requests.Activity parse(QueryParameters parameters, String user) {
         return parameters.activity(user, from, to, last, wiki, bot, limit);
     }
 }

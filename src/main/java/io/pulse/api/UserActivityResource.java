@@ -4,6 +4,7 @@ import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -17,6 +18,7 @@ import io.pulse.api.query.QueryParameters;
 import io.pulse.api.query.Requests;
 import io.pulse.store.UserActivityQueries;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 /** What one user did recently, window by window. */
 @Path("/api/users/{user}/activity")
@@ -43,8 +45,8 @@ public class UserActivityResource {
     @APIResponse(responseCode = "503", description = ApiDocs.PROBLEM_503,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "200", description = ApiDocs.OK)
-    public Uni<ActivityAnswer> activity(@BeanParam ActivityParams params) {
-        Requests.Activity request = params.parse(parameters);
+    public Uni<ActivityAnswer> activity(@BeanParam ActivityParams params, @Context HttpServerRequest http) {
+        Requests.Activity request = params.parse(parameters, UserPathSegment.user(http.path(), params.user));
         return queries.activity(request.filter(), request.user(), request.limit())
                 .map(activity -> ActivityAnswer.of(request, activity));
     }

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.net.Socket;
@@ -98,7 +99,13 @@ class ApiProblemTest {
                 Arguments.of(top + "?limit=5&limit=500", "limit"),
                 Arguments.of(pages + "?wiki=enwiki&wiki=dewiki", "wiki"),
                 Arguments.of(series + "?bot=exclude&bot=include", "bot"),
-                Arguments.of("/api/alerts?limit=5&limit=5", "limit"));
+                Arguments.of("/api/alerts?limit=5&limit=5", "limit"),
+                // Empty: handed to the method as absent, it was answered with the default (the last hour, every wiki).
+                Arguments.of(top + "?from=&to=", "from"),
+                Arguments.of(pages + "?wiki=", "wiki"),
+                Arguments.of(series + "?step=", "step"),
+                Arguments.of(activity + "?limit=", "limit"),
+                Arguments.of("/api/alerts?rule=", "rule"));
     }
 
     @Test
@@ -123,6 +130,12 @@ class ApiProblemTest {
                 .body("parameter", equalTo(parameter))
                 .body("errors.parameter", hasItem(parameter))
                 .body("instance", startsWith("/api/"));
+    }
+
+    /** A page's empty filter box: every wiki, on /api/alerts as on the streams; the other /api queries refuse it. */
+    @Test
+    void shouldTakeAnEmptyWikiOfTheAlertsAsEveryWiki() {
+        given().get("/api/alerts?wiki=&limit=1").then().statusCode(200).body("wiki", nullValue()).body("limit", equalTo(1));
     }
 
     @Test

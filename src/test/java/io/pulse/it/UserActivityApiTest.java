@@ -80,6 +80,23 @@ class UserActivityApiTest {
         assertThat(answer.get("wiki").isNull()).isTrue();
     }
 
+    /**
+     * The framework read a raw ";" in the path as the start of matrix parameters and dropped the rest: a user
+     * "Artix Kreiger 2;x" (MediaWiki allows ";") was answered with the totals of "Artix Kreiger 2".
+     */
+    @Test
+    void shouldReadARawSemicolonAsPartOfTheUserName() {
+        assertThat(of(data.recentWikidata.events(), "Artix Kreiger 2")).as("the user has activity").isNotEmpty();
+        for (String segment : List.of("Artix_Kreiger_2;x", "Artix_Kreiger_2%3Bx")) {
+            JsonNode answer = ApiJson.tree(given().urlEncodingEnabled(false)
+                    .get("/api/users/" + segment + "/activity?last=1h")
+                    .then().statusCode(200).extract().asString());
+
+            assertThat(answer.get("user").asText()).as(segment).isEqualTo("Artix Kreiger 2;x");
+            assertThat(answer.get("totals").get("changes").asLong()).as(segment).isZero();
+        }
+    }
+
     @Test
     void shouldAnswerAUserWithoutActivityWithZeroTotals() {
         JsonNode answer = activity("Nobody " + data.run, Map.of("last", "24h"));
