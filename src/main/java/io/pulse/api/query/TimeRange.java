@@ -14,7 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public record TimeRange(Instant from, Instant to) {
 
     static final String DURATION_FORMAT = "a positive number of seconds, minutes, hours or days such as 30s, 15m, 1h or 7d";
-    static final Duration DEFAULT_LAST = Duration.ofHours(1);
+    public static final Duration DEFAULT_LAST = Duration.ofHours(1);
 
     /**
      * Either {@code last} (relative to {@code now}), or both {@code from} and {@code to}; neither
