@@ -9,20 +9,31 @@ import java.util.regex.Pattern;
 /** User names spelled as MediaWiki spells them, and so as the feed carries them: the API's and the alert rules'. */
 public final class UserNames {
 
-    private static final Pattern SPACES = Pattern.compile(" {2,}");
+    /** What MediaWiki's title parser reads as one space: underscores and Unicode's spaces (a no-break space, say). */
+    private static final Pattern SPACES = Pattern.compile(
+            "[ _\\x{A0}\\x{1680}\\x{180E}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]+");
+    /** Direction marks, which MediaWiki's title parser drops: a name copied from a page may carry them. */
+    private static final Pattern DIRECTION_MARKS = Pattern.compile("[\\x{200E}\\x{200F}\\x{202A}-\\x{202E}]");
     private static final Pattern HEX_GROUP = Pattern.compile("[0-9a-fA-F]{1,4}");
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV4_LEADING_ZEROS = Pattern.compile("(?<=^|\\.)0+(?=\\d)");
 
     /**
-     * A user name as MediaWiki writes it: underscores read as spaces (as in its URLs), runs of spaces as one,
-     * the first letter upper case, an IPv6 address upper case. Unchecked.
+     * A user name as MediaWiki writes it: underscores and Unicode's spaces read as spaces (a name copied from a
+     * page holds no-break spaces), runs of them as one, direction marks dropped, the first letter upper case, an IP
+     * address sanitised (IPv4 without leading zeros, IPv6 upper case). Unchecked.
      */
     public static String spelled(String raw) {
-        return canonical(SPACES.matcher(raw.replace('_', ' ')).replaceAll(" ").strip());
+        String marksDropped = DIRECTION_MARKS.matcher(raw).replaceAll("");
+        return canonical(SPACES.matcher(marksDropped).replaceAll(" ").strip());
     }
 
     static String canonical(String name) {
         if (name.isEmpty() || name.indexOf('>') >= 0) {
             return name; // an imported edit's user keeps its wiki prefix as written: imported>Someone
+        }
+        if (IPV4.matcher(name).matches()) {
+            return IPV4_LEADING_ZEROS.matcher(name).replaceAll(""); // as IPUtils::sanitizeIP: 010.001.0.1 is 10.1.0.1
         }
         String ip = ipv6(name);
         if (ip != null) {

@@ -240,9 +240,9 @@ class QueryParametersTest {
     }
 
     /**
-     * As MediaWiki writes a name: first letter upper case (not Georgian's), runs of spaces as one, an IPv6
-     * address sanitised (upper case, :: expanded, no leading zeros); an imported edit's user (prefix>name)
-     * as it is.
+     * As MediaWiki writes a name: first letter upper case (not Georgian's), runs of spaces (Unicode's too) as one,
+     * direction marks dropped, an IPv4 address without leading zeros, an IPv6 address sanitised (upper case, ::
+     * expanded, no leading zeros); an imported edit's user (prefix>name) as it is.
      */
     @Test
     void shouldReadAUserNameAsMediaWikiWritesIt() {
@@ -251,7 +251,11 @@ class QueryParametersTest {
                 { "2a02:0c7e:38d::0f08", "2A02:C7E:38D:0:0:0:0:F08" }, { "a:b:c", "A:b:c" },
                 { "ვიკიპედია", "ვიკიპედია" }, // Georgian stays as written, as MediaWiki keeps it
                 { "𐐨ord", "𐐀ord" }, // a letter outside the BMP
-                { "imported>someone", "imported>someone" }, { "Old@account", "Old@account" }, { "A=B", "A=B" } }) {
+                { "imported>someone", "imported>someone" }, { "Old@account", "Old@account" }, { "A=B", "A=B" },
+                // Copied from a page: a no-break space, Unicode's other spaces, a direction mark (MediaWiki's title parser).
+                { "Artix\u00a0Kreiger\u20032", "Artix Kreiger 2" }, { "\u200eSs112\u200f", "Ss112" },
+                { "A\u3000_ B", "A B" }, { "010.001.000.001", "10.1.0.1" }, { "192.168.0.10", "192.168.0.10" },
+                { "0.0.0.0", "0.0.0.0" } }) {
             assertThat(parameters.activity(asked[0], null, null, null, null, null, null).user()).as(asked[0])
                     .isEqualTo(asked[1]);
         }
