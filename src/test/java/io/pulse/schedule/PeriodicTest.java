@@ -24,41 +24,33 @@ class PeriodicTest {
     /** Work that threw (rather than failing its Uni) ended the ticks: nothing ran again until a restart. */
     @Test
     void shouldRunAgainAfterWorkThatThrows() {
-        Cancellable ticks = Periodic.every(TICK, () -> {
+        assertRunsAgainAfterTheFirstFails(Periodic.every(TICK, () -> {
             if (runs.incrementAndGet() == 1) {
                 throw new IllegalStateException("refused as it was read");
             }
             return Uni.createFrom().voidItem();
-        }, failures::add);
-        try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 3);
-            assertThat(failures).hasSize(1).first().isInstanceOf(IllegalStateException.class);
-        } finally {
-            ticks.cancel();
-        }
+        }, failures::add), IllegalStateException.class);
     }
 
     @Test
     void shouldRunAgainAfterWorkThatFails() {
-        Cancellable ticks = Periodic.every(TICK, () -> runs.incrementAndGet() == 1
+        assertRunsAgainAfterTheFirstFails(Periodic.every(TICK, () -> runs.incrementAndGet() == 1
                 ? Uni.createFrom().failure(new IllegalStateException("database away"))
-                : Uni.createFrom().voidItem(), failures::add);
-        try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 3);
-            assertThat(failures).hasSize(1).first().isInstanceOf(IllegalStateException.class);
-        } finally {
-            ticks.cancel();
-        }
+                : Uni.createFrom().voidItem(), failures::add), IllegalStateException.class);
     }
 
     /** A run that never ends (a frozen database) held every later one; it is given up after the deadline. */
     @Test
     void shouldGiveUpARunAfterItsDeadline() {
-        Cancellable ticks = Periodic.every(TICK, Duration.ofMillis(200),
-                () -> runs.incrementAndGet() == 1 ? Uni.createFrom().nothing() : Uni.createFrom().voidItem(), failures::add);
+        assertRunsAgainAfterTheFirstFails(Periodic.every(TICK, Duration.ofMillis(200),
+                () -> runs.incrementAndGet() == 1 ? Uni.createFrom().nothing() : Uni.createFrom().voidItem(), failures::add),
+                TimeoutException.class);
+    }
+
+    private void assertRunsAgainAfterTheFirstFails(Cancellable ticks, Class<? extends Throwable> failure) {
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 3);
-            assertThat(failures).hasSize(1).first().isInstanceOf(TimeoutException.class);
+            assertThat(failures).hasSize(1).first().isInstanceOf(failure);
         } finally {
             ticks.cancel();
         }
