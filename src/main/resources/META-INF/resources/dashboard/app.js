@@ -35,7 +35,7 @@ function render(snapshot) {
   setText('h-ingested', p.ingestedPerSecond == null ? '–' : `${number.format(p.ingestedPerSecond)} /s`);
   setText('h-aggregated', `${number.format(p.aggregatedPerSecond)} /s`);
   setText('h-lag', p.consumerLag == null ? '–' : number.format(p.consumerLag));
-  setText('h-dead', number.format(p.deadLetters));
+  setText('h-dead', p.deadLetters == null ? '–' : number.format(p.deadLetters));
   setText('h-newest', time(snapshot.eventTime.newest));
   setText('h-watermark', time(snapshot.eventTime.watermark));
   setText('h-late', snapshot.recent ? number.format(snapshot.recent.lateEvents) : '–');

@@ -55,12 +55,27 @@ public class KafkaProgress {
      * A topic's sum of end offsets, whether it was read now ({@code measured}) or is the last one read, and over how
      * many partitions: partitions added to the topic (a scale-out) join the sum at once, with all they hold.
      */
-    public record EndOffsets(long sum, boolean measured, int partitions) {
+    public record EndOffsets(long sum, boolean measured, int partitions, boolean known) {
+
+        public EndOffsets(long sum, boolean measured, int partitions) {
+            this(sum, measured, partitions, true);
+        }
+
+        /** Never read since the start: no sum to answer, not even 0 (a counter that went back to it). */
+        static EndOffsets unknown() {
+            return new EndOffsets(0, false, 0, false);
+        }
+
+        /** The sum, read now or last; null when it was never read. */
+        public Long knownSum() {
+            return known ? Long.valueOf(sum) : null;
+        }
     }
 
     /**
      * Sum of the topic's end offsets; 0 while the topic does not exist yet. A failed or timed-out read
-     * answers the last sum read (0 if none was), not measured.
+     * answers the last sum read, not measured, or none ({@link EndOffsets#unknown()}) if none was: a replica started
+     * while the broker could not be read showed 0 dead letters and 0 published, counters gone back.
      */
     public Uni<EndOffsets> endOffsets(String topic) {
         return partitionsOf(topic)
@@ -78,7 +93,7 @@ public class KafkaProgress {
                 .onFailure().invoke(f -> partitions.remove(topic)) // partitions may have been added
                 .onFailure().recoverWithItem(() -> {
                     EndOffsets last = lastRead.get(topic);
-                    return last == null ? new EndOffsets(0, false, 0) : new EndOffsets(last.sum(), false, last.partitions());
+                    return last == null ? EndOffsets.unknown() : new EndOffsets(last.sum(), false, last.partitions());
                 });
     }
 

@@ -65,8 +65,8 @@ public record MetricsSnapshot(
      * Throughput and backlog of the whole pipeline (not filtered by wiki). {@code ingestedPerSecond} is null while
      * the events topic cannot be read (the broker away): unknown, not 0.
      */
-    public record Pipeline(Double ingestedPerSecond, double aggregatedPerSecond, long published, long aggregated,
-            Long consumerLag, long deadLetters) {
+    public record Pipeline(Double ingestedPerSecond, double aggregatedPerSecond, Long published, long aggregated,
+            Long consumerLag, Long deadLetters) {
     }
 
     /** The newest event time aggregated and the watermark (oldest partition's newest time minus the lateness). */

@@ -54,7 +54,7 @@ public class SnapshotSource {
     private final RateOverSpan aggregated;
 
     /** {@code consumerLag} is null while the topic's end cannot be read: the last end known, against fresh counts, drained to 0. */
-    record PipelineSample(long atNanos, long published, long aggregated, long deadLetters, SnapshotQueries.Progress progress,
+    record PipelineSample(long atNanos, Long published, long aggregated, Long deadLetters, SnapshotQueries.Progress progress,
             Double ingestedPerSecond, double aggregatedPerSecond, Long consumerLag) {
     }
 
@@ -213,8 +213,8 @@ public class SnapshotSource {
                 published.map(p -> new Stamped<>(p, nanoClock.getAsLong())),
                 deadLetters,
                 progress.map(p -> new Stamped<>(p, nanoClock.getAsLong())))
-                .with((ends, dead, counted) -> new PipelineSample(nanoClock.getAsLong(), ends.value().sum(),
-                        counted.value().aggregated(), dead.sum(), counted.value(),
+                .with((ends, dead, counted) -> new PipelineSample(nanoClock.getAsLong(), ends.value().knownSum(),
+                        counted.value().aggregated(), dead.knownSum(), counted.value(),
                         round(ingested.add(ends.atNanos(), ends.value().sum(), ends.value().measured(), ends.value().partitions())),
                         round(aggregated.add(counted.atNanos(), counted.value().aggregated())),
                         ends.value().measured() ? Long.valueOf(Math.max(0, ends.value().sum() - counted.value().aggregated())) : null));

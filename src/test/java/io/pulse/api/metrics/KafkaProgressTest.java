@@ -53,6 +53,27 @@ class KafkaProgressTest {
         }
     }
 
+    /**
+     * Started while the broker cannot be read: no sum was ever read, and none is answered. It answered 0, and a replica
+     * started then showed 0 published and 0 dead letters, counters gone back from what the others showed.
+     */
+    @Test
+    void shouldAnswerNoSumWhenNoneWasEverRead() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort(); // closed: nothing listens there
+        }
+        KafkaProgress progress = new KafkaProgress(Map.of("bootstrap.servers", "127.0.0.1:" + port));
+        try {
+            KafkaProgress.EndOffsets ends = progress.endOffsets(TOPIC).await().atMost(READ);
+
+            assertThat(ends.measured()).isFalse();
+            assertThat(ends.knownSum()).isNull();
+        } finally {
+            progress.close();
+        }
+    }
+
     /** Records spread over both partitions, each acknowledged by the broker. */
     private static void produce(String bootstrap, String topic, int count) throws Exception {
         Properties p = new Properties();

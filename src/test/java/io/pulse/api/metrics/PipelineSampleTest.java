@@ -81,6 +81,35 @@ class PipelineSampleTest {
         assertThat(sampleOver(seconds(3), 5300, 4).ingestedPerSecond()).isEqualTo(100.0);
     }
 
+    /** Never read since the start (the broker away): no count, not 0, and no lag either. */
+    @Test
+    void shouldAnswerNoCountsForEndOffsetsNeverRead() {
+        clock.set(seconds(1));
+        SnapshotSource.PipelineSample sample = SnapshotSource.sample(Uni.createFrom().item(KafkaProgress.EndOffsets.unknown()),
+                Uni.createFrom().item(KafkaProgress.EndOffsets.unknown()), Uni.createFrom().item(progress(40)),
+                ingested, aggregated, clock::get).await().atMost(Duration.ofSeconds(5));
+
+        assertThat(sample.published()).isNull();
+        assertThat(sample.deadLetters()).isNull();
+        assertThat(sample.consumerLag()).isNull();
+        assertThat(sample.ingestedPerSecond()).isNull();
+        assertThat(sample.aggregated()).isEqualTo(40);
+    }
+
+    /** Read once, then not: the last counts stay (measured or not), the lag goes. */
+    @Test
+    void shouldAnswerTheLastCountsReadWhileTheTopicCannotBeRead() {
+        clock.set(seconds(1));
+        SnapshotSource.PipelineSample sample = SnapshotSource.sample(
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(500, false, 1)),
+                Uni.createFrom().item(new KafkaProgress.EndOffsets(3, false, 1)), Uni.createFrom().item(progress(40)),
+                ingested, aggregated, clock::get).await().atMost(Duration.ofSeconds(5));
+
+        assertThat(sample.published()).isEqualTo(500);
+        assertThat(sample.deadLetters()).isEqualTo(3);
+        assertThat(sample.consumerLag()).isNull();
+    }
+
     private SnapshotSource.PipelineSample sampleOver(long atNanos, long published, int partitions) {
         clock.set(atNanos);
         return SnapshotSource.sample(Uni.createFrom().item(new KafkaProgress.EndOffsets(published, true, partitions)),
