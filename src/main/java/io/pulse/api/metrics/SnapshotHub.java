@@ -134,8 +134,10 @@ public class SnapshotHub {
         if (subscribers.get() >= config.maxSubscribers()) {
             throw new TooManySubscribers(config.maxSubscribers());
         }
+        // The unfiltered feeds (plain and dashboard) are never refused: a client opening idle streams with made-up wiki
+        // filters filled the cap and shut every page of every wiki out, "Reconnecting" for good.
         synchronized (this) {
-            if (!feeds.containsKey(key(wiki, dashboard)) && feeds.size() >= config.maxFeeds()) {
+            if (wiki != null && !feeds.containsKey(key(wiki, dashboard)) && filteredFeeds() >= config.maxFeeds()) {
                 throw new TooManyFeeds(config.maxFeeds());
             }
         }
@@ -213,6 +215,10 @@ public class SnapshotHub {
         Feed feed = feeds.computeIfAbsent(key(wiki, dashboard), k -> new Feed(wiki, dashboard).start());
         feed.references++;
         return feed;
+    }
+
+    private long filteredFeeds() {
+        return feeds.values().stream().filter(feed -> feed.wiki != null).count();
     }
 
     private synchronized void release(Feed feed) {

@@ -88,25 +88,28 @@ class SnapshotHubTest {
     /**
      * Each distinct wiki filter runs a feed of its own, reading the database every interval: past
      * max-feeds (2 here) a new one is refused, an existing one still joined. A stream asked for but never
-     * subscribed holds no place: it used to count against the subscriber cap for good.
+     * subscribed holds no place: it used to count against the subscriber cap for good. The unfiltered feeds are
+     * never refused: idle streams with made-up filters filled the cap and shut every page out.
      */
     @Test
-    void shouldRefuseAFeedBeyondTheCapButJoinARunningOne() {
+    void shouldRefuseAFilteredFeedBeyondTheCapButJoinARunningOneAndAlwaysRunTheUnfilteredOnes() {
         SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> Uni.createFrom().item(snapshot(0)), config(Duration.ofMillis(50)));
         try {
             hub.subscribe("neverwiki");
             assertThat(hub.subscribers()).as("asked for, never subscribed").isZero();
 
-            Cancellable all = hub.subscribe(null).subscribe().with(s -> { });
             Cancellable a = hub.subscribe("awiki").subscribe().with(s -> { });
-            assertThatThrownBy(() -> hub.subscribe("bwiki")).isInstanceOf(SnapshotHub.TooManyFeeds.class);
+            Cancellable b = hub.subscribe("bwiki").subscribe().with(s -> { });
+            assertThatThrownBy(() -> hub.subscribe("cwiki")).isInstanceOf(SnapshotHub.TooManyFeeds.class);
+            Cancellable all = hub.subscribe(null).subscribe().with(s -> { });
+            Cancellable dashboard = hub.subscribe(null, true).subscribe().with(s -> { });
             Cancellable again = hub.subscribe("awiki").subscribe().with(s -> { });
-            assertThat(hub.subscribers()).isEqualTo(3);
+            assertThat(hub.subscribers()).isEqualTo(5);
 
             a.cancel();
             again.cancel(); // awiki's feed stops with its last subscriber: room for another
-            hub.subscribe("bwiki").subscribe().with(s -> { }).cancel();
-            all.cancel();
+            hub.subscribe("cwiki").subscribe().with(s -> { }).cancel();
+            List.of(b, all, dashboard).forEach(Cancellable::cancel);
             assertThat(hub.subscribers()).isZero();
         } finally {
             hub.stop();
