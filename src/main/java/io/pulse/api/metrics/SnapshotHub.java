@@ -268,6 +268,10 @@ public class SnapshotHub {
         Feed(String wiki, boolean dashboard) {
             this.wiki = wiki;
             this.dashboard = dashboard;
+            // Ids went back to 1 with each new feed (a lone viewer's reconnect, another replica, a restart): a client
+            // that drops ids it has seen dropped the fresh snapshots. From the wall clock's milliseconds, which pass
+            // faster than the ticks (five a second at most), a feed's ids are above every earlier feed's.
+            this.sequence = System.currentTimeMillis();
         }
 
         Feed start() {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,6 +62,26 @@ class SnapshotHubTest {
         assertContiguous(joiner);
         assertThat(joiner.get(0)).as("the joiner starts where the feed is").isGreaterThan(first.get(0));
         assertThat(hub.subscribers()).isZero();
+    }
+
+    /** A new feed of the same filter (a lone viewer's reconnect) numbered from 1 again: ids went back. */
+    @Test
+    void shouldNumberANewFeedsSnapshotsAboveTheLastOnesOfTheFeedBefore() {
+        SnapshotHub hub = new SnapshotHub((wiki, dashboard) -> Uni.createFrom().item(snapshot(0)), config(Duration.ofMillis(10)));
+        List<Long> first = new CopyOnWriteArrayList<>();
+        List<Long> second = new CopyOnWriteArrayList<>();
+        try {
+            Cancellable one = hub.subscribe(null).subscribe().with(s -> first.add(s.sequence()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.size() >= 5);
+            one.cancel(); // the feed's last subscriber: the feed stops
+            Cancellable two = hub.subscribe(null).subscribe().with(s -> second.add(s.sequence()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !second.isEmpty());
+            two.cancel();
+        } finally {
+            hub.stop();
+        }
+
+        assertThat(second.get(0)).isGreaterThan(Collections.max(first));
     }
 
     /** A source that throws, rather than failing its Uni, once ended the feed: no snapshot came again. */
