@@ -23,7 +23,8 @@ public class AggregatedEvents {
 
     public AggregatedEvents(MeterRegistry registry) {
         this.counted = counter(registry, "counted", "Events counted into their windows and committed");
-        this.late = counter(registry, "late", "Of the counted events, those behind their partition's watermark (counted, and flagged late per window)");
+        this.late = counter(registry, "late",
+                "Of the counted events, those behind their partition's watermark (counted, and flagged late per window)");
         this.redelivered = counter(registry, "redelivered", "Events read again that a committed batch had counted");
         // Canaries and other streams' events that another producer wrote to the topic: no changes, no bad input.
         this.ignored = counter(registry, "ignored", "Events of the topic that are not changes to count (canaries)");
