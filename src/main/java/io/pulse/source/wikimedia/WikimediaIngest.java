@@ -393,9 +393,11 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         savedPosition = new IngestCheckpointStore.Position(position, recovered.checkpoint().kafkaPositions()); // as saved
         savedCovered = tracker.checkpoint().covered();
         resumed = true;
-        LOG.infof("Wikimedia ingest resuming %s (%d events already published after the checkpoint, of %d records"
-                + " read back)", position == null ? "from now" : "after " + position, recovered.scan().eventIds().size(),
-                recovered.scan().recordsRead());
+        // The ids are those of the read-back, which starts resume-margin records before the checkpoint: "published after
+        // the checkpoint", as this line said, read as events the last run had missed.
+        LOG.infof("Wikimedia ingest resuming %s (%d event ids held against duplicates, of %d records read back from"
+                + " resume-margin before the checkpoint)", position == null ? "from now" : "after " + position,
+                recovered.scan().eventIds().size(), recovered.scan().recordsRead());
         return stream.events(position);
     }
 
