@@ -23,16 +23,12 @@ public class LostCommitsWatch {
     private static final Logger LOG = Logger.getLogger(LostCommitsWatch.class);
 
     private final Cancellable ticks;
-    private final FailureRun failures = new FailureRun(LOG, "check for lost commits");
 
     public LostCommitsWatch(RecentChangeAggregator aggregator, AggregateConfig config, Stopping stopping) {
         AggregateSettings.check(config);
+        FailureRun failures = new FailureRun(LOG, "check for lost commits").quietOnce(stopping::begun);
         this.ticks = Periodic.every(config.lostCommitsCheck(), () -> aggregator.recountLost().invoke(failures::succeeded),
-                failure -> {
-                    if (stopping.notYet(failure)) {
-                        failures.failed(failure);
-                    }
-                });
+                failures::failed);
     }
 
     @PreDestroy

@@ -40,7 +40,7 @@ public class BotSurgeMonitor {
     private final AlertPublisher publisher;
     private final AlertConfig config;
     private final String aggregatorGroup;
-    private final Stopping stopping;
+    private final FailureRun failures;
     /** Checks run to the end, and failed or given up: whether they run at all shows ({@code pulse_alert_checks_total}). */
     private final Counter checked;
     private final Counter checksFailed;
@@ -50,7 +50,7 @@ public class BotSurgeMonitor {
             @ConfigProperty(name = "mp.messaging.incoming.wikimedia-events-in.group.id") String aggregatorGroup,
             MeterRegistry registry, Stopping stopping) {
         this.rules = rules;
-        this.stopping = stopping;
+        this.failures = new FailureRun(LOG, "run the alert checks").quietOnce(stopping::begun);
         this.store = store;
         this.publisher = publisher;
         this.config = config;
@@ -58,8 +58,6 @@ public class BotSurgeMonitor {
         this.checked = registry.counter("pulse.alert.checks", "outcome", "ok");
         this.checksFailed = registry.counter("pulse.alert.checks", "outcome", "failed");
     }
-
-    private final FailureRun failures = new FailureRun(LOG, "run the alert checks");
 
     void start(@Observes StartupEvent start) {
         ticker = Periodic.every(config.checkInterval(), CHECK_DEADLINE, () -> check().invoke(this::succeeded), this::failed);
@@ -75,9 +73,7 @@ public class BotSurgeMonitor {
 
     private void failed(Throwable f) {
         checksFailed.increment();
-        if (stopping.notYet(f)) { // stopping, a check fails on the pool closing: no outage to report
-            failures.failed(f);
-        }
+        failures.failed(f);
     }
 
     private void succeeded(Void ignored) {

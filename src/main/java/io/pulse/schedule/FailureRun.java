@@ -1,5 +1,6 @@
 package io.pulse.schedule;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -13,6 +14,7 @@ public final class FailureRun {
     private final Logger log;
     private final String doing;
     private final Supplier<String> detail;
+    private final BooleanSupplier stopping;
     private int failures;
 
     /** @param doing what the work does, after "Could not": "check for lost commits" */
@@ -22,12 +24,28 @@ public final class FailureRun {
 
     /** @param detail said after {@code doing} in the warning only: what the failures leave as it is */
     public FailureRun(Logger log, String doing, Supplier<String> detail) {
+        this(log, doing, detail, () -> false);
+    }
+
+    private FailureRun(Logger log, String doing, Supplier<String> detail, BooleanSupplier stopping) {
         this.log = log;
         this.doing = doing;
         this.detail = detail;
+        this.stopping = stopping;
+    }
+
+    /**
+     * This run, saying nothing of the failures once {@code stopping} says true: the service stopping, work fails
+     * on the pool closing, which is no outage to report.
+     */
+    public FailureRun quietOnce(BooleanSupplier stopping) {
+        return new FailureRun(log, doing, detail, stopping);
     }
 
     public synchronized void failed(Throwable failure) {
+        if (stopping.getAsBoolean()) {
+            return;
+        }
         if (failures++ == 0) {
             log.warnf("Could not %s%s: %s; trying again at each tick", doing, detail.get(), failure.toString());
         } else {

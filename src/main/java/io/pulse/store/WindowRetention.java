@@ -64,13 +64,9 @@ public class WindowRetention {
                     + " pulse.retention.interval positive and pulse.retention.batch-rows at least 1; not "
                     + keep + ", " + config.interval() + " and " + config.batchRows());
         }
-        FailureRun failures = new FailureRun(LOG, "delete old windows");
+        FailureRun failures = new FailureRun(LOG, "delete old windows").quietOnce(stopping::begun);
         this.ticks = keep.isZero() ? null
-                : Periodic.every(config.interval(), () -> deleteOlderThan(keep).invoke(failures::succeeded), failure -> {
-                    if (stopping.notYet(failure)) {
-                        failures.failed(failure);
-                    }
-                });
+                : Periodic.every(config.interval(), () -> deleteOlderThan(keep).invoke(failures::succeeded), failures::failed);
     }
 
     /**

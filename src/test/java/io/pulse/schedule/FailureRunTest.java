@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -82,6 +83,21 @@ class FailureRunTest {
 
         assertThat(logged).filteredOn(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
                 .extracting(FailureRunTest::text).hasSize(3).allMatch(m -> m.startsWith("Could not check: "));
+        assertThat(run.failures()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSayNothingOnceStopping() {
+        AtomicBoolean stopping = new AtomicBoolean();
+        FailureRun run = new FailureRun(Logger.getLogger(NAME), "delete old windows").quietOnce(stopping::get);
+        run.failed(new IllegalStateException("database away"));
+        stopping.set(true);
+        run.failed(new IllegalStateException("Pool closed"));
+        run.failed(new IllegalStateException("Pool closed"));
+
+        assertThat(logged).extracting(FailureRunTest::text)
+                .containsExactly("Could not delete old windows: java.lang.IllegalStateException: database away;"
+                        + " trying again at each tick");
         assertThat(run.failures()).isEqualTo(1);
     }
 }
