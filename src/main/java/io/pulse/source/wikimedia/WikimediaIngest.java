@@ -95,6 +95,8 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     private volatile ResilientSseStream stream;
     private volatile Cancellable subscription;
     private volatile Cancellable checkpointTicker;
+    /** Counts the runs (starts): a run's fenced callback acts only while that run goes (guarded by this). */
+    private long runs;
     private volatile HttpClient http;
     private volatile KafkaBatchSender<String, String> sender;
     private volatile TransactionalSending<String, String> transactions;
@@ -176,6 +178,7 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         if (subscription != null) {
             return;
         }
+        runs++;
         settling.reset(); // not stalled by the last run's wait
         resumed = false;
         saveFailures.reset(); // a run's first failing save is a WARN
@@ -187,8 +190,8 @@ public class WikimediaIngest implements IngestLeadership.Feed {
                 .setTryUseCompression(true).setMaxChunkSize(64 * 1024));
         // Without the election every replica reads the feed: nobody to fence.
         transactions = config.ingest().leaderElection() && config.ingest().fencing()
-                ? FeedSending.transactional(producerSettings, transactionalId, config.ingest().commitInterval(), this::fenced,
-                        registry)
+                ? FeedSending.transactional(producerSettings, transactionalId, config.ingest().commitInterval(),
+                        fencedCallback(), registry)
                 : null;
         sender = new KafkaBatchSender<>(transactions != null ? transactions : FeedSending.channel(kafka),
                 Duration.ofMillis(500), RETRY_MAX);
@@ -301,8 +304,21 @@ public class WikimediaIngest implements IngestLeadership.Feed {
         http.closeAndForget();
     }
 
-    /** Another replica was elected and took the transactional id: stop before the election says so. */
-    private void fenced() {
+    /**
+     * What this run does once its producer is fenced: another replica was elected and took the transactional id, so
+     * it stops before the election says so. The callback comes on a thread of its own, and may come late: once this
+     * run was stopped, and the next one started, it would have stopped that one.
+     */
+    synchronized Runnable fencedCallback() {
+        long run = runs;
+        return () -> fenced(run);
+    }
+
+    private synchronized void fenced(long run) {
+        if (run != runs || subscription == null) {
+            LOG.debug("The fencing of an ingest run stopped since came late: nothing to stop");
+            return;
+        }
         LOG.warn("Stopping the ingest: this one was fenced (another replica was elected, usually)");
         stopAndRecheck();
     }
