@@ -19,7 +19,9 @@ public class SeriesParams extends RangeParams {
     @RestQuery
     @Parameter(description = "Bucket length: a multiple of the window length (pulse.aggregate.window, 1m), as"
             + " <n>s, <n>m, <n>h or <n>d, e.g. 1m, 5m, 1h (default: the window). Buckets are aligned on the epoch (UTC)"
-            + " and the range is widened to whole buckets. At most pulse.api.max-points (10000) buckets.",
+            + " and the range is widened to whole buckets: by less than a step at each end, so the last bucket may"
+            + " reach past now, and a range may cover up to max-range plus two steps. At most pulse.api.max-points"
+            + " (10000) buckets.",
             example = "5m")
     String step;
 
