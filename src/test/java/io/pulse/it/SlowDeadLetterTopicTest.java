@@ -7,9 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import jakarta.inject.Inject;
 
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.Test;
 
 import io.pulse.aggregate.AggregationPlan;
@@ -17,6 +22,7 @@ import io.pulse.aggregate.BatchAggregator;
 import io.pulse.aggregate.ConsumedRecord;
 import io.pulse.aggregate.WindowSpec;
 import io.pulse.source.wikimedia.RecentChangeParser;
+import io.pulse.source.wikimedia.WikimediaIngest;
 import io.pulse.store.AggregateStore;
 import io.pulse.store.KnownOffsets;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,7 +45,8 @@ class SlowDeadLetterTopicTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("mp.messaging.outgoing.wikimedia-dead-letters.interceptor.classes",
                     HeldAcknowledgements.class.getName(), "pulse.wikimedia.ingest.max-unsettled", "50",
-                    "pulse.wikimedia.ingest.stalled-after", "2s");
+                    "pulse.wikimedia.ingest.stalled-after", "2s",
+                    "mp.messaging.outgoing.wikimedia-dead-letters.value.serializer", RefusingSerializer.class.getName());
         }
     }
 
@@ -126,6 +133,61 @@ class SlowDeadLetterTopicTest {
         assertThat(published(marker)).isEqualTo(expected);
         await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.readAll(DeadLetterTest.DLQ).stream()
                 .filter(r -> r.value() != null && r.value().contains("\"" + marker + "\"")).count() == 1);
+    }
+
+    /**
+     * An ingest dead letter whose send fails is sent again until Kafka takes it, and lands once. The retries were
+     * silent: the resume position waited on them with nothing in the log to say why. Now the first failure of a
+     * letter is a warning, and its landing after failures is said.
+     */
+    @Test
+    void shouldSendAFailedDeadLetterAgainAndSaySo() {
+        String marker = "refused-dlq-" + System.nanoTime();
+        long base = Instant.now().minusSeconds(600).getEpochSecond();
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger ingestLog = Logger.getLogger(WikimediaIngest.class.getName());
+        ingestLog.addHandler(capture);
+        RefusingSerializer.refuse(marker, 2);
+        try {
+            SseServerResource.server().append(List.of(
+                    "{\"meta\":{\"id\":\"" + marker + "\"},\"timestamp\":" + base + "}",
+                    DeadLetterTest.event(marker + "-after", "refuseddlqwiki", base)));
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> TopicReader.readAll(DeadLetterTest.DLQ).stream()
+                    .anyMatch(r -> r.value() != null && r.value().contains("\"" + marker + "\"")));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> logged.stream().anyMatch(r -> text(r).startsWith("Dead-lettered")));
+        } finally {
+            ingestLog.removeHandler(capture);
+        }
+        assertThat(RefusingSerializer.refusals()).isEqualTo(2);
+        assertThat(TopicReader.readAll(DeadLetterTest.DLQ).stream()
+                .filter(r -> r.value() != null && r.value().contains("\"" + marker + "\"")).count()).isEqualTo(1);
+        assertThat(logged.stream().map(SlowDeadLetterTopicTest::text)
+                .filter(t -> t.contains("dead-letter") || t.contains("Dead-letter")))
+                .hasSize(2)
+                .anySatisfy(t -> assertThat(t).startsWith("Could not dead-letter event ").contains("refused for the test"))
+                .anySatisfy(t -> assertThat(t).startsWith("Dead-lettered event ").endsWith("after 2 failed sends"));
+        assertThat(published(marker)).containsExactly(marker + "-after");
+    }
+
+    private static String text(LogRecord record) {
+        return record instanceof ExtLogRecord formatted ? formatted.getFormattedMessage()
+                : record.getMessage();
     }
 
     /** A value of the pipeline's readiness check. */

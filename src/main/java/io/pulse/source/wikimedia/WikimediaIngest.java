@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -515,10 +516,21 @@ public class WikimediaIngest implements IngestLeadership.Feed {
     }
 
     private Uni<Void> deadLetter(long seq, SseEvent event, String reason) {
+        AtomicInteger failedSends = new AtomicInteger();
         return Uni.createFrom()
                 .deferred(() -> deadLetters.send(WikimediaDeadLetters.INGEST, SOURCE, event.data(), reason, event.id()))
+                // Said once per letter: the resume position waits for it, and the retries are otherwise silent.
+                .onFailure().invoke(f -> {
+                    if (failedSends.getAndIncrement() == 0) {
+                        LOG.warnf("Could not dead-letter event %s yet (the resume position waits for it): %s;"
+                                + " trying again until Kafka takes it", event.id(), f.toString());
+                    }
+                })
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), RETRY_MAX).indefinitely()
                 .invoke(() -> {
+                    if (failedSends.get() > 0) {
+                        LOG.infof("Dead-lettered event %s after %d failed sends", event.id(), failedSends.get());
+                    }
                     counter("dead-lettered").increment();
                     tracker.complete(seq, event.id());
                 });
