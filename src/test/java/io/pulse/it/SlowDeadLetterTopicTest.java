@@ -7,14 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import jakarta.inject.Inject;
 
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.Test;
 
 import io.pulse.aggregate.AggregationPlan;
@@ -25,6 +20,7 @@ import io.pulse.source.wikimedia.RecentChangeParser;
 import io.pulse.source.wikimedia.WikimediaIngest;
 import io.pulse.store.AggregateStore;
 import io.pulse.store.KnownOffsets;
+import io.pulse.testkit.CapturedLog;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -144,25 +140,9 @@ class SlowDeadLetterTopicTest {
     void shouldSendAFailedDeadLetterAgainAndSaySo() {
         String marker = "refused-dlq-" + System.nanoTime();
         long base = Instant.now().minusSeconds(600).getEpochSecond();
-        List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger ingestLog = Logger.getLogger(WikimediaIngest.class.getName());
-        ingestLog.addHandler(capture);
         RefusingSerializer.refuse(marker, 2);
-        try {
+        List<String> said;
+        try (CapturedLog log = CapturedLog.of(WikimediaIngest.class)) {
             SseServerResource.server().append(List.of(
                     "{\"meta\":{\"id\":\"" + marker + "\"},\"timestamp\":" + base + "}",
                     DeadLetterTest.event(marker + "-after", "refuseddlqwiki", base)));
@@ -170,24 +150,17 @@ class SlowDeadLetterTopicTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> TopicReader.readAll(DeadLetterTest.DLQ).stream()
                     .anyMatch(r -> r.value() != null && r.value().contains("\"" + marker + "\"")));
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> logged.stream().anyMatch(r -> text(r).startsWith("Dead-lettered")));
-        } finally {
-            ingestLog.removeHandler(capture);
+                    .until(() -> log.messages().stream().anyMatch(m -> m.startsWith("Dead-lettered")));
+            said = log.messages();
         }
         assertThat(RefusingSerializer.refusals()).isEqualTo(2);
         assertThat(TopicReader.readAll(DeadLetterTest.DLQ).stream()
                 .filter(r -> r.value() != null && r.value().contains("\"" + marker + "\"")).count()).isEqualTo(1);
-        assertThat(logged.stream().map(SlowDeadLetterTopicTest::text)
-                .filter(t -> t.contains("dead-letter") || t.contains("Dead-letter")))
+        assertThat(said).filteredOn(t -> t.contains("dead-letter") || t.contains("Dead-letter"))
                 .hasSize(2)
                 .anySatisfy(t -> assertThat(t).startsWith("Could not dead-letter event ").contains("refused for the test"))
                 .anySatisfy(t -> assertThat(t).startsWith("Dead-lettered event ").endsWith("after 2 failed sends"));
         assertThat(published(marker)).containsExactly(marker + "-after");
-    }
-
-    private static String text(LogRecord record) {
-        return record instanceof ExtLogRecord formatted ? formatted.getFormattedMessage()
-                : record.getMessage();
     }
 
     /** A value of the pipeline's readiness check. */

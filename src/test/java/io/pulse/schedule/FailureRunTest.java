@@ -4,53 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 import org.jboss.logging.Logger;
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import io.pulse.testkit.CapturedLog;
 
 /** Through the JBoss log manager the tests run with (the pom's java.util.logging.manager), as the service logs. */
 class FailureRunTest {
 
     private static final String NAME = FailureRunTest.class.getName();
 
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler handler = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private final java.util.logging.Logger jul = java.util.logging.Logger.getLogger(NAME);
+    private CapturedLog log;
+    private List<LogRecord> logged;
 
     @BeforeEach
     void capture() {
-        jul.setLevel(Level.ALL);
-        jul.addHandler(handler);
+        log = CapturedLog.of(NAME);
+        logged = log.records();
     }
 
     @AfterEach
     void release() {
-        jul.removeHandler(handler);
-    }
-
-    private static String text(LogRecord record) {
-        return record instanceof ExtLogRecord formatted ? formatted.getFormattedMessage() : record.getMessage();
+        log.close();
     }
 
     @Test
@@ -63,7 +44,7 @@ class FailureRunTest {
         run.succeeded();
 
         assertThat(logged).extracting(r -> r.getLevel().intValue() >= Level.WARNING.intValue() ? "WARN"
-                : r.getLevel().intValue() >= Level.INFO.intValue() ? "INFO" : "DEBUG", FailureRunTest::text)
+                : r.getLevel().intValue() >= Level.INFO.intValue() ? "INFO" : "DEBUG", CapturedLog::text)
                 .containsExactly(
                         tuple("WARN", "Could not save the checkpoint (the position stays at 7): java.lang.IllegalStateException:"
                                 + " database away; trying again at each tick"),
@@ -82,7 +63,7 @@ class FailureRunTest {
         run.failed(new IllegalStateException("three"));
 
         assertThat(logged).filteredOn(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
-                .extracting(FailureRunTest::text).hasSize(3).allMatch(m -> m.startsWith("Could not check: "));
+                .extracting(CapturedLog::text).hasSize(3).allMatch(m -> m.startsWith("Could not check: "));
         assertThat(run.failures()).isEqualTo(1);
     }
 
@@ -95,7 +76,7 @@ class FailureRunTest {
         run.failed(new IllegalStateException("Pool closed"));
         run.failed(new IllegalStateException("Pool closed"));
 
-        assertThat(logged).extracting(FailureRunTest::text)
+        assertThat(logged).extracting(CapturedLog::text)
                 .containsExactly("Could not delete old windows: java.lang.IllegalStateException: database away;"
                         + " trying again at each tick");
         assertThat(run.failures()).isEqualTo(1);
