@@ -40,6 +40,12 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
     public static final String NAME = "pulse-stored-offsets";
     private static final Logger LOG = Logger.getLogger(StoredOffsetSeeker.class);
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    /**
+     * What a try gets at least, whatever the patience left: with a patience of 0 (or under a connection's opening)
+     * every try was cut to a millisecond, so even a healthy database's offsets were never read and every assignment
+     * read the whole retention again.
+     */
+    private static final Duration LEAST_TRY = Duration.ofSeconds(5);
 
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration MAX_RETRY = Duration.ofSeconds(10);
@@ -92,9 +98,10 @@ public class StoredOffsetSeeker implements KafkaConsumerRebalanceListener {
         while (true) {
             StoreSnapshot snapshot = null;
             try {
-                // No try outlasts the patience, opening and reading together: the wait stays below max.poll.interval.ms.
+                // No try outlasts the patience (but for its least), opening and reading together: the wait stays
+                // below max.poll.interval.ms.
                 long attemptEnd = System.nanoTime()
-                        + Math.min(PATIENCE.toNanos(), Math.max(1_000_000, deadline - System.nanoTime()));
+                        + Math.min(PATIENCE.toNanos(), Math.max(LEAST_TRY.toNanos(), deadline - System.nanoTime()));
                 snapshot = StoreSnapshot.await(store.snapshot(), untilNanos(attemptEnd));
                 var progress = snapshot.progress(group, topic, partitions).await().atMost(untilNanos(attemptEnd));
                 return new Stored(snapshot, progress);

@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +28,7 @@ import io.pulse.alert.AlertRules;
 import io.pulse.alert.WarmUp;
 import io.pulse.it.StoredAggregates;
 import io.pulse.it.TopicReader;
+import io.pulse.testkit.ConfigMappings;
 import io.pulse.testkit.PulseInfra;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -84,7 +86,7 @@ class StoredOffsetsUnreadableTest {
             }
             var assigned = CompletableFuture.runAsync(() -> seeker.onPartitionsAssigned(consumer, List.of(tp)));
             // The seeker's read of the offsets waits for the lock: its connection is lost, then the database is back.
-            await().atMost(Duration.ofSeconds(30)).until(() -> terminateOffsetsRead(locker) > 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> terminateOffsetsRead() > 0);
             locker.rollback();
             assigned.get(60, TimeUnit.SECONDS);
 
@@ -92,10 +94,55 @@ class StoredOffsetsUnreadableTest {
         }
     }
 
-    private static int terminateOffsetsRead(Connection locker) throws Exception {
-        try (Statement s = locker.createStatement(); ResultSet rs = s.executeQuery("SELECT count(pg_terminate_backend(pid))"
-                + " FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query NOT LIKE '%FOR UPDATE%'"
-                + " AND query LIKE 'SELECT kafka_partition, next_offset, max_event_time FROM consumer_offsets%'")) {
+    /**
+     * A patience of 0 (retry nothing) cut the one try to a millisecond: the offsets of a healthy database, read in a
+     * few, were never read, and every assignment read the whole retention again. A try now gets a few seconds.
+     */
+    @Test
+    void shouldReadTheStoredOffsetsWithNoPatienceForRetries() throws Exception {
+        PulseInfra.get().kafka().createTopic(TOPIC, 1);
+        if (TopicReader.endOffsets(TOPIC).getOrDefault(0, 0L) == 0) {
+            TopicReader.produce(TOPIC, Collections.nCopies(60, "{}"));
+        }
+        StoredAggregates.storeOffset(GROUP, TOPIC, 0, STORED_OFFSET, null);
+        AggregateConfig impatient = ConfigMappings.of(AggregateConfig.class,
+                Map.of("pulse.aggregate.stored-offsets-patience", "0s"));
+        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE,
+                new WarmUp(new AlertPartitions(alerts, aggregate), alerts, rules, aggregate),
+                new Stopping(), impatient, GROUP);
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.earliestConsumer(); Connection locker = jdbc.getConnection()) {
+            consumer.assign(List.of(tp));
+            locker.setAutoCommit(false);
+            try (Statement s = locker.createStatement()) {
+                s.execute("LOCK TABLE consumer_offsets IN ACCESS EXCLUSIVE MODE");
+            }
+            // The read takes longer than a millisecond for sure: it waits for the lock, held until it is seen waiting.
+            var assigned = CompletableFuture.runAsync(() -> seeker.onPartitionsAssigned(consumer, List.of(tp)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> offsetsReadsWaiting() > 0 || assigned.isDone());
+            locker.rollback();
+            assigned.get(60, TimeUnit.SECONDS);
+
+            assertThat(consumer.position(tp)).as("the stored offset, not the earliest").isEqualTo(STORED_OFFSET);
+        }
+    }
+
+    // Not on the locker's connection: in its transaction pg_stat_activity is read once, and stays as it was then.
+    private int offsetsReadsWaiting() throws Exception {
+        try (Connection c = jdbc.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*)" + OFFSETS_READ_WAITING)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static final String OFFSETS_READ_WAITING = " FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            + " AND query NOT LIKE '%FOR UPDATE%'"
+            + " AND query LIKE 'SELECT kafka_partition, next_offset, max_event_time FROM consumer_offsets%'";
+
+    private int terminateOffsetsRead() throws Exception {
+        try (Connection c = jdbc.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(pg_terminate_backend(pid))" + OFFSETS_READ_WAITING)) {
             rs.next();
             return rs.getInt(1);
         }
