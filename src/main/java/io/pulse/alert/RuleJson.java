@@ -167,14 +167,17 @@ public final class RuleJson {
         boolean valid = n.isArray() && n.size() <= 10_000;
         for (JsonNode e : valid ? n : List.<JsonNode> of()) {
             // Judged as spelled ("_" is an empty name). No control characters: MediaWiki allows none in names,
-            // and PostgreSQL stores no NUL (a 500 before).
+            // and PostgreSQL stores no NUL (a 500 before). No half of a surrogate pair alone (a JSON escape makes
+            // one): the database client stores it as '?', and the rule in force watched another name than answered.
             String spelled = e.isTextual() ? spelling.apply(e.textValue()) : "";
-            valid &= !spelled.isBlank() && spelled.length() <= 255 && spelled.chars().noneMatch(Character::isISOControl);
+            valid &= !spelled.isBlank() && spelled.length() <= 255 && spelled.chars().noneMatch(Character::isISOControl)
+                    && spelled.codePoints().noneMatch(c -> Character.getType(c) == Character.SURROGATE);
             out.add(spelled);
         }
         if (!valid) {
             errors.add(new ParameterError(field,
-                    "must be an array of at most 10000 non-blank strings of at most 255 characters, without control characters"));
+                    "must be an array of at most 10000 non-blank strings of at most 255 characters, without control"
+                            + " characters, in valid Unicode"));
             return current;
         }
         return out;

@@ -55,6 +55,22 @@ class RuleJsonTest {
                 .satisfies(e -> assertThat(((InvalidParametersException) e).errors().get(0).parameter()).isEqualTo("body"));
     }
 
+    /**
+     * Half a surrogate pair alone, as a JSON escape makes it, was accepted and echoed; the database stored it as '?',
+     * and the rule in force watched "Ab?cd". A whole pair (an emoji) is a name like any other.
+     */
+    @Test
+    void shouldRefuseNamesThatAreNotValidUnicode() throws Exception {
+        assertThatThrownBy(() -> apply(AlertEvaluatorTest.RULES.watchedUser(), "{\"users\": [\"Ab\\ud800cd\"],"
+                + " \"wikis\": [\"en\\udc00wiki\"]}"))
+                .isInstanceOf(InvalidParametersException.class)
+                .satisfies(e -> assertThat(((InvalidParametersException) e).errors()).extracting(ParameterError::parameter)
+                        .containsExactlyInAnyOrder("users", "wikis"));
+        WatchedUserRule watched = (WatchedUserRule) apply(AlertEvaluatorTest.RULES.watchedUser(),
+                "{\"users\": [\"Ab\\ud83d\\ude00cd\"]}");
+        assertThat(watched.users()).containsExactly("Ab\ud83d\ude00cd");
+    }
+
     @Test
     void shouldRefuseMoreBaselineWindowsThanTheSpikeStateIsSizedFor() throws Exception {
         assertThat(((PageSpikeRule) apply(AlertEvaluatorTest.RULES.pageSpike(), "{\"baselineWindows\": 60}"))
