@@ -1,5 +1,8 @@
 package io.pulse.alert;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +16,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pulse.ingest.BoundedSends;
+import io.pulse.store.RetentionConfig;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -33,14 +38,20 @@ public class AlertPublisher {
     private final MutinyEmitter<String> kafka;
     private final ObjectMapper json;
     private final MeterRegistry registry;
+    private final Duration retention;
+    private final Counter beyondRetention;
 
     @Inject
     public AlertPublisher(AlertStore store, @Channel(AlertChannels.ALERTS_OUT) MutinyEmitter<String> kafka,
-            ObjectMapper json, MeterRegistry registry) {
+            ObjectMapper json, MeterRegistry registry, RetentionConfig retention) {
         this.store = store;
         this.kafka = kafka;
         this.json = json;
         this.registry = registry;
+        this.retention = retention.windows();
+        this.beyondRetention = Counter.builder("pulse.alerts.beyond.retention")
+                .description("Alerts not raised for being about changes older than pulse.retention.windows")
+                .register(registry);
     }
 
     /** @return the alerts that were new (published); the others were raised before */
@@ -51,7 +62,23 @@ public class AlertPublisher {
         // An id raised twice in one list is one alert (one statement may not insert a row twice).
         Map<String, Alert> distinct = new LinkedHashMap<>();
         alerts.forEach(a -> distinct.putIfAbsent(a.id(), a));
-        return store.insert(List.copyOf(distinct.values())).chain(this::publish);
+        List<Alert> kept = withinRetention(distinct.values());
+        return kept.isEmpty() ? Uni.createFrom().item(List.of()) : store.insert(kept).chain(this::publish);
+    }
+
+    /**
+     * Without the alerts about changes retention deletes: stored, the next run of retention deleted them, and a
+     * re-read of the events (a partition read from its start when its stored offsets could not be read) raised
+     * them again as new, days-old alerts streamed to every page as live ones.
+     */
+    private List<Alert> withinRetention(Collection<Alert> alerts) {
+        if (retention.isZero()) {
+            return List.copyOf(alerts);
+        }
+        Instant cutoff = Instant.now().minus(retention);
+        List<Alert> kept = alerts.stream().filter(a -> !a.eventTime().isBefore(cutoff)).toList();
+        beyondRetention.increment(alerts.size() - kept.size());
+        return kept;
     }
 
     /**

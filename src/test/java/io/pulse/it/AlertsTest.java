@@ -34,6 +34,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pulse.alert.Alert;
 import io.pulse.alert.AlertChannels;
 import io.pulse.alert.AlertEvaluator;
@@ -42,6 +43,8 @@ import io.pulse.alert.AlertRules;
 import io.pulse.alert.AlertStore;
 import io.pulse.source.wikimedia.ParseResult;
 import io.pulse.source.wikimedia.RecentChangeParser;
+import io.pulse.store.RetentionConfig;
+import io.pulse.testkit.ConfigMappings;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -78,6 +81,9 @@ class AlertsTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    RetentionConfig retention;
 
     @Inject
     AlertRules rules;
@@ -215,7 +221,8 @@ class AlertsTest {
         List<String> ids = alerts.stream().map(Alert::id).toList();
         AtomicBoolean kafkaRefuses = new AtomicBoolean(true);
         AtomicInteger refused = new AtomicInteger();
-        AlertPublisher publishing = new AlertPublisher(store, refusingWhile(alertsOut, kafkaRefuses, refused), json, registry);
+        AlertPublisher publishing = new AlertPublisher(store, refusingWhile(alertsOut, kafkaRefuses, refused), json, registry,
+                retention);
 
         assertThatThrownBy(() -> publishing.raise(alerts).await().atMost(Duration.ofSeconds(30)))
                 .hasMessageContaining("Injected");
@@ -248,7 +255,7 @@ class AlertsTest {
         String oldWiki = "forgottenlong" + run + "wiki";
         Alert old = botSurge(oldWiki, time);
         AlertPublisher refusing = new AlertPublisher(store, refusingWhile(alertsOut, new AtomicBoolean(true), new AtomicInteger()),
-                json, registry);
+                json, registry, retention);
         assertThatThrownBy(() -> refusing.raise(List.of(alert, old)).await().atMost(Duration.ofSeconds(30)))
                 .hasMessageContaining("Injected");
         assertThat(unpublished(wiki)).isEqualTo(1);
@@ -269,7 +276,7 @@ class AlertsTest {
         long time = twoMinutesAgo();
         Alert alert = massBlanking(wiki, "Page", time);
         AlertPublisher refusing = new AlertPublisher(store, refusingWhile(alertsOut, new AtomicBoolean(true), new AtomicInteger()),
-                json, registry);
+                json, registry, retention);
         assertThatThrownBy(() -> refusing.raise(List.of(alert)).await().atMost(Duration.ofSeconds(30)));
         age(wiki, "2 minutes"); // untried for longer than this test's 60 s, not the checks' 3 minutes
 
@@ -298,12 +305,36 @@ class AlertsTest {
         assertThat(stored).hasSize(3);
         MutinyEmitter<String> refusingOne = refusing(alertsOut, payload -> payload.contains("\"Refused\""), new AtomicInteger());
 
-        assertThatThrownBy(() -> new AlertPublisher(store, refusingOne, json, registry).publishEach(stored)
+        assertThatThrownBy(() -> new AlertPublisher(store, refusingOne, json, registry, retention).publishEach(stored)
                 .await().atMost(Duration.ofSeconds(30))).hasMessageContaining("1 of 3");
 
         assertThat(unpublished(wiki)).as("the refused one only").isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published(wiki)).hasSize(2)
                 .doesNotContainKey(alerts.get(1).id()));
+    }
+
+    /**
+     * With retention on, an alert about a change older than it is not raised: stored, retention deleted it, and a
+     * re-read of the events (a partition read from its start when its stored offsets could not be read) raised it
+     * again as new, a days-old alert streamed as a live one.
+     */
+    @Test
+    void shouldRaiseNoAlertAboutAChangeRetentionDeletes() {
+        String run = Long.toString(System.nanoTime() % 1_000_000_000L);
+        String wiki = "beyondretention" + run + "wiki";
+        Alert old = massBlanking(wiki, "Old", twoMinutesAgo() - Duration.ofDays(2).toMillis());
+        Alert recent = massBlanking(wiki, "Recent", twoMinutesAgo());
+        SimpleMeterRegistry counted = new SimpleMeterRegistry();
+        AlertPublisher keepingADay = new AlertPublisher(store, alertsOut, json, counted,
+                ConfigMappings.of(RetentionConfig.class, Map.of("pulse.retention.windows", "1d")));
+
+        assertThat(keepingADay.raise(List.of(old, recent)).await().atMost(Duration.ofSeconds(30)))
+                .extracting(Alert::id).containsExactly(recent.id());
+        assertThat(keepingADay.raise(List.of(old)).await().atMost(Duration.ofSeconds(30))).isEmpty();
+
+        assertThat(StoredAggregates.scalar("SELECT count(*) FROM alerts WHERE wiki = ?", wiki)).isEqualTo(1);
+        assertThat(counted.counter("pulse.alerts.beyond.retention").count()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published(wiki)).containsOnlyKeys(recent.id()));
     }
 
     /** The start of the minute two minutes ago, in epoch milliseconds: a window the aggregates may hold. */
