@@ -1,6 +1,5 @@
 package io.pulse.replay;
 
-import java.time.Duration;
 import java.util.stream.LongStream;
 
 import jakarta.ws.rs.GET;
@@ -40,10 +39,12 @@ public class ReplayResource {
                 .onItem().transformToMultiAndConcatenate(r -> Multi.createFrom()
                         .items(LongStream.range(from, r.events().size()).boxed()));
         if (config.eventsPerSecond() > 0) {
-            Duration every = Duration.ofNanos(1_000_000_000L / config.eventsPerSecond());
-            offsets = Multi.createBy().combining().streams(offsets,
-                    Multi.createFrom().ticks().every(every).onOverflow().drop()).asTuple()
-                    .map(pair -> pair.getItem1());
+            long perSecond = config.eventsPerSecond();
+            // One permit per event: the ticks a slow client misses are dropped, with their permits.
+            Multi<Integer> permits = Multi.createFrom().ticks().every(ReplayPace.TICK).onOverflow().drop()
+                    .onItem().transformToMultiAndConcatenate(tick -> Multi.createFrom()
+                            .range(0, (int) ReplayPace.due(perSecond, tick)));
+            offsets = Multi.createBy().combining().streams(offsets, permits).asTuple().map(pair -> pair.getItem1());
         }
         Multi<OutboundSseEvent> events = offsets.map(offset -> sse.newEventBuilder()
                 .name("message")

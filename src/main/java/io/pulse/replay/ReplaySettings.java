@@ -8,15 +8,15 @@ import io.pulse.config.SettingsCheck;
 import io.quarkus.runtime.Startup;
 
 /**
- * Checks {@code pulse.replay.*} at start, when the replay is served: a heartbeat of 0, or more than a billion events a second (a pause of 0),
- * failed every replay request, and the ingest reading it reconnected for ever; a negative rate read as unthrottled;
- * so did a recording that is not there.
+ * Checks {@code pulse.replay.*} at start, when the replay is served: a heartbeat of 0 failed every replay request,
+ * and the ingest reading it reconnected for ever; so did a recording that is not there; a negative rate read as
+ * unthrottled.
  */
 @Startup
 @ApplicationScoped
 public class ReplaySettings {
 
-    /** Beyond, the pause between two events is 0 ns, which the ticks refuse. */
+    /** Ten million events a tick ({@link ReplayPace}): far beyond what a client reads. */
     static final int MAX_EVENTS_PER_SECOND = 1_000_000_000;
 
     public ReplaySettings(ReplayConfig config) {
