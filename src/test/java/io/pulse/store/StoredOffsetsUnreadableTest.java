@@ -69,29 +69,9 @@ class StoredOffsetsUnreadableTest {
 
     @Test
     void shouldResumeAtTheStoredOffsetsOnceTheyCanBeReadNotFromTheEarliest() throws Exception {
-        PulseInfra.get().kafka().createTopic(TOPIC, 1);
-        if (TopicReader.endOffsets(TOPIC).getOrDefault(0, 0L) == 0) { // a topic kept from an earlier run has them
-            TopicReader.produce(TOPIC, Collections.nCopies(60, "{}"));
-        }
-        StoredAggregates.storeOffset(GROUP, TOPIC, 0, STORED_OFFSET, null);
-        var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE,
-                new WarmUp(new AlertPartitions(alerts, aggregate), alerts, rules, aggregate),
-                new Stopping(), aggregate, GROUP);
-        TopicPartition tp = new TopicPartition(TOPIC, 0);
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.earliestConsumer(); Connection locker = jdbc.getConnection()) {
-            consumer.assign(List.of(tp));
-            locker.setAutoCommit(false);
-            try (Statement s = locker.createStatement()) {
-                s.execute("LOCK TABLE consumer_offsets IN ACCESS EXCLUSIVE MODE");
-            }
-            var assigned = CompletableFuture.runAsync(() -> seeker.onPartitionsAssigned(consumer, List.of(tp)));
-            // The seeker's read of the offsets waits for the lock: its connection is lost, then the database is back.
-            await().atMost(Duration.ofSeconds(30)).until(() -> terminateOffsetsRead() > 0);
-            locker.rollback();
-            assigned.get(60, TimeUnit.SECONDS);
-
-            assertThat(consumer.position(tp)).as("the stored offset, not the earliest").isEqualTo(STORED_OFFSET);
-        }
+        // The seeker's read of the offsets waits for the lock: its connection is lost, then the database is back.
+        assertThat(resumedAt(aggregate, assigned -> terminateOffsetsRead() > 0))
+                .as("the stored offset, not the earliest").isEqualTo(STORED_OFFSET);
     }
 
     /**
@@ -100,16 +80,28 @@ class StoredOffsetsUnreadableTest {
      */
     @Test
     void shouldReadTheStoredOffsetsWithNoPatienceForRetries() throws Exception {
+        AggregateConfig impatient = ConfigMappings.of(AggregateConfig.class,
+                Map.of("pulse.aggregate.stored-offsets-patience", "0s"));
+        // The read takes longer than a millisecond for sure: it waits for the lock, held until it is seen waiting.
+        assertThat(resumedAt(impatient, assigned -> offsetsReadsWaiting() > 0 || assigned.isDone()))
+                .as("the stored offset, not the earliest").isEqualTo(STORED_OFFSET);
+    }
+
+    /** When the test lets the lock on the offsets go, seeing how the assignment waits. */
+    private interface Release {
+        boolean now(CompletableFuture<Void> assigned) throws Exception;
+    }
+
+    /** Where the consumer stands after an assignment made while {@code consumer_offsets} is locked, until released. */
+    private long resumedAt(AggregateConfig config, Release release) throws Exception {
         PulseInfra.get().kafka().createTopic(TOPIC, 1);
-        if (TopicReader.endOffsets(TOPIC).getOrDefault(0, 0L) == 0) {
+        if (TopicReader.endOffsets(TOPIC).getOrDefault(0, 0L) == 0) { // a topic kept from an earlier run has them
             TopicReader.produce(TOPIC, Collections.nCopies(60, "{}"));
         }
         StoredAggregates.storeOffset(GROUP, TOPIC, 0, STORED_OFFSET, null);
-        AggregateConfig impatient = ConfigMappings.of(AggregateConfig.class,
-                Map.of("pulse.aggregate.stored-offsets-patience", "0s"));
         var seeker = new StoredOffsetSeeker(store, KnownOffsets.NONE,
                 new WarmUp(new AlertPartitions(alerts, aggregate), alerts, rules, aggregate),
-                new Stopping(), impatient, GROUP);
+                new Stopping(), config, GROUP);
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.earliestConsumer(); Connection locker = jdbc.getConnection()) {
             consumer.assign(List.of(tp));
@@ -117,17 +109,14 @@ class StoredOffsetsUnreadableTest {
             try (Statement s = locker.createStatement()) {
                 s.execute("LOCK TABLE consumer_offsets IN ACCESS EXCLUSIVE MODE");
             }
-            // The read takes longer than a millisecond for sure: it waits for the lock, held until it is seen waiting.
             var assigned = CompletableFuture.runAsync(() -> seeker.onPartitionsAssigned(consumer, List.of(tp)));
-            await().atMost(Duration.ofSeconds(30)).until(() -> offsetsReadsWaiting() > 0 || assigned.isDone());
+            await().atMost(Duration.ofSeconds(30)).until(() -> release.now(assigned));
             locker.rollback();
             assigned.get(60, TimeUnit.SECONDS);
-
-            assertThat(consumer.position(tp)).as("the stored offset, not the earliest").isEqualTo(STORED_OFFSET);
+            return consumer.position(tp);
         }
     }
 
-    // Not on the locker's connection: in its transaction pg_stat_activity is read once, and stays as it was then.
     private int offsetsReadsWaiting() throws Exception {
         try (Connection c = jdbc.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*)" + OFFSETS_READ_WAITING)) {
