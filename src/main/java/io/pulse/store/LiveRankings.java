@@ -17,8 +17,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pulse.aggregate.AggregateConfig;
-import io.pulse.config.SettingsCheck;
-import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -33,7 +31,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * same answer (bench/README.md, 23). Every read is bounded in time ({@link BoundedReads}).
  */
 @ApplicationScoped
-@Startup
 public class LiveRankings {
 
     /** A ranked key: a page's or a user's name within its wiki. */
@@ -77,22 +74,7 @@ public class LiveRankings {
         this.config = config;
         this.registry = registry;
         this.windowMs = aggregate.window().toMillis();
-        check(config);
         this.lists = Caffeine.newBuilder().maximumSize(config.cachedLists()).build();
-    }
-
-    /**
-     * Unchecked, a negative {@code cached-lists} failed at the first snapshot without naming itself, a
-     * {@code min-windows} of 0 answered every range it cannot list (too long, not whole windows) with empty
-     * rankings instead of reading every row, and {@code candidates-per-window} 0 was the limit in disguise.
-     * The bean is created at start ({@code @Startup}) so that they stop it, named.
-     */
-    static void check(RankingsConfig config) {
-        new SettingsCheck()
-                .atLeast("pulse.rankings.candidates-per-window", config.candidatesPerWindow(), 1)
-                .atLeast("pulse.rankings.cached-lists", config.cachedLists(), 0)
-                .atLeast("pulse.rankings.min-windows", config.minWindows(), 1)
-                .orFail();
     }
 
     public Uni<List<TopItems.Page>> pages(ReadFilter filter, int limit) {

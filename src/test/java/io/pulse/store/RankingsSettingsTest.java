@@ -17,14 +17,14 @@ class RankingsSettingsTest {
 
     @Test
     void shouldAcceptTheDefaultsAndNoCachedList() {
-        assertThatCode(() -> LiveRankings.check(config(Map.of()))).doesNotThrowAnyException();
-        assertThatCode(() -> LiveRankings.check(config(Map.of("pulse.rankings.cached-lists", "0"))))
+        assertThatCode(() -> RankingsSettings.check(config(Map.of()))).doesNotThrowAnyException();
+        assertThatCode(() -> RankingsSettings.check(config(Map.of("pulse.rankings.cached-lists", "0"))))
                 .doesNotThrowAnyException();
     }
 
     @Test
     void shouldNameEverySettingOutOfBounds() {
-        assertThatThrownBy(() -> LiveRankings.check(config(Map.of("pulse.rankings.candidates-per-window", "0",
+        assertThatThrownBy(() -> RankingsSettings.check(config(Map.of("pulse.rankings.candidates-per-window", "0",
                 "pulse.rankings.cached-lists", "-1", "pulse.rankings.min-windows", "0"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("pulse.rankings.candidates-per-window")
